@@ -1,0 +1,51 @@
+# Catalyst: `make run` serves the demo, `make test` checks everything.
+# Only python3 (3.11+), pip and make are needed; the rest installs into .venv,
+# pinned by constraints.txt.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PIP := $(BIN)/python -m pip --quiet --disable-pip-version-check
+PORT ?= 8501
+DB ?= $(if $(CATALYST_DB),$(CATALYST_DB),data/demo.duckdb)
+
+.PHONY: run test lint format demo clean
+
+run: $(VENV)/.installed-run
+	@test -f "$(DB)" || $(BIN)/catalyst demo --db "$(DB)"
+	$(BIN)/catalyst run --db "$(DB)" --port $(PORT)
+
+test: $(VENV)/.installed-test
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	@# pytest exits 5 when it collected nothing: that is a broken suite, not a pass.
+	@$(BIN)/python -m pytest; status=$$?; \
+	if [ $$status -eq 5 ]; then echo "make test: pytest collected no tests" >&2; exit 1; fi; \
+	exit $$status
+
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(VENV)/.installed-test
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+demo: $(VENV)/.installed-run
+	$(BIN)/catalyst demo --db "$(DB)"
+
+$(VENV)/.python-ok:
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Catalyst needs Python 3.11 or newer, found " + sys.version.split()[0])'
+	$(PYTHON) -m venv $(VENV)
+	@touch $@
+
+$(VENV)/.installed-run: $(VENV)/.python-ok pyproject.toml constraints.txt
+	$(PIP) install -c constraints.txt -e .
+	@touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed-run
+	$(PIP) install -c constraints.txt -e '.[test]'
+	@touch $@
+
+clean:
+	rm -rf $(VENV) artifacts .pytest_cache .ruff_cache .hypothesis *.egg-info

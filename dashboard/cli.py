@@ -1,0 +1,222 @@
+"""The ``catalyst`` command (also ``python -m dashboard``).
+
+Exit codes: 0 done, 1 refused (the reasons are printed), 2 usage error.
+Progress of long work goes to stderr; results (``--json``) to stdout.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import os
+import sys
+import time
+from collections.abc import Sequence
+from datetime import date, datetime
+from pathlib import Path
+
+from dashboard import accounts, queries, settings, store
+from dashboard.store import Store, StoreError
+
+EXIT_OK, EXIT_REFUSED, EXIT_USAGE = 0, 1, 2
+
+
+class Refused(Exception):
+    """The command cannot do what was asked; the message says why and what to do."""
+
+
+def project_dir() -> Path:
+    """The folder holding app.py (the package is installed editable from it)."""
+    return Path(__file__).resolve().parent.parent
+
+
+def _iso_date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2026-11-24") from None
+
+
+def _positive(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a positive whole number")
+    return int(text)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--db",
+        metavar="PATH",
+        help="database file (default: $CATALYST_DB, else data/catalyst.duckdb)",
+    )
+    parser = argparse.ArgumentParser(
+        prog="catalyst",
+        description="Catalyst: help managers give their teams what makes progress possible.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    run = commands.add_parser("run", parents=[common], help="serve the dashboard")
+    run.add_argument("--port", type=_positive, help="port (default: $PORT, else 8501)")
+    run.add_argument("--address", default="localhost", help="address to listen on")
+
+    demo = commands.add_parser(
+        "demo", parents=[common], help="build the demo organization in an empty database"
+    )
+    demo.add_argument("--teams", type=_positive, default=40)
+    demo.add_argument("--weeks", type=_positive, default=26)
+    demo.add_argument("--seed", type=int, default=7)
+    demo.add_argument("--today", type=_iso_date, help="last day of the demo (default: today)")
+
+    stats = commands.add_parser("stats", parents=[common], help="count what the database holds")
+    stats.add_argument("--json", action="store_true", help="print one JSON object")
+
+    user = commands.add_parser("user", help="manage accounts")
+    user_commands = user.add_subparsers(dest="user_command", required=True, metavar="ACTION")
+    add = user_commands.add_parser(
+        "add",
+        parents=[common],
+        help="add an account; the password is asked for, or read from stdin when piped",
+    )
+    add.add_argument("email")
+    add.add_argument(
+        "--role", action="append", required=True, choices=accounts.ROLES,
+        help="repeat for several roles",
+    )  # fmt: skip
+    add.add_argument("--team", help="team the new manager leads from today")
+    add.add_argument("--name", help="display name (default: from the email)")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    handler = {
+        "run": cmd_run,
+        "demo": cmd_demo,
+        "stats": cmd_stats,
+        "user": cmd_user,
+    }[args.command]
+    try:
+        return handler(args)
+    except (Refused, StoreError, accounts.AccountError) as refusal:
+        print(f"catalyst {args.command}: {refusal}", file=sys.stderr)
+        return EXIT_REFUSED
+    except KeyboardInterrupt:
+        print(f"catalyst {args.command}: interrupted", file=sys.stderr)
+        return EXIT_REFUSED
+
+
+def _progress():
+    started = time.perf_counter()
+
+    def report(message: str) -> None:
+        print(f"[{time.perf_counter() - started:6.1f}s] {message}", file=sys.stderr, flush=True)
+
+    return report
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    db_path = settings.database_path(args.db)
+    # Open once here so a locked, damaged or too-new file is refused with a
+    # clear message before the server starts (and an old one is migrated).
+    Store(db_path).close()
+    port = args.port or int(os.environ.get("PORT", "8501"))
+    os.environ["CATALYST_DB"] = str(db_path)
+    project = project_dir()
+    os.chdir(project)
+    from dashboard.server import create_app
+
+    print(f"Catalyst: serving {db_path} on http://{args.address}:{port}", file=sys.stderr)
+    create_app(project).run(config={"server.port": port, "server.address": args.address})
+    return EXIT_OK
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from dashboard.demo import DemoSpec, build_demo
+
+    report = _progress()
+    db_path = settings.database_path(args.db)
+    try:
+        spec = DemoSpec(teams=args.teams, weeks=args.weeks, seed=args.seed, today=args.today)
+    except ValueError as problem:
+        raise Refused(str(problem)) from None
+    with Store(db_path) as db:
+        counts = build_demo(db, spec, report)
+    report(
+        f"Demo organization written to {db_path}: {counts['teams']:,} teams, "
+        f"{counts['survey_responses']:,} survey responses, {counts['checkins']:,} check-ins"
+    )
+    return EXIT_OK
+
+
+def cmd_stats(args: argparse.Namespace) -> int:
+    db_path = settings.database_path(args.db)
+    with Store(db_path, must_exist=True) as db, db.reading() as cursor:
+        counts = queries.organization_counts(cursor)
+        first_week, last_week, _ = queries.survey_weeks(cursor)
+        stats = {
+            "database": str(db_path),
+            "schema_version": db.schema_version,
+            "demo": queries.is_demo(cursor),
+            **counts,
+            "first_week": first_week.isoformat() if first_week else None,
+            "last_week": last_week.isoformat() if last_week else None,
+        }
+    if args.json:
+        print(json.dumps(stats))
+    else:
+        width = max(len(key) for key in stats)
+        for key, value in stats.items():
+            shown = (
+                f"{value:,}" if isinstance(value, int) and not isinstance(value, bool) else value
+            )
+            print(f"{key.replace('_', ' '):<{width}}  {shown}")
+    return EXIT_OK
+
+
+def cmd_user(args: argparse.Namespace) -> int:
+    return {"add": cmd_user_add}[args.user_command](args)
+
+
+def _read_password() -> str:
+    if not sys.stdin.isatty():
+        return sys.stdin.readline().rstrip("\r\n")
+    first = getpass.getpass("Password: ")
+    if getpass.getpass("Repeat password: ") != first:
+        raise Refused("The two passwords differ; nothing was changed.")
+    return first
+
+
+def cmd_user_add(args: argparse.Namespace) -> int:
+    email = accounts.check_email(args.email)
+    roles = set(args.role)
+    if args.team and "manager" not in roles:
+        raise Refused("--team assigns a team to a manager; add --role manager.")
+    db_path = settings.database_path(args.db)
+    with Store(db_path) as db:
+        with db.reading() as cursor:
+            if accounts.find_user(cursor, email):
+                raise Refused(f"A user with the email {email} already exists.")
+            team_id = queries.team_id_by_name(cursor, args.team) if args.team else None
+            if args.team and team_id is None:
+                known = ", ".join(queries.team_names(cursor)[:10]) or "none yet"
+                raise Refused(f"There is no team named {args.team!r} (teams: {known}).")
+        password = _read_password()
+        accounts.check_password(password)
+        password_hash = accounts.hash_password(password)
+        now = datetime.now()
+        with db.transaction() as cursor:
+            user_id = accounts.create_user(
+                cursor, email, roles, password_hash=password_hash, now=now, display_name=args.name
+            )
+            if team_id is not None:
+                accounts.assign_team(cursor, team_id, user_id, now.date())
+            store.record_audit(
+                cursor, "user.add", f"{email} roles={','.join(sorted(roles))}"
+                + (f" team={args.team}" if args.team else ""),
+                at=now, actor="catalyst user add",
+            )  # fmt: skip
+            store.bump_data_version(cursor, "users", "roster")
+    print(f"Added {email} ({', '.join(sorted(roles))})", file=sys.stderr)
+    return EXIT_OK

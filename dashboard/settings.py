@@ -1,0 +1,113 @@
+"""Configuration: where the database is, and the organization's settings.
+
+Where things come from, first match wins:
+
+* database path: ``--db`` > ``CATALYST_DB`` > ``[catalyst] database`` in
+  ``.streamlit/secrets.toml`` > ``data/catalyst.duckdb``; relative paths are
+  relative to the directory the command was started in.
+* organization settings (group size, cadence, time zone, ...): the
+  ``settings`` table, which admins edit; defaults below when unset.
+
+This module is pure: it parses and validates, the store reads and writes.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, fields
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+DEFAULT_DB = Path("data") / "catalyst.duckdb"
+CADENCES = ("weekly", "fortnightly", "monthly", "quarterly")
+DATE_ORDERS = ("auto", "day_first", "month_first")
+MIN_GROUP_SIZE_FLOOR = 3
+
+
+def secrets_file(project_dir: Path | None = None) -> Path:
+    return (project_dir or Path.cwd()) / ".streamlit" / "secrets.toml"
+
+
+def read_secrets(project_dir: Path | None = None) -> dict:
+    """The parsed secrets file, or {} when there is none."""
+    path = secrets_file(project_dir)
+    if not path.is_file():
+        return {}
+    with path.open("rb") as handle:
+        return tomllib.load(handle)
+
+
+def database_path(cli_value: str | None = None, *, project_dir: Path | None = None) -> Path:
+    """The database file to use, resolved to an absolute path."""
+    configured = (
+        cli_value
+        or os.environ.get("CATALYST_DB")
+        or read_secrets(project_dir).get("catalyst", {}).get("database")
+        or DEFAULT_DB
+    )
+    return Path(configured).expanduser().resolve()
+
+
+class SettingError(ValueError):
+    """A setting value that cannot be used; the message says which and why."""
+
+
+@dataclass(frozen=True)
+class OrgSettings:
+    organization_name: str = "Your organization"
+    min_group_size: int = 5
+    comment_min_responses: int = 10
+    cadence: str = "weekly"
+    time_zone: str = "UTC"
+    date_order: str = "auto"
+    manager_notes_visible_to_hr: bool = False
+    sso_only: bool = False
+
+    @classmethod
+    def from_rows(cls, rows: dict[str, str]) -> OrgSettings:
+        """Settings from the table's key/value text; unknown keys are ignored."""
+        values = {}
+        for field in fields(cls):
+            if field.name in rows:
+                values[field.name] = parse_setting(field.name, rows[field.name])
+        return cls(**values)
+
+
+def parse_setting(key: str, text: str) -> object:
+    """Validate one setting's text value and return it typed."""
+    text = text.strip()
+    if key in ("min_group_size", "comment_min_responses"):
+        if not text.isdigit():
+            raise SettingError(f"{key} must be a whole number, got {text!r}")
+        number = int(text)
+        if key == "min_group_size" and number < MIN_GROUP_SIZE_FLOOR:
+            raise SettingError(
+                f"min_group_size must be at least {MIN_GROUP_SIZE_FLOOR} to protect anonymity"
+            )
+        return number
+    if key == "cadence":
+        if text not in CADENCES:
+            raise SettingError(f"cadence must be one of {', '.join(CADENCES)}, got {text!r}")
+        return text
+    if key == "date_order":
+        if text not in DATE_ORDERS:
+            raise SettingError(f"date_order must be one of {', '.join(DATE_ORDERS)}")
+        return text
+    if key == "time_zone":
+        try:
+            ZoneInfo(text)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise SettingError(
+                f"unknown time zone {text!r}; use a name like Europe/Berlin"
+            ) from None
+        return text
+    if key in ("manager_notes_visible_to_hr", "sso_only"):
+        if text.lower() not in ("true", "false"):
+            raise SettingError(f"{key} must be true or false")
+        return text.lower() == "true"
+    if key == "organization_name":
+        if not text:
+            raise SettingError("organization_name must not be empty")
+        return text
+    raise SettingError(f"unknown setting {key!r}")

@@ -1,0 +1,35 @@
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from fixtures import SMALL_DEMO, build_demo_file, copy_database  # noqa: E402
+
+from dashboard.store import Store  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def small_demo_file(tmp_path_factory) -> Path:
+    """A small demo organization, built once; copy it before writing to it."""
+    return build_demo_file(tmp_path_factory.mktemp("demo") / "small.duckdb", SMALL_DEMO)
+
+
+@pytest.fixture
+def demo_path(small_demo_file, tmp_path) -> Path:
+    return copy_database(small_demo_file, tmp_path / "demo.duckdb")
+
+
+@pytest.fixture
+def demo_store(demo_path):
+    with Store(demo_path) as db:
+        yield db
+
+
+@pytest.fixture
+def empty_store(tmp_path):
+    with Store(tmp_path / "empty.duckdb") as db:
+        yield db

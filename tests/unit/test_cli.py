@@ -1,0 +1,164 @@
+"""The `catalyst` command: stats, user add, demo, and refusals with clear messages."""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+
+import pytest
+from fixtures import SMALL_DEMO, HeldDatabase
+
+from dashboard import accounts, queries
+from dashboard.cli import main
+from dashboard.store import SCHEMA_VERSION, Store
+
+
+def run_cli(*args: str, stdin: str = "") -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "dashboard", *args],
+        input=stdin, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+
+
+def counts_in(path) -> dict:
+    with Store(path) as db, db.reading() as cursor:
+        return queries.organization_counts(cursor)
+
+
+def test_stats_json_reports_what_the_database_holds(demo_path):
+    result = run_cli("stats", "--json", "--db", str(demo_path))
+    assert result.returncode == 0, result.stderr
+    stats = json.loads(result.stdout.strip().splitlines()[-1])
+    assert stats["teams"] == SMALL_DEMO.teams
+    assert stats["departments"] == 6
+    assert stats["schema_version"] == SCHEMA_VERSION
+    assert stats["demo"] is True
+    for key, value in counts_in(demo_path).items():
+        assert stats[key] == value, key
+    assert stats["survey_responses"] > 0 and stats["imports"] == 1
+
+
+def test_stats_as_a_table_for_people(demo_path, capsys):
+    assert main(["stats", "--db", str(demo_path)]) == 0
+    out = capsys.readouterr().out
+    assert "survey responses" in out and "teams" in out
+
+
+def test_the_db_flag_falls_back_to_the_environment(demo_path, monkeypatch, capsys):
+    monkeypatch.setenv("CATALYST_DB", str(demo_path))
+    assert main(["stats", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["database"] == str(demo_path)
+
+
+def test_stats_on_a_missing_database_says_how_to_make_one(tmp_path, capsys):
+    missing = tmp_path / "nothing.duckdb"
+    assert main(["stats", "--db", str(missing)]) == 1
+    assert "catalyst demo" in capsys.readouterr().err
+    assert not missing.exists()
+
+
+def test_user_add_reads_the_password_from_stdin(demo_path, monkeypatch, capsys):
+    monkeypatch.setattr(sys, "stdin", io.StringIO("a long enough password\n"))
+    code = main(["user", "add", "Lee.Novak@Example.com", "--role", "manager", "--role", "hr",
+                 "--team", "platform", "--db", str(demo_path)])  # fmt: skip
+    assert code == 0, capsys.readouterr().err
+    with Store(demo_path) as db, db.reading() as cursor:
+        user = accounts.find_user(cursor, "lee.novak@example.com")
+        stored, leads = cursor.execute(
+            "SELECT u.password_hash, t.name FROM users u JOIN team_history h "
+            "ON h.manager_id = u.user_id AND h.valid_to IS NULL JOIN teams t USING (team_id) "
+            "WHERE u.user_id = ?",
+            [user.user_id],
+        ).fetchall()[0]
+        audited = cursor.execute(
+            "SELECT count(*) FROM audit_log WHERE action = 'user.add'"
+        ).fetchall()[0][0]
+    assert user.roles == {"manager", "hr"}
+    assert accounts.verify_password(stored, "a long enough password")
+    assert leads == "Platform"
+    assert audited == 1
+
+
+def test_user_add_through_the_console_script_with_piped_password(demo_path):
+    catalyst = str(__import__("pathlib").Path(sys.executable).with_name("catalyst"))
+    result = subprocess.run(
+        [catalyst, "user", "add", "ops@example.com", "--role", "admin", "--db", str(demo_path)],
+        input="another long password\n", capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "Added ops@example.com" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "password", "reason"),
+    [
+        (["ada@example.com", "--role", "hr"], "short", "at least 12"),
+        (["hr@example.com", "--role", "hr"], "a long enough password", "already exists"),
+        (["ada@example.com", "--role", "manager", "--team", "Nowhere"],
+         "a long enough password", "no team named 'Nowhere'"),
+        (["ada@example.com", "--role", "hr", "--team", "Platform"],
+         "a long enough password", "add --role manager"),
+        (["not-an-email", "--role", "hr"], "a long enough password", "not an email address"),
+    ],
+)  # fmt: skip
+def test_user_add_refusals_say_why_and_change_nothing(
+    demo_path, monkeypatch, capsys, args, password, reason
+):
+    before = counts_in(demo_path)
+    monkeypatch.setattr(sys, "stdin", io.StringIO(password + "\n"))
+    assert main(["user", "add", *args, "--db", str(demo_path)]) == 1
+    assert reason in capsys.readouterr().err
+    assert counts_in(demo_path) == before
+
+
+def test_an_unknown_role_is_a_usage_error(demo_path):
+    result = run_cli("user", "add", "ada@example.com", "--role", "owner", "--db", str(demo_path))
+    assert result.returncode == 2
+    assert "invalid choice: 'owner'" in result.stderr
+
+
+def test_a_writing_command_on_a_database_the_app_holds_says_so(demo_path):
+    with HeldDatabase(demo_path):
+        result = run_cli(
+            "user", "add", "ada@example.com", "--role", "hr", "--db", str(demo_path),
+            stdin="a long enough password\n",
+        )  # fmt: skip
+    assert result.returncode == 1
+    assert str(demo_path) in result.stderr
+    assert "Stop the app" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_a_damaged_file_is_refused_without_a_traceback(tmp_path):
+    damaged = tmp_path / "damaged.duckdb"
+    damaged.write_bytes(b"\x00garbage" * 1000)
+    result = run_cli("stats", "--db", str(damaged))
+    assert result.returncode == 1
+    assert "not a readable database" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_demo_builds_reproducibly_with_progress_on_stderr(tmp_path):
+    path = tmp_path / "demo.duckdb"
+    result = run_cli("demo", "--teams", "5", "--weeks", "3", "--seed", "1",
+                     "--today", "2026-11-24", "--db", str(path))  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "survey responses" in result.stderr
+    assert counts_in(path)["teams"] == 5
+    again = run_cli("demo", "--db", str(path))
+    assert again.returncode == 1
+    assert "already holds an organization" in again.stderr
+
+
+@pytest.mark.parametrize("bad", [["--teams", "0"], ["--today", "24.11.2026"], ["--weeks", "x"]])
+def test_demo_usage_errors(tmp_path, bad, capsys):
+    with pytest.raises(SystemExit) as exit_:
+        main(["demo", "--db", str(tmp_path / "d.duckdb"), *bad])
+    assert exit_.value.code == 2
+
+
+def test_a_demo_too_small_to_be_useful_is_refused(tmp_path, capsys):
+    assert main(["demo", "--teams", "2", "--db", str(tmp_path / "d.duckdb")]) == 1
+    assert "at least 3 teams" in capsys.readouterr().err
