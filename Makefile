@@ -1,6 +1,8 @@
 # Catalyst: `make run` serves the demo, `make test` checks everything.
 # Only python3 (3.11+), pip and make are needed; the rest installs into .venv,
-# pinned by constraints.txt.
+# pinned by constraints.txt. Browser tests use Debian's chromium, which
+# `make test` installs with apt-get when it runs as root and it is missing;
+# otherwise they skip (REQUIRE_E2E=1 or CI=true turns the skip into a failure).
 
 PYTHON ?= python3
 VENV := .venv
@@ -16,6 +18,7 @@ run: $(VENV)/.installed-run
 	$(BIN)/catalyst run --db "$(DB)" --port $(PORT)
 
 test: $(VENV)/.installed-test
+	@scripts/install-chromium
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	@# pytest exits 5 when it collected nothing: that is a broken suite, not a pass.

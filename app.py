@@ -1,8 +1,60 @@
-"""Catalyst's entry script: page config, then the pages this visitor may use."""
+"""Catalyst's entry script: page config, who is signed in, and the pages they may use.
+
+Signed out, every known address shows the sign-in page (or first-run setup),
+which then returns the visitor to the address they asked for. Signed in,
+only the pages of the user's roles are registered; other pages' addresses
+show a short "not available" note instead of the page.
+"""
 
 import streamlit as st
 
+from dashboard import accounts, navigation, ui
+
 st.set_page_config(page_title="Catalyst", page_icon=":material/trending_up:", layout="wide")
 
-pages = [st.Page("pages/home.py", title="Home", icon=":material/home:", default=True)]
-st.navigation(pages).run()
+db = ui.store()
+user = ui.current_user()
+
+if user is None:
+    with db.reading() as cursor:
+        entry = "pages/sign_in.py" if accounts.has_accounts(cursor) else "pages/first_run.py"
+    pages = [st.Page(entry, title="Sign in", icon=":material/login:", default=True)]
+    pages += [
+        st.Page(entry, title=s.title, url_path=s.url_path, visibility="hidden")
+        for s in navigation.SCREENS
+        if not s.default
+    ]
+    selected = st.navigation(pages, position="hidden")
+    st.session_state[ui.NEXT_PATH_KEY] = f"/{selected.url_path}"
+else:
+    sections: dict[str, list] = {}
+    for screen in navigation.screens_for(user.roles):
+        sections.setdefault(screen.section, []).append(
+            st.Page(
+                screen.file,
+                title=screen.title,
+                icon=screen.icon,
+                url_path=screen.url_path or None,
+                default=screen.default,
+            )  # fmt: skip
+        )
+    hidden = [
+        st.Page(
+            lambda screen=screen: ui.not_available(screen, user),
+            title=screen.title,
+            url_path=screen.url_path,
+            visibility="hidden",
+        )  # fmt: skip
+        for screen in navigation.SCREENS
+        if not navigation.allowed(screen, user.roles)
+    ]
+    sections.setdefault("", []).extend(hidden)
+    selected = st.navigation(sections)
+    with st.sidebar:
+        st.caption(f"Signed in as **{user.display_name}** · {ui.role_names(user)}")
+        signing_out = st.button("Sign out", icon=":material/logout:")
+    if signing_out:
+        ui.sign_out()
+        st.stop()
+
+selected.run()

@@ -1,23 +1,47 @@
-"""Users, roles and passwords. No Streamlit here: the CLI and tests use it too.
+"""Users, roles, passwords, sign-in and sessions. No Streamlit here: the CLI,
+the server routes and tests use it too.
 
 Passwords are hashed with argon2id at OWASP's minimum parameters (19 MiB,
 2 iterations, parallelism 1): about 20 ms a hash here, which keeps sign-in
 quick while making guessing expensive.
+
+Sessions live in the database. The browser holds a random token in an
+HttpOnly cookie; the database holds only its SHA-256. Every script run looks
+the session up again, so ending a session, deactivating a user or changing
+roles takes effect at the user's next interaction.
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import math
 import re
+import secrets
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
+from functools import cache
 
 import duckdb
 from argon2 import PasswordHasher, Type
 from argon2.exceptions import InvalidHashError, VerificationError
 from argon2.low_level import hash_secret
 
+from dashboard import store
+from dashboard.settings import SessionPolicy
+from dashboard.store import Store
+
 ROLES = ("manager", "hr", "admin")
+ROLE_LABELS = {"manager": "Manager", "hr": "HR", "admin": "Admin"}
 MIN_PASSWORD_LENGTH = 12
+
+SIGN_IN_FAILED = "The email or password is not right. Check both and try again."
+FREE_FAILURES = 5  # failed sign-ins per email within THROTTLE_WINDOW before waits begin
+THROTTLE_WINDOW = timedelta(minutes=15)
+THROTTLE_CAP = timedelta(minutes=15)
+TICKET_LIFETIME = timedelta(seconds=60)
+TOUCH_EVERY = timedelta(seconds=60)  # how stale last_seen_at may get before it is written
+SETUP_CODE_KEY = "(first-run setup code)"  # throttle key for setup-code guesses
 
 _HASHER = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1, type=Type.ID)
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -152,3 +176,289 @@ def assign_team(
         "DO UPDATE SET manager_id = excluded.manager_id",
         [team_id, since, current[0], manager_id, current[1]],
     )
+
+
+def user_by_id(cursor: duckdb.DuckDBPyConnection, user_id: int) -> User | None:
+    email = cursor.execute("SELECT email FROM users WHERE user_id = ?", [user_id]).fetchall()
+    return find_user(cursor, email[0][0]) if email else None
+
+
+def has_accounts(cursor: duckdb.DuckDBPyConnection) -> bool:
+    return cursor.execute("SELECT count(*) FROM users").fetchall()[0][0] > 0
+
+
+# ---- throttling ----------------------------------------------------------------------------
+
+
+def throttle_wait(cursor: duckdb.DuckDBPyConnection, key: str, now: datetime) -> timedelta:
+    """How long ``key`` (an email) must wait before its next sign-in attempt."""
+    failures = cursor.execute(
+        """
+        SELECT attempted_at FROM sign_in_attempts
+        WHERE email = $1 AND outcome = 'failure' AND attempted_at > $2
+          AND attempted_at > coalesce((SELECT max(attempted_at) FROM sign_in_attempts
+                                       WHERE email = $1 AND outcome = 'success'), $2)
+        ORDER BY attempted_at
+        """,
+        [key, now - timedelta(days=1)],
+    ).fetchall()
+    return throttle_delay([at for (at,) in failures], now)
+
+
+def throttle_delay(failures: list[datetime], now: datetime) -> timedelta:
+    """The wait owed after these failed attempts (oldest first, since the last success).
+
+    FREE_FAILURES failures within THROTTLE_WINDOW start a streak: from then on
+    each failure makes the next attempt wait twice as long as the one before
+    (1, 2, 4, 8 minutes, then THROTTLE_CAP). A streak ends with a success or
+    with THROTTLE_WINDOW of quiet after its wait is over. Attempts refused
+    while waiting are not failures, so nobody can stretch someone else's wait
+    by hammering their email.
+    """
+    streak: list[datetime] = []
+    for at in failures:
+        streak = [*_alive_at(streak, at), at]
+    streak = _alive_at(streak, now)
+    if not streak:
+        return timedelta(0)
+    return max(streak[-1] + _wait_after(len(streak)) - now, timedelta(0))
+
+
+def _alive_at(streak: list[datetime], at: datetime) -> list[datetime]:
+    """The part of a failure streak that still counts at ``at``."""
+    if not streak:
+        return streak
+    if at - (streak[-1] + _wait_after(len(streak))) > THROTTLE_WINDOW:
+        return []
+    if len(streak) < FREE_FAILURES:  # not throttled yet: a sliding window
+        return [t for t in streak if at - t <= THROTTLE_WINDOW]
+    return streak
+
+
+def _wait_after(failures: int) -> timedelta:
+    if failures < FREE_FAILURES:
+        return timedelta(0)
+    return min(timedelta(minutes=2 ** (failures - FREE_FAILURES)), THROTTLE_CAP)
+
+
+def wait_message(wait: timedelta) -> str:
+    minutes = max(1, math.ceil(wait.total_seconds() / 60))
+    return f"Too many failed attempts: try again in {minutes} minute{'s' if minutes > 1 else ''}."
+
+
+def _record_attempt(cursor, key: str, outcome: str, now: datetime) -> None:
+    cursor.execute("INSERT INTO sign_in_attempts VALUES (?, ?, ?)", [key, now, outcome])
+
+
+# ---- signing in ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SignInResult:
+    token: str | None = None  # the new session's token when signed in
+    user: User | None = None
+    wait: timedelta = timedelta(0)  # > 0 when refused for too many failures
+
+    @property
+    def message(self) -> str:
+        if self.token:
+            return ""
+        return SIGN_IN_FAILED + (f" {wait_message(self.wait)}" if self.wait else "")
+
+
+@cache
+def _decoy_hash() -> str:
+    # Checked against when the email is unknown, so both failures take as long.
+    return hash_password(secrets.token_urlsafe(16))
+
+
+def sign_in(db: Store, email: str, password: str, *, now: datetime) -> SignInResult:
+    """Check a password sign-in; on success start a session. Same answer for
+    an unknown email, a wrong password and a deactivated account."""
+    key = normalize_email(email)
+    with db.reading() as cursor:
+        wait = throttle_wait(cursor, key, now)
+        row = cursor.execute(
+            "SELECT user_id, password_hash, active FROM users WHERE email = ?", [key]
+        ).fetchall()
+    if wait:
+        with db.transaction() as cursor:
+            _record_attempt(cursor, key, "throttled", now)
+            store.record_audit(cursor, "sign_in.throttled", key, at=now, actor=key)
+        return SignInResult(wait=wait)
+    user_id, stored, active = row[0] if row else (None, None, False)
+    matches = verify_password(stored or _decoy_hash(), password) and stored is not None
+    signed_in = matches and active
+    with db.transaction() as cursor:
+        _record_attempt(cursor, key, "success" if signed_in else "failure", now)
+        store.record_audit(
+            cursor,
+            "sign_in.success" if signed_in else "sign_in.failure",
+            key if signed_in or user_id is None else f"{key} (inactive)" if matches else key,
+            at=now,
+            user_id=user_id,
+            actor=key,
+        )
+        if not signed_in:
+            wait = throttle_wait(cursor, key, now)
+            return SignInResult(wait=wait)
+        if needs_rehash(stored):
+            cursor.execute(
+                "UPDATE users SET password_hash = ? WHERE user_id = ?",
+                [hash_password(password), user_id],
+            )
+        token = start_session(cursor, user_id, now, via="password")
+        return SignInResult(token=token, user=user_by_id(cursor, user_id))
+
+
+# ---- sessions ------------------------------------------------------------------------------
+
+
+def digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def start_session(
+    cursor: duckdb.DuckDBPyConnection, user_id: int, now: datetime, *, via: str
+) -> str:
+    token = secrets.token_urlsafe(32)
+    cursor.execute(
+        "INSERT INTO sessions VALUES (?, ?, ?, ?, ?)", [digest(token), user_id, via, now, now]
+    )
+    return token
+
+
+def session_user(
+    db: Store, token: str | None, *, now: datetime, policy: SessionPolicy
+) -> User | None:
+    """The active user a session token belongs to, or None (ended, expired, deactivated)."""
+    if not token:
+        return None
+    key = digest(token)
+    with db.reading() as cursor:
+        row = cursor.execute(
+            "SELECT s.user_id, s.created_at, s.last_seen_at, u.active FROM sessions s "
+            "JOIN users u USING (user_id) WHERE s.token_hash = ?",
+            [key],
+        ).fetchall()
+        if not row:
+            return None
+        user_id, created_at, last_seen_at, active = row[0]
+        user = user_by_id(cursor, user_id) if active else None
+    expired = now - last_seen_at > policy.idle or now - created_at > policy.max_age
+    if user is None or expired or not user.roles:
+        with db.transaction() as cursor:
+            cursor.execute("DELETE FROM sessions WHERE token_hash = ?", [key])
+        return None
+    if now - last_seen_at > TOUCH_EVERY:
+        with db.transaction() as cursor:
+            cursor.execute("UPDATE sessions SET last_seen_at = ? WHERE token_hash = ?", [now, key])
+    return user
+
+
+def end_session(db: Store, token: str | None, *, now: datetime) -> None:
+    if not token:
+        return
+    with db.transaction() as cursor:
+        ended = cursor.execute(
+            "DELETE FROM sessions WHERE token_hash = ? RETURNING user_id", [digest(token)]
+        ).fetchall()
+        if ended:
+            store.record_audit(cursor, "sign_out", "", at=now, user_id=ended[0][0])
+
+
+def issue_ticket(db: Store, token: str, next_path: str, *, now: datetime) -> str:
+    """A one-time ticket the cookie route exchanges for this session (see server.py)."""
+    ticket = secrets.token_urlsafe(32)
+    with db.transaction() as cursor:
+        cursor.execute("DELETE FROM sign_in_tickets WHERE created_at < ?", [now - TICKET_LIFETIME])
+        cursor.execute(
+            "INSERT INTO sign_in_tickets VALUES (?, ?, ?, ?)",
+            [digest(ticket), digest(token), next_path, now],
+        )
+    return ticket
+
+
+def redeem_ticket(db: Store, ticket: str, *, now: datetime) -> tuple[str, str] | None:
+    """Exchange a ticket, once and within its lifetime, for (new session token, next path).
+
+    The session gets a new token here: the one the sign-in page held never
+    reaches the browser.
+    """
+    with db.transaction() as cursor:
+        row = cursor.execute(
+            "DELETE FROM sign_in_tickets WHERE ticket_hash = ? "
+            "RETURNING token_hash, next_path, created_at",
+            [digest(ticket)],
+        ).fetchall()
+        if not row or now - row[0][2] > TICKET_LIFETIME:
+            return None
+        old_hash, next_path, _ = row[0]
+        session = cursor.execute(
+            "DELETE FROM sessions WHERE token_hash = ? RETURNING user_id, via, created_at",
+            [old_hash],
+        ).fetchall()
+        if not session:
+            return None
+        user_id, via, created_at = session[0]
+        token = secrets.token_urlsafe(32)
+        cursor.execute(
+            "INSERT INTO sessions VALUES (?, ?, ?, ?, ?)",
+            [digest(token), user_id, via, created_at, now],
+        )
+    return token, next_path
+
+
+# ---- first run -----------------------------------------------------------------------------
+
+
+def new_setup_code(db: Store, *, now: datetime) -> str:
+    """A fresh one-time code for creating the first admin; replaces any earlier one."""
+    code = "-".join(
+        "".join(secrets.choice("ABCDEFGHJKLMNPQRSTUVWXYZ23456789") for _ in range(4))
+        for _ in range(3)
+    )
+    with db.transaction() as cursor:
+        store.set_meta(cursor, "setup_code_hash", digest(code.replace("-", "")))
+        store.record_audit(cursor, "setup_code.issued", "", at=now, actor="catalyst run")
+    return code
+
+
+def has_setup_code(cursor: duckdb.DuckDBPyConnection) -> bool:
+    return bool(
+        cursor.execute("SELECT count(*) FROM meta WHERE key = 'setup_code_hash'").fetchall()[0][0]
+    )
+
+
+def create_first_admin(
+    db: Store, *, code: str, email: str, name: str, password: str, now: datetime
+) -> SignInResult:
+    """Create the first admin when the setup code is right; refuse otherwise.
+
+    AccountError for a bad email or password (nothing is written); a result
+    without a token, throttled like sign-in, for a wrong code.
+    """
+    email = check_email(email)
+    check_password(password)
+    with db.reading() as cursor:
+        wait = throttle_wait(cursor, SETUP_CODE_KEY, now)
+    if wait:
+        return SignInResult(wait=wait)
+    entered = digest(re.sub(r"[\s-]", "", code).upper())
+    password_hash = hash_password(password)
+    with db.transaction() as cursor:
+        if has_accounts(cursor):
+            raise AccountError("Catalyst already has accounts; sign in instead.")
+        stored = cursor.execute("SELECT value FROM meta WHERE key = 'setup_code_hash'").fetchall()
+        if not stored or not hmac.compare_digest(stored[0][0], entered):
+            _record_attempt(cursor, SETUP_CODE_KEY, "failure", now)
+            store.record_audit(cursor, "setup_code.failure", email, at=now, actor=email)
+            return SignInResult(wait=throttle_wait(cursor, SETUP_CODE_KEY, now))
+        user_id = create_user(
+            cursor, email, {"admin"}, password_hash=password_hash, now=now,
+            display_name=name.strip() or None,
+        )  # fmt: skip
+        cursor.execute("DELETE FROM meta WHERE key = 'setup_code_hash'")
+        store.record_audit(cursor, "first_admin.created", email, at=now, user_id=user_id)
+        token = start_session(cursor, user_id, now, via="password")
+        return SignInResult(token=token, user=user_by_id(cursor, user_id))

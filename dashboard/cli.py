@@ -13,10 +13,11 @@ import os
 import sys
 import time
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 
 from dashboard import accounts, queries, settings, store
+from dashboard.clock import utc_now
 from dashboard.store import Store, StoreError
 
 EXIT_OK, EXIT_REFUSED, EXIT_USAGE = 0, 1, 2
@@ -118,10 +119,21 @@ def _progress():
 
 def cmd_run(args: argparse.Namespace) -> int:
     db_path = settings.database_path(args.db)
+    port = args.port or int(os.environ.get("PORT", "8501"))
     # Open once here so a locked, damaged or too-new file is refused with a
     # clear message before the server starts (and an old one is migrated).
-    Store(db_path).close()
-    port = args.port or int(os.environ.get("PORT", "8501"))
+    with Store(db_path) as db:
+        with db.reading() as cursor:
+            first_run = not accounts.has_accounts(cursor)
+        if first_run:
+            code = accounts.new_setup_code(db, now=utc_now())
+            print(
+                f"Catalyst first run: this database has no accounts. Open "
+                f"http://{args.address}:{port} to create the first admin, with the "
+                f"setup code {code}",
+                file=sys.stderr,
+                flush=True,
+            )
     os.environ["CATALYST_DB"] = str(db_path)
     project = project_dir()
     os.chdir(project)
@@ -205,7 +217,7 @@ def cmd_user_add(args: argparse.Namespace) -> int:
         password = _read_password()
         accounts.check_password(password)
         password_hash = accounts.hash_password(password)
-        now = datetime.now()
+        now = utc_now()
         with db.transaction() as cursor:
             user_id = accounts.create_user(
                 cursor, email, roles, password_hash=password_hash, now=now, display_name=args.name

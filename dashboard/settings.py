@@ -16,6 +16,7 @@ from __future__ import annotations
 import os
 import tomllib
 from dataclasses import dataclass, fields
+from datetime import timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -47,6 +48,23 @@ def database_path(cli_value: str | None = None, *, project_dir: Path | None = No
         or DEFAULT_DB
     )
     return Path(configured).expanduser().resolve()
+
+
+@dataclass(frozen=True)
+class SessionPolicy:
+    """How long a sign-in lasts: idle timeout and absolute limit."""
+
+    idle: timedelta = timedelta(minutes=30)
+    max_age: timedelta = timedelta(hours=12)
+
+
+def session_policy(project_dir: Path | None = None) -> SessionPolicy:
+    """From ``[catalyst]`` ``session_idle_minutes`` / ``session_max_hours`` in secrets."""
+    section = read_secrets(project_dir).get("catalyst", {})
+    return SessionPolicy(
+        idle=timedelta(minutes=float(section.get("session_idle_minutes", 30))),
+        max_age=timedelta(hours=float(section.get("session_max_hours", 12))),
+    )
 
 
 class SettingError(ValueError):

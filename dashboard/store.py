@@ -193,9 +193,32 @@ def _sql(script: str) -> Migration:
     return lambda cur: cur.execute(script)
 
 
+SIGN_IN_TABLES = """
+    -- Server-side sessions: the browser holds only a random token in an
+    -- HttpOnly cookie; the database holds its SHA-256, so a copy of the
+    -- database cannot be used to take over a session.
+    CREATE TABLE sessions (
+        token_hash VARCHAR PRIMARY KEY,
+        user_id INTEGER NOT NULL,
+        via VARCHAR NOT NULL,
+        created_at TIMESTAMP NOT NULL,
+        last_seen_at TIMESTAMP NOT NULL);
+    -- One-time tickets that carry a fresh session from the sign-in page to
+    -- the route that sets the cookie.
+    CREATE TABLE sign_in_tickets (
+        ticket_hash VARCHAR PRIMARY KEY,
+        token_hash VARCHAR NOT NULL,
+        next_path VARCHAR NOT NULL,
+        created_at TIMESTAMP NOT NULL);
+    CREATE TABLE sign_in_attempts (
+        email VARCHAR NOT NULL,
+        attempted_at TIMESTAMP NOT NULL,
+        outcome VARCHAR NOT NULL CHECK (outcome IN ('success', 'failure', 'throttled')));
+"""
+
 # Append only: a released migration never changes, a file at version N runs
 # migrations N+1.. in order, each in its own transaction.
-MIGRATIONS: tuple[Migration, ...] = (_sql(_initial_schema()),)
+MIGRATIONS: tuple[Migration, ...] = (_sql(_initial_schema()), _sql(SIGN_IN_TABLES))
 SCHEMA_VERSION = len(MIGRATIONS)
 
 # Tables that bulk writes may name; identifiers never come from input.
@@ -270,6 +293,30 @@ class Store:
         """Write the WAL into the file (after big imports; WAL replay has open bugs)."""
         with self._write_lock:
             self._connection.execute("CHECKPOINT")
+
+
+_shared: dict[Path, Store] = {}
+_shared_lock = threading.Lock()
+
+
+def shared(path: str | Path) -> Store:
+    """The process's one Store for this file, opened on first use.
+
+    Scripts and server routes run in the same process and share it.
+    """
+    key = Path(path).expanduser().resolve()
+    with _shared_lock:
+        if key not in _shared:
+            _shared[key] = Store(key)
+        return _shared[key]
+
+
+def close_shared() -> None:
+    """Close every shared Store (tests, and before the process hands a file on)."""
+    with _shared_lock:
+        for db in _shared.values():
+            db.close()
+        _shared.clear()
 
 
 def _connect(path: Path) -> duckdb.DuckDBPyConnection:

@@ -5,6 +5,7 @@ import streamlit as st
 from dashboard import queries, ui
 from dashboard.catalysts import CATALYSTS, PROGRESS
 
+user = ui.guard("home")
 db = ui.store()
 with db.reading() as cursor:
     org = queries.org_settings(cursor)
@@ -13,6 +14,7 @@ with db.reading() as cursor:
     demo = queries.is_demo(cursor)
 
 st.title(org.organization_name)
+st.write(f"Welcome, {user.display_name}.")
 st.caption(
     "Catalyst helps managers give their teams what makes progress on meaningful work possible."
     + (" You are looking at the demo organization." if demo else "")

@@ -2,34 +2,22 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import pytest
-from fixtures import SMALL_DEMO
+from app_helpers import after_redirect, sign_in
+from fixtures import SMALL_DEMO, TODAY
 from streamlit.testing.v1 import AppTest
 
-APP = str(Path(__file__).parents[2] / "app.py")
-
-
-@pytest.fixture
-def app_on(monkeypatch):
-    def start(path) -> AppTest:
-        monkeypatch.setenv("CATALYST_DB", str(path))
-        app = AppTest.from_file(APP, default_timeout=30)
-        app.run()
-        assert not app.exception, app.exception
-        return app
-
-    return start
+from dashboard import accounts
+from dashboard.store import Store
 
 
 def metrics(app: AppTest) -> dict[str, str]:
     return {metric.label: metric.value for metric in app.metric}
 
 
-def test_home_shows_the_demo_organizations_headline_counts(app_on, demo_path):
-    app = app_on(demo_path)
+def test_home_shows_the_demo_organizations_headline_counts(signed_in):
+    app = signed_in("hr@example.com")
     assert app.title[0].value == "Harbor & Pine (demo)"
+    assert app.markdown[0].value == "Welcome, Priya Raman."
     shown = metrics(app)
     assert shown["Teams"] == str(SMALL_DEMO.teams)
     assert shown["Departments"] == "6"
@@ -38,8 +26,13 @@ def test_home_shows_the_demo_organizations_headline_counts(app_on, demo_path):
     assert "demo organization" in app.caption[0].value
 
 
-def test_an_empty_database_says_what_to_do_next(app_on, tmp_path):
-    app = app_on(tmp_path / "new.duckdb")
+def test_an_organization_without_data_says_what_to_do_next(app_on, tmp_path):
+    path = tmp_path / "new.duckdb"
+    with Store(path) as db, db.transaction() as cursor:
+        hashed = accounts.hash_password("a long enough password")
+        accounts.create_user(cursor, "boss@corp.example", {"admin"}, password_hash=hashed,
+                             now=TODAY)  # fmt: skip
+    app = after_redirect(sign_in(app_on(path), "boss@corp.example", "a long enough password"))
     assert app.title[0].value == "Your organization"
     assert "No organization yet" in app.info[0].value
     assert "catalyst demo" in app.info[0].value

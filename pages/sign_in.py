@@ -1,0 +1,39 @@
+"""Sign in with email and password. The same answer for every kind of failure."""
+
+import streamlit as st
+
+from dashboard import accounts, demo, queries, ui
+from dashboard.clock import utc_now
+
+db = ui.store()
+with db.reading() as cursor:
+    org = queries.org_settings(cursor)
+    is_demo = queries.is_demo(cursor)
+
+left, middle, right = st.columns([1, 2, 1])
+with middle:
+    st.title("Sign in to Catalyst")
+    st.caption(org.organization_name)
+    if ui.has_session_cookie() or st.query_params.get("signin") == "expired":
+        st.info("Your session has ended. Sign in again to continue.", icon=":material/schedule:")
+    with st.form("sign_in", enter_to_submit=True):
+        email = st.text_input("Email", autocomplete="username")
+        password = st.text_input("Password", type="password", autocomplete="current-password")
+        submitted = st.form_submit_button("Sign in", type="primary")
+    if submitted:
+        result = accounts.sign_in(db, email, password, now=utc_now())
+        if result.token:
+            ui.complete_sign_in(result.token)
+            st.stop()
+        st.error(result.message, icon=":material/error:")
+
+    if is_demo:
+        st.info(
+            "**This is the demo organization.** Sign in with any of these accounts, "
+            f"password `{demo.DEMO_PASSWORD}`:\n\n"
+            f"- `{demo.ADMIN_EMAIL}` — admin\n"
+            f"- `{demo.HR_EMAIL}` — HR\n"
+            f"- `{demo.MANAGER_EMAIL}` — manager of a team with a check-in to make\n"
+            "- every demo manager as `firstname.lastname@example.com`",
+            icon=":material/science:",
+        )

@@ -1,0 +1,147 @@
+"""Browser tests: the real server (`catalyst run`) driven by Debian's Chromium.
+
+Chromium is never downloaded: Playwright launches /usr/bin/chromium. Without
+it these tests skip with the reason, except under CI=true or REQUIRE_E2E=1,
+where a missing browser fails the run.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).parents[2]
+ARTIFACTS = ROOT / "artifacts" / "e2e"
+CHROMIUM_FLAGS = [
+    "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync",
+]  # fmt: skip
+
+
+def _chromium() -> str | None:
+    for candidate in (os.environ.get("CHROMIUM"), "/usr/bin/chromium", shutil.which("chromium")):
+        if candidate and Path(candidate).is_file():
+            return candidate
+    return None
+
+
+def _browser_required() -> bool:
+    return os.environ.get("CI") == "true" or os.environ.get("REQUIRE_E2E") == "1"
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args():
+    """pytest-playwright's launch options: Debian's Chromium, no downloads, no network chatter."""
+    executable = _chromium()
+    if executable is None:
+        reason = "no Chromium at /usr/bin/chromium (install Debian's chromium package)"
+        if _browser_required():
+            pytest.fail(f"browser tests are required here, but {reason}")
+        pytest.skip(reason)
+    return {"executable_path": executable, "args": CHROMIUM_FLAGS}
+
+
+@pytest.fixture(scope="session")
+def browser_context_args():
+    return {"viewport": {"width": 1280, "height": 860}}
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class Server:
+    """`catalyst run` on a database, in its own process, with its console captured."""
+
+    def __init__(self, db: Path, log: Path) -> None:
+        self.port = _free_port()
+        self.url = f"http://localhost:{self.port}"
+        self.log = log
+        log.parent.mkdir(parents=True, exist_ok=True)
+        self._log_file = log.open("w")
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "dashboard", "run", "--db", str(db), "--port", str(self.port)],
+            cwd=ROOT, stdout=self._log_file, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+        self._wait_until_healthy()
+
+    def _wait_until_healthy(self, timeout: float = 60) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"catalyst run exited:\n{self.console()}")
+            try:
+                with urllib.request.urlopen(f"{self.url}/_stcore/health", timeout=2) as reply:
+                    if reply.status == 200:
+                        return
+            except OSError:
+                time.sleep(0.2)
+        raise RuntimeError(f"catalyst run did not answer within {timeout}s:\n{self.console()}")
+
+    def console(self) -> str:
+        self._log_file.flush()
+        return self.log.read_text()
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+        self._log_file.close()
+
+
+@pytest.fixture(scope="session")
+def demo_server(tmp_path_factory, browser_type_launch_args):
+    """The demo organization as `make run` serves it, ending with this week."""
+    db = tmp_path_factory.mktemp("e2e") / "demo.duckdb"
+    subprocess.run(
+        [sys.executable, "-m", "dashboard", "demo", "--db", str(db), "--teams", "12",
+         "--weeks", "10"],
+        check=True, capture_output=True, cwd=ROOT,
+    )  # fmt: skip
+    server = Server(db, ARTIFACTS / "demo-server.log")
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def fresh_server(tmp_path, browser_type_launch_args):
+    """A server just started on a database with no accounts (first run)."""
+    server = Server(tmp_path / "new.duckdb", ARTIFACTS / "first-run-server.log")
+    yield server
+    server.stop()
+
+
+def settle(page) -> None:
+    """Wait like Streamlit's own e2e suite: connected, script finished, no skeletons."""
+    page.wait_for_selector(
+        "[data-testid='stApp'][data-test-connection-state='CONNECTED']", timeout=30_000
+    )
+    page.wait_for_selector(
+        "[data-testid='stApp'][data-test-script-state='notRunning']", timeout=30_000
+    )
+    page.wait_for_selector("[data-testid='stSkeleton']", state="detached", timeout=30_000)
+
+
+def screenshot(page, name: str) -> Path:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
+
+
+def sign_in(page, email: str, password: str = "catalyst-demo") -> None:
+    page.get_by_role("textbox", name="Email").fill(email)
+    page.get_by_role("textbox", name="Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()

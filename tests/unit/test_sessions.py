@@ -1,0 +1,232 @@
+"""Sign-in, throttling, sessions, tickets and first-run setup, on real databases."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import pytest
+from argon2 import PasswordHasher
+
+from dashboard import accounts
+from dashboard.accounts import SIGN_IN_FAILED, AccountError
+from dashboard.settings import SessionPolicy
+
+NOW = datetime(2026, 11, 24, 9, 0)
+POLICY = SessionPolicy()
+
+
+def attempt(db, email="hr@example.com", password="catalyst-demo", at=NOW):
+    return accounts.sign_in(db, email, password, now=at)
+
+
+def test_the_right_password_signs_in_and_the_session_knows_the_user(demo_store):
+    result = attempt(demo_store)
+    assert result.token and result.message == ""
+    user = accounts.session_user(demo_store, result.token, now=NOW, policy=POLICY)
+    assert (user.email, user.roles) == ("hr@example.com", {"hr"})
+
+
+def test_email_case_and_spaces_do_not_matter(demo_store):
+    assert attempt(demo_store, email="  HR@Example.com ").token
+
+
+@pytest.mark.parametrize(
+    ("email", "password"),
+    [("hr@example.com", "wrong password"), ("nobody@example.com", "catalyst-demo")],
+    ids=["wrong password", "unknown email"],
+)
+def test_every_failure_gets_the_same_generic_message(demo_store, email, password):
+    result = attempt(demo_store, email, password)
+    assert result.token is None
+    assert result.message == SIGN_IN_FAILED
+
+
+def test_a_deactivated_user_cannot_sign_in_and_is_told_nothing_more(demo_store):
+    with demo_store.transaction() as cursor:
+        cursor.execute("UPDATE users SET active = false WHERE email = 'hr@example.com'")
+    result = attempt(demo_store)
+    assert result.token is None and result.message == SIGN_IN_FAILED
+
+
+def test_sign_ins_are_audited(demo_store):
+    attempt(demo_store)
+    attempt(demo_store, password="nope")
+    with demo_store.reading() as cursor:
+        actions = cursor.execute(
+            "SELECT action FROM audit_log WHERE action LIKE 'sign_in%' ORDER BY audit_id"
+        ).fetchall()
+    assert actions == [("sign_in.success",), ("sign_in.failure",)]
+
+
+def fail(db, times, email="hr@example.com", start=NOW, every=timedelta(seconds=5)):
+    results = []
+    for i in range(times):
+        results.append(attempt(db, email, "wrong password", at=start + i * every))
+    return results
+
+
+def test_five_failures_then_each_attempt_waits_twice_as_long(demo_store):
+    results = fail(demo_store, 5)
+    assert [r.wait for r in results[:4]] == [timedelta(0)] * 4
+    fifth = NOW + 4 * timedelta(seconds=5)
+    assert results[4].wait == timedelta(minutes=1)
+    assert (
+        results[4].message == SIGN_IN_FAILED + " Too many failed attempts: try again in 1 minute."
+    )
+
+    # Within the wait even the right password is refused, and the wait does not grow.
+    early = attempt(demo_store, at=fifth + timedelta(seconds=30))
+    assert early.token is None
+    assert early.wait == timedelta(seconds=30)
+    assert "try again in 1 minute" in early.message
+
+    sixth = attempt(demo_store, password="still wrong", at=fifth + timedelta(minutes=1))
+    assert sixth.wait == timedelta(minutes=2)
+    assert "try again in 2 minutes" in sixth.message
+
+
+def test_an_attacker_waiting_out_every_delay_meets_doubling_waits_capped_at_15_minutes(
+    demo_store,
+):
+    at, waits = NOW, []
+    for _ in range(11):
+        result = attempt(demo_store, password="guess", at=at)
+        waits.append(result.wait)
+        at += result.wait or timedelta(seconds=1)
+    assert [w.total_seconds() / 60 for w in waits] == [0, 0, 0, 0, 1, 2, 4, 8, 15, 15, 15]
+
+
+def test_a_streak_ends_after_fifteen_quiet_minutes_once_the_wait_is_over(demo_store):
+    *_, fifth = fail(demo_store, 5)
+    quiet_again = NOW + timedelta(seconds=20) + fifth.wait + timedelta(minutes=15, seconds=1)
+    assert attempt(demo_store, password="typo", at=quiet_again).wait == timedelta(0)
+
+
+def test_five_failures_spread_over_more_than_fifteen_minutes_do_not_throttle(demo_store):
+    results = fail(demo_store, 6, every=timedelta(minutes=4))
+    assert all(r.wait == timedelta(0) for r in results)
+
+
+def test_throttling_applies_to_unknown_emails_too_and_is_per_email(demo_store):
+    assert fail(demo_store, 5, email="ghost@example.com")[-1].wait == timedelta(minutes=1)
+    assert attempt(demo_store, at=NOW + timedelta(seconds=30)).token  # HR is not affected
+
+
+def test_after_the_wait_the_right_password_works_and_clears_the_count(demo_store):
+    fail(demo_store, 5)
+    later = NOW + timedelta(minutes=2)
+    assert attempt(demo_store, at=later).token
+    assert attempt(demo_store, password="typo", at=later + timedelta(seconds=1)).wait == timedelta(
+        0
+    )
+
+
+def test_an_idle_session_ends_after_thirty_minutes(demo_store):
+    token = attempt(demo_store).token
+    assert accounts.session_user(demo_store, token, now=NOW + timedelta(minutes=29), policy=POLICY)
+    # Each interaction moves the idle clock on...
+    assert accounts.session_user(demo_store, token, now=NOW + timedelta(minutes=58), policy=POLICY)
+    # ...and a gap longer than 30 minutes ends it for good.
+    gone = NOW + timedelta(minutes=89)
+    assert accounts.session_user(demo_store, token, now=gone, policy=POLICY) is None
+    assert accounts.session_user(demo_store, token, now=gone, policy=POLICY) is None
+
+
+def test_no_session_lasts_longer_than_twelve_hours(demo_store):
+    token = attempt(demo_store).token
+    at = NOW
+    while at < NOW + timedelta(hours=11, minutes=50):
+        at += timedelta(minutes=20)
+        assert accounts.session_user(demo_store, token, now=at, policy=POLICY)
+    at = NOW + timedelta(hours=12, minutes=1)
+    assert accounts.session_user(demo_store, token, now=at, policy=POLICY) is None
+
+
+def test_deactivation_and_role_changes_apply_at_the_next_interaction(demo_store):
+    token = attempt(demo_store).token
+    with demo_store.transaction() as cursor:
+        cursor.execute(
+            "INSERT INTO user_roles SELECT user_id, 'manager' FROM users "
+            "WHERE email = 'hr@example.com'"
+        )
+    user = accounts.session_user(demo_store, token, now=NOW, policy=POLICY)
+    assert user.roles == {"hr", "manager"}
+    with demo_store.transaction() as cursor:
+        cursor.execute("UPDATE users SET active = false WHERE email = 'hr@example.com'")
+    assert accounts.session_user(demo_store, token, now=NOW, policy=POLICY) is None
+
+
+def test_signing_out_ends_the_session_on_the_server(demo_store):
+    token = attempt(demo_store).token
+    accounts.end_session(demo_store, token, now=NOW)
+    assert accounts.session_user(demo_store, token, now=NOW, policy=POLICY) is None
+
+
+def test_a_ticket_works_once_and_gives_the_session_a_new_token(demo_store):
+    token = attempt(demo_store).token
+    ticket = accounts.issue_ticket(demo_store, token, "/overview", now=NOW)
+    new_token, next_path = accounts.redeem_ticket(demo_store, ticket, now=NOW)
+    assert next_path == "/overview"
+    assert new_token != token
+    assert accounts.session_user(demo_store, new_token, now=NOW, policy=POLICY).email == (
+        "hr@example.com"
+    )
+    assert accounts.session_user(demo_store, token, now=NOW, policy=POLICY) is None
+    assert accounts.redeem_ticket(demo_store, ticket, now=NOW) is None
+
+
+def test_a_ticket_expires_after_a_minute(demo_store):
+    ticket = accounts.issue_ticket(demo_store, attempt(demo_store).token, "/", now=NOW)
+    assert accounts.redeem_ticket(demo_store, ticket, now=NOW + timedelta(seconds=61)) is None
+
+
+def test_a_made_up_ticket_gets_nothing(demo_store):
+    assert accounts.redeem_ticket(demo_store, "made-up", now=NOW) is None
+
+
+def test_a_hash_with_old_parameters_is_upgraded_at_sign_in(demo_store):
+    weak = PasswordHasher(time_cost=1, memory_cost=8 * 1024).hash("catalyst-demo")
+    with demo_store.transaction() as cursor:
+        cursor.execute("UPDATE users SET password_hash = ? WHERE email = 'hr@example.com'", [weak])
+    assert attempt(demo_store).token
+    with demo_store.reading() as cursor:
+        stored = cursor.execute(
+            "SELECT password_hash FROM users WHERE email = 'hr@example.com'"
+        ).fetchall()[0][0]
+    assert stored.startswith("$argon2id$v=19$m=19456,t=2,p=1$")
+
+
+def first_admin(db, code, **overrides):
+    values = dict(email="ada@example.com", name="Ada Admin", password="a long enough password")
+    values.update(overrides)
+    return accounts.create_first_admin(db, code=code, now=NOW, **values)
+
+
+def test_the_setup_code_creates_the_first_admin_once(empty_store):
+    code = accounts.new_setup_code(empty_store, now=NOW)
+    result = first_admin(empty_store, code.lower().replace("-", " "))
+    assert result.token
+    assert result.user.roles == {"admin"} and result.user.display_name == "Ada Admin"
+    with empty_store.reading() as cursor:
+        assert not accounts.has_setup_code(cursor)
+    with pytest.raises(AccountError, match="already has accounts"):
+        first_admin(empty_store, code, email="eve@example.com")
+
+
+def test_a_wrong_setup_code_is_refused_and_throttled(empty_store):
+    accounts.new_setup_code(empty_store, now=NOW)
+    results = [first_admin(empty_store, "AAAA-BBBB-CCCC") for _ in range(5)]
+    assert all(r.token is None for r in results)
+    assert results[-1].wait == timedelta(minutes=1)
+    with empty_store.reading() as cursor:
+        assert not accounts.has_accounts(cursor)
+
+
+def test_first_admin_details_are_checked_before_anything_is_written(empty_store):
+    code = accounts.new_setup_code(empty_store, now=NOW)
+    with pytest.raises(AccountError, match="at least 12"):
+        first_admin(empty_store, code, password="short")
+    with pytest.raises(AccountError, match="not an email"):
+        first_admin(empty_store, code, email="ada")
+    with empty_store.reading() as cursor:
+        assert not accounts.has_accounts(cursor) and accounts.has_setup_code(cursor)
