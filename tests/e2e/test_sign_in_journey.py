@@ -83,9 +83,11 @@ def test_repeated_failures_are_slowed_down_with_the_same_generic_message(demo_se
     error = page.locator("[data-testid='stAlertContentError']")
     for attempt in range(1, 6):
         sign_in(page, "someone.else@example.com", f"wrong guess {attempt}")
+        settle(page)  # each attempt runs to the end before the next click
         expect(error).to_contain_text("The email or password is not right")
     expect(error).to_contain_text("try again in 1 minute")
     sign_in(page, "someone.else@example.com", "one more guess")
+    settle(page)
     expect(error).to_contain_text(re.compile(r"try again in 1 minute"))
     screenshot(page, "throttled")
 
