@@ -289,23 +289,22 @@ def sign_in(db: Store, email: str, password: str, *, now: datetime) -> SignInRes
     user_id, stored, active = row[0] if row else (None, None, False)
     matches = verify_password(stored or _decoy_hash(), password) and stored is not None
     signed_in = matches and active
+    upgraded = hash_password(password) if signed_in and needs_rehash(stored) else None
     with db.transaction() as cursor:
         _record_attempt(cursor, key, "success" if signed_in else "failure", now)
         store.record_audit(
             cursor,
             "sign_in.success" if signed_in else "sign_in.failure",
-            key if signed_in or user_id is None else f"{key} (inactive)" if matches else key,
+            "account deactivated" if matches and not active else "",
             at=now,
             user_id=user_id,
             actor=key,
         )
         if not signed_in:
-            wait = throttle_wait(cursor, key, now)
-            return SignInResult(wait=wait)
-        if needs_rehash(stored):
+            return SignInResult(wait=throttle_wait(cursor, key, now))
+        if upgraded:
             cursor.execute(
-                "UPDATE users SET password_hash = ? WHERE user_id = ?",
-                [hash_password(password), user_id],
+                "UPDATE users SET password_hash = ? WHERE user_id = ?", [upgraded, user_id]
             )
         token = start_session(cursor, user_id, now, via="password")
         return SignInResult(token=token, user=user_by_id(cursor, user_id))
