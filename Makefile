@@ -11,7 +11,7 @@ PIP := $(BIN)/python -m pip --quiet --disable-pip-version-check
 PORT ?= 8501
 DB ?= $(if $(CATALYST_DB),$(CATALYST_DB),data/demo.duckdb)
 
-.PHONY: run test lint format demo clean
+.PHONY: run test lint format demo bench clean
 
 run: $(VENV)/.installed-run
 	@test -f "$(DB)" || $(BIN)/catalyst demo --db "$(DB)"
@@ -33,6 +33,9 @@ lint: $(VENV)/.installed-test
 format: $(VENV)/.installed-test
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+bench: $(VENV)/.installed-run
+	$(BIN)/catalyst bench
 
 demo: $(VENV)/.installed-run
 	$(BIN)/catalyst demo --db "$(DB)"

@@ -73,6 +73,11 @@ def build_parser() -> argparse.ArgumentParser:
     stats = commands.add_parser("stats", parents=[common], help="count what the database holds")
     stats.add_argument("--json", action="store_true", help="print one JSON object")
 
+    bench = commands.add_parser("bench", help="time the demo build and the read API at scale")
+    bench.add_argument("--teams", type=_positive, default=2000)
+    bench.add_argument("--weeks", type=_positive, default=104)
+    bench.add_argument("--json", action="store_true", help="end with one JSON object")
+
     user = commands.add_parser("user", help="manage accounts")
     user_commands = user.add_subparsers(dest="user_command", required=True, metavar="ACTION")
     add = user_commands.add_parser(
@@ -96,6 +101,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "run": cmd_run,
         "demo": cmd_demo,
         "stats": cmd_stats,
+        "bench": cmd_bench,
         "user": cmd_user,
     }[args.command]
     try:
@@ -184,6 +190,16 @@ def cmd_stats(args: argparse.Namespace) -> int:
                 f"{value:,}" if isinstance(value, int) and not isinstance(value, bool) else value
             )
             print(f"{key.replace('_', ' '):<{width}}  {shown}")
+    return EXIT_OK
+
+
+def cmd_bench(args: argparse.Namespace) -> int:
+    from dashboard import bench
+
+    results = bench.run(args.teams, args.weeks, _progress())
+    print(bench.table(results))
+    if args.json:
+        print(json.dumps(results))
     return EXIT_OK
 
 

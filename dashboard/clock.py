@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
 
 
 def utc_now() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
 
-def week_start(day: date) -> date:
-    """The Monday of the week (Monday to Sunday) that holds ``day``."""
-    return day - timedelta(days=day.weekday())
+def today_in(time_zone: str) -> date:
+    """Today's date where the organization is (weeks follow its time zone)."""
+    return datetime.now(ZoneInfo(time_zone)).date()

@@ -1,14 +1,28 @@
 """The read side: parameterized SQL in, plain Python and DataFrames out.
 
-Every function takes a cursor (``store.reading()`` gives one per script run
-or thread) and only reads.
+Small lookups take a cursor (``store.reading()`` gives one per script run or
+thread). The figures API below takes the Store and a ``Scope``: it computes
+the organization's cells once per period and data version, applies the
+privacy rules (privacy.py) before anything else, and only then narrows to
+what the scope may see. Pages never see a cell that is not shown.
 """
 
 from __future__ import annotations
 
-import duckdb
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+from datetime import date
 
+import duckdb
+import pandas as pd
+
+from dashboard import clock, measures, privacy, rounds, store
+from dashboard.catalysts import CATALYST_KEYS, ITEM_KEYS
+from dashboard.privacy import CELL_KEYS, Figure, Protected
+from dashboard.rounds import Period
 from dashboard.settings import OrgSettings
+from dashboard.store import Store
 
 
 def organization_counts(cursor: duckdb.DuckDBPyConnection) -> dict[str, int]:
@@ -69,3 +83,352 @@ def team_id_by_name(cursor: duckdb.DuckDBPyConnection, name: str) -> int | None:
 
 def team_names(cursor: duckdb.DuckDBPyConnection) -> list[str]:
     return [name for (name,) in cursor.execute("SELECT name FROM teams ORDER BY name").fetchall()]
+
+
+# ---- the read API for figures (privacy applied) ------------------------------------------
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What a caller may see; pages build it from the signed-in user, never from input.
+
+    * a manager: the teams they managed, only for the time they managed them;
+    * HR: every department, or only ``departments``.
+    """
+
+    manager_id: int | None = None
+    departments: frozenset[int] | None = None
+
+    @classmethod
+    def manager(cls, user_id: int) -> Scope:
+        return cls(manager_id=user_id)
+
+    @classmethod
+    def hr(cls, departments: frozenset[int] | None = None) -> Scope:
+        return cls(departments=departments)
+
+    def limit(self, cells: pd.DataFrame) -> pd.DataFrame:
+        """Only the cells of this scope (a manager never gets a pool: it is not theirs)."""
+        if self.manager_id is not None:
+            cells = cells[(cells.kind == "team") & (cells.manager_id == self.manager_id)]
+        if self.departments is not None:
+            cells = cells[cells.department_id.isin(self.departments)]
+        return cells
+
+
+def _facts_join(alias: str) -> str:
+    # A team fact (department, manager, headcount) applies to the weeks whose
+    # Monday is on or after its valid_from: a change made mid-week counts from
+    # the next full week.
+    return (
+        f"JOIN team_history h ON h.team_id = {alias}.team_id AND h.valid_from <= {alias}.week "
+        f"AND (h.valid_to IS NULL OR {alias}.week < h.valid_to)"
+    )
+
+
+def raw_cells(cursor: duckdb.DuckDBPyConnection, period: Period) -> pd.DataFrame:
+    """Every cell of the organization in the period, before any rule: do not show these."""
+    sums = ", ".join(
+        f"sum(s.{item}_n)::INTEGER AS {item}_n, sum(s.{item}_sum) AS {item}_sum, "
+        f"sum(s.{item}_favorable)::INTEGER AS {item}_favorable"
+        for item in ITEM_KEYS
+    )
+    sql = f"""
+        SELECT s.team_id, {rounds.round_sql(period.cadence, "s.week")} AS round,
+               h.department_id, h.manager_id, min(h.headcount) AS headcount,
+               sum(s.responses)::INTEGER AS responses, {sums}
+        FROM response_summary s {_facts_join("s")}
+        WHERE s.week BETWEEN ? AND ?
+        GROUP BY ALL
+    """  # noqa: S608 - identifiers from allow-lists
+    cells = cursor.execute(sql, [period.first_week, period.last_week]).df()
+    cells["round"] = cells["round"].dt.date  # rounds are dates everywhere (cell names, merges)
+    return cells
+
+
+_CACHE_SIZE = 16
+_protected_cache: OrderedDict[tuple, Protected] = OrderedDict()
+_cache_lock = threading.Lock()
+
+
+def protected_cells(db: Store, period: Period) -> Protected:
+    """The organization's cells for the period after the privacy rules.
+
+    Cached per database, data version, group size and period; a write that
+    bumps the survey, roster or settings version makes the next call fresh.
+    """
+    with db.reading() as cursor:
+        org = org_settings(cursor)
+        if period.cadence != org.cadence:
+            # Cells of another cadence would partition the responses differently,
+            # and a monthly figure minus weekly ones could isolate a small week.
+            raise ValueError(f"the organization surveys {org.cadence}, not {period.cadence}")
+        versions = data_versions(cursor)
+        key = (
+            str(db.path), period, org.min_group_size,
+            versions.get("survey"), versions.get("roster"), versions.get("settings"),
+        )  # fmt: skip
+        with _cache_lock:
+            if key in _protected_cache:
+                _protected_cache.move_to_end(key)
+                return _protected_cache[key]
+        result = privacy.protect(raw_cells(cursor, period), org.min_group_size)
+    with _cache_lock:
+        _protected_cache[key] = result
+        while len(_protected_cache) > _CACHE_SIZE:
+            _protected_cache.popitem(last=False)
+    return result
+
+
+def latest_week(db: Store, today: date | None = None) -> date | None:
+    """The latest week with any survey response, not after today's week."""
+    with db.reading() as cursor:
+        org = org_settings(cursor)
+        limit = rounds.week_of(today or clock.today_in(org.time_zone))
+        (week,) = cursor.execute(
+            "SELECT max(week) FROM response_summary WHERE week <= ?", [limit]
+        ).fetchall()[0]
+    return week
+
+
+def default_period(db: Store, count: int, today: date | None = None) -> Period | None:
+    """``count`` rounds ending with the latest round that has survey data (None: no data)."""
+    week = latest_week(db, today)
+    if week is None:
+        return None
+    with db.reading() as cursor:
+        cadence = org_settings(cursor).cadence
+    return Period.last_rounds(week, count, cadence)
+
+
+def team_figure(db: Store, scope: Scope, team_id: int, period: Period) -> Figure:
+    """One team over the period: its shown cells within the caller's scope."""
+    protected = protected_cells(db, period)
+    cells = scope.limit(privacy.team_cells(protected))
+    cells = cells[cells.team_id == team_id]
+    left_out = team_id in privacy.left_out_teams(protected)
+    return privacy.figure(cells, left_out=left_out)
+
+
+def team_rounds(db: Store, scope: Scope, team_id: int, period: Period) -> pd.DataFrame:
+    """One team round by round: every round of the period, with figures where shown.
+
+    Rounds without a shown cell have ``responses`` 0 and no values (a gap,
+    never a zero).
+    """
+    protected = protected_cells(db, period)
+    cells = scope.limit(privacy.team_cells(protected))
+    cells = cells[cells.team_id == team_id]
+    frame = pd.DataFrame({"round": period.rounds})
+    if len(cells):
+        frame = frame.merge(privacy.figures_by(cells, ["round"]), on="round", how="left")
+    frame["responses"] = frame.get("responses", pd.Series(0, index=frame.index)).fillna(0)
+    frame["responses"] = frame["responses"].astype(int)
+    frame["label"] = [rounds.round_label(r, period.cadence) for r in frame["round"]]
+    return frame
+
+
+def benchmark(db: Store, period: Period, department_id: int | None = None) -> Figure:
+    """The organization (or one department) over the period: a benchmark anyone may see."""
+    protected = protected_cells(db, period)
+    cells = protected.shown
+    dropped = privacy.dropped_departments(protected)
+    if department_id is not None:
+        cells = cells[cells.department_id == department_id]
+        return privacy.figure(cells, left_out=department_id in dropped)
+    return privacy.figure(cells, left_out=bool(dropped))
+
+
+def departments_figure(db: Store, scope: Scope, period: Period, departments: set[int]) -> Figure:
+    """The chosen departments together (HR), limited to the caller's scope."""
+    protected = protected_cells(db, period)
+    cells = scope.limit(protected.shown)
+    cells = cells[cells.department_id.isin(departments)]
+    left_out = bool(privacy.dropped_departments(protected) & set(departments))
+    return privacy.figure(cells, left_out=left_out)
+
+
+def team_table(db: Store, scope: Scope, period: Period) -> pd.DataFrame:
+    """One row per team in scope (HR's team x catalyst table), including teams with
+    nothing to show, whose ``status`` says why: 'shown', 'team_too_small',
+    'too_few_responses' or 'no_responses'."""
+    protected = protected_cells(db, period)
+    cells = scope.limit(privacy.team_cells(protected))
+    shown = privacy.figures_by(cells, ["team_id"]) if len(cells) else pd.DataFrame()
+    with db.reading() as cursor:
+        teams = _teams_at(cursor, period.last_week)
+    if scope.departments is not None:
+        teams = teams[teams.department_id.isin(scope.departments)]
+    if scope.manager_id is not None:
+        teams = teams[teams.team_id.isin(cells.team_id)]
+    table = teams.merge(shown, on="team_id", how="left") if len(shown) else teams
+    table["responses"] = table.get("responses", pd.Series(0, index=table.index)).fillna(0)
+    table["responses"] = table["responses"].astype(int)
+    withheld = protected.withheld.groupby("team_id").responses.sum()
+    table["left_out"] = table.team_id.isin(withheld.index) | table.get(
+        "items_masked", pd.Series(False, index=table.index)
+    ).fillna(False).astype(bool)
+    table["status"] = [
+        "shown" if shown_n > 0
+        else "team_too_small" if headcount < protected.min_group_size
+        else "too_few_responses" if team_id in withheld.index
+        else "no_responses"
+        for shown_n, headcount, team_id in zip(
+            table.responses, table.headcount, table.team_id, strict=True
+        )
+    ]  # fmt: skip
+    return table.sort_values(["department", "team"], ignore_index=True)
+
+
+def _teams_at(cursor: duckdb.DuckDBPyConnection, day: date) -> pd.DataFrame:
+    """Each team with the department, manager and headcount in force on ``day``."""
+    return cursor.execute(
+        """
+        SELECT t.team_id, t.name AS team, h.department_id, d.name AS department,
+               h.manager_id, u.display_name AS manager, h.headcount
+        FROM teams t
+        JOIN team_history h ON h.team_id = t.team_id AND h.valid_from <= ?
+             AND (h.valid_to IS NULL OR h.valid_to > ?)
+        JOIN departments d USING (department_id)
+        LEFT JOIN users u ON u.user_id = h.manager_id
+        """,
+        [day, day],
+    ).df()
+
+
+def department_table(db: Store, scope: Scope, period: Period) -> pd.DataFrame:
+    """One row per department in scope: its teams' shown cells plus its shown pool."""
+    protected = protected_cells(db, period)
+    cells = scope.limit(protected.shown)
+    with db.reading() as cursor:
+        names = cursor.execute("SELECT department_id, name AS department FROM departments").df()
+    table = (
+        privacy.figures_by(cells, ["department_id"])
+        if len(cells)
+        else pd.DataFrame(
+            {"department_id": pd.Series(dtype=int), "responses": pd.Series(dtype=int)}
+        )
+    )
+    table = table.merge(names, on="department_id", how="left")
+    dropped = privacy.dropped_departments(protected)
+    table["left_out"] = table.department_id.isin(dropped) | table.get(
+        "items_masked", pd.Series(False, index=table.index)
+    ).astype(bool)
+    return table.sort_values("department", ignore_index=True)
+
+
+def trends(
+    db: Store, scope: Scope, period: Period, departments: set[int] | None = None
+) -> pd.DataFrame:
+    """Figures per round for the scope (optionally some departments): every round
+    of the period, sums of shown cells, pools included for HR."""
+    protected = protected_cells(db, period)
+    cells = scope.limit(protected.shown)
+    if departments is not None:
+        cells = cells[cells.department_id.isin(departments)]
+    frame = pd.DataFrame({"round": period.rounds})
+    if len(cells):
+        frame = frame.merge(privacy.figures_by(cells, ["round"]), on="round", how="left")
+    frame["responses"] = frame.get("responses", pd.Series(0, index=frame.index)).fillna(0)
+    frame["responses"] = frame["responses"].astype(int)
+    frame["label"] = [rounds.round_label(r, period.cadence) for r in frame["round"]]
+    return frame
+
+
+def participation(db: Store, scope: Scope, period: Period) -> float | None:
+    """Average over the period's rounds of responses / headcount (each round capped at 100%).
+
+    Counts of responses are not answers; they come from every cell in scope.
+    """
+    protected_cells(db, period)  # the same checks as every figure
+    with db.reading() as cursor:
+        cells = raw_cells(cursor, period)
+    if scope.manager_id is not None:
+        cells = cells[cells.manager_id == scope.manager_id]
+    if scope.departments is not None:
+        cells = cells[cells.department_id.isin(scope.departments)]
+    per_round = cells.groupby("round")[["responses", "headcount"]].sum()
+    return measures.period_participation(
+        list(zip(per_round.responses, per_round.headcount, strict=True))
+    )
+
+
+def comments(db: Store, scope: Scope, period: Period, team_id: int | None = None) -> list[str]:
+    """Comments the scope may read: only from team cells with at least the comment
+    threshold of responses (10 by default; never from a pool), without dates, in an
+    order that says nothing about when they were written."""
+    with db.reading() as cursor:
+        threshold = max(org_settings(cursor).comment_min_responses, 1)
+    protected = protected_cells(db, period)
+    cells = scope.limit(privacy.team_cells(protected))
+    cells = cells[cells.responses >= max(threshold, protected.min_group_size)]
+    if team_id is not None:
+        cells = cells[cells.team_id == team_id]
+    if cells.empty:
+        return []
+    eligible = cells[CELL_KEYS]
+    round_expr = rounds.round_sql(period.cadence, "week")
+    with db.reading() as cursor, store.registered(cursor, "eligible_cells", eligible):
+        rows = cursor.execute(
+            f"""
+            SELECT r.comment FROM (
+                SELECT r.*, h.department_id, h.manager_id, {round_expr} AS round
+                FROM survey_responses r {_facts_join("r")}
+                WHERE r.week BETWEEN ? AND ? AND nullif(trim(r.comment), '') IS NOT NULL
+            ) r
+            SEMI JOIN eligible_cells c ON r.team_id = c.team_id AND r.round = c.round
+                AND r.department_id = c.department_id AND r.manager_id = c.manager_id
+            ORDER BY md5(r.comment || r.fingerprint::VARCHAR)
+            """,  # noqa: S608 - identifiers from allow-lists
+            [period.first_week, period.last_week],
+        ).fetchall()
+    return [comment for (comment,) in rows]
+
+
+def self_vs_team(
+    db: Store, scope: Scope, manager_id: int, team_id: int, period: Period
+) -> pd.DataFrame:
+    """Per catalyst: the manager's self score, the team's mean, the gap and its kind.
+
+    Both sides cover the same rounds: those with at least one check-in and a
+    shown team cell for that catalyst. The self score is the mean of the
+    check-in weeks in those rounds; the team side is a sum of whole shown
+    cells, so the comparison never isolates part of a round.
+    """
+    protected = protected_cells(db, period)
+    cells = scope.limit(privacy.team_cells(protected))
+    cells = cells[(cells.team_id == team_id) & (cells.manager_id == manager_id)]
+    ratings = ", ".join(
+        f"sum({key}) AS {key}_sum, count({key}) AS {key}_n" for key in CATALYST_KEYS
+    )
+    with db.reading() as cursor:
+        checkins = cursor.execute(
+            f"SELECT {rounds.round_sql(period.cadence, 'week')} AS round, {ratings} "  # noqa: S608
+            "FROM checkins WHERE manager_id = ? AND team_id = ? AND week BETWEEN ? AND ? "
+            "GROUP BY ALL",
+            [manager_id, team_id, period.first_week, period.last_week],
+        ).df()
+    checkins["round"] = checkins["round"].dt.date
+    rows = []
+    for key in CATALYST_KEYS:
+        team = cells[cells[f"{key}_n"] > 0]
+        own = checkins[checkins[f"{key}_n"] > 0]
+        both = set(team["round"]) & set(own["round"])
+        team = team[team["round"].isin(both)]
+        own = own[own["round"].isin(both)]
+        self_value = measures.mean(float(own[f"{key}_sum"].sum()), int(own[f"{key}_n"].sum()))
+        team_mean = measures.mean(float(team[f"{key}_sum"].sum()), int(team[f"{key}_n"].sum()))
+        difference = measures.gap(self_value, team_mean)
+        rows.append(
+            {
+                "catalyst": key,
+                "self_score": self_value,
+                "self_weeks": int(own[f"{key}_n"].sum()),
+                "team_mean": team_mean,
+                "team_answers": int(team[f"{key}_n"].sum()),
+                "rounds": len(both),
+                "gap": difference,
+                "gap_kind": measures.gap_kind(difference),
+            }
+        )
+    return pd.DataFrame(rows)

@@ -20,8 +20,9 @@ from datetime import timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from dashboard.rounds import CADENCES
+
 DEFAULT_DB = Path("data") / "catalyst.duckdb"
-CADENCES = ("weekly", "fortnightly", "monthly", "quarterly")
 DATE_ORDERS = ("auto", "day_first", "month_first")
 MIN_GROUP_SIZE_FLOOR = 3
 

@@ -53,3 +53,106 @@ connection = duckdb.connect(sys.argv[1])
 print("holding", flush=True)
 sys.stdin.read()
 """
+
+
+class OrgBuilder:
+    """A small organization written through the real store, for hand-computed tests.
+
+    >>> org = OrgBuilder(db)
+    >>> sales = org.department("Sales")
+    >>> north = org.team("North", sales, headcount=8, manager="ann@example.com")
+    >>> org.answers(north, WEEK, [5, 4, 4, 2, 1])        # clear_goals per person
+    >>> org.save()
+    """
+
+    def __init__(self, db, *, start=date(2026, 1, 5), min_group_size=5, cadence="weekly"):
+        import pandas as pd
+
+        self._pd = pd
+        self.db, self.start = db, start
+        self.settings = {"min_group_size": str(min_group_size), "cadence": cadence}
+        self.departments, self.teams, self.facts, self.users, self.rows = {}, {}, [], {}, []
+        self.checkins = []
+
+    def department(self, name: str) -> int:
+        return self.departments.setdefault(name, len(self.departments) + 1)
+
+    def user(self, email: str) -> int:
+        return self.users.setdefault(email, len(self.users) + 1)
+
+    def team(self, name, department_id, *, headcount, manager, since=None) -> int:
+        team_id = self.teams.setdefault(name, len(self.teams) + 1)
+        self.facts.append((team_id, since or self.start, department_id, self.user(manager),
+                           headcount))  # fmt: skip
+        return team_id
+
+    def change(self, team_id, since, *, manager=None, department_id=None, headcount=None):
+        """A new team fact from ``since`` (reorg, new manager, new headcount)."""
+        _, _, department, manager_id, count = max(f for f in self.facts if f[0] == team_id)
+        self.facts.append((
+            team_id, since, department_id or department,
+            self.user(manager) if manager else manager_id, headcount or count,
+        ))  # fmt: skip
+
+    def answers(self, team_id, week, values, item="clear_goals", comment=None, **others):
+        """One response per value: ``item`` gets the value, others the same or given."""
+        from datetime import datetime, time
+
+        for i, value in enumerate(values):
+            row = {"team_id": team_id, "week": week, item: value, "comment": comment,
+                   "submitted_at": datetime.combine(week, time(9, i % 60))}  # fmt: skip
+            row.update(others)
+            self.rows.append(row)
+
+    def checkin(self, team_id, week, manager, **ratings):
+        """A manager's weekly self-assessment (catalyst key -> 1..5)."""
+        from datetime import datetime
+
+        self.checkins.append(
+            {"manager_id": self.user(manager), "team_id": team_id, "week": week,
+             "saved_at": datetime(2026, 1, 1), **ratings}
+        )  # fmt: skip
+
+    def save(self):
+        from datetime import datetime
+
+        from dashboard import accounts, store
+
+        pd = self._pd
+        now = datetime(2026, 1, 1)
+        departments = pd.DataFrame(
+            {"department_id": self.departments.values(), "name": self.departments.keys()}
+        )
+        teams = pd.DataFrame(
+            {"team_id": self.teams.values(), "name": self.teams.keys(), "created_at": now}
+        )
+        facts = pd.DataFrame(
+            self.facts,
+            columns=["team_id", "valid_from", "department_id", "manager_id", "headcount"],
+        )
+        with self.db.transaction() as cursor:
+            store.append_frame(cursor, "departments", departments)
+            store.append_frame(cursor, "teams", teams)
+            store.append_frame(cursor, "team_facts", facts)
+            for email in self.users:
+                accounts.create_user(cursor, email, {"manager"}, password_hash=None, now=now)
+            cursor.execute(
+                "INSERT INTO imports (kind, file_name, imported_at, rows_in_file, imported) "
+                "VALUES ('survey', 'test', ?, ?, ?)",
+                [now, len(self.rows), len(self.rows)],
+            )
+            if self.rows:
+                frame = pd.DataFrame(self.rows).assign(import_id=1)
+                with store.registered(cursor, "test_rows", frame):
+                    cursor.execute(
+                        "INSERT INTO survey_responses BY NAME SELECT *, "
+                        "md5_number(row_number() OVER ()::VARCHAR) AS fingerprint FROM test_rows"
+                    )
+            store.rebuild_response_summary(cursor)
+            if self.checkins:
+                store.append_frame(cursor, "checkins", pd.DataFrame(self.checkins))
+            for key, value in self.settings.items():
+                cursor.execute("INSERT INTO settings VALUES (?, ?, ?, NULL)", [key, value, now])
+            store.sync_sequences(cursor)
+            store.bump_data_version(cursor, "survey", "roster", "settings")
+        return self

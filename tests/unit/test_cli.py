@@ -162,3 +162,14 @@ def test_demo_usage_errors(tmp_path, bad, capsys):
 def test_a_demo_too_small_to_be_useful_is_refused(tmp_path, capsys):
     assert main(["demo", "--teams", "2", "--db", str(tmp_path / "d.duckdb")]) == 1
     assert "at least 3 teams" in capsys.readouterr().err
+
+
+def test_bench_reports_every_measure_as_json(capsys):
+    assert main(["bench", "--teams", "6", "--weeks", "3", "--json"]) == 0
+    out = capsys.readouterr().out
+    results = json.loads(out.strip().splitlines()[-1])
+    assert results["teams"] == 6 and results["responses"] > 0
+    for key in ("demo_build_s", "hr_reads_cold_ms", "hr_reads_warm_ms",
+                "manager_reads_warm_ms", "peak_rss_mb"):  # fmt: skip
+        assert results[key] > 0, key
+    assert out.startswith("measure")  # the table people read comes first

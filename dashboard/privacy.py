@@ -1,0 +1,182 @@
+"""Who may see what: cells, pooling and figures (DESIGN §3). Pure functions on DataFrames.
+
+The guarantee: no figure lets anyone see or work out the answers of fewer
+than k people (the minimum group size).
+
+* A **cell** is one team in one round, split further where the team's
+  manager or department changed within the round (a response belongs to the
+  manager and department it was given to). Cells partition the responses the
+  same way whatever is asked, so they are the unit of everything below.
+* A team cell is **shown** when it has at least k responses and the team's
+  headcount is at least k (a team smaller than k never reports on its own).
+* Every other cell of a department and round goes into one **pool**, "rest of
+  department", shown when the pool reaches k responses and dropped otherwise.
+* Within a shown cell, an item answered by fewer than k people is masked:
+  its answers count nowhere.
+* Every **figure** (team, manager, department, organization; any period; any
+  set of departments) is a sum of shown cells. The difference of two figures
+  is therefore again a sum of whole shown cells, never a group below k.
+
+``protect`` is applied to the whole organization for whole rounds, before any
+scope or filter, so a cell's fate never depends on who is asking.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from dashboard import measures
+from dashboard.catalysts import ITEM_KEYS
+
+CELL_KEYS = ["team_id", "round", "department_id", "manager_id"]
+ITEM_COLUMNS = [f"{item}_{part}" for item in ITEM_KEYS for part in ("n", "sum", "favorable")]
+
+
+@dataclass(frozen=True)
+class Protected:
+    """The organization's cells for some rounds, after the rules.
+
+    ``shown``: cells that may enter figures, team cells (``kind`` 'team') and
+    pools ('pool', no team or manager), with a ``cell`` key and an
+    ``items_masked`` flag. ``withheld``: the team cells not shown on their own,
+    with ``pooled`` telling whether their pool is shown.
+    """
+
+    shown: pd.DataFrame
+    withheld: pd.DataFrame
+    min_group_size: int
+
+
+def protect(cells: pd.DataFrame, min_group_size: int) -> Protected:
+    """Apply the reporting rules to raw cells.
+
+    ``cells`` has one row per cell: CELL_KEYS, ``headcount``, ``responses`` and
+    per item ``<item>_n``, ``<item>_sum``, ``<item>_favorable``.
+    """
+    k = min_group_size
+    cells = cells[cells.responses > 0]
+    on_own = (cells.responses >= k) & (cells.headcount >= k)
+    teams = cells[on_own].assign(kind="team")
+    small = cells[~on_own]
+
+    pools = (
+        small.groupby(["department_id", "round"], as_index=False)[["responses", *ITEM_COLUMNS]]
+        .sum()
+        .assign(kind="pool", team_id=pd.NA, manager_id=pd.NA)
+    )
+    pools = pools[pools.responses >= k]
+    pooled = small.merge(
+        pools[["department_id", "round"]].assign(pooled=True),
+        how="left",
+        on=["department_id", "round"],
+    )
+    withheld = pooled[[*CELL_KEYS, "responses"]].assign(pooled=pooled.pooled.eq(True))
+
+    shown = pd.concat([teams.drop(columns="headcount"), pools], ignore_index=True)
+    shown = _mask_thin_items(shown, k)
+    shown["cell"] = [
+        f"team {t} {r} dept {d} mgr {m}" if kind == "team" else f"pool dept {d} {r}"
+        for kind, t, r, d, m in zip(
+            shown.kind,
+            shown.team_id,
+            shown["round"],
+            shown.department_id,
+            shown.manager_id,
+            strict=True,
+        )
+    ]
+    return Protected(shown.reset_index(drop=True), withheld.reset_index(drop=True), k)
+
+
+def _mask_thin_items(shown: pd.DataFrame, k: int) -> pd.DataFrame:
+    shown = shown.copy()
+    answers = shown[[f"{item}_n" for item in ITEM_KEYS]].to_numpy()
+    thin = (answers > 0) & (answers < k)
+    for part in ("n", "sum", "favorable"):
+        columns = [f"{item}_{part}" for item in ITEM_KEYS]
+        shown[columns] = np.where(thin, 0, shown[columns].to_numpy())
+    shown["items_masked"] = thin.any(axis=1)
+    return shown
+
+
+@dataclass(frozen=True)
+class ItemFigure:
+    answers: int
+    mean: float | None  # on 1-5
+    favorable_pct: float | None
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A number shown to someone: what it stands on, and whether anything was left out."""
+
+    responses: int
+    items: dict[str, ItemFigure]
+    left_out: bool
+    cells: frozenset[str] = field(default=frozenset())
+
+    @property
+    def shown(self) -> bool:
+        return self.responses > 0
+
+    def favorable_pct(self, item: str) -> float | None:
+        return self.items[item].favorable_pct
+
+    def mean(self, item: str) -> float | None:
+        return self.items[item].mean
+
+
+def figure(cells: pd.DataFrame, *, left_out: bool) -> Figure:
+    """One figure: the sum of these shown cells."""
+    columns = ["responses", *ITEM_COLUMNS]
+    totals = dict(zip(columns, cells[columns].to_numpy().sum(axis=0), strict=True))
+    items = {
+        item: ItemFigure(
+            answers=int(totals[f"{item}_n"]),
+            mean=measures.mean(float(totals[f"{item}_sum"]), int(totals[f"{item}_n"])),
+            favorable_pct=measures.favorable_pct(
+                int(totals[f"{item}_favorable"]), int(totals[f"{item}_n"])
+            ),
+        )
+        for item in ITEM_KEYS
+    }
+    masked = bool(cells.items_masked.any()) if len(cells) else False
+    return Figure(int(totals["responses"]), items, left_out or masked, frozenset(cells.cell))
+
+
+def figures_by(cells: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """Figures for each group of shown cells: responses, and per item answers,
+    mean and favorable %. Groups are sums of whole cells, like every figure."""
+    grouped = cells.groupby(keys, as_index=False, dropna=False).agg(
+        responses=("responses", "sum"),
+        items_masked=("items_masked", "any"),
+        **{column: (column, "sum") for column in ITEM_COLUMNS},
+    )
+    return with_measures(grouped)
+
+
+def with_measures(frame: pd.DataFrame) -> pd.DataFrame:
+    """Add ``<item>_mean`` and ``<item>_favorable_pct`` next to the summed columns."""
+    frame = frame.copy()
+    for item in ITEM_KEYS:
+        answers = frame[f"{item}_n"].where(frame[f"{item}_n"] > 0)
+        frame[f"{item}_mean"] = frame[f"{item}_sum"] / answers
+        frame[f"{item}_favorable_pct"] = 100 * frame[f"{item}_favorable"] / answers
+    return frame
+
+
+def team_cells(protected: Protected) -> pd.DataFrame:
+    return protected.shown[protected.shown.kind == "team"]
+
+
+def left_out_teams(protected: Protected) -> set[int]:
+    """Teams with responses in cells not shown as theirs (pooled or dropped)."""
+    return set(protected.withheld.team_id)
+
+
+def dropped_departments(protected: Protected) -> set[int]:
+    """Departments with responses that no figure includes (pools below k)."""
+    return set(protected.withheld[~protected.withheld.pooled].department_id)

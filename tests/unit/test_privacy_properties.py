@@ -1,0 +1,146 @@
+"""DESIGN §3 as properties, on thousands of random organizations.
+
+The oracle below recomputes, from the raw cells alone, what each cell a
+figure names must contain; it shares no code with privacy.py beyond the
+cell names.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import numpy as np
+import pandas as pd
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from dashboard import privacy
+from dashboard.catalysts import ITEM_KEYS
+
+W1 = date(2026, 3, 2)
+ITEMS = ("clear_goals", "progress")  # two items suffice; the rest stay empty
+
+
+@st.composite
+def organizations(draw):
+    """Raw cells of a random organization: teams in departments, rounds, managers
+    changing within rounds, 0 to 14 responses per cell, items partly answered.
+
+    Hypothesis draws the shape and a seed; numpy fills in the cells (drawing
+    every number through Hypothesis made the test ten times slower).
+    """
+    k = draw(st.integers(3, 7))
+    departments = draw(st.integers(1, 4))
+    teams = draw(st.integers(1, 9))
+    rounds = draw(st.integers(1, 6))
+    rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
+    team_department = rng.integers(1, departments + 1, size=teams)
+    headcount = rng.integers(1, 15, size=teams)
+    rows = []
+    for team in range(teams):
+        for r in range(rounds):
+            for manager in range(rng.integers(1, 3)):  # 2: a change within the round
+                responses = int(rng.integers(0, 15))
+                row = {"team_id": team + 1, "round": W1 + timedelta(weeks=r),
+                       "department_id": int(team_department[team]),
+                       "manager_id": 10 * team + manager, "headcount": int(headcount[team]),
+                       "responses": responses}  # fmt: skip
+                for item in ITEM_KEYS:
+                    answers = int(rng.integers(0, responses + 1)) if item in ITEMS else 0
+                    favorable = int(rng.integers(0, answers + 1))
+                    row |= {f"{item}_n": answers, f"{item}_favorable": favorable,
+                            f"{item}_sum": float(answers + 3 * favorable)}  # fmt: skip
+                rows.append(row)
+    return k, pd.DataFrame(rows), rounds, departments, teams
+
+
+def oracle(raw: pd.DataFrame, k: int) -> dict[str, dict]:
+    """What each cell may hold, worked out from raw cells by the rules in words:
+    a team cell with k responses from a team of at least k people stands alone;
+    everything else of its department and round forms the pool; items answered
+    fewer than k times in a cell count for nothing."""
+    cells: dict[str, dict] = {}
+    for row in raw.to_dict("records"):
+        alone = row["responses"] >= k and row["headcount"] >= k
+        name = (
+            f"team {row['team_id']} {row['round']} dept {row['department_id']} "
+            f"mgr {row['manager_id']}"
+            if alone
+            else f"pool dept {row['department_id']} {row['round']}"
+        )
+        cell = cells.setdefault(name, {"responses": 0, **{item: 0 for item in ITEM_KEYS}})
+        cell["responses"] += row["responses"]
+        for item in ITEM_KEYS:
+            cell[item] += row[f"{item}_n"]
+    for cell in cells.values():
+        for item in ITEM_KEYS:
+            if cell[item] < k:
+                cell[item] = 0
+    return cells
+
+
+def check_figure(figure: privacy.Figure, cells: dict[str, dict], k: int) -> dict[str, dict]:
+    contents = {name: cells[name] for name in figure.cells}
+    for name, content in contents.items():
+        assert content["responses"] >= k, f"{name} stands on {content['responses']} < {k}"
+    assert figure.responses == sum(c["responses"] for c in contents.values())
+    for item in ITEM_KEYS:
+        assert figure.items[item].answers == sum(c[item] for c in contents.values())
+        assert figure.items[item].answers == 0 or figure.items[item].answers >= k
+    return contents
+
+
+def figures_of(protected: privacy.Protected, teams: int, departments: int, subsets):
+    shown = protected.shown
+    found = [privacy.figure(shown, left_out=False)]
+    found += [privacy.figure(shown[shown.team_id == t], left_out=False) for t in
+              range(1, teams + 1)]  # fmt: skip
+    found += [privacy.figure(shown[shown.department_id.isin(s)], left_out=False) for s in subsets]
+    return found
+
+
+@settings(max_examples=1000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(organizations(), st.data())
+def test_every_figure_is_a_sum_of_whole_cells_of_at_least_k(org, data):
+    k, raw, rounds, departments, teams = org
+    # Two overlapping periods, as "last N rounds" and "last N-1 rounds" would be.
+    first = data.draw(st.integers(0, rounds - 1))
+    later = data.draw(st.integers(first, rounds - 1))
+    subsets = data.draw(st.lists(st.sets(st.integers(1, departments), min_size=1), max_size=3))
+    runs = []
+    for start in (first, later):
+        period = raw[raw["round"] >= W1 + timedelta(weeks=start)]
+        protected = privacy.protect(period, k)
+        figures = figures_of(protected, teams, departments, subsets)
+        cells = oracle(period, k)
+        runs.append([(f, check_figure(f, cells, k)) for f in figures])
+
+    # Any two figures, from either period: their difference is whole cells, each >= k,
+    # and a cell means the same thing whichever period asked for it.
+    everything = [pair for run in runs for pair in run]
+    catalogue = {}
+    for _, contents in everything:
+        for name, content in contents.items():
+            assert catalogue.setdefault(name, content) == content, f"{name} changed meaning"
+    for a, _ in everything:
+        for b, _ in everything:
+            only_a, only_b = a.cells - b.cells, b.cells - a.cells
+            difference = sum(catalogue[c]["responses"] for c in only_a) - sum(
+                catalogue[c]["responses"] for c in only_b
+            )
+            assert a.responses - b.responses == difference
+            assert all(catalogue[c]["responses"] >= k for c in only_a | only_b)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(organizations())
+def test_withheld_and_shown_account_for_every_response(org):
+    k, raw, *_ = org
+    protected = privacy.protect(raw, k)
+    shown_teams = protected.shown[protected.shown.kind == "team"].responses.sum()
+    assert shown_teams + protected.withheld.responses.sum() == raw.responses.sum()
+    pools = protected.shown[protected.shown.kind == "pool"].responses.sum()
+    assert pools == protected.withheld[protected.withheld.pooled].responses.sum()
+    assert not ((protected.withheld.responses >= k)
+                & protected.withheld.team_id.map(
+                    raw.groupby("team_id").headcount.min()).ge(k)).any()  # fmt: skip

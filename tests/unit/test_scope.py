@@ -1,0 +1,128 @@
+"""Scope: a manager sees their teams for the time they managed them; HR sees its departments."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pandas as pd
+import pytest
+from fixtures import OrgBuilder
+
+from dashboard import queries
+from dashboard.queries import Scope
+from dashboard.rounds import Period
+
+W1 = date(2026, 3, 2)
+
+
+def weeks(first: date, count: int) -> Period:
+    return Period(first, first + timedelta(weeks=count - 1), "weekly")
+
+
+@pytest.fixture
+def takeover(empty_store):
+    """North: Ann manages weeks 1-9, Bob from week 10 (of 20). South: Cat throughout.
+    Every week North answers 12 times with 4 (Ann's time) or 2 (Bob's time)."""
+    org = OrgBuilder(empty_store, start=W1)
+    sales, ops = org.department("Sales"), org.department("Ops")
+    north = org.team("North", sales, headcount=8, manager="ann@example.com")
+    south = org.team("South", ops, headcount=8, manager="cat@example.com")
+    org.change(north, W1 + timedelta(weeks=9), manager="bob@example.com")
+    for i in range(20):
+        week = W1 + timedelta(weeks=i)
+        org.answers(north, week, [4 if i < 9 else 2] * 12, comment=f"north week {i + 1}")
+        org.answers(south, week, [5] * 6)
+    org.save()
+    return empty_store, org, north, south
+
+
+def manager(org: OrgBuilder, email: str) -> Scope:
+    return Scope.manager(org.users[email])
+
+
+def test_a_manager_never_gets_another_managers_team(takeover):
+    db, org, north, south = takeover
+    ann = manager(org, "ann@example.com")
+    assert queries.team_figure(db, ann, south, weeks(W1, 20)).responses == 0
+    assert list(queries.team_table(db, ann, weeks(W1, 20)).team) == ["North"]
+    assert set(queries.trends(db, ann, weeks(W1, 20)).clear_goals_mean.dropna()) == {4.0}
+    cat = manager(org, "cat@example.com")
+    assert queries.team_figure(db, cat, north, weeks(W1, 20)).responses == 0
+
+
+def test_a_manager_who_took_over_in_week_ten_sees_nothing_of_weeks_one_to_nine(takeover):
+    db, org, north, _ = takeover
+    bob = manager(org, "bob@example.com")
+    year = weeks(W1, 20)
+    figure = queries.team_figure(db, bob, north, year)
+    assert figure.responses == 11 * 12
+    assert figure.mean("clear_goals") == 2.0  # not one of Ann's 4s
+    by_round = queries.team_rounds(db, bob, north, year)
+    assert list(by_round.responses) == [0] * 9 + [12] * 11
+    assert by_round.clear_goals_mean.iloc[:9].isna().all()
+    assert queries.team_figure(db, bob, north, weeks(W1, 9)).responses == 0
+    assert set(queries.comments(db, bob, year)) == {f"north week {i}" for i in range(10, 21)}
+    ann = manager(org, "ann@example.com")
+    assert queries.team_figure(db, ann, north, year).mean("clear_goals") == 4.0
+
+
+def test_hr_sees_both_managers_of_a_team(takeover):
+    db, _, north, _ = takeover
+    assert queries.team_figure(db, Scope.hr(), north, weeks(W1, 20)).responses == 240
+
+
+def test_a_change_made_mid_week_counts_from_the_next_full_week(empty_store):
+    org = OrgBuilder(empty_store, start=W1)
+    team = org.team("North", org.department("Sales"), headcount=8, manager="ann@example.com")
+    org.change(team, W1 + timedelta(weeks=1, days=2), manager="bob@example.com")  # a Wednesday
+    for i in range(3):
+        org.answers(team, W1 + timedelta(weeks=i), [3] * 5)
+    org.save()
+    bob = Scope.manager(org.users["bob@example.com"])
+    assert list(queries.team_rounds(empty_store, bob, team, weeks(W1, 3)).responses) == [0, 0, 5]
+
+
+def test_hr_limited_to_departments_sees_only_those(takeover):
+    db, org, north, south = takeover
+    sales_only = Scope.hr(frozenset({org.departments["Sales"]}))
+    assert list(queries.team_table(db, sales_only, weeks(W1, 20)).team) == ["North"]
+    ops = {org.departments["Ops"]}
+    assert queries.departments_figure(db, sales_only, weeks(W1, 20), ops).responses == 0
+    assert queries.team_figure(db, sales_only, south, weeks(W1, 20)).responses == 0
+    assert list(queries.department_table(db, sales_only, weeks(W1, 20)).department) == ["Sales"]
+
+
+def test_self_vs_team_uses_only_rounds_with_both(empty_store):
+    org = OrgBuilder(empty_store, start=W1)
+    team = org.team("North", org.department("Sales"), headcount=8, manager="ann@example.com")
+    # Team clear_goals by week: 3.0, 4.0, 5.0 (6 answers each).
+    for i, value in enumerate([3, 4, 5]):
+        org.answers(team, W1 + timedelta(weeks=i), [value] * 6)
+    # Ann checks in weeks 1 and 2 only, rating herself 5 then 4.
+    org.checkin(team, W1, "ann@example.com", clear_goals=5, autonomy=3)
+    org.checkin(team, W1 + timedelta(weeks=1), "ann@example.com", clear_goals=4)
+    org.save()
+    ann_id = org.users["ann@example.com"]
+    table = queries.self_vs_team(
+        empty_store, Scope.manager(ann_id), ann_id, team, weeks(W1, 3)
+    ).set_index("catalyst")
+    # Self: (5 + 4) / 2 = 4.5; team over weeks 1-2 only: (3*6 + 4*6) / 12 = 3.5; gap 1.0
+    row = table.loc["clear_goals"]
+    assert (row.self_score, row.team_mean, row.gap) == (4.5, 3.5, 1.0)
+    assert row.gap_kind == "blind_spot" and row.rounds == 2 and row.team_answers == 12
+    # Autonomy: a self score in week 1, but no team answers to autonomy at all.
+    assert table.loc["autonomy", "rounds"] == 0
+    assert pd.isna(table.loc["autonomy", "gap"])
+
+
+def test_another_managers_self_vs_team_is_empty_for_a_manager(empty_store):
+    org = OrgBuilder(empty_store, start=W1)
+    team = org.team("North", org.department("Sales"), headcount=8, manager="ann@example.com")
+    org.answers(team, W1, [4] * 6)
+    org.checkin(team, W1, "ann@example.com", clear_goals=5)
+    org.user("eve@example.com")
+    org.save()
+    eve = Scope.manager(org.users["eve@example.com"])
+    ann_id = org.users["ann@example.com"]
+    table = queries.self_vs_team(empty_store, eve, ann_id, team, weeks(W1, 1))
+    assert table.team_answers.eq(0).all()
