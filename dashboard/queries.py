@@ -219,13 +219,28 @@ def team_rounds(db: Store, scope: Scope, team_id: int, period: Period) -> pd.Dat
     protected = protected_cells(db, period)
     cells = scope.limit(privacy.team_cells(protected))
     cells = cells[cells.team_id == team_id]
+    return _by_round(cells, period)
+
+
+def _by_round(cells: pd.DataFrame, period: Period) -> pd.DataFrame:
+    """Every round of the period, with the figures of the rounds that have shown cells."""
     frame = pd.DataFrame({"round": period.rounds})
     if len(cells):
         frame = frame.merge(privacy.figures_by(cells, ["round"]), on="round", how="left")
-    frame["responses"] = frame.get("responses", pd.Series(0, index=frame.index)).fillna(0)
-    frame["responses"] = frame["responses"].astype(int)
+    _fill_responses(frame)
     frame["label"] = [rounds.round_label(r, period.cadence) for r in frame["round"]]
     return frame
+
+
+def _fill_responses(frame: pd.DataFrame) -> None:
+    """Rows without shown cells stand on 0 responses (and have no values)."""
+    responses = frame.get("responses", pd.Series(0, index=frame.index))
+    frame["responses"] = responses.fillna(0).astype(int)
+
+
+def _masked(frame: pd.DataFrame) -> pd.Series:
+    masked = frame.get("items_masked", pd.Series(False, index=frame.index))
+    return masked.fillna(False).astype(bool)
 
 
 def benchmark(db: Store, period: Period, department_id: int | None = None) -> Figure:
@@ -262,16 +277,13 @@ def team_table(db: Store, scope: Scope, period: Period) -> pd.DataFrame:
     if scope.manager_id is not None:
         teams = teams[teams.team_id.isin(cells.team_id)]
     table = teams.merge(shown, on="team_id", how="left") if len(shown) else teams
-    table["responses"] = table.get("responses", pd.Series(0, index=table.index)).fillna(0)
-    table["responses"] = table["responses"].astype(int)
-    withheld = protected.withheld.groupby("team_id").responses.sum()
-    table["left_out"] = table.team_id.isin(withheld.index) | table.get(
-        "items_masked", pd.Series(False, index=table.index)
-    ).fillna(False).astype(bool)
+    _fill_responses(table)
+    withheld = privacy.left_out_teams(protected)
+    table["left_out"] = table.team_id.isin(withheld) | _masked(table)
     table["status"] = [
         "shown" if shown_n > 0
         else "team_too_small" if headcount < protected.min_group_size
-        else "too_few_responses" if team_id in withheld.index
+        else "too_few_responses" if team_id in withheld
         else "no_responses"
         for shown_n, headcount, team_id in zip(
             table.responses, table.headcount, table.team_id, strict=True
@@ -311,9 +323,7 @@ def department_table(db: Store, scope: Scope, period: Period) -> pd.DataFrame:
     )
     table = table.merge(names, on="department_id", how="left")
     dropped = privacy.dropped_departments(protected)
-    table["left_out"] = table.department_id.isin(dropped) | table.get(
-        "items_masked", pd.Series(False, index=table.index)
-    ).astype(bool)
+    table["left_out"] = table.department_id.isin(dropped) | _masked(table)
     return table.sort_values("department", ignore_index=True)
 
 
@@ -326,13 +336,7 @@ def trends(
     cells = scope.limit(protected.shown)
     if departments is not None:
         cells = cells[cells.department_id.isin(departments)]
-    frame = pd.DataFrame({"round": period.rounds})
-    if len(cells):
-        frame = frame.merge(privacy.figures_by(cells, ["round"]), on="round", how="left")
-    frame["responses"] = frame.get("responses", pd.Series(0, index=frame.index)).fillna(0)
-    frame["responses"] = frame["responses"].astype(int)
-    frame["label"] = [rounds.round_label(r, period.cadence) for r in frame["round"]]
-    return frame
+    return _by_round(cells, period)
 
 
 def participation(db: Store, scope: Scope, period: Period) -> float | None:
