@@ -6,20 +6,25 @@ maximum resident set size. Numbers go to the README, never into tests.
 
 from __future__ import annotations
 
+import os
 import resource
 import tempfile
 import time
 from collections.abc import Callable
+from datetime import date, datetime
 from pathlib import Path
 
-from dashboard import accounts, queries
+from dashboard import accounts, checkins, queries, rounds, store
+from dashboard.catalysts import CATALYST_KEYS
 from dashboard.demo import MANAGER_EMAIL, DemoSpec, build_demo
 from dashboard.queries import Scope
 from dashboard.store import Store
 
 Progress = Callable[[str], None]
 GOALS = {"demo_build_s": 60, "hr_reads_cold_ms": 1500, "hr_reads_warm_ms": 150,
-         "manager_reads_warm_ms": 100, "peak_rss_mb": 1024}  # fmt: skip
+         "manager_reads_warm_ms": 100, "my_team_warm_ms": 100, "checkin_save_ms": 50,
+         "peak_rss_mb": 1024}  # fmt: skip
+PROJECT = Path(__file__).resolve().parent.parent
 
 
 def _timed(action: Callable[[], object]) -> float:
@@ -30,7 +35,9 @@ def _timed(action: Callable[[], object]) -> float:
 
 def run(teams: int, weeks: int, progress: Progress, seed: int = 7) -> dict[str, float]:
     """Build a demo of this size in a temporary database and measure the read API."""
-    with tempfile.TemporaryDirectory() as folder, Store(Path(folder) / "bench.duckdb") as db:
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "bench.duckdb"
+        db = store.shared(path)  # the same Store the pages below use
         progress(f"Building the demo organization: {teams:,} teams x {weeks} weeks")
         counts: dict = {}
         build_s = _timed(lambda: counts.update(build_demo(db, DemoSpec(teams, weeks, seed))))
@@ -57,6 +64,10 @@ def run(teams: int, weeks: int, progress: Progress, seed: int = 7) -> dict[str, 
         cold = _timed(hr_reads)
         warm = min(_timed(hr_reads) for _ in range(5))
         manager_warm = min(_timed(manager_reads) for _ in range(5))
+        progress("Timing My team (a real page rerun) and a check-in save")
+        my_team = _my_team_rerun(path)
+        save = _checkin_save(db, manager)
+        store.close_shared()
     return {
         "teams": teams,
         "weeks": weeks,
@@ -65,8 +76,44 @@ def run(teams: int, weeks: int, progress: Progress, seed: int = 7) -> dict[str, 
         "hr_reads_cold_ms": round(cold * 1000, 1),
         "hr_reads_warm_ms": round(warm * 1000, 1),
         "manager_reads_warm_ms": round(manager_warm * 1000, 1),
+        "my_team_warm_ms": round(my_team * 1000, 1),
+        "checkin_save_ms": round(save * 1000, 1),
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
     }
+
+
+def _my_team_rerun(path: Path) -> float:
+    """The fastest of five warm reruns of My team, run as the server runs it (AppTest)."""
+    from streamlit.testing.v1 import AppTest
+
+    from dashboard.demo import DEMO_PASSWORD
+    from dashboard.ui import TOKEN_KEY
+
+    os.environ["CATALYST_DB"] = str(path)
+    app = AppTest.from_file(str(PROJECT / "app.py"), default_timeout=120).run()
+    next(t for t in app.text_input if t.label == "Email").input(MANAGER_EMAIL)
+    next(t for t in app.text_input if t.label == "Password").input(DEMO_PASSWORD)
+    next(b for b in app.button if b.label == "Sign in").click()
+    page = AppTest.from_file(str(PROJECT / "app.py"), default_timeout=120)
+    page.session_state[TOKEN_KEY] = app.run().session_state[TOKEN_KEY]
+    page.run()  # home, signed in
+    page.switch_page("pages/my_team.py").run()  # cold
+    return min(_timed(page.run) for _ in range(5))
+
+
+def _checkin_save(db: Store, manager: int) -> float:
+    """The fastest of five saves of a full check-in (ratings, notes, wins, setbacks)."""
+    today = date.today()
+    with db.reading() as cursor:
+        team = int(checkins.teams_led(cursor, manager, rounds.week_of(today)).team_id.iloc[0])
+    entry = checkins.Checkin(
+        team, rounds.week_of(today), dict.fromkeys(CATALYST_KEYS, 4),
+        {"help": "Paired two people"}, "help", ["Shipped it", "Fixed a bug"], ["Build broke"],
+    )  # fmt: skip
+    return min(
+        _timed(lambda: checkins.save(db, manager, entry, today=today, now=datetime.now()))
+        for _ in range(5)
+    )
 
 
 def table(results: dict[str, float]) -> str:

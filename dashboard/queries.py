@@ -227,6 +227,11 @@ def _by_round(cells: pd.DataFrame, period: Period) -> pd.DataFrame:
     frame = pd.DataFrame({"round": period.rounds})
     if len(cells):
         frame = frame.merge(privacy.figures_by(cells, ["round"]), on="round", how="left")
+    for item in ITEM_KEYS:  # the same columns whether or not anything is shown
+        for column, empty in (("n", 0), ("mean", float("nan")), ("favorable_pct", float("nan"))):
+            if f"{item}_{column}" not in frame:
+                frame[f"{item}_{column}"] = empty
+        frame[f"{item}_n"] = frame[f"{item}_n"].fillna(0).astype(int)
     _fill_responses(frame)
     frame["label"] = [rounds.round_label(r, period.cadence) for r in frame["round"]]
     return frame

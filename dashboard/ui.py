@@ -3,16 +3,22 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 from urllib.parse import urlencode
 
+import pandas as pd
 import streamlit as st
 
-from dashboard import accounts, navigation, settings
+from dashboard import accounts, checkins, clock, navigation, queries, rounds, settings
 from dashboard import store as store_module
+from dashboard import team_view as team_view_module
 from dashboard.accounts import User
 from dashboard.clock import utc_now
 from dashboard.navigation import END_PATH, SESSION_COOKIE, START_PATH
+from dashboard.queries import Scope
+from dashboard.rounds import Period
 from dashboard.store import Store, StoreError
+from dashboard.team_view import TeamView
 
 # The session token of a sign-in made in this browser tab. It lives in server
 # memory only (never in the browser) and bridges the moment before the cookie
@@ -108,3 +114,68 @@ def empty_state(message: str, next_step: str) -> None:
 def coming_soon(what: str) -> None:
     """Placeholder for a screen a later release fills; shows no data."""
     st.info(what, icon=":material/construction:")
+
+
+# ---- pieces the manager pages share ---------------------------------------------------------
+
+
+def org_today() -> date:
+    """Today where the organization is: weeks follow its time zone."""
+    with store().reading() as cursor:
+        return clock.today_in(queries.org_settings(cursor).time_zone)
+
+
+def team_picker(teams: pd.DataFrame, key: str) -> int | None:
+    """Pick one of these teams (team_id, team); None when there are none.
+
+    The options are the caller's own teams, so no widget value can reach another.
+    """
+    if teams.empty:
+        return None
+    if len(teams) == 1:
+        return int(teams.team_id.iloc[0])
+    names = dict(zip(teams.team_id.astype(int), teams.team, strict=True))
+    if st.session_state.get(key) not in names:
+        st.session_state.pop(key, None)  # a stale or foreign value never selects a team
+    return st.selectbox("Team", list(names), format_func=names.get, key=key)
+
+
+def period_picker(cadence: str, key: str) -> int:
+    """How many rounds to look at, from the cadence's presets (default: about 12 weeks)."""
+    presets = dict(rounds.PRESETS[cadence])
+    choice = st.segmented_control(
+        "Period", list(presets), default=list(presets)[1], key=key, label_visibility="collapsed"
+    )
+    return presets[choice or list(presets)[1]]
+
+
+def checkin_reminder(user: User, today: date, *, link: bool = True) -> None:
+    """A nudge when a finished or finishing week has no check-in yet."""
+    with store().reading() as cursor:
+        due = checkins.missing(cursor, user.user_id, today)
+    for row in due.itertuples():
+        st.warning(
+            f"Your check-in for **{row.team}**, week of {row.week:%-d %b}, is not done yet.",
+            icon=":material/notifications:",
+        )
+    if len(due) and link:
+        st.page_link(navigation.screen("checkin").file, label="Do it now (two minutes)",
+                     icon=":material/checklist:")  # fmt: skip
+
+
+def team_view(user_id: int, team_id: int, period: Period, today: date) -> TeamView:
+    """A manager's own view of one team, cached by small keys until the data changes."""
+    db = store()
+    with db.reading() as cursor:
+        versions = tuple(sorted(queries.data_versions(cursor).items()))
+    return _cached_team_view(str(db.path), versions, user_id, team_id, period, today)
+
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def _cached_team_view(
+    path: str, versions: tuple, user_id: int, team_id: int, period: Period, today: date
+) -> TeamView:
+    # path and versions are part of the key (st.cache_data skips _-named arguments).
+    return team_view_module.collect(
+        store(), Scope.manager(user_id), user_id, team_id, period, today=today, with_notes=True
+    )

@@ -9,6 +9,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 from fixtures import SMALL_DEMO, build_demo_file, copy_database  # noqa: E402
 
+from dashboard.demo import DemoSpec  # noqa: E402
 from dashboard.store import Store  # noqa: E402
 
 
@@ -16,6 +17,18 @@ from dashboard.store import Store  # noqa: E402
 def small_demo_file(tmp_path_factory) -> Path:
     """A small demo organization, built once; copy it before writing to it."""
     return build_demo_file(tmp_path_factory.mktemp("demo") / "small.duckdb", SMALL_DEMO)
+
+
+@pytest.fixture(scope="session")
+def live_demo_file(tmp_path_factory) -> Path:
+    """A small demo ending this week, for screens that work with today's date."""
+    spec = DemoSpec(teams=12, weeks=10, seed=3, today=None)
+    return build_demo_file(tmp_path_factory.mktemp("live") / "live.duckdb", spec)
+
+
+@pytest.fixture
+def live_demo_path(live_demo_file, tmp_path) -> Path:
+    return copy_database(live_demo_file, tmp_path / "live.duckdb")
 
 
 @pytest.fixture

@@ -1,0 +1,288 @@
+"""The weekly self-assessment: which week is open, validate, save, read back.
+
+A check-in belongs to one manager, one team and one week. The current week
+is open any day; the previous week stays open until its following Wednesday;
+older weeks are read-only. Saving replaces the week's check-in whole (ratings,
+notes, focus, and the wins and setbacks logged with it) in one transaction,
+so saving twice gives the same result as saving once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+import duckdb
+import pandas as pd
+
+from dashboard import store
+from dashboard.catalysts import CATALYST_KEYS, catalyst
+from dashboard.rounds import week_of
+from dashboard.store import Store
+
+MAX_NOTE = 280
+MAX_ENTRY = 200
+MAX_ENTRIES = 20
+LAST_EDIT_WEEKDAY = 2  # Wednesday: the previous week can be checked in until then
+
+_UPDATED = (*CATALYST_KEYS, "focus", "saved_at")
+_UPSERT = (
+    f"INSERT INTO checkins (manager_id, team_id, week, {', '.join(_UPDATED)}) "  # noqa: S608
+    f"VALUES (?, ?, ?, {', '.join('?' for _ in _UPDATED)}) "
+    "ON CONFLICT (manager_id, team_id, week) DO UPDATE SET "
+    + ", ".join(f"{column} = excluded.{column}" for column in _UPDATED)
+)  # column names from the catalyst allow-list
+
+
+@dataclass
+class Checkin:
+    team_id: int
+    week: date
+    ratings: dict[str, int] = field(default_factory=dict)
+    notes: dict[str, str] = field(default_factory=dict)
+    focus: str | None = None
+    wins: list[str] = field(default_factory=list)
+    setbacks: list[str] = field(default_factory=list)
+    saved_at: datetime | None = None
+
+
+class CheckinError(ValueError):
+    """A check-in that cannot be saved; ``problems`` says what to fix, field by field."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("; ".join(problems))
+        self.problems = problems
+
+
+def open_weeks(today: date) -> list[date]:
+    """Weeks that can be checked in today, newest first."""
+    current = week_of(today)
+    if today.weekday() <= LAST_EDIT_WEEKDAY:
+        return [current, current - timedelta(weeks=1)]
+    return [current]
+
+
+def due_week(today: date) -> date:
+    """The week a reminder is about: last week from Monday to Wednesday, this week after."""
+    current = week_of(today)
+    return current - timedelta(weeks=1) if today.weekday() <= LAST_EDIT_WEEKDAY else current
+
+
+def entries(text: str) -> list[str]:
+    """One win or setback per line; blank lines dropped."""
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+def problems_with(checkin: Checkin, today: date) -> list[str]:
+    """Everything wrong with a check-in, each naming the field; [] when it can be saved."""
+    problems = []
+    if checkin.week not in open_weeks(today):
+        problems.append(
+            f"The week of {checkin.week:%-d %b %Y} is closed: check-ins are open for this week, "
+            "and for last week until Wednesday."
+        )
+    missing = [catalyst(k).label for k in CATALYST_KEYS if checkin.ratings.get(k) is None]
+    if missing:
+        problems.append(f"Rate every catalyst; missing: {', '.join(missing)}.")
+    for key, value in checkin.ratings.items():
+        if key not in CATALYST_KEYS:
+            problems.append(f"Unknown catalyst {key!r}.")
+        elif value is not None and value not in range(1, 6):
+            problems.append(f"{catalyst(key).label}: the rating must be 1 to 5, not {value}.")
+    for key, note in checkin.notes.items():
+        if key in CATALYST_KEYS and len(note) > MAX_NOTE:
+            problems.append(
+                f"{catalyst(key).label}, what I did: {len(note)} characters; keep it to {MAX_NOTE}."
+            )
+    if checkin.focus is not None and checkin.focus not in CATALYST_KEYS:
+        problems.append(f"Focus for next week: unknown catalyst {checkin.focus!r}.")
+    for name, items in (("Small wins", checkin.wins), ("Setbacks", checkin.setbacks)):
+        if len(items) > MAX_ENTRIES:
+            problems.append(f"{name}: {len(items)} entries; keep it to {MAX_ENTRIES}.")
+        for number, text in enumerate(items, start=1):
+            if len(text) > MAX_ENTRY:
+                problems.append(
+                    f"{name}, line {number}: {len(text)} characters; keep it to {MAX_ENTRY}."
+                )
+    return problems
+
+
+def teams_led(cursor: duckdb.DuckDBPyConnection, manager_id: int, week: date) -> pd.DataFrame:
+    """The teams this manager leads in the given week (team_id, team)."""
+    return cursor.execute(
+        "SELECT h.team_id, t.name AS team FROM team_history h JOIN teams t USING (team_id) "
+        "WHERE h.manager_id = ? AND h.valid_from <= ? AND (h.valid_to IS NULL OR h.valid_to > ?) "
+        "ORDER BY t.name",
+        [manager_id, week, week],
+    ).df()
+
+
+def teams_ever_led(cursor: duckdb.DuckDBPyConnection, manager_id: int) -> pd.DataFrame:
+    """Every team this manager has led (team_id, team, since), latest first."""
+    return cursor.execute(
+        "SELECT h.team_id, t.name AS team, min(h.valid_from) AS since, "
+        "bool_or(h.valid_to IS NULL) AS current "
+        "FROM team_history h JOIN teams t USING (team_id) WHERE h.manager_id = ? "
+        "GROUP BY ALL ORDER BY current DESC, t.name",
+        [manager_id],
+    ).df()
+
+
+def _leads(cursor: duckdb.DuckDBPyConnection, manager_id: int, team_id: int, week: date) -> bool:
+    return team_id in set(teams_led(cursor, manager_id, week).team_id)
+
+
+def save(db: Store, manager_id: int, checkin: Checkin, *, today: date, now: datetime) -> None:
+    """Validate and store a check-in whole, replacing what was saved for that week."""
+    problems = problems_with(checkin, today)
+    with db.transaction() as cursor:
+        if not _leads(cursor, manager_id, checkin.team_id, checkin.week):
+            problems.append("You do not lead this team in that week.")
+        if problems:
+            raise CheckinError(problems)
+        key = [manager_id, checkin.team_id, checkin.week]
+        ratings = [checkin.ratings[k] for k in CATALYST_KEYS]
+        cursor.execute(_UPSERT, [*key, *ratings, checkin.focus, now])
+        cursor.execute(
+            "DELETE FROM checkin_notes WHERE manager_id = ? AND team_id = ? AND week = ?", key
+        )
+        notes = [(k, note.strip()) for k, note in checkin.notes.items() if note and note.strip()]
+        if notes:
+            frame = pd.DataFrame(notes, columns=["catalyst", "note"]).assign(
+                manager_id=manager_id, team_id=checkin.team_id, week=checkin.week
+            )
+            store.append_frame(cursor, "checkin_notes", frame)
+        cursor.execute(
+            "DELETE FROM progress_entries WHERE source = 'checkin' AND created_by = ? "
+            "AND team_id = ? AND week = ?",
+            key,
+        )
+        logged = [("win", text) for text in checkin.wins] + [
+            ("setback", text) for text in checkin.setbacks
+        ]
+        if logged:
+            frame = pd.DataFrame(logged, columns=["kind", "description"]).assign(
+                team_id=checkin.team_id, week=checkin.week, source="checkin",
+                created_by=manager_id, created_at=now,
+            )  # fmt: skip
+            store.append_frame(cursor, "progress_entries", frame)
+        store.bump_data_version(cursor, "checkins", "progress")
+
+
+def load(
+    cursor: duckdb.DuckDBPyConnection, manager_id: int, team_id: int, week: date
+) -> Checkin | None:
+    """What was saved for that week, or None."""
+    found = history(cursor, manager_id, team_id, weeks=(week, week))
+    return found[0] if found else None
+
+
+def history(
+    cursor: duckdb.DuckDBPyConnection,
+    manager_id: int,
+    team_id: int,
+    *,
+    weeks: tuple[date, date] | None = None,
+    limit: int = 52,
+) -> list[Checkin]:
+    """Saved check-ins, newest first, with their notes and the wins and setbacks logged."""
+    first, last = weeks or (date.min, date.max)
+    rows = cursor.execute(
+        f"SELECT week, {', '.join(CATALYST_KEYS)}, focus, saved_at FROM checkins "  # noqa: S608
+        "WHERE manager_id = ? AND team_id = ? AND week BETWEEN ? AND ? "
+        "ORDER BY week DESC LIMIT ?",
+        [manager_id, team_id, first, last, limit],
+    ).fetchall()
+    if not rows:
+        return []
+    oldest = rows[-1][0]
+    notes = cursor.execute(
+        "SELECT week, catalyst, note FROM checkin_notes "
+        "WHERE manager_id = ? AND team_id = ? AND week BETWEEN ? AND ?",
+        [manager_id, team_id, oldest, rows[0][0]],
+    ).fetchall()
+    logged = cursor.execute(
+        "SELECT week, kind, description FROM progress_entries WHERE source = 'checkin' "
+        "AND created_by = ? AND team_id = ? AND week BETWEEN ? AND ? ORDER BY entry_id",
+        [manager_id, team_id, oldest, rows[0][0]],
+    ).fetchall()
+    found = []
+    for week, *values in rows:
+        *ratings, focus, saved_at = values
+        found.append(
+            Checkin(
+                team_id=team_id,
+                week=week,
+                ratings=dict(zip(CATALYST_KEYS, ratings, strict=True)),
+                notes={c: n for w, c, n in notes if w == week},
+                focus=focus,
+                wins=[d for w, k, d in logged if w == week and k == "win"],
+                setbacks=[d for w, k, d in logged if w == week and k == "setback"],
+                saved_at=saved_at,
+            )
+        )
+    return found
+
+
+def streak(cursor: duckdb.DuckDBPyConnection, manager_id: int, team_id: int, today: date) -> int:
+    """Consecutive weeks checked in, counting back from this week (or last week, while
+    this week has none yet)."""
+    weeks = {
+        week
+        for (week,) in cursor.execute(
+            "SELECT week FROM checkins WHERE manager_id = ? AND team_id = ? AND week <= ?",
+            [manager_id, team_id, week_of(today)],
+        ).fetchall()
+    }
+    week = week_of(today)
+    if week not in weeks:
+        week -= timedelta(weeks=1)
+    count = 0
+    while week in weeks:
+        count += 1
+        week -= timedelta(weeks=1)
+    return count
+
+
+def missing(cursor: duckdb.DuckDBPyConnection, manager_id: int, today: date) -> pd.DataFrame:
+    """The teams whose due week (see ``due_week``) has no check-in from this manager."""
+    week = due_week(today)
+    return cursor.execute(
+        "SELECT h.team_id, t.name AS team, ?::DATE AS week FROM team_history h "
+        "JOIN teams t USING (team_id) "
+        "WHERE h.manager_id = ? AND h.valid_from <= ? AND (h.valid_to IS NULL OR h.valid_to > ?) "
+        "AND NOT EXISTS (SELECT 1 FROM checkins c WHERE c.manager_id = h.manager_id "
+        "AND c.team_id = h.team_id AND c.week = ?) ORDER BY t.name",
+        [week, manager_id, week, week, week],
+    ).df()
+
+
+def self_scores(
+    cursor: duckdb.DuckDBPyConnection, manager_id: int, team_id: int, first: date, last: date
+) -> pd.DataFrame:
+    """The manager's ratings by week (week, one column per catalyst); weeks without a
+    check-in are simply absent."""
+    frame = cursor.execute(
+        f"SELECT week, {', '.join(CATALYST_KEYS)}, focus FROM checkins "  # noqa: S608
+        "WHERE manager_id = ? AND team_id = ? AND week BETWEEN ? AND ? ORDER BY week",
+        [manager_id, team_id, first, last],
+    ).df()
+    frame["week"] = frame["week"].dt.date
+    return frame
+
+
+def progress_counts(
+    cursor: duckdb.DuckDBPyConnection, manager_id: int, team_id: int, first: date, last: date
+) -> pd.DataFrame:
+    """Wins and setbacks logged for the team by week, in the weeks this manager led it."""
+    frame = cursor.execute(
+        "SELECT p.week, sum(p.count) FILTER (WHERE p.kind = 'win') AS wins, "
+        "sum(p.count) FILTER (WHERE p.kind = 'setback') AS setbacks "
+        "FROM progress_entries p JOIN team_history h ON h.team_id = p.team_id "
+        "AND h.valid_from <= p.week AND (h.valid_to IS NULL OR p.week < h.valid_to) "
+        "WHERE p.team_id = ? AND h.manager_id = ? AND p.week BETWEEN ? AND ? "
+        "GROUP BY p.week ORDER BY p.week",
+        [team_id, manager_id, first, last],
+    ).df()
+    frame["week"] = frame["week"].dt.date
+    return frame.fillna({"wins": 0, "setbacks": 0})

@@ -1,0 +1,270 @@
+"""The My Team view: how a manager is doing on each catalyst, according to whom,
+and what to do next. ``collect`` gathers it as plain data (cacheable, and the
+benchmark times it); ``render`` draws it. HR's manager detail reuses both,
+read-only, with its own scope.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import charts, checkins, focus, queries, rounds
+from dashboard.catalysts import CATALYST_KEYS, PROGRESS, SELF_SCALE, catalyst, item_label
+from dashboard.checkins import Checkin
+from dashboard.privacy import Figure
+from dashboard.queries import Scope
+from dashboard.rounds import Period
+from dashboard.store import Store
+
+LOOK_BACK_ROUNDS = 26  # how far back to look for rounds that can be shown
+
+
+@dataclass
+class LastFocus:
+    catalyst: str
+    chosen_week: date
+    before: float | None  # team favorable % before it was chosen
+    after: float | None  # and since
+
+
+@dataclass
+class TeamView:
+    team: str
+    period: Period  # what was asked for
+    shown_period: Period  # what the figures cover (may look further back)
+    note: str | None  # why shown_period differs, or what is not shown
+    min_group_size: int
+    figure: Figure
+    rounds: pd.DataFrame
+    benchmark: Figure
+    comparison: pd.DataFrame
+    self_by_week: pd.DataFrame
+    weeks: list[date]
+    progress: pd.DataFrame
+    suggestion: focus.Suggestion
+    last_focus: LastFocus | None
+    history: list[Checkin] = field(default_factory=list)
+    comments: list[str] = field(default_factory=list)
+    streak: int = 0
+
+    @property
+    def has_team_data(self) -> bool:
+        return self.figure.responses > 0
+
+
+def collect(
+    db: Store, scope: Scope, manager_id: int, team_id: int, period: Period, *,
+    today: date, with_notes: bool,
+) -> TeamView:  # fmt: skip
+    """Everything the view shows, through the read API within ``scope``."""
+    with db.reading() as cursor:
+        team = cursor.execute("SELECT name FROM teams WHERE team_id = ?", [team_id]).fetchall()
+        k = queries.org_settings(cursor).min_group_size
+        own = checkins.self_scores(cursor, manager_id, team_id, period.first_week, period.last_week)
+        progress = checkins.progress_counts(
+            cursor, manager_id, team_id, period.first_week, period.last_week
+        )
+        history = checkins.history(cursor, manager_id, team_id, limit=12)
+        streak = checkins.streak(cursor, manager_id, team_id, today)
+    if not with_notes:
+        for entry in history:
+            entry.notes = {}
+    shown_period, note = _period_with_results(db, scope, team_id, period, k)
+    by_round = queries.team_rounds(db, scope, team_id, period)
+    figure = queries.team_figure(db, scope, team_id, shown_period)
+    benchmark = queries.benchmark(db, shown_period)
+    comparison = queries.self_vs_team(db, scope, manager_id, team_id, shown_period)
+    comparison["benchmark_mean"] = [benchmark.mean(key) for key in comparison.catalyst]
+    comparison["benchmark_answers"] = [benchmark.items[k].answers for k in comparison.catalyst]
+    suggestion = focus.suggest(
+        comparison,
+        {key: figure.favorable_pct(key) for key in CATALYST_KEYS},
+        {key: own[key].mean() if len(own) else None for key in CATALYST_KEYS},
+        checkins.due_week(today),
+    )
+    return TeamView(
+        team=team[0][0] if team else "",
+        period=period,
+        shown_period=shown_period,
+        note=note,
+        min_group_size=k,
+        figure=figure,
+        rounds=by_round,
+        benchmark=benchmark,
+        comparison=comparison,
+        self_by_week=own,
+        weeks=[period.first_week + timedelta(weeks=i)
+               for i in range((period.last_week - period.first_week).days // 7 + 1)],
+        progress=progress,
+        suggestion=suggestion,
+        last_focus=_last_focus(db, scope, team_id, history, shown_period),
+        history=history,
+        comments=queries.comments(db, scope, shown_period, team_id),
+        streak=streak,
+    )  # fmt: skip
+
+
+def _period_with_results(
+    db: Store, scope: Scope, team_id: int, period: Period, k: int
+) -> tuple[Period, str | None]:
+    """The period to show figures for, and a note when it is not simply the one asked for."""
+    by_round = queries.team_rounds(db, scope, team_id, period)
+    noun = rounds.ROUND_NOUN[period.cadence]
+    if by_round.responses.iloc[-1] > 0:
+        return period, None
+    if by_round.responses.sum() > 0:
+        return period, (
+            f"{by_round.label.iloc[-1]} has fewer than {k} responses so far, so it is not shown "
+            f"yet; the figures cover the {noun}s that can be shown."
+        )
+    earlier = Period.last_rounds(
+        period.first_week - timedelta(weeks=1), LOOK_BACK_ROUNDS, period.cadence
+    )
+    past = queries.team_rounds(db, scope, team_id, earlier)
+    past = past[past.responses > 0]
+    if past.empty:
+        return period, f"Not enough responses yet: a {noun} is shown once {k} people answer."
+    latest = past["round"].iloc[-1]
+    shown = Period.last_rounds(
+        rounds.first_week(latest, period.cadence), len(period.rounds), period.cadence
+    )
+    return shown, (
+        f"No {noun} in the chosen period has {k} or more responses; showing the most recent "
+        f"{noun}s that do ({shown.label})."
+    )
+
+
+def _last_focus(
+    db: Store, scope: Scope, team_id: int, history: list[Checkin], period: Period
+) -> LastFocus | None:
+    """How the team's favorable % moved for the focus chosen in the latest earlier check-in."""
+    chosen = next((c for c in history if c.focus and c.week < period.last_week), None)
+    if chosen is None:
+        return None
+    since_week = chosen.week + timedelta(weeks=1)
+    if rounds.round_of(since_week, period.cadence) > period.last:
+        return LastFocus(chosen.focus, chosen.week, None, None)
+    since = Period(rounds.round_of(since_week, period.cadence), period.last, period.cadence)
+    after = queries.team_figure(db, scope, team_id, since)
+    before = queries.team_figure(db, scope, team_id, since.before())
+    return LastFocus(
+        chosen.focus, chosen.week, before.favorable_pct(chosen.focus),
+        after.favorable_pct(chosen.focus),
+    )  # fmt: skip
+
+
+# ---- drawing -------------------------------------------------------------------------------
+
+
+def _pct(value: float | None) -> str:
+    return "not shown" if value is None else f"{value:.0f}%"
+
+
+def render(view: TeamView) -> None:
+    """Draw the view. Headline first, then the evidence, then the history."""
+    if view.note:
+        st.info(view.note, icon=":material/info:")
+    _focus_box(view)
+    top = st.columns(4)
+    top[0].metric("Responses", f"{view.figure.responses:,}", help="Answers these figures use")
+    shown = int((view.rounds.responses > 0).sum())
+    noun = rounds.ROUND_NOUN[view.period.cadence]
+    top[1].metric(f"{noun.capitalize()}s with results", f"{shown} of {len(view.rounds)}")
+    top[2].metric("Check-in streak", f"{view.streak} week{'s' if view.streak != 1 else ''}")
+    top[3].metric("Weeks checked in", f"{len(view.self_by_week)} of {len(view.weeks)}")
+    if view.figure.left_out:
+        st.caption(
+            f"Some responses are not included: groups smaller than {view.min_group_size} "
+            "are never shown."
+        )
+
+    st.subheader("You and your team, catalyst by catalyst")
+    _gaps_in_words(view.comparison)
+    if view.has_team_data:
+        st.plotly_chart(charts.self_vs_team(view.comparison), width="stretch")
+        st.caption(
+            "Means on 1-5 over the same rounds. ◆ you (your check-ins), ● your team, "
+            "| the organization. Hover for how many answers each stands on."
+        )
+    st.subheader(f"Catalyst by catalyst, {noun} by {noun}")
+    st.plotly_chart(
+        charts.catalyst_rows(view.rounds, view.self_by_week, view.weeks), width="stretch"
+    )
+    st.caption(
+        f"Favorable % = answers of 4 or 5. A {noun} with fewer than {view.min_group_size} "
+        "responses, and a week without a check-in, are gaps, never zeros."
+    )
+
+    st.subheader("Progress")
+    left, right = st.columns(2)
+    with left:
+        st.caption(f"“{PROGRESS.statement}” — favorable % by {noun}")
+        if view.has_team_data:
+            st.plotly_chart(charts.progress_by_round(view.rounds), width="stretch")
+        else:
+            st.caption("Not shown yet.")
+    with right:
+        st.caption("Small wins and setbacks logged, by week")
+        st.plotly_chart(charts.wins_and_setbacks(view.progress, view.weeks), width="stretch")
+
+    if view.comments:
+        with st.expander(f"What your team wrote ({len(view.comments)} comments)"):
+            st.caption("Without dates and in no particular order, to keep them anonymous.")
+            for comment in view.comments:
+                st.text(comment)
+    _history(view.history)
+
+
+def _focus_box(view: TeamView) -> None:
+    suggestion = view.suggestion
+    with st.container(border=True):
+        st.markdown(f"#### This week's focus: {catalyst(suggestion.catalyst).label}")
+        st.write(suggestion.reason)
+        st.markdown("\n".join(f"- {action}" for action in suggestion.actions))
+        last = view.last_focus
+        if last is not None:
+            label = catalyst(last.catalyst).label
+            if last.before is None and last.after is None:
+                moved = "there are no shown results since then yet"
+            else:
+                moved = (
+                    f"your team's favorable % went from {_pct(last.before)} to {_pct(last.after)}"
+                )
+            st.caption(
+                f"Last focus: {label}, chosen in the week of {last.chosen_week:%-d %b}; "
+                f"since then {moved}."
+            )
+
+
+def _gaps_in_words(comparison: pd.DataFrame) -> None:
+    for row in comparison[comparison.gap_kind.notna()].itertuples():
+        sentence = focus.gap_sentence(row)
+        if row.gap_kind == "blind_spot":
+            st.warning(f"**Blind spot.** {sentence}", icon=":material/visibility_off:")
+        else:
+            st.success(f"**Hidden strength.** {sentence}", icon=":material/star:")
+
+
+def _history(history: list[Checkin]) -> None:
+    st.subheader("Past check-ins")
+    if not history:
+        st.caption("None yet. Your weekly check-ins appear here.")
+        return
+    rows = []
+    for entry in history:
+        row = {"Week": entry.week, "Focus next": catalyst(entry.focus).label if entry.focus else ""}
+        row |= {item_label(k): SELF_SCALE.get(entry.ratings.get(k), "") for k in CATALYST_KEYS}
+        row["Wins"] = len(entry.wins)
+        row["Setbacks"] = len(entry.setbacks)
+        row["Notes"] = " · ".join(
+            f"{item_label(k)}: {note}" for k, note in entry.notes.items() if note
+        )
+        rows.append(row)
+    st.dataframe(
+        pd.DataFrame(rows), hide_index=True, width="stretch",
+        column_config={"Week": st.column_config.DateColumn(format="D MMM YYYY")},
+    )  # fmt: skip
