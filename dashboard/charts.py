@@ -122,25 +122,31 @@ def _suffix(number: int) -> str:
     return "" if number == 1 else str(number)
 
 
-def catalyst_rows(by_round: pd.DataFrame, own: pd.DataFrame, weeks: list) -> go.Figure:
+def catalyst_rows(by_round: pd.DataFrame | None, own: pd.DataFrame, weeks: list) -> go.Figure:
     """One row per catalyst: the team's favorable % by round on the left (0-100), the
     manager's own rating by week on the right (markers on 1-5). Rounds not shown and
-    weeks without a check-in are gaps."""
+    weeks without a check-in are gaps. Without team results (``by_round`` None) the
+    manager's ratings take the whole width."""
     own = pd.DataFrame({"week": weeks}).merge(own, on="week", how="left")
     count, gap = len(CATALYST_KEYS), 0.045
     height = (1 - gap * (count - 1)) / count
+    if by_round is None:
+        columns = (("own", [0, 1]),)
+    else:
+        columns = (("team", [0, 0.46]), ("own", [0.54, 1]))
     traces, layout = [], {}
     for row, key in enumerate(CATALYST_KEYS):
         top = 1 - row * (height + gap)
         y_domain = [max(0.0, top - height), top]  # max: float rounding must not dip below 0
         label = text(item_label(key))
-        for column, x_domain in ((1, [0, 0.46]), (2, [0.54, 1])):
-            suffix = _suffix(2 * row + column)
+        title = {"text": label, "font": {"size": 12}}
+        for column, (shows, x_domain) in enumerate(columns, start=1):
+            suffix = _suffix(len(columns) * row + column)
             axes = {"xaxis": f"x{suffix}", "yaxis": f"y{suffix}", "showlegend": False}
-            if column == 1:
+            if shows == "team":
                 traces.append(_line(by_round, key, **axes))
                 y_axis = {"range": [0, 100], "tickvals": [0, 100], "ticktext": ["0%", "100%"],
-                          "title": {"text": label, "font": {"size": 12}}}  # fmt: skip
+                          "title": title}  # fmt: skip
             else:
                 traces.append(
                     {"type": "scatter", "x": list(own.week), "y": _values(own[key]),
@@ -148,14 +154,19 @@ def catalyst_rows(by_round: pd.DataFrame, own: pd.DataFrame, weeks: list) -> go.
                      "marker": {"size": 9, "color": COLOURS[key], "symbol": "diamond"}, **axes}
                 )  # fmt: skip
                 y_axis = {"range": [0.5, 5.5], "tickvals": [1, 3, 5]}
+                if len(columns) == 1:
+                    y_axis["title"] = title
             shared = {} if row == 0 else {"matches": f"x{_suffix(column)}"}
             layout[f"xaxis{suffix}"] = _axis(domain=x_domain, anchor=f"y{suffix}",
                                              showticklabels=row == count - 1, **shared)  # fmt: skip
             layout[f"yaxis{suffix}"] = _axis(domain=y_domain, anchor=f"x{suffix}", **y_axis)
+    headings = (("Your team: favorable %", 0.23), ("You: your own rating (1-5)", 0.77))
+    if by_round is None:
+        headings = (("Your own rating (1-5)", 0.5),)
     titles = [
         {"text": title, "x": x, "y": 1.0, "xref": "paper", "yref": "paper", "showarrow": False,
          "yanchor": "bottom", "font": {"size": 14}}
-        for title, x in (("Your team: favorable %", 0.23), ("You: your own rating (1-5)", 0.77))
+        for title, x in headings
     ]  # fmt: skip
     return _figure(traces, 110 * count + 40, annotations=titles, **layout)
 

@@ -50,6 +50,7 @@ class TeamView:
     history: list[Checkin] = field(default_factory=list)
     comments: list[str] = field(default_factory=list)
     streak: int = 0
+    too_small: bool = False  # headcount below the minimum group size: never shown alone
 
     @property
     def has_team_data(self) -> bool:
@@ -62,7 +63,11 @@ def collect(
 ) -> TeamView:  # fmt: skip
     """Everything the view shows, through the read API within ``scope``."""
     with db.reading() as cursor:
-        team = cursor.execute("SELECT name FROM teams WHERE team_id = ?", [team_id]).fetchall()
+        team = cursor.execute(
+            "SELECT t.name, h.headcount FROM teams t JOIN team_history h USING (team_id) "
+            "WHERE team_id = ? AND h.valid_to IS NULL",
+            [team_id],
+        ).fetchall()
         k = queries.org_settings(cursor).min_group_size
         own = checkins.self_scores(cursor, manager_id, team_id, period.first_week, period.last_week)
         progress = checkins.progress_counts(
@@ -73,7 +78,14 @@ def collect(
     if not with_notes:
         for entry in history:
             entry.notes = {}
+    too_small = bool(team) and team[0][1] < k
     shown_period, note = _period_with_results(db, scope, team_id, period, k)
+    if too_small and note and note.startswith("Not enough responses"):
+        note = (
+            f"Your team has fewer than {k} people, so its answers are never shown on their own: "
+            "that keeps them anonymous. They count in your department's and the "
+            "organization's results."
+        )
     by_round = queries.team_rounds(db, scope, team_id, period)
     figure = queries.team_figure(db, scope, team_id, shown_period)
     benchmark = queries.benchmark(db, shown_period)
@@ -105,6 +117,7 @@ def collect(
         history=history,
         comments=queries.comments(db, scope, shown_period, team_id),
         streak=streak,
+        too_small=too_small,
     )  # fmt: skip
 
 
@@ -182,18 +195,17 @@ def render(view: TeamView) -> None:
             "are never shown."
         )
 
-    st.subheader("You and your team, catalyst by catalyst")
-    _gaps_in_words(view.comparison)
     if view.has_team_data:
+        st.subheader("You and your team, catalyst by catalyst")
+        _gaps_in_words(view.comparison)
         st.plotly_chart(charts.self_vs_team(view.comparison), width="stretch")
         st.caption(
             "Means on 1-5 over the same rounds. ◆ you (your check-ins), ● your team, "
             "| the organization. Hover for how many answers each stands on."
         )
     st.subheader(f"Catalyst by catalyst, {noun} by {noun}")
-    st.plotly_chart(
-        charts.catalyst_rows(view.rounds, view.self_by_week, view.weeks), width="stretch"
-    )
+    by_round = view.rounds if view.has_team_data else None
+    st.plotly_chart(charts.catalyst_rows(by_round, view.self_by_week, view.weeks), width="stretch")
     st.caption(
         f"Favorable % = answers of 4 or 5. A {noun} with fewer than {view.min_group_size} "
         "responses, and a week without a check-in, are gaps, never zeros."
@@ -229,7 +241,7 @@ def _focus_box(view: TeamView) -> None:
         if last is not None:
             label = catalyst(last.catalyst).label
             if last.before is None and last.after is None:
-                moved = "there are no shown results since then yet"
+                moved = "no team results can be shown yet"
             else:
                 moved = (
                     f"your team's favorable % went from {_pct(last.before)} to {_pct(last.after)}"

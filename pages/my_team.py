@@ -26,7 +26,7 @@ latest = queries.latest_week(db, today) or rounds.week_of(today)
 period = rounds.Period.last_rounds(latest, count, cadence)
 view = ui.team_view(user.user_id, team_id, period, today)
 st.caption(f"{view.team} · {view.shown_period.label}")
-if not view.has_team_data:
+if not view.has_team_data and not view.too_small:
     with st.expander("How your team's answers get here", expanded=True):
         st.write(
             "Your team answers a short survey on the same six catalysts. HR uploads the "

@@ -125,7 +125,32 @@ def test_a_team_too_small_to_report_shows_no_numbers(app_on, live_demo_path):
             "WHERE h.valid_to IS NULL AND h.headcount < 5 LIMIT 1"
         ).fetchall()[0][0]
     app = open_page(after_redirect(sign_in(app_on(live_demo_path), email)), "pages/my_team.py")
-    assert any("Not enough responses yet" in i.value for i in app.info)
+    assert any("fewer than 5 people, so its answers are never shown" in i.value for i in app.info)
     assert app.metric[0].value == "0"
     assert not any("Blind spot" in w.value for w in app.warning)
+    assert not any(s.value.startswith("You and your team") for s in app.subheader)
+    assert len(app.get("plotly_chart")) == 2  # own ratings, wins and setbacks: no team numbers
+
+
+def test_a_new_team_without_survey_data_is_told_how_results_arrive(app_on, live_demo_path):
+    from datetime import date
+
+    from dashboard import accounts
+
+    with Store(live_demo_path) as db, db.transaction() as cursor:
+        hashed = accounts.hash_password("a long enough password")
+        manager = accounts.create_user(cursor, "new.lead@example.com", {"manager"},
+                                       password_hash=hashed, now=date(2026, 1, 1))  # fmt: skip
+        cursor.execute("INSERT INTO teams (name, created_at) VALUES ('New Team', now())")
+        cursor.execute(
+            "INSERT INTO team_facts SELECT team_id, DATE '2020-01-06', 1, ?, 8 FROM teams "
+            "WHERE name = 'New Team'",
+            [manager],
+        )
+    app = after_redirect(sign_in(app_on(live_demo_path), "new.lead@example.com",
+                                 "a long enough password"))  # fmt: skip
+    open_page(app, "pages/my_team.py")
+    assert app.caption[0].value.startswith("New Team")
+    assert any("Not enough responses yet" in i.value for i in app.info)
     assert any("How your team's answers get here" in e.label for e in app.expander)
+    assert app.metric[0].value == "0"
