@@ -16,6 +16,8 @@ from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
+import pandas as pd
+
 from dashboard import accounts, queries, settings, store
 from dashboard.clock import utc_now
 from dashboard.store import Store, StoreError
@@ -73,6 +75,35 @@ def build_parser() -> argparse.ArgumentParser:
     stats = commands.add_parser("stats", parents=[common], help="count what the database holds")
     stats.add_argument("--json", action="store_true", help="print one JSON object")
 
+    imports = commands.add_parser("import", help="import a survey export or the roster")
+    kinds = imports.add_subparsers(dest="kind", required=True, metavar="KIND")
+    survey = kinds.add_parser("survey", parents=[common], help="a survey export (CSV or TSV)")
+    survey.add_argument("file", type=Path)
+    survey.add_argument("--team", help="every row belongs to this team")
+    survey.add_argument("--week", type=_iso_date, help="every row belongs to the week of this date")
+    survey.add_argument("--skip-invalid", action="store_true",
+                        help="import the valid rows and report the others")  # fmt: skip
+    survey.add_argument(
+        "--scale",
+        choices=["1-5", "1-7", "0-10"],
+        help="the scale plain numbers are on (default: detected per column)",
+    )
+    survey.add_argument(
+        "--date-order",
+        choices=["day-first", "month-first"],
+        help="how to read dates like 11/12/2026 (default: setting, then detected)",
+    )
+    survey.add_argument("--json", action="store_true", help="print one JSON object")
+    roster = kinds.add_parser(
+        "roster", parents=[common],
+        help="team, department, manager_name, manager_email[, headcount][, effective_from]",
+    )  # fmt: skip
+    roster.add_argument("file", type=Path)
+    roster.add_argument("--json", action="store_true", help="print one JSON object")
+    undo = kinds.add_parser("undo", parents=[common], help="remove what an import added")
+    undo.add_argument("import_id", type=_positive)
+    kinds.add_parser("list", parents=[common], help="the imports so far, newest first")
+
     bench = commands.add_parser("bench", help="time the demo build and the read API at scale")
     bench.add_argument("--teams", type=_positive, default=2000)
     bench.add_argument("--weeks", type=_positive, default=104)
@@ -102,6 +133,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "demo": cmd_demo,
         "stats": cmd_stats,
         "bench": cmd_bench,
+        "import": cmd_import,
         "user": cmd_user,
     }[args.command]
     try:
@@ -191,6 +223,87 @@ def cmd_stats(args: argparse.Namespace) -> int:
             )
             print(f"{key.replace('_', ' '):<{width}}  {shown}")
     return EXIT_OK
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from dashboard import ingest
+
+    if args.kind in ("undo", "list"):
+        return _import_history(args)
+    if not args.file.is_file():
+        raise Refused(f"There is no file at {args.file}.")
+    source = ingest.Source(args.file.name, path=args.file)
+    report_progress = _progress()
+    with Store(settings.database_path(args.db)) as db:
+        if args.kind == "roster":
+            try:
+                plan = ingest.plan_roster(db, source)
+            except ingest.ImportRefused as refusal:
+                return _refused_import(args, refusal)
+            _print_report(args, ingest.apply_roster(db, plan, now=utc_now()))
+            return EXIT_OK
+        try:
+            options = ingest.SurveyOptions(
+                team=args.team, week=args.week, skip_invalid=args.skip_invalid, scale=args.scale,
+                date_order=args.date_order.replace("-", "_") if args.date_order else None,
+                actor="catalyst import survey",
+            )  # fmt: skip
+            report = ingest.import_survey(db, source, options, now=utc_now(),
+                                          progress=report_progress)  # fmt: skip
+        except ingest.ImportRefused as refusal:
+            return _refused_import(args, refusal)
+    _print_report(args, report)
+    return EXIT_OK
+
+
+def _import_history(args: argparse.Namespace) -> int:
+    from dashboard import ingest
+
+    with Store(settings.database_path(args.db), must_exist=True) as db:
+        if args.kind == "undo":
+            try:
+                removed = ingest.undo_import(db, args.import_id, now=utc_now())
+            except ingest.ImportRefused as refusal:
+                raise Refused(str(refusal)) from None
+            print(f"Import #{args.import_id} undone: {removed:,} rows removed.")
+            return EXIT_OK
+        with db.reading() as cursor:
+            history = ingest.import_history(cursor)
+    for row in history.itertuples():
+        state = f" (undone {row.undone_at:%-d %b %Y})" if pd.notna(row.undone_at) else ""
+        print(f"#{row.import_id:<5} {row.imported_at:%Y-%m-%d %H:%M}  {row.kind:<8} "
+              f"{row.file_name}: {row.rows_in_file:,} rows, {row.imported:,} imported, "
+              f"{row.duplicates:,} duplicates, {row.rejected:,} rejected{state}")  # fmt: skip
+    return EXIT_OK
+
+
+def _print_report(args: argparse.Namespace, report) -> None:
+    if args.json:
+        print(json.dumps(report.as_json(), default=str))
+        return
+    print(report.summary())
+    for note in report.notes:
+        print(f"  {note}")
+    if report.dropped_columns:
+        print(f"  Not stored: {', '.join(report.dropped_columns)}.")
+    for problem in report.errors[:50]:
+        print(f"  skipped {problem}")
+
+
+def _refused_import(args: argparse.Namespace, refusal) -> int:
+    if args.json:
+        data = refusal.report.as_json() if refusal.report else {"rows_in_file": 0}
+        data["errors"] = [
+            {"row": p.row, "column": p.column, "message": p.message} for p in refusal.problems
+        ]
+        data["refused"] = True
+        print(json.dumps(data, default=str))
+    print(f"catalyst import {args.kind}: nothing was imported.", file=sys.stderr)
+    for problem in refusal.problems[:50]:
+        print(f"  {problem}", file=sys.stderr)
+    if len(refusal.problems) > 50:
+        print(f"  … and {len(refusal.problems) - 50} more problems", file=sys.stderr)
+    return EXIT_REFUSED
 
 
 def cmd_bench(args: argparse.Namespace) -> int:

@@ -206,6 +206,10 @@ def _write_settings(cursor, spec: DemoSpec, today: date, now: datetime) -> None:
     ):
         cursor.execute("INSERT INTO settings VALUES (?, ?, ?, NULL)", [key, value, now])
     store.set_meta(cursor, "demo", "true")
+    # Same seed, same database: even the fingerprint salt (nothing secret in a demo).
+    store.set_meta(
+        cursor, "fingerprint_salt", hashlib.sha256(f"salt-{spec.seed}".encode()).hexdigest()[:32]
+    )
     store.set_meta(cursor, "demo_spec", f"teams={spec.teams} weeks={spec.weeks} seed={spec.seed}")
     store.set_meta(cursor, "demo_today", today.isoformat())
     store.bump_data_version(cursor, "survey", "checkins", "progress", "roster", "users")

@@ -82,6 +82,7 @@ class OrgSettings:
     date_order: str = "auto"
     manager_notes_visible_to_hr: bool = False
     sso_only: bool = False
+    max_upload_mb: int = 200
 
     @classmethod
     def from_rows(cls, rows: dict[str, str]) -> OrgSettings:
@@ -96,7 +97,7 @@ class OrgSettings:
 def parse_setting(key: str, text: str) -> object:
     """Validate one setting's text value and return it typed."""
     text = text.strip()
-    if key in ("min_group_size", "comment_min_responses"):
+    if key in ("min_group_size", "comment_min_responses", "max_upload_mb"):
         if not text.isdigit():
             raise SettingError(f"{key} must be a whole number, got {text!r}")
         number = int(text)

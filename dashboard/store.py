@@ -216,9 +216,28 @@ SIGN_IN_TABLES = """
         outcome VARCHAR NOT NULL CHECK (outcome IN ('success', 'failure', 'throttled')));
 """
 
+IMPORT_REPORTS = """
+    -- Files are recognised by their bytes: the same file imported twice is a no-op.
+    ALTER TABLE imports ADD COLUMN content_hash VARCHAR;
+    ALTER TABLE imports ADD COLUMN details VARCHAR;  -- JSON: encoding, layout, decisions
+    -- Every problem found in a file, kept with its import (skipped rows) or shown
+    -- when the file is refused.
+    CREATE TABLE import_problems (
+        import_id INTEGER NOT NULL,
+        row_number INTEGER,
+        column_name VARCHAR,
+        message VARCHAR NOT NULL);
+    -- Salt of the one-way hashes that recognise responses (and keep source ids out).
+    INSERT INTO meta VALUES ('fingerprint_salt', replace(gen_random_uuid()::VARCHAR, '-', ''));
+"""
+
 # Append only: a released migration never changes, a file at version N runs
 # migrations N+1.. in order, each in its own transaction.
-MIGRATIONS: tuple[Migration, ...] = (_sql(_initial_schema()), _sql(SIGN_IN_TABLES))
+MIGRATIONS: tuple[Migration, ...] = (
+    _sql(_initial_schema()),
+    _sql(SIGN_IN_TABLES),
+    _sql(IMPORT_REPORTS),
+)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 # Tables that bulk writes may name; identifiers never come from input.
@@ -226,6 +245,7 @@ BULK_TABLES = frozenset(
     {
         "departments", "teams", "team_facts", "users", "user_roles", "imports",
         "survey_responses", "checkins", "checkin_notes", "progress_entries", "audit_log",
+        "import_problems",
     }
 )  # fmt: skip
 
@@ -274,10 +294,17 @@ class Store:
             cursor.close()
 
     @contextmanager
-    def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        """Hold the write lock and commit everything done on the cursor, or nothing."""
+    def transaction(
+        self, cursor: duckdb.DuckDBPyConnection | None = None
+    ) -> Iterator[duckdb.DuckDBPyConnection]:
+        """Hold the write lock and commit everything done on the cursor, or nothing.
+
+        Pass the cursor a long job staged its temporary tables on (temporary
+        tables belong to one cursor) to finish it under the lock.
+        """
         with self._write_lock:
-            cursor = self._connection.cursor()
+            own = cursor is None
+            cursor = self._connection.cursor() if own else cursor
             try:
                 cursor.begin()
                 try:
@@ -287,7 +314,8 @@ class Store:
                     raise
                 cursor.commit()
             finally:
-                cursor.close()
+                if own:
+                    cursor.close()
 
     def checkpoint(self) -> None:
         """Write the WAL into the file (after big imports; WAL replay has open bugs)."""

@@ -46,3 +46,19 @@ def demo_store(demo_path):
 def empty_store(tmp_path):
     with Store(tmp_path / "empty.duckdb") as db:
         yield db
+
+
+@pytest.fixture
+def roster_store(empty_store):
+    """An empty organization with the sample roster: Support, Sales East, Sales West."""
+    from datetime import datetime
+
+    from fixtures import SAMPLES
+
+    from dashboard import ingest
+
+    plan = ingest.plan_roster(
+        empty_store, ingest.Source("roster.csv", SAMPLES / "roster_example.csv")
+    )
+    ingest.apply_roster(empty_store, plan, now=datetime(2026, 11, 1))
+    return empty_store

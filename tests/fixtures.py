@@ -156,3 +156,32 @@ class OrgBuilder:
             store.sync_sequences(cursor)
             store.bump_data_version(cursor, "survey", "roster", "settings")
         return self
+
+
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+SAMPLES = SHARED / "samples"
+REALWORLD = SHARED / "realworld"
+TEMPLATE_HEADER = (
+    "team,submitted_at,clear_goals,autonomy,resources,help,obstacle_removal,respect,progress,"
+    "comment"
+)
+
+
+def write_file(folder: Path, name: str, text: str, encoding: str = "utf-8") -> Path:
+    """A test file as a spreadsheet program would save it."""
+    path = folder / name
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
+def database_snapshot(db) -> dict:
+    """Every table's rows, to prove that something changed nothing."""
+    with db.reading() as cursor:
+        names = [n for (n,) in cursor.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_type = 'BASE TABLE' "
+            "AND table_schema = 'main'"
+        ).fetchall()]  # fmt: skip
+        return {
+            name: cursor.execute(f"SELECT * FROM {name} ORDER BY ALL").fetchall()  # noqa: S608
+            for name in names
+        }

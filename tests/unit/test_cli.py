@@ -173,3 +173,65 @@ def test_bench_reports_every_measure_as_json(capsys):
                 "manager_reads_warm_ms", "peak_rss_mb"):  # fmt: skip
         assert results[key] > 0, key
     assert out.startswith("measure")  # the table people read comes first
+
+
+def test_import_roster_then_survey_with_json_reports(tmp_path):
+    from fixtures import SAMPLES
+
+    db = str(tmp_path / "org.duckdb")
+    roster = run_cli("import", "roster", str(SAMPLES / "roster_example.csv"), "--db", db)
+    assert roster.returncode == 0, roster.stderr
+    assert "New teams: Support, Sales East, Sales West." in roster.stdout
+    survey = run_cli(
+        "import", "survey", str(SAMPLES / "template_example.csv"), "--db", db, "--json"
+    )
+    assert survey.returncode == 0, survey.stderr
+    report = json.loads(survey.stdout.strip().splitlines()[-1])
+    assert {k: report[k] for k in ("rows_in_file", "imported", "duplicates", "rejected")} == {
+        "rows_in_file": 9,
+        "imported": 9,
+        "duplicates": 0,
+        "rejected": 0,
+    }
+    assert report["import_id"] and report["errors"] == [] and report["dropped_columns"] == []
+    again = run_cli("import", "survey", str(SAMPLES / "template_example.csv"), "--db", db, "--json")
+    assert again.returncode == 0  # a no-op re-import is not a failure
+    assert json.loads(again.stdout.strip().splitlines()[-1])["already_imported"]
+
+
+def test_a_refused_import_exits_1_with_row_and_column(tmp_path):
+    from fixtures import SAMPLES, TEMPLATE_HEADER, write_file
+
+    db = str(tmp_path / "org.duckdb")
+    run_cli("import", "roster", str(SAMPLES / "roster_example.csv"), "--db", db)
+    bad = write_file(tmp_path, "bad.csv", TEMPLATE_HEADER + "\nSupport,2026-11-10,7,4,4,4,4,4,4,\n")
+    result = run_cli("import", "survey", str(bad), "--db", db, "--scale", "1-5", "--json")
+    assert result.returncode == 1
+    report = json.loads(result.stdout.strip().splitlines()[-1])
+    assert report["refused"] is True
+    assert report["errors"] == [
+        {"row": 2, "column": "Clear goals", "message": '"7" is outside the 1-5 scale'}
+    ]
+    assert 'row 2, column Clear goals: "7" is outside the 1-5 scale' in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_import_usage_errors_exit_2(tmp_path):
+    result = run_cli(
+        "import", "survey", "x.csv", "--scale", "1-9", "--db", str(tmp_path / "d.duckdb")
+    )
+    assert result.returncode == 2
+    assert run_cli("import", "survey", "--db", str(tmp_path / "d.duckdb")).returncode == 2
+
+
+def test_undo_and_list_from_the_command_line(tmp_path):
+    from fixtures import SAMPLES
+
+    db = str(tmp_path / "org.duckdb")
+    run_cli("import", "roster", str(SAMPLES / "roster_example.csv"), "--db", db)
+    run_cli("import", "survey", str(SAMPLES / "template_example.csv"), "--db", db)
+    undone = run_cli("import", "undo", "2", "--db", db)
+    assert undone.returncode == 0 and "9 rows removed" in undone.stdout
+    listed = run_cli("import", "list", "--db", db).stdout
+    assert "template_example.csv: 9 rows, 9 imported" in listed and "(undone" in listed
+    assert run_cli("import", "undo", "2", "--db", db).returncode == 1

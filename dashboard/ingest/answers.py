@@ -1,0 +1,108 @@
+"""Answers as people type them, read in SQL: labels, numbers, scales, no-answers.
+
+Accepted (DESIGN §2): agreement labels (Strongly disagree … Strongly agree, any
+case, "Somewhat agree", also "1 - Strongly disagree" or "5: strongly agree"),
+frequency labels (Never … Always), plain numbers on a scale the import states
+or detects. Blank, "N/A", "Don't know", "Prefer not to say" are no answer,
+never 0. Everything here builds SQL from constants; values come from the file
+only as column data.
+"""
+
+from __future__ import annotations
+
+from dashboard.measures import Scale
+
+LABELS = {
+    "strongly disagree": 1, "disagree": 2, "somewhat disagree": 2, "slightly disagree": 2,
+    "neither agree nor disagree": 3, "neutral": 3, "neither": 3,
+    "somewhat agree": 4, "slightly agree": 4, "agree": 4, "strongly agree": 5,
+    "never": 1, "rarely": 2, "sometimes": 3, "often": 4, "very often": 5, "always": 5,
+}  # fmt: skip
+NO_ANSWER = (
+    "", "n/a", "na", "n.a.", "-", "dont know", "don't know", "do not know", "prefer not to say",
+    "prefer not to answer", "not applicable", "skip", "skipped",
+)  # fmt: skip
+SCALES = {"1-5": Scale(1, 5), "1-7": Scale(1, 7), "0-10": Scale(0, 10)}
+
+# A leading number, optionally followed by a label: "5", "4.0", "1 - Strongly disagree",
+# "5: strongly agree", "2. Disagree".
+_NUMBER = r"^(-?[0-9]+(\.[0-9]+)?)\s*([-:.)]\s*[a-z].*)?$"
+
+
+def _quoted(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def cleaned(column: str) -> str:
+    """Lower-cased, trimmed, single-spaced text, curly apostrophes made straight."""
+    return (
+        f"regexp_replace(lower(trim(replace(replace({column}, '’', ''''), '‘', ''''))), "
+        r"'\s+', ' ', 'g')"
+    )
+
+
+def number(column: str) -> str:
+    """The leading number of an answer, or NULL. DuckDB's coalesce only evaluates the
+    regex for cells that are not a plain number."""
+    return (
+        f"coalesce(TRY_CAST({column} AS DOUBLE), "
+        f"TRY_CAST(regexp_extract({cleaned(column)}, '{_NUMBER}', 1) AS DOUBLE))"
+    )
+
+
+def text(column: str, value: str) -> str:
+    """The cleaned text of answers that are not numbers (labels, no-answer words)."""
+    return f"(CASE WHEN {value} IS NULL THEN {cleaned(column)} END)"
+
+
+def label_value(text: str) -> str:
+    """The 1-5 value of a cleaned label, or NULL."""
+    cases = " ".join(f"WHEN {_quoted(k)} THEN {v}" for k, v in LABELS.items())
+    return f"(CASE {text} {cases} END)"
+
+
+def is_no_answer(text: str) -> str:
+    """For a cleaned text column."""
+    return f"({text} IS NULL OR {text} IN ({', '.join(map(_quoted, NO_ANSWER))}))"
+
+
+def detect_scale(low: float | None, high: float | None) -> Scale:
+    """The scale plain numbers are on, from the smallest and largest number in a column.
+
+    1-5 when everything fits; 1-7 when 6 or 7 appear; 0-10 when 8 to 10 appear,
+    or 0 with 6 or more. A lone 0 among 1-5 answers is an error on 1-5, not a
+    reason to read the column as 0-10.
+    """
+    if high is None or high <= 5:
+        return SCALES["1-5"]
+    if high <= 7 and (low is None or low >= 1):
+        return SCALES["1-7"]
+    return SCALES["0-10"]
+
+
+def score_sql(text: str, value: str, scale: Scale) -> str:
+    """The 1-5 score from an item's text and number (labels are on 1-5); NULL for no
+    answer or an invalid one. ``text`` is NULL for numbers (see ``text``)."""
+    return (
+        f"(CASE WHEN {value} IS NOT NULL THEN CASE WHEN {value} BETWEEN {scale.low} "
+        f"AND {scale.high} AND {value} = floor({value}) "
+        f"THEN 1 + ({value} - {scale.low}) * 4.0 / {scale.high - scale.low} END "
+        f"WHEN {is_no_answer(text)} THEN NULL "
+        f"ELSE {label_value(text)} END)"
+    )
+
+
+def problem_sql(raw: str, text: str, value: str, scale: Scale) -> str:
+    """Why an answer cannot be read, or NULL when it can (no answer is fine)."""
+    shown = f"'\"' || trim({raw}) || '\"'"
+    return (
+        f"(CASE WHEN {value} IS NOT NULL THEN CASE "
+        f"  WHEN {value} NOT BETWEEN {scale.low} AND {scale.high} "
+        f"    THEN {shown} || ' is outside the {scale} scale' "
+        f"  WHEN {value} <> floor({value}) "
+        f"    THEN {shown} || ' is not a whole number on the {scale} scale' END "
+        f"WHEN {is_no_answer(text)} THEN NULL "
+        f"WHEN {label_value(text)} IS NULL "
+        f"  THEN {shown} || ' is not an answer Catalyst knows: use Strongly disagree … Strongly "
+        f"agree, Never … Always, or a number on the {scale} scale' END)"
+    )

@@ -1,0 +1,69 @@
+"""What was imported, and taking an import back."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import duckdb
+import pandas as pd
+
+from dashboard import store
+from dashboard.ingest.report import ImportRefused, Problem
+from dashboard.store import Store
+
+
+def import_history(cursor: duckdb.DuckDBPyConnection, limit: int = 200) -> pd.DataFrame:
+    """Imports, newest first: file, kind, who, when, counts, dropped columns, undone."""
+    return cursor.execute(
+        "SELECT i.import_id, i.kind, i.file_name, coalesce(u.display_name, '') AS imported_by, "
+        "i.imported_at, i.rows_in_file, i.imported, i.duplicates, i.rejected, i.skipped, "
+        "i.dropped_columns, i.undone_at FROM imports i "
+        "LEFT JOIN users u ON u.user_id = i.imported_by ORDER BY i.import_id DESC LIMIT ?",
+        [limit],
+    ).df()
+
+
+def undo_import(
+    db: Store, import_id: int, *, now: datetime, user_id: int | None = None,
+    actor: str = "catalyst import undo",
+) -> int:  # fmt: skip
+    """Remove exactly the responses an import added, in one transaction; returns how many.
+
+    The same file can be imported again afterwards.
+    """
+    with db.transaction() as cursor:
+        found = cursor.execute(
+            "SELECT kind, file_name, undone_at FROM imports WHERE import_id = ?", [import_id]
+        ).fetchall()
+        if not found:
+            raise ImportRefused([Problem(f"There is no import #{import_id}.")])
+        kind, file_name, undone_at = found[0]
+        if undone_at is not None:
+            raise ImportRefused([Problem(
+                f"Import #{import_id} was already undone on {undone_at:%-d %b %Y at %H:%M} UTC."
+            )])  # fmt: skip
+        if kind == "roster":
+            raise ImportRefused([Problem(
+                "A roster import is not undone: import the corrected roster instead (its "
+                "effective dates keep history)."
+            )])  # fmt: skip
+        table = "survey_responses" if kind == "survey" else "progress_entries"
+        cursor.execute(
+            f"CREATE OR REPLACE TEMP TABLE touched AS SELECT DISTINCT team_id, week "  # noqa: S608
+            f"FROM {table} WHERE import_id = ?",
+            [import_id],
+        )
+        delete = f"DELETE FROM {table} WHERE import_id = ?"  # noqa: S608 - table from two names
+        removed = cursor.execute(delete, [import_id]).fetchall()[0][0]
+        if kind == "survey":
+            store.rebuild_response_summary(cursor, "touched")
+        cursor.execute(
+            "UPDATE imports SET undone_at = ?, undone_by = ? WHERE import_id = ?",
+            [now, user_id, import_id],
+        )
+        store.bump_data_version(cursor, kind)
+        store.record_audit(
+            cursor, "import.undo", f"import #{import_id} {file_name}: {removed} rows removed",
+            at=now, user_id=user_id, actor=actor,
+        )  # fmt: skip
+    return int(removed)

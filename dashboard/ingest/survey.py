@@ -1,0 +1,482 @@
+"""Survey files in: every row accounted for, nothing half-written, nothing doubled.
+
+read file -> detect layout -> map columns -> normalize -> validate -> write.
+
+Everything heavy runs in DuckDB on one cursor, outside the write lock: the
+file is read as text into a temporary table, answers, dates and teams are
+normalized and checked in SQL, fingerprints computed. Only the final insert,
+the duplicate check against stored responses and the summary update hold
+the lock, in one transaction.
+
+Duplicates: a file whose bytes were imported before changes nothing. Rows
+are recognised by a salted one-way hash of the source's response id when the
+file has one (the id itself is never stored), else by team, time and answers
+plus how many times that exact row occurred so far, so two identical rows in
+one file are two responses, and a later export that still holds them adds
+nothing.
+"""
+
+from __future__ import annotations
+
+import re
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+import duckdb
+
+from dashboard import clock, queries, store
+from dashboard.catalysts import ITEM_KEYS, item_label
+from dashboard.ingest import answers, dates
+from dashboard.ingest.columns import ColumnMap, map_columns, ordered_items
+from dashboard.ingest.report import ImportRefused, ImportReport, Problem
+from dashboard.ingest.text import (
+    HeaderRule,
+    Source,
+    TextFile,
+    one_header_row,
+    prepare,
+    read_file,
+)  # fmt: skip
+from dashboard.measures import Scale
+from dashboard.rounds import week_of
+from dashboard.store import Store
+
+MAX_PROBLEMS_KEPT = 10_000
+Progress = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class SurveyOptions:
+    team: str | None = None  # every row to this team
+    week: date | None = None  # every row to the week holding this date
+    skip_invalid: bool = False
+    scale: str | None = None  # "1-5", "1-7" or "0-10"; else detected per column
+    date_order: str | None = None  # "day_first" / "month_first"; else setting, else detected
+    imported_by: int | None = None
+    actor: str = "catalyst import"
+
+
+def import_survey(
+    db: Store,
+    source: Source,
+    options: SurveyOptions = SurveyOptions(),
+    *,
+    now: datetime,
+    header_rule: HeaderRule = one_header_row,
+    progress: Progress = lambda message: None,
+) -> ImportReport:
+    """Import one survey file; ImportRefused (nothing written) when it cannot be."""
+    with db.reading() as cursor:
+        org = queries.org_settings(cursor)
+    report = ImportReport(kind="survey", file_name=source.name)
+    with tempfile.TemporaryDirectory() as folder:
+        progress(f"Reading {source.name}")
+        text = prepare(
+            source, workdir=Path(folder), limit_bytes=org.max_upload_mb * 1_000_000,
+            header_rule=header_rule,
+        )  # fmt: skip
+        report.notes.append(f"Read as {text.encoding}, separated by {_SEPARATORS[text.delimiter]}.")
+        columns = map_columns(text.header)
+        report.dropped_columns = columns.dropped
+        with db.reading() as cursor:
+            _check_columns(cursor, columns, options, text.header)
+            earlier = _same_file(cursor, text.content_hash)
+            if earlier:
+                report.already_imported = earlier["when"]
+                report.import_id = earlier["id"]
+                report.rows_in_file = report.duplicates = earlier["rows"]
+                return report
+            progress("Checking every row")
+            staged = _stage(cursor, text, columns, options, org.time_zone, org.date_order)
+            report.notes += staged.notes
+            report.rows_in_file = staged.rows
+            report.errors = staged.problems[:MAX_PROBLEMS_KEPT]
+            report.rejected = staged.rejected
+            if staged.rejected and not options.skip_invalid:
+                raise ImportRefused(staged.problems, report)
+            if staged.rows == staged.rejected:
+                raise ImportRefused(
+                    [Problem("No row of the file can be imported.")] + staged.problems, report
+                )
+            progress("Writing")
+            _write(db, cursor, report, text, options, now)
+    db.checkpoint()
+    progress(report.summary())
+    return report
+
+
+_SEPARATORS = {",": "commas", ";": "semicolons", "\t": "tabs"}
+
+
+def _known_teams(cursor: duckdb.DuckDBPyConnection) -> str:
+    names = queries.team_names(cursor)
+    if not names:
+        return "there are no teams yet: import the roster first (catalyst import roster)"
+    shown = ", ".join(names[:12])
+    return f"known teams: {shown}" + (f" and {len(names) - 12} more" if len(names) > 12 else "")
+
+
+def _check_columns(
+    cursor: duckdb.DuckDBPyConnection, columns: ColumnMap, options: SurveyOptions, header: list
+) -> None:
+    problems = []
+    if not columns.items:
+        found = ", ".join(f'"{name}"' for name in header[:12] if name) or "none"
+        problems.append(Problem(
+            "No catalyst columns found. Name them by key (clear_goals, autonomy, resources, "
+            "help, obstacle_removal, respect, progress), by label (Clear goals …) or by the "
+            f"survey statement. Headers found: {found}."
+        ))  # fmt: skip
+    if columns.team is None and not options.team:
+        problems.append(Problem(
+            "No team column. Add a column named team, or give the team for every row "
+            "(--team on the command line)."
+        ))  # fmt: skip
+    if options.team and queries.team_id_by_name(cursor, options.team) is None:
+        problems.append(Problem(f'There is no team "{options.team}"; {_known_teams(cursor)}.'))
+    if columns.time is None and not options.week:
+        problems.append(Problem(
+            "No date column (submitted_at or timestamp). Add one, or give the week for every "
+            "row (--week on the command line)."
+        ))  # fmt: skip
+    if options.scale and options.scale not in answers.SCALES:
+        problems.append(Problem(f"Scale must be one of {', '.join(answers.SCALES)}."))
+    if problems:
+        raise ImportRefused(problems)
+
+
+def _same_file(cursor: duckdb.DuckDBPyConnection, content_hash: str) -> dict | None:
+    row = cursor.execute(
+        "SELECT import_id, imported_at, rows_in_file FROM imports WHERE content_hash = ? "
+        "AND kind = 'survey' AND undone_at IS NULL ORDER BY import_id LIMIT 1",
+        [content_hash],
+    ).fetchall()
+    if not row:
+        return None
+    import_id, at, rows = row[0]
+    return {"id": import_id, "when": f"import #{import_id} on {at:%-d %b %Y at %H:%M} UTC",
+            "rows": rows}  # fmt: skip
+
+
+@dataclass
+class _Staged:
+    rows: int
+    rejected: int
+    problems: list[Problem]
+    notes: list[str]
+
+
+def _stage(
+    cursor, text: TextFile, columns: ColumnMap, options: SurveyOptions, time_zone: str,
+    date_order_setting: str,
+) -> _Staged:  # fmt: skip
+    """Read the file into temporary tables on this cursor and check every row.
+
+    Leaves ``typed`` (one row per readable file row: spreadsheet row, team, time,
+    week, scores, comment, fingerprint, a problem column per check) and
+    ``rejected_rows`` for ``_write``.
+    """
+    width = len(text.header)
+    read_file(cursor, "raw", text)
+    structural = [
+        Problem(_fields_message(message, width), row=line - 1 + text.header_rows)
+        for line, message in cursor.execute(
+            # DuckDB records a short row once per missing column: keep the first.
+            "SELECT line, arg_min(error_message, column_idx) FROM raw_rejects "
+            "GROUP BY line ORDER BY line"
+        ).fetchall()
+    ]
+    (good,) = cursor.execute("SELECT count(*) FROM raw").fetchall()[0]
+    _number_rows(cursor, text.header_rows, [p.row - text.header_rows + 1 for p in structural])
+
+    items = ordered_items(columns)
+    notes: list[str] = []
+    scales = _scales(cursor, columns, items, options.scale, notes)
+    time_column = f"trim({_column(columns.time)})"
+    order = dates.choose_order(
+        cursor, options.date_order, date_order_setting, notes, table="numbered",
+        column=time_column,
+    )  # fmt: skip
+    team_id = queries.team_id_by_name(cursor, options.team) if options.team else None
+    (salt,) = cursor.execute("SELECT value FROM meta WHERE key = 'fingerprint_salt'").fetchall()[0]
+    today = clock.today_in(time_zone)
+    cursor.execute(
+        _typed_sql(columns, items, scales, order, time_zone, team_id, options.week),
+        [salt, today + timedelta(days=1)],
+    )
+    for statement in _problem_statements(items):
+        cursor.execute(statement)
+    problems = structural + [
+        Problem(message, row=row, column=column)
+        for row, column, message in cursor.execute(
+            "SELECT row_number, column_name, message FROM staged_problems "
+            "ORDER BY row_number, column_name LIMIT ?",
+            [MAX_PROBLEMS_KEPT],
+        ).fetchall()
+    ]
+    (rejected,) = cursor.execute("SELECT count(*) FROM rejected_rows").fetchall()[0]
+    if any(p.message.endswith("is not a known team") for p in problems):
+        problems.append(Problem(f"Teams must match the roster: {_known_teams(cursor)}."))
+    return _Staged(good + len(structural), rejected + len(structural), problems, notes)
+
+
+def _fields_message(duckdb_message: str, width: int) -> str:
+    found = re.search(r"Found: (\d+)", duckdb_message)
+    count = found.group(1) if found else "a different number of"
+    return (
+        f"this row has {count} fields where the header has {width}: check for a missing or "
+        "extra separator, or an unclosed quote"
+    )
+
+
+def _number_rows(cursor, header_rows: int, rejected_lines: list[int]) -> None:
+    """``numbered``: each readable row with the number a spreadsheet shows it under."""
+    if not rejected_lines:
+        cursor.execute(
+            f"CREATE OR REPLACE TEMP VIEW numbered AS SELECT rowid AS ordinal, "  # noqa: S608
+            f"rowid + 1 + {int(header_rows)} AS row_number, * FROM raw"
+        )
+        return
+    # Rows DuckDB could not split are missing from ``raw``: count around them.
+    cursor.execute(
+        "CREATE OR REPLACE TEMP TABLE numbered AS "
+        "WITH lines AS (SELECT range AS line FROM range(2, (SELECT count(*) FROM raw) + ? + 2)), "
+        "kept AS (SELECT line, row_number() OVER (ORDER BY line) - 1 AS ordinal FROM lines "
+        "WHERE line NOT IN (SELECT unnest(?::BIGINT[]))) "
+        "SELECT r.rowid AS ordinal, k.line - 1 + ? AS row_number, r.* "
+        "FROM raw r JOIN kept k ON k.ordinal = r.rowid",
+        [len(rejected_lines), rejected_lines, header_rows],
+    )
+
+
+def _column(index: int | None) -> str:
+    return "NULL" if index is None else f"c{int(index)}"
+
+
+def _scales(
+    cursor, columns: ColumnMap, items: list[str], stated: str | None, notes: list[str]
+) -> dict[str, Scale]:
+    """The scale of each item's plain numbers: stated, or detected from the column."""
+    if stated:
+        return dict.fromkeys(items, answers.SCALES[stated])
+    # Plain numbers first; numbers inside labels ("5: strongly agree") only when a
+    # column has no plain number at all.
+    found = []
+    for fast in (True, False):
+        ranges = ", ".join(
+            f"min({reader}), max({reader})"
+            for reader in (
+                f"TRY_CAST({_column(columns.items[i])} AS DOUBLE)" if fast
+                else answers.number(_column(columns.items[i]))
+                for i in items
+            )
+        )  # fmt: skip
+        found = cursor.execute(f"SELECT {ranges} FROM numbered").fetchall()[0]  # noqa: S608
+        if all(value is not None for value in found):
+            break
+    scales = {}
+    for position, item in enumerate(items):
+        low, high = found[2 * position], found[2 * position + 1]
+        scales[item] = answers.detect_scale(low, high)
+        if high is not None and scales[item] != answers.SCALES["1-5"]:
+            notes.append(f"{item_label(item)}: numbers read on a {scales[item]} scale.")
+    return scales
+
+
+def _typed_sql(
+    columns: ColumnMap, items: list[str], scales: dict[str, Scale], order: str, time_zone: str,
+    team_id: int | None, week: date | None,
+) -> str:  # fmt: skip
+    """``typed``: every readable row, typed, with one problem column per check.
+
+    Parameters: the fingerprint salt, then tomorrow's date. Identifiers and
+    constants only are put into the SQL; the file's values stay column data.
+    """
+    inner = [
+        "n.ordinal", "n.row_number",
+        f"trim({_column(columns.team)}) AS team_text",
+        f"trim({_column(columns.time)}) AS time_text",
+        f"nullif(trim({_column(columns.comment)}), '') AS comment",
+        f"nullif(trim({_column(columns.response_id)}), '') AS source_id",
+        f"{int(team_id)} AS team_id" if team_id is not None else "t.team_id",
+    ]  # fmt: skip
+    for item in items:
+        raw = _column(columns.items[item])
+        inner += [f"{raw} AS {item}_raw", f"{answers.number(raw)} AS {item}_value"]
+    stamp = dates.timestamp_sql("time_text", order, time_zone)
+    if week is not None:
+        monday = week_of(week)
+        stamp = f"coalesce({stamp}, TIMESTAMP '{monday} 12:00:00')"
+        week_expr = f"DATE '{monday}'"
+    else:
+        week_expr = "CAST(date_trunc('week', submitted_at) AS DATE)"
+    middle = ["*", f"{stamp} AS submitted_at"] + [
+        f"{answers.text(f'{i}_raw', f'{i}_value')} AS {i}_text" for i in items
+    ]
+    scored = ["*", f"{week_expr} AS week"]
+    scored += [f"{answers.score_sql(f'{i}_text', f'{i}_value', scales[i])} AS {i}" for i in items]
+    scored += [
+        f"{answers.problem_sql(f'{i}_raw', f'{i}_text', f'{i}_value', scales[i])} AS {i}_problem"
+        for i in items
+    ]
+    answered = " OR ".join(f"{i} IS NOT NULL" for i in items)
+    outer = [
+        "ordinal", "row_number", "team_id", "team_text", "time_text", "submitted_at", "week",
+        "comment", "source_id", *items, *(f"{i}_problem" for i in items), _TEAM_PROBLEM,
+        _DATE_PROBLEM,
+        f"CASE WHEN NOT ({answered}) THEN 'no catalyst was answered in this row' END "
+        "AS answers_problem",
+        "CASE WHEN source_id IS NOT NULL THEN md5_number($1 || '|id|' || source_id) "
+        f"ELSE {_packed_key(items)} END AS fingerprint",
+    ]  # fmt: skip
+    team_join = f"lower(t.name) = lower(trim({_column(columns.team)}))"
+    layers = f"SELECT {', '.join(inner)} FROM numbered n LEFT JOIN teams t ON {team_join}"  # noqa: S608
+    for layer in (middle, scored, outer):
+        layers = f"SELECT {', '.join(layer)} FROM ({layers})"  # noqa: S608
+    return f"CREATE OR REPLACE TEMP TABLE typed AS {layers}"
+
+
+def _packed_key(items: list[str]) -> str:
+    """Team, second and answers packed exactly into 128 bits: the identity of a row
+    without a response id. Exact (no collisions) and independent of DuckDB's hash
+    functions, so it stays valid across upgrades. Bits 100+: team; 56-99: seconds
+    since 1970; 8 bits per item: score x 15 (a whole number for 1-5, 1-7 and 0-10
+    answers; 0 for no answer)."""
+    answers_bits = " | ".join(
+        f"(coalesce(round({item} * 15), 0)::UHUGEINT << {8 * ITEM_KEYS.index(item)})"
+        for item in items
+    )
+    return (
+        "((coalesce(team_id, 0)::UHUGEINT << 100) "
+        "| (greatest(coalesce(epoch(submitted_at), 0), 0)::UBIGINT::UHUGEINT << 56) "
+        f"| {answers_bits})"
+    )
+
+
+_TEAM_PROBLEM = """CASE
+        WHEN team_id IS NULL AND coalesce(team_text, '') = '' THEN 'no team given'
+        WHEN team_id IS NULL THEN '"' || team_text || '" is not a known team'
+    END AS team_problem"""
+_DATE_PROBLEM = """CASE
+        WHEN submitted_at IS NULL AND coalesce(time_text, '') = '' THEN 'no date given'
+        WHEN submitted_at IS NULL THEN '"' || time_text
+            || '" is not a date Catalyst can read (use 2026-11-24, 2026-11-24 14:05 or the '
+            || 'export''s own format)'
+        WHEN CAST(submitted_at AS DATE) > $2 THEN 'the date "' || time_text
+            || '" is after tomorrow'
+    END AS date_problem"""
+
+
+def _problem_statements(items: list[str]) -> list[str]:
+    """``staged_problems`` (one row per problem, named as people read the column) and
+    ``rejected_rows``."""
+    names = {"team_problem": "team", "date_problem": "date", "answers_problem": "answers"}
+    names |= {f"{item}_problem": item_label(item) for item in items}
+    label = " ".join(f"WHEN {_quoted(k)} THEN {_quoted(v)}" for k, v in names.items())
+    return [
+        # Teams without a roster entry for a week: checked per (team, week), not per row.
+        """CREATE OR REPLACE TEMP TABLE roster_gaps AS
+           SELECT DISTINCT team_id, week FROM typed WHERE team_id IS NOT NULL
+               AND week IS NOT NULL
+           EXCEPT SELECT p.team_id, p.week FROM (
+               SELECT DISTINCT team_id, week FROM typed WHERE team_id IS NOT NULL) p
+           JOIN team_history h ON h.team_id = p.team_id AND h.valid_from <= p.week
+                AND (h.valid_to IS NULL OR p.week < h.valid_to)""",
+        f"""CREATE OR REPLACE TEMP TABLE staged_problems AS
+           SELECT row_number, CASE column_name {label} END AS column_name, message
+           FROM (UNPIVOT (SELECT row_number, COLUMNS('.*_problem') FROM typed)
+                 ON COLUMNS('.*_problem') INTO NAME column_name VALUE message)
+           UNION ALL
+           SELECT t.row_number, 'team', 'team "' || t.team_text || '" has no roster entry for '
+                  || 'the week of ' || strftime(t.week, '%-d %b %Y')
+                  || '; import the roster with an earlier effective_from'
+           FROM typed t SEMI JOIN roster_gaps g ON g.team_id = t.team_id AND g.week = t.week""",  # noqa: S608
+        "CREATE OR REPLACE TEMP TABLE rejected_rows AS "
+        "SELECT DISTINCT row_number FROM staged_problems",
+    ]
+
+
+def _quoted(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _write(
+    db: Store, cursor, report: ImportReport, text: TextFile, options: SurveyOptions, now: datetime
+) -> None:
+    """The one transaction: dedupe against what is stored, insert, summarize, record."""
+    items = [c for (c,) in cursor.execute(
+        "SELECT column_name FROM information_schema.columns WHERE table_name = 'typed' "
+        "AND column_name IN (SELECT unnest(?::VARCHAR[]))",
+        [list(ITEM_KEYS)],
+    ).fetchall()]  # fmt: skip
+    columns = ", ".join(items)
+    with db.transaction(cursor):
+        if _same_file(cursor, text.content_hash):
+            raise ImportRefused([Problem("The same file was just imported by someone else.")])
+        for statement in _REPEATS:
+            cursor.execute(statement)
+        import_id = cursor.execute(
+            "INSERT INTO imports (kind, file_name, layout, imported_by, imported_at, rows_in_file, "
+            "imported, content_hash, dropped_columns) VALUES ('survey', ?, 'template', ?, ?, ?, 0, "
+            "?, ?) RETURNING import_id",
+            [report.file_name, options.imported_by, now, report.rows_in_file, text.content_hash,
+             report.dropped_columns],
+        ).fetchall()[0][0]  # fmt: skip
+        (inserted,) = cursor.execute(
+            f"""
+            INSERT INTO survey_responses (import_id, team_id, submitted_at, week, fingerprint,
+                                          {columns}, comment)
+            SELECT ?, team_id, submitted_at, week, fingerprint, {columns}, comment
+            FROM typed t
+            WHERE NOT t.repeated_id AND t.row_number NOT IN (SELECT row_number FROM rejected_rows)
+              AND NOT EXISTS (SELECT 1 FROM survey_responses r WHERE r.fingerprint = t.fingerprint)
+            """,  # noqa: S608 - item columns from the allow-list
+            [import_id],
+        ).fetchall()[0]
+        valid = report.rows_in_file - report.rejected
+        report.import_id, report.imported, report.duplicates = import_id, inserted, valid - inserted
+        cursor.execute(
+            "UPDATE imports SET imported = ?, duplicates = ?, rejected = ?, details = ? "
+            "WHERE import_id = ?",
+            [report.imported, report.duplicates, report.rejected, " ".join(report.notes),
+             import_id],
+        )  # fmt: skip
+        if report.errors:
+            cursor.execute(
+                "INSERT INTO import_problems SELECT ?, row_number, column_name, message "
+                "FROM staged_problems",
+                [import_id],
+            )
+        cursor.execute(
+            "CREATE OR REPLACE TEMP TABLE touched AS SELECT DISTINCT team_id, week FROM typed "
+            "WHERE row_number NOT IN (SELECT row_number FROM rejected_rows)"
+        )
+        store.rebuild_response_summary(cursor, "touched")
+        store.bump_data_version(cursor, "survey")
+        store.record_audit(
+            cursor, "import.survey",
+            f"import #{import_id} {report.file_name}: {report.summary()}",
+            at=now, user_id=options.imported_by, actor=options.actor,
+        )  # fmt: skip
+
+
+# Rows that repeat a fingerprint within the file: a repeated response id is one
+# response (the copies are duplicates); identical rows without an id are separate
+# responses, told apart by their place among the copies (second, third ...).
+_REPEATS = (
+    "ALTER TABLE typed ADD COLUMN repeated_id BOOLEAN DEFAULT false",
+    """CREATE OR REPLACE TEMP TABLE repeats AS
+       SELECT ordinal, row_number() OVER (PARTITION BY fingerprint ORDER BY ordinal) AS copy
+       FROM typed WHERE fingerprint IN (
+           SELECT fingerprint FROM typed
+           WHERE row_number NOT IN (SELECT row_number FROM rejected_rows)
+           GROUP BY fingerprint HAVING count(*) > 1)
+         AND row_number NOT IN (SELECT row_number FROM rejected_rows)""",
+    """UPDATE typed SET repeated_id = source_id IS NOT NULL,
+           fingerprint = CASE WHEN source_id IS NULL
+               THEN md5_number(fingerprint::VARCHAR || '#' || r.copy) ELSE fingerprint END
+       FROM repeats r WHERE typed.ordinal = r.ordinal AND r.copy > 1""",
+)
