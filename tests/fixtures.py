@@ -158,9 +158,8 @@ class OrgBuilder:
         return self
 
 
-SHARED = Path(__file__).resolve().parents[2] / "shared"
-SAMPLES = SHARED / "samples"
-REALWORLD = SHARED / "realworld"
+DATA = Path(__file__).resolve().parent / "data"
+SAMPLES = DATA / "samples"
 TEMPLATE_HEADER = (
     "team,submitted_at,clear_goals,autonomy,resources,help,obstacle_removal,respect,progress,"
     "comment"

@@ -29,7 +29,8 @@ SCALES = {"1-5": Scale(1, 5), "1-7": Scale(1, 7), "0-10": Scale(0, 10)}
 _NUMBER = r"^(-?[0-9]+(\.[0-9]+)?)\s*([-:.)]\s*[a-z].*)?$"
 
 
-def _quoted(text: str) -> str:
+def quoted(text: str) -> str:
+    """A SQL string literal of a constant."""
     return "'" + text.replace("'", "''") + "'"
 
 
@@ -57,13 +58,13 @@ def text(column: str, value: str) -> str:
 
 def label_value(text: str) -> str:
     """The 1-5 value of a cleaned label, or NULL."""
-    cases = " ".join(f"WHEN {_quoted(k)} THEN {v}" for k, v in LABELS.items())
+    cases = " ".join(f"WHEN {quoted(k)} THEN {v}" for k, v in LABELS.items())
     return f"(CASE {text} {cases} END)"
 
 
 def is_no_answer(text: str) -> str:
     """For a cleaned text column."""
-    return f"({text} IS NULL OR {text} IN ({', '.join(map(_quoted, NO_ANSWER))}))"
+    return f"({text} IS NULL OR {text} IN ({', '.join(map(quoted, NO_ANSWER))}))"
 
 
 def detect_scale(low: float | None, high: float | None) -> Scale:

@@ -375,7 +375,7 @@ def _problem_statements(items: list[str]) -> list[str]:
     ``rejected_rows``."""
     names = {"team_problem": "team", "date_problem": "date", "answers_problem": "answers"}
     names |= {f"{item}_problem": item_label(item) for item in items}
-    label = " ".join(f"WHEN {_quoted(k)} THEN {_quoted(v)}" for k, v in names.items())
+    label = " ".join(f"WHEN {answers.quoted(k)} THEN {answers.quoted(v)}" for k, v in names.items())
     return [
         # Teams without a roster entry for a week: checked per (team, week), not per row.
         """CREATE OR REPLACE TEMP TABLE roster_gaps AS
@@ -397,10 +397,6 @@ def _problem_statements(items: list[str]) -> list[str]:
         "CREATE OR REPLACE TEMP TABLE rejected_rows AS "
         "SELECT DISTINCT row_number FROM staged_problems",
     ]
-
-
-def _quoted(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
 
 
 def _write(
