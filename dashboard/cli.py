@@ -84,15 +84,27 @@ def build_parser() -> argparse.ArgumentParser:
     survey.add_argument("--skip-invalid", action="store_true",
                         help="import the valid rows and report the others")  # fmt: skip
     survey.add_argument(
-        "--scale",
-        choices=["1-5", "1-7", "0-10"],
-        help="the scale plain numbers are on (default: detected per column)",
-    )
+        "--scale", metavar="LOW-HIGH",
+        help="the scale plain numbers are on, like 1-7 or 0-10 (default: detected per column)",
+    )  # fmt: skip
     survey.add_argument(
-        "--date-order",
-        choices=["day-first", "month-first"],
-        help="how to read dates like 11/12/2026 (default: setting, then detected)",
-    )
+        "--date-order", choices=["dmy", "mdy", "day-first", "month-first"],
+        help="how to read dates like 11/12/2026 (default: the file says, else the setting)",
+    )  # fmt: skip
+    survey.add_argument(
+        "--map", action="append", default=[], metavar='"HEADER=key"',
+        help="this column is that catalyst key (or team, submitted_at, comment, ignore); "
+        "repeatable; saved for next time",
+    )  # fmt: skip
+    survey.add_argument(
+        "--team-column", metavar="HEADER",
+        help="the column that names each row's team; saved for next time",
+    )  # fmt: skip
+    survey.add_argument(
+        "--team-alias", action="append", default=[], metavar='"NAME=Team"',
+        help="another name a team goes by in this export; repeatable; saved",
+    )  # fmt: skip
+    survey.add_argument("--sheet", help="the workbook sheet to read (default: the first)")
     survey.add_argument("--json", action="store_true", help="print one JSON object")
     roster = kinds.add_parser(
         "roster", parents=[common],
@@ -245,8 +257,9 @@ def cmd_import(args: argparse.Namespace) -> int:
         try:
             options = ingest.SurveyOptions(
                 team=args.team, week=args.week, skip_invalid=args.skip_invalid, scale=args.scale,
-                date_order=args.date_order.replace("-", "_") if args.date_order else None,
-                actor="catalyst import survey",
+                date_order=_DATE_ORDERS.get(args.date_order), maps=tuple(args.map),
+                team_column=args.team_column, team_aliases=tuple(args.team_alias),
+                sheet=args.sheet, actor="catalyst import survey",
             )  # fmt: skip
             report = ingest.import_survey(db, source, options, now=utc_now(),
                                           progress=report_progress)  # fmt: skip
@@ -254,6 +267,10 @@ def cmd_import(args: argparse.Namespace) -> int:
             return _refused_import(args, refusal)
     _print_report(args, report)
     return EXIT_OK
+
+
+_DATE_ORDERS = {"dmy": "day_first", "day-first": "day_first", "mdy": "month_first",
+                "month-first": "month_first"}  # fmt: skip
 
 
 def _import_history(args: argparse.Namespace) -> int:

@@ -23,7 +23,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from dashboard.rounds import CADENCES
 
 DEFAULT_DB = Path("data") / "catalyst.duckdb"
-DATE_ORDERS = ("auto", "day_first", "month_first")
+DATE_ORDERS = ("month_first", "day_first")
 MIN_GROUP_SIZE_FLOOR = 3
 
 
@@ -79,7 +79,7 @@ class OrgSettings:
     comment_min_responses: int = 10
     cadence: str = "weekly"
     time_zone: str = "UTC"
-    date_order: str = "auto"
+    date_order: str = "month_first"  # for 11/12/2026 when the file does not say
     manager_notes_visible_to_hr: bool = False
     sso_only: bool = False
     max_upload_mb: int = 200

@@ -231,12 +231,31 @@ IMPORT_REPORTS = """
     INSERT INTO meta VALUES ('fingerprint_salt', replace(gen_random_uuid()::VARCHAR, '-', ''));
 """
 
+SAVED_MAPPINGS = """
+    -- What an export's column means, remembered so next week's file needs no options:
+    -- header (normalized) -> catalyst key, team, submitted_at, comment or ignore.
+    CREATE TABLE column_mappings (
+        header_key VARCHAR PRIMARY KEY,
+        header VARCHAR NOT NULL,
+        role VARCHAR NOT NULL,
+        layout VARCHAR,
+        saved_at TIMESTAMP NOT NULL,
+        saved_by INTEGER);
+    -- Other names a team goes by in exports (renamed, misspelled).
+    CREATE TABLE team_aliases (
+        alias_key VARCHAR PRIMARY KEY,
+        alias VARCHAR NOT NULL,
+        team_id INTEGER NOT NULL,
+        saved_at TIMESTAMP NOT NULL);
+"""
+
 # Append only: a released migration never changes, a file at version N runs
 # migrations N+1.. in order, each in its own transaction.
 MIGRATIONS: tuple[Migration, ...] = (
     _sql(_initial_schema()),
     _sql(SIGN_IN_TABLES),
     _sql(IMPORT_REPORTS),
+    _sql(SAVED_MAPPINGS),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

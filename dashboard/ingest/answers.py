@@ -10,6 +10,8 @@ only as column data.
 
 from __future__ import annotations
 
+import re
+
 from dashboard.measures import Scale
 
 LABELS = {
@@ -65,6 +67,14 @@ def label_value(text: str) -> str:
 def is_no_answer(text: str) -> str:
     """For a cleaned text column."""
     return f"({text} IS NULL OR {text} IN ({', '.join(map(quoted, NO_ANSWER))}))"
+
+
+def parse_scale(text: str) -> Scale | None:
+    """'1-5', '0-10', '1-9' -> Scale; None when it is not two whole numbers, low-high."""
+    found = re.fullmatch(r"\s*(\d+)\s*-\s*(\d+)\s*", text or "")
+    if not found or int(found.group(2)) <= int(found.group(1)):
+        return None
+    return Scale(int(found.group(1)), int(found.group(2)))
 
 
 def detect_scale(low: float | None, high: float | None) -> Scale:

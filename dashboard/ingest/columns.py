@@ -34,8 +34,10 @@ PERSONAL_NAMES = {
 
 
 def normalize(header: str) -> str:
-    """Lower case, words only: 'Clear_Goals ' -> 'clear goals'; curly quotes made straight."""
-    text = header.replace("’", "'").replace("‘", "'").replace("&", " and ").lower()
+    """Lower case, words only: 'Clear_Goals ' -> 'clear goals', 'EndDate' -> 'end date';
+    curly quotes made straight."""
+    text = re.sub(r"(?<=[a-z])(?=[A-Z])", " ", header)
+    text = text.replace("’", "'").replace("‘", "'").replace("&", " and ").lower()
     text = re.sub(r"[^a-z0-9']+", " ", text)
     return text.replace("'", "").strip()
 
@@ -68,6 +70,10 @@ def item_for(header: str) -> str | None:
     return None
 
 
+ROLES = (*ITEM_KEYS, "team", "submitted_at", "comment", "ignore")
+"""What --map can say a column is."""
+
+
 @dataclass
 class ColumnMap:
     """Where each role sits in the file (column positions) and what is left out."""
@@ -77,43 +83,78 @@ class ColumnMap:
     time: int | None = None
     comment: int | None = None
     response_id: int | None = None
+    status: int | None = None  # the survey tool's own: previews, tests, spam
+    finished: int | None = None
     personal: list[str] = field(default_factory=list)
     unused: list[str] = field(default_factory=list)
     repeated: list[str] = field(default_factory=list)  # a second column for the same item
+    tool_columns: list[str] = field(default_factory=list)
+    unused_indexes: list[int] = field(default_factory=list)
 
     @property
     def dropped(self) -> list[str]:
         """Every column not stored, with why, for the import summary."""
         return (
             [f"{name} (personal data)" for name in self.personal]
+            + [f"{name} (survey tool's own)" for name in self.tool_columns]
             + [f"{name} (not used)" for name in self.unused]
             + [f"{name} (repeats an earlier column)" for name in self.repeated]
         )
 
 
-def map_columns(header: list[str]) -> ColumnMap:
-    found = ColumnMap()
-    for index, name in enumerate(header):
-        plain = normalize(name)
+def _role_of(names: tuple[str, ...]) -> str | None:
+    for name in names:
         item = item_for(name)
         if item:
-            if item in found.items:
+            return item
+    for name in names:
+        plain = normalize(name)
+        if plain in TEAM_NAMES:
+            return "team"
+        if plain in TIME_NAMES:
+            return "submitted_at"
+        if plain in COMMENT_NAMES:
+            return "comment"
+        if plain in RESPONSE_ID_NAMES:
+            return "response_id"
+        if plain in PERSONAL_NAMES or "email" in plain.split():
+            return "personal"
+    return None
+
+
+def map_columns(layout, overrides: dict[int, str] | None = None) -> ColumnMap:
+    """Roles for the layout's columns; ``overrides`` (position -> role) come first."""
+    overrides = overrides or {}
+    found = ColumnMap()
+    meta = {index: role for role, index in layout.metadata.items()}
+    for column in layout.columns:
+        index, name = column.index, column.header
+        if index in meta:
+            found.tool_columns.append(name)
+            if meta[index] in ("status", "response type"):
+                found.status = index
+            elif meta[index] == "finished":
+                found.finished = index
+            continue
+        role = overrides.get(index) or _role_of(column.names)
+        if role in ITEM_KEYS:
+            if role in found.items:
                 found.repeated.append(name)
             else:
-                found.items[item] = index
-        elif plain in TEAM_NAMES and found.team is None:
-            found.team = index
-        elif plain in TIME_NAMES and found.time is None:
-            found.time = index
-        elif plain in COMMENT_NAMES and found.comment is None:
-            found.comment = index
-        elif plain in RESPONSE_ID_NAMES and found.response_id is None:
+                found.items[role] = index
+        elif (
+            role in ("team", "submitted_at", "comment")
+            and getattr(found, {"submitted_at": "time"}.get(role, role)) is None
+        ):
+            setattr(found, {"submitted_at": "time"}.get(role, role), index)
+        elif role == "response_id" and found.response_id is None:
             found.response_id = index  # kept only as a salted one-way hash
             found.personal.append(name)
-        elif plain in PERSONAL_NAMES or "email" in plain.split():
+        elif role == "personal":
             found.personal.append(name)
-        elif name.strip():
-            found.unused.append(name)
+        elif name.strip() or role == "ignore":
+            found.unused.append(name or f"column {index + 1}")
+            found.unused_indexes.append(index)
     return found
 
 

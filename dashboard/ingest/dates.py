@@ -3,11 +3,11 @@
 ISO dates (2026-11-24, with or without time, with or without an offset) are
 read as they are; dotted dates (24.11.2026) are day first. Slashed dates are
 the trouble: 11/12/2026 is 11 December or 12 November. The order comes from,
-in turn: the import's own choice, the organization's date_order setting,
-the file itself (a first number above 12 means day first, a second one above
-12 month first), and, when every date could be either, the order under which
-the dates lie closer together (a survey round spans days, not months). When
-even that cannot tell, the import is refused with the question to answer.
+in turn: the import's own choice (--date-order), the file itself (a first
+number above 12 means day first, a second one above 12 month first; AM/PM
+times are an American export, month first), and else the organization's
+date_order setting (month first unless an admin changes it). Each file is
+decided on its own, and the import says how it read the dates.
 
 Times without an offset are the organization's local time; times with one
 are converted to it.
@@ -33,7 +33,6 @@ SLASHED = {
 }
 OFFSET = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9:.]+ ?(Z|[+-][0-9]{2}:?[0-9]{2})$"
 SLASH = r"^([0-9]{1,2})/([0-9]{1,2})/[0-9]{2,4}"
-CLOSER_BY = 4  # one order must pack the dates this many times tighter to decide alone
 
 
 def _formats(formats: tuple[str, ...]) -> str:
@@ -64,18 +63,17 @@ def choose_order(
     """Day or month first for the slashed dates in ``table``.``column`` (see module doc)."""
     if stated:
         return stated
-    if setting in SLASHED:
-        return setting
     first, second = (
         f"TRY_CAST(regexp_extract({column}, '{SLASH}', {part}) AS INT)" for part in (1, 2)
     )
-    first_big, second_big, slashed = cursor.execute(
+    first_big, second_big, slashed, clock_12 = cursor.execute(
         f"SELECT count(*) FILTER (WHERE {first} > 12), count(*) FILTER (WHERE {second} > 12), "  # noqa: S608
-        f"count(*) FILTER (WHERE regexp_matches({column}, '{SLASH}')) FROM {table} "
-        f"WHERE TRY_CAST({column} AS TIMESTAMP) IS NULL"  # ISO times need no order
+        f"count(*) FILTER (WHERE regexp_matches({column}, '{SLASH}')), "
+        f"count(*) FILTER (WHERE regexp_matches({column}, '{SLASH}.*[0-9] ?[AaPp][Mm]$')) "
+        f"FROM {table} WHERE TRY_CAST({column} AS TIMESTAMP) IS NULL"  # ISO times need no order
     ).fetchall()[0]
     if not slashed:
-        return "month_first"  # no slashed dates: the order does not matter
+        return setting  # no slashed dates: the order does not matter
     if first_big and second_big:
         raise ImportRefused([Problem(
             "The dates mix day-first and month-first writing (some start with a day above 12, "
@@ -83,28 +81,17 @@ def choose_order(
         )])  # fmt: skip
     if first_big or second_big:
         order = "day_first" if first_big else "month_first"
-        notes.append(f"Dates read {_words(order)}: the file has dates that can only be read so.")
-        return order
-    spans = {
-        order: cursor.execute(
-            f"SELECT datediff('day', min(t), max(t)) FROM (SELECT try_strptime({column}, "  # noqa: S608
-            f"{_formats(SLASHED[order])}) AS t FROM {table})"
-        ).fetchall()[0][0]
-        or 0
-        for order in SLASHED
-    }
-    tight, loose = sorted(SLASHED, key=lambda order: spans[order])
-    if spans[loose] >= CLOSER_BY * max(spans[tight], 1):
+        notes.append(f"Dates read {_words(order)}: some can only be read that way.")
+    elif clock_12:
+        order = "month_first"
+        notes.append(f"Dates read {_words(order)}: AM/PM times come from American exports.")
+    else:
+        order = setting
         notes.append(
-            f"Dates like 11/12/2026 could be read either way; read {_words(tight)}, which puts "
-            f"them within {spans[tight] + 1} days of each other ({spans[loose] + 1} the other way)."
+            f"Dates like 11/12/2026 read {_words(order)}, the organization's date-order "
+            "setting; use --date-order dmy or mdy to read them otherwise."
         )
-        return tight
-    raise ImportRefused([Problem(
-        "Dates like 11/12/2026 could be day/month or month/day, and the file does not say "
-        "which. Choose the date order: --date-order day-first or month-first on the command "
-        "line, or the organization's date_order setting."
-    )])  # fmt: skip
+    return order
 
 
 def _words(order: str) -> str:

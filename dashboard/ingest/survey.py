@@ -29,17 +29,11 @@ import duckdb
 
 from dashboard import clock, queries, store
 from dashboard.catalysts import ITEM_KEYS, item_label
-from dashboard.ingest import answers, dates
+from dashboard.ingest import answers, dates, mapping
 from dashboard.ingest.columns import ColumnMap, map_columns, ordered_items
+from dashboard.ingest.layouts import Layout
 from dashboard.ingest.report import ImportRefused, ImportReport, Problem
-from dashboard.ingest.text import (
-    HeaderRule,
-    Source,
-    TextFile,
-    one_header_row,
-    prepare,
-    read_file,
-)  # fmt: skip
+from dashboard.ingest.text import Source, TextFile, prepare, read_file  # fmt: skip
 from dashboard.measures import Scale
 from dashboard.rounds import week_of
 from dashboard.store import Store
@@ -53,8 +47,12 @@ class SurveyOptions:
     team: str | None = None  # every row to this team
     week: date | None = None  # every row to the week holding this date
     skip_invalid: bool = False
-    scale: str | None = None  # "1-5", "1-7" or "0-10"; else detected per column
-    date_order: str | None = None  # "day_first" / "month_first"; else setting, else detected
+    scale: str | None = None  # "1-5", "1-7", "0-10", any "LOW-HIGH"; else detected per column
+    date_order: str | None = None  # "day_first" / "month_first"; else the file, else setting
+    maps: tuple[str, ...] = ()  # "HEADER=key"
+    team_column: str | None = None
+    team_aliases: tuple[str, ...] = ()  # "NAME=Team"
+    sheet: str | None = None  # of a workbook
     imported_by: int | None = None
     actor: str = "catalyst import"
 
@@ -65,7 +63,6 @@ def import_survey(
     options: SurveyOptions = SurveyOptions(),
     *,
     now: datetime,
-    header_rule: HeaderRule = one_header_row,
     progress: Progress = lambda message: None,
 ) -> ImportReport:
     """Import one survey file; ImportRefused (nothing written) when it cannot be."""
@@ -76,13 +73,15 @@ def import_survey(
         progress(f"Reading {source.name}")
         text = prepare(
             source, workdir=Path(folder), limit_bytes=org.max_upload_mb * 1_000_000,
-            header_rule=header_rule,
+            sheet=options.sheet,
         )  # fmt: skip
-        report.notes.append(f"Read as {text.encoding}, separated by {_SEPARATORS[text.delimiter]}.")
-        columns = map_columns(text.header)
-        report.dropped_columns = columns.dropped
+        report.notes += [*text.notes, _describe(text)]
         with db.reading() as cursor:
-            _check_columns(cursor, columns, options, text.header)
+            roles, to_save = mapping.overrides(cursor, text.layout, options.maps,
+                                               options.team_column)  # fmt: skip
+            team_aliases = mapping.aliases(cursor, options.team_aliases)
+            columns = map_columns(text.layout, roles)
+            report.dropped_columns = columns.dropped
             earlier = _same_file(cursor, text.content_hash)
             if earlier:
                 report.already_imported = earlier["when"]
@@ -90,25 +89,40 @@ def import_survey(
                 report.rows_in_file = report.duplicates = earlier["rows"]
                 return report
             progress("Checking every row")
-            staged = _stage(cursor, text, columns, options, org.time_zone, org.date_order)
+            staged = _stage(cursor, text, columns, options, team_aliases, org)
             report.notes += staged.notes
-            report.rows_in_file = staged.rows
+            report.dropped_columns = columns.dropped  # the team may have been found by content
+            report.rows_in_file, report.skipped = staged.rows, staged.skipped
             report.errors = staged.problems[:MAX_PROBLEMS_KEPT]
             report.rejected = staged.rejected
             if staged.rejected and not options.skip_invalid:
                 raise ImportRefused(staged.problems, report)
-            if staged.rows == staged.rejected:
+            if staged.rows == staged.rejected + staged.skipped:
+                why = " ".join(n for n in staged.notes if n.startswith("Skipped"))
                 raise ImportRefused(
-                    [Problem("No row of the file can be imported.")] + staged.problems, report
-                )
+                    [Problem(f"No row of the file can be imported. {why}".strip())]
+                    + staged.problems, report,
+                )  # fmt: skip
             progress("Writing")
             _write(db, cursor, report, text, options, now)
+            with db.transaction() as saving:
+                mapping.save(saving, text.layout, to_save, team_aliases, now=now,
+                             user_id=options.imported_by)  # fmt: skip
     db.checkpoint()
     progress(report.summary())
     return report
 
 
 _SEPARATORS = {",": "commas", ";": "semicolons", "\t": "tabs"}
+
+
+def _describe(text: TextFile) -> str:
+    layout = text.layout
+    rows = "one header row" if layout.header_rows == 1 else f"{layout.header_rows} header rows"
+    how = "" if text.encoding == "an Excel workbook" else (
+        f", {text.encoding}, separated by {_SEPARATORS[text.delimiter]}"
+    )  # fmt: skip
+    return f"Recognised as a {layout.tool_name} export ({rows}{how})."
 
 
 def _known_teams(cursor: duckdb.DuckDBPyConnection) -> str:
@@ -120,20 +134,24 @@ def _known_teams(cursor: duckdb.DuckDBPyConnection) -> str:
 
 
 def _check_columns(
-    cursor: duckdb.DuckDBPyConnection, columns: ColumnMap, options: SurveyOptions, header: list
-) -> None:
+    cursor: duckdb.DuckDBPyConnection, columns: ColumnMap, options: SurveyOptions,
+    layout: Layout,
+) -> None:  # fmt: skip
     problems = []
     if not columns.items:
-        found = ", ".join(f'"{name}"' for name in header[:12] if name) or "none"
+        found = ", ".join(f'"{name}"' for name in layout.headers[:12] if name) or "none"
+        hint = mapping.answer_like(cursor, layout, columns.unused_indexes)
         problems.append(Problem(
             "No catalyst columns found. Name them by key (clear_goals, autonomy, resources, "
             "help, obstacle_removal, respect, progress), by label (Clear goals …) or by the "
             f"survey statement. Headers found: {found}."
+            + (" Columns that look like answers: " + ", ".join(f'"{h}"' for h in hint[:12])
+               + '. Say which catalyst each is with --map "HEADER=key".' if hint else "")
         ))  # fmt: skip
     if columns.team is None and not options.team:
         problems.append(Problem(
-            "No team column. Add a column named team, or give the team for every row "
-            "(--team on the command line)."
+            "No team column. Add a column named team, name it with --team-column HEADER, or "
+            "give the team for every row (--team)."
         ))  # fmt: skip
     if options.team and queries.team_id_by_name(cursor, options.team) is None:
         problems.append(Problem(f'There is no team "{options.team}"; {_known_teams(cursor)}.'))
@@ -142,8 +160,10 @@ def _check_columns(
             "No date column (submitted_at or timestamp). Add one, or give the week for every "
             "row (--week on the command line)."
         ))  # fmt: skip
-    if options.scale and options.scale not in answers.SCALES:
-        problems.append(Problem(f"Scale must be one of {', '.join(answers.SCALES)}."))
+    if options.scale and answers.parse_scale(options.scale) is None:
+        problems.append(Problem(
+            f'--scale "{options.scale}": write the lowest and highest answer, like 1-5 or 0-10.'
+        ))  # fmt: skip
     if problems:
         raise ImportRefused(problems)
 
@@ -165,13 +185,14 @@ def _same_file(cursor: duckdb.DuckDBPyConnection, content_hash: str) -> dict | N
 class _Staged:
     rows: int
     rejected: int
+    skipped: int
     problems: list[Problem]
     notes: list[str]
 
 
 def _stage(
-    cursor, text: TextFile, columns: ColumnMap, options: SurveyOptions, time_zone: str,
-    date_order_setting: str,
+    cursor, text: TextFile, columns: ColumnMap, options: SurveyOptions,
+    team_aliases: list[tuple[str, str, int]], org,
 ) -> _Staged:  # fmt: skip
     """Read the file into temporary tables on this cursor and check every row.
 
@@ -191,20 +212,26 @@ def _stage(
     ]
     (good,) = cursor.execute("SELECT count(*) FROM raw").fetchall()[0]
     _number_rows(cursor, text.header_rows, [p.row - text.header_rows + 1 for p in structural])
+    _team_keys(cursor, team_aliases)
+    notes: list[str] = []
+    if columns.team is None and not options.team:
+        _team_by_content(cursor, columns, text.layout, notes)
+    _check_columns(cursor, columns, options, text.layout)
 
     items = ordered_items(columns)
-    notes: list[str] = []
     scales = _scales(cursor, columns, items, options.scale, notes)
-    time_column = f"trim({_column(columns.time)})"
+    time_column = _time_text(columns, text.layout)
     order = dates.choose_order(
-        cursor, options.date_order, date_order_setting, notes, table="numbered",
-        column=time_column,
-    )  # fmt: skip
+        cursor, options.date_order, org.date_order, notes, table="numbered", column=time_column
+    )
     team_id = queries.team_id_by_name(cursor, options.team) if options.team else None
     (salt,) = cursor.execute("SELECT value FROM meta WHERE key = 'fingerprint_salt'").fetchall()[0]
-    today = clock.today_in(time_zone)
+    today = clock.today_in(org.time_zone)
+    _team_lookup(cursor, columns)
     cursor.execute(
-        _typed_sql(columns, items, scales, order, time_zone, team_id, options.week),
+        _typed_sql(
+            columns, text.layout, items, scales, order, org.time_zone, team_id, options.week
+        ),  # fmt: skip
         [salt, today + timedelta(days=1)],
     )
     for statement in _problem_statements(items):
@@ -219,8 +246,67 @@ def _stage(
     ]
     (rejected,) = cursor.execute("SELECT count(*) FROM rejected_rows").fetchall()[0]
     if any(p.message.endswith("is not a known team") for p in problems):
-        problems.append(Problem(f"Teams must match the roster: {_known_teams(cursor)}."))
-    return _Staged(good + len(structural), rejected + len(structural), problems, notes)
+        problems.append(Problem(
+            f"Teams must match the roster: {_known_teams(cursor)}. For another name a team "
+            'goes by, add --team-alias "NAME=Team".'
+        ))  # fmt: skip
+    skipped = cursor.execute(
+        "SELECT skip_reason, count(*) FROM typed WHERE skip_reason IS NOT NULL GROUP BY 1 "
+        "ORDER BY 1"
+    ).fetchall()
+    if skipped:
+        notes.append("Skipped " + ", ".join(f"{n:,} {reason}" for reason, n in skipped) + ".")
+    unmapped = mapping.answer_like(cursor, text.layout, columns.unused_indexes)
+    if unmapped:
+        notes.append(
+            "Not used, though they look like answers: " + ", ".join(f'"{h}"' for h in unmapped[:8])
+            + ' (map one with --map "HEADER=key").'
+        )  # fmt: skip
+    return _Staged(
+        good + len(structural), rejected + len(structural), sum(n for _, n in skipped),
+        problems, notes,
+    )  # fmt: skip
+
+
+TEAM_BY_CONTENT = 0.9  # share of filled cells that must name a known team
+
+
+def _team_by_content(cursor, columns: ColumnMap, layout: Layout, notes: list[str]) -> None:
+    """No column is called team: take the unused column whose values are team names
+    (SurveyMonkey's "Custom Data 1", a renamed question …), and say so."""
+    condition = f"{mapping.team_key_sql('trim(v)')} IN (SELECT team_key FROM team_keys)"  # noqa: S608
+    counts = mapping.column_counts(cursor, columns.unused_indexes, condition)
+    share = {i: teams / filled for i, (filled, teams) in counts.items() if filled}
+    if not share or max(share.values()) < TEAM_BY_CONTENT:
+        return
+    index = max(share, key=share.get)
+    header = layout.columns[index].header
+    columns.unused_indexes.remove(index)
+    columns.unused.remove(header or f"column {index + 1}")
+    columns.team = index
+    notes.append(f'Teams read from column "{header}": its values are team names.')
+
+
+def _team_lookup(cursor, columns: ColumnMap) -> None:
+    """``team_lookup``: each distinct team text of the file and its team, so that the
+    case- and spacing-blind match runs once per name, not once per row."""
+    text = f"trim({_column(columns.team)})"
+    cursor.execute(
+        f"CREATE OR REPLACE TEMP TABLE team_lookup AS SELECT f.team_text, k.team_id "  # noqa: S608
+        f"FROM (SELECT DISTINCT {text} AS team_text FROM numbered) f "
+        f"JOIN team_keys k ON k.team_key = {mapping.team_key_sql('f.team_text')}"
+    )
+
+
+def _team_keys(cursor, team_aliases: list[tuple[str, str, int]]) -> None:
+    """``team_keys``: every name a team answers to in exports, ignoring case and spacing."""
+    cursor.execute(
+        f"CREATE OR REPLACE TEMP TABLE team_keys AS "  # noqa: S608
+        f"SELECT DISTINCT {mapping.team_key_sql('name')} AS team_key, team_id FROM teams "
+        "UNION SELECT alias_key, team_id FROM team_aliases "
+        "UNION SELECT unnest(?::VARCHAR[]), unnest(?::INTEGER[])",
+        [[key for key, _, _ in team_aliases], [team for _, _, team in team_aliases]],
+    )
 
 
 def _fields_message(duckdb_message: str, width: int) -> str:
@@ -261,7 +347,7 @@ def _scales(
 ) -> dict[str, Scale]:
     """The scale of each item's plain numbers: stated, or detected from the column."""
     if stated:
-        return dict.fromkeys(items, answers.SCALES[stated])
+        return dict.fromkeys(items, answers.parse_scale(stated))
     # Plain numbers first; numbers inside labels ("5: strongly agree") only when a
     # column has no plain number at all.
     found = []
@@ -286,9 +372,17 @@ def _scales(
     return scales
 
 
+def _time_text(columns: ColumnMap, layout: Layout) -> str:
+    text = f"trim({_column(columns.time)})"
+    if layout.no_date:
+        no_date = answers.quoted(layout.no_date)
+        return f"(CASE WHEN starts_with({text}, {no_date}) THEN NULL ELSE {text} END)"
+    return text
+
+
 def _typed_sql(
-    columns: ColumnMap, items: list[str], scales: dict[str, Scale], order: str, time_zone: str,
-    team_id: int | None, week: date | None,
+    columns: ColumnMap, layout: Layout, items: list[str], scales: dict[str, Scale], order: str,
+    time_zone: str, team_id: int | None, week: date | None,
 ) -> str:  # fmt: skip
     """``typed``: every readable row, typed, with one problem column per check.
 
@@ -298,10 +392,11 @@ def _typed_sql(
     inner = [
         "n.ordinal", "n.row_number",
         f"trim({_column(columns.team)}) AS team_text",
-        f"trim({_column(columns.time)}) AS time_text",
+        f"{_time_text(columns, layout)} AS time_text",
         f"nullif(trim({_column(columns.comment)}), '') AS comment",
         f"nullif(trim({_column(columns.response_id)}), '') AS source_id",
         f"{int(team_id)} AS team_id" if team_id is not None else "t.team_id",
+        f"{_skip_reason(columns)} AS skip_reason",
     ]  # fmt: skip
     for item in items:
         raw = _column(columns.items[item])
@@ -322,21 +417,54 @@ def _typed_sql(
         f"{answers.problem_sql(f'{i}_raw', f'{i}_text', f'{i}_value', scales[i])} AS {i}_problem"
         for i in items
     ]
-    answered = " OR ".join(f"{i} IS NOT NULL" for i in items)
+    answered = " OR ".join(f"{i} IS NOT NULL OR {i}_problem IS NOT NULL" for i in items)
     outer = [
         "ordinal", "row_number", "team_id", "team_text", "time_text", "submitted_at", "week",
-        "comment", "source_id", *items, *(f"{i}_problem" for i in items), _TEAM_PROBLEM,
-        _DATE_PROBLEM,
+        "comment", "source_id", "skip_reason", *items, *(f"{i}_problem" for i in items),
+        _TEAM_PROBLEM, _DATE_PROBLEM,
         f"CASE WHEN NOT ({answered}) THEN 'no catalyst was answered in this row' END "
         "AS answers_problem",
         "CASE WHEN source_id IS NOT NULL THEN md5_number($1 || '|id|' || source_id) "
         f"ELSE {_packed_key(items)} END AS fingerprint",
     ]  # fmt: skip
-    team_join = f"lower(t.name) = lower(trim({_column(columns.team)}))"
-    layers = f"SELECT {', '.join(inner)} FROM numbered n LEFT JOIN teams t ON {team_join}"  # noqa: S608
+    team_join = f"t.team_text = trim({_column(columns.team)})"
+    layers = f"SELECT {', '.join(inner)} FROM numbered n LEFT JOIN team_lookup t ON {team_join}"  # noqa: S608
     for layer in (middle, scored, outer):
         layers = f"SELECT {', '.join(layer)} FROM ({layers})"  # noqa: S608
     return f"CREATE OR REPLACE TEMP TABLE typed AS {layers}"
+
+
+PREVIEW_STATUSES = (
+    "survey preview",
+    "survey test",
+    "spam",
+    "preview spam",
+    "1",
+    "2",
+    "8",
+    "9",
+    "12",
+)
+UNFINISHED = ("false", "0", "no")
+
+
+def _skip_reason(columns: ColumnMap) -> str:
+    """Responses the survey tool marks as previews, tests or spam, or as not finished:
+    counted as skipped, never imported (Qualtrics)."""
+    reasons = []
+    if columns.status is not None:
+        statuses = ", ".join(answers.quoted(s) for s in PREVIEW_STATUSES)
+        reasons.append(
+            f"WHEN lower(trim({_column(columns.status)})) IN ({statuses}) "
+            "THEN 'previews, test responses or spam (as the survey tool marks them)'"
+        )
+    if columns.finished is not None:
+        unfinished = ", ".join(answers.quoted(s) for s in UNFINISHED)
+        reasons.append(
+            f"WHEN lower(trim({_column(columns.finished)})) IN ({unfinished}) "
+            "THEN 'unfinished responses'"
+        )
+    return f"(CASE {' '.join(reasons)} END)" if reasons else "NULL::VARCHAR"
 
 
 def _packed_key(items: list[str]) -> str:
@@ -387,13 +515,15 @@ def _problem_statements(items: list[str]) -> list[str]:
                 AND (h.valid_to IS NULL OR p.week < h.valid_to)""",
         f"""CREATE OR REPLACE TEMP TABLE staged_problems AS
            SELECT row_number, CASE column_name {label} END AS column_name, message
-           FROM (UNPIVOT (SELECT row_number, COLUMNS('.*_problem') FROM typed)
+           FROM (UNPIVOT (SELECT row_number, COLUMNS('.*_problem') FROM typed
+                          WHERE skip_reason IS NULL)
                  ON COLUMNS('.*_problem') INTO NAME column_name VALUE message)
            UNION ALL
            SELECT t.row_number, 'team', 'team "' || t.team_text || '" has no roster entry for '
                   || 'the week of ' || strftime(t.week, '%-d %b %Y')
                   || '; import the roster with an earlier effective_from'
-           FROM typed t SEMI JOIN roster_gaps g ON g.team_id = t.team_id AND g.week = t.week""",  # noqa: S608
+           FROM typed t SEMI JOIN roster_gaps g ON g.team_id = t.team_id AND g.week = t.week
+           WHERE t.skip_reason IS NULL""",  # noqa: S608
         "CREATE OR REPLACE TEMP TABLE rejected_rows AS "
         "SELECT DISTINCT row_number FROM staged_problems",
     ]
@@ -427,18 +557,19 @@ def _write(
                                           {columns}, comment)
             SELECT ?, team_id, submitted_at, week, fingerprint, {columns}, comment
             FROM typed t
-            WHERE NOT t.repeated_id AND t.row_number NOT IN (SELECT row_number FROM rejected_rows)
+            WHERE NOT t.repeated_id AND t.skip_reason IS NULL
+              AND t.row_number NOT IN (SELECT row_number FROM rejected_rows)
               AND NOT EXISTS (SELECT 1 FROM survey_responses r WHERE r.fingerprint = t.fingerprint)
             """,  # noqa: S608 - item columns from the allow-list
             [import_id],
         ).fetchall()[0]
-        valid = report.rows_in_file - report.rejected
+        valid = report.rows_in_file - report.rejected - report.skipped
         report.import_id, report.imported, report.duplicates = import_id, inserted, valid - inserted
         cursor.execute(
-            "UPDATE imports SET imported = ?, duplicates = ?, rejected = ?, details = ? "
-            "WHERE import_id = ?",
-            [report.imported, report.duplicates, report.rejected, " ".join(report.notes),
-             import_id],
+            "UPDATE imports SET imported = ?, duplicates = ?, rejected = ?, skipped = ?, "
+            "details = ?, layout = ? WHERE import_id = ?",
+            [report.imported, report.duplicates, report.rejected, report.skipped,
+             " ".join(report.notes), text.layout.tool, import_id],
         )  # fmt: skip
         if report.errors:
             cursor.execute(
@@ -448,7 +579,7 @@ def _write(
             )
         cursor.execute(
             "CREATE OR REPLACE TEMP TABLE touched AS SELECT DISTINCT team_id, week FROM typed "
-            "WHERE row_number NOT IN (SELECT row_number FROM rejected_rows)"
+            "WHERE skip_reason IS NULL AND row_number NOT IN (SELECT row_number FROM rejected_rows)"
         )
         store.rebuild_response_summary(cursor, "touched")
         store.bump_data_version(cursor, "survey")
@@ -468,9 +599,9 @@ _REPEATS = (
        SELECT ordinal, row_number() OVER (PARTITION BY fingerprint ORDER BY ordinal) AS copy
        FROM typed WHERE fingerprint IN (
            SELECT fingerprint FROM typed
-           WHERE row_number NOT IN (SELECT row_number FROM rejected_rows)
+           WHERE skip_reason IS NULL AND row_number NOT IN (SELECT row_number FROM rejected_rows)
            GROUP BY fingerprint HAVING count(*) > 1)
-         AND row_number NOT IN (SELECT row_number FROM rejected_rows)""",
+         AND skip_reason IS NULL AND row_number NOT IN (SELECT row_number FROM rejected_rows)""",
     """UPDATE typed SET repeated_id = source_id IS NOT NULL,
            fingerprint = CASE WHEN source_id IS NULL
                THEN md5_number(fingerprint::VARCHAR || '#' || r.copy) ELSE fingerprint END

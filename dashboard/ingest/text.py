@@ -15,19 +15,21 @@ import csv
 import hashlib
 import io
 import re
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import duckdb
 
+from dashboard.ingest import layouts, workbook
+from dashboard.ingest.layouts import Layout
 from dashboard.ingest.report import ImportRefused, Problem
 
 CHUNK = 1 << 20
 HEAD = 1 << 20  # bytes read up front to find the encoding, delimiter and header block
 DELIMITERS = (",", ";", "\t")
 SIGNATURES = {
-    b"PK\x03\x04": "an Excel workbook (.xlsx) or another zip file",
+    b"PK\x03\x04": "a zip file (not an Excel workbook)",
     b"\xd0\xcf\x11\xe0": "an old Excel workbook (.xls): open it in Excel and save it as CSV",
     b"%PDF": "a PDF document",
 }
@@ -66,17 +68,17 @@ class TextFile:
     path: Path  # UTF-8, header "c0,c1,...", then the data rows
     encoding: str
     delimiter: str
-    header: list[str]  # the file's own column names
-    header_rows: int  # rows before the data, as a spreadsheet counts them
+    layout: Layout  # the tool that made it, its header rows and column names
     content_hash: str
+    notes: tuple[str, ...] = ()
 
+    @property
+    def header(self) -> list[str]:
+        return self.layout.headers
 
-HeaderRule = Callable[[list[list[str]]], tuple[int, list[str]]]
-
-
-def one_header_row(records: list[list[str]]) -> tuple[int, list[str]]:
-    """The template layout: the first row names the columns."""
-    return 1, [name.strip() for name in records[0]]
+    @property
+    def header_rows(self) -> int:
+        return self.layout.header_rows
 
 
 def refuse(message: str) -> ImportRefused:
@@ -84,7 +86,7 @@ def refuse(message: str) -> ImportRefused:
 
 
 def prepare(
-    source: Source, *, workdir: Path, limit_bytes: int, header_rule: HeaderRule = one_header_row
+    source: Source, *, workdir: Path, limit_bytes: int, sheet: str | None = None
 ) -> TextFile:
     """Check, decode and rewrite the file; ImportRefused says why it cannot be read."""
     if source.size > limit_bytes:
@@ -95,9 +97,19 @@ def prepare(
     head = source.head()
     if not head.strip():
         raise refuse("The file is empty.")
+    if workbook.is_workbook(head, source):
+        sheet_csv = workdir / "sheet.csv"
+        note = workbook.to_csv(source, sheet_csv, sheet)
+        text = prepare(Source(source.name, path=sheet_csv), workdir=workdir,
+                       limit_bytes=limit_bytes)  # fmt: skip
+        digest = hashlib.sha256()
+        for chunk in source.chunks():  # the workbook's own bytes identify it
+            digest.update(chunk)
+        return replace(text, encoding="an Excel workbook", content_hash=digest.hexdigest(),
+                       notes=(note,))  # fmt: skip
     encoding = _encoding(head)
     try:
-        return _rewrite(source, head, encoding, workdir, header_rule)
+        return _rewrite(source, head, encoding, workdir)
     except UnicodeDecodeError:
         if encoding != "utf-8":
             raise refuse(
@@ -105,7 +117,7 @@ def prepare(
                 "as CSV UTF-8."
             ) from None
     try:
-        return _rewrite(source, head, "cp1252", workdir, header_rule)
+        return _rewrite(source, head, "cp1252", workdir)
     except UnicodeDecodeError:
         raise refuse(
             "The file has bytes that are neither UTF-8 nor Windows-1252 text: save it again "
@@ -143,17 +155,15 @@ def _decoded(source: Source, encoding: str, digest) -> Iterator[str]:
     yield decoder.decode(b"", final=True)
 
 
-def _rewrite(
-    source: Source, head: bytes, encoding: str, workdir: Path, header_rule: HeaderRule
-) -> TextFile:
+def _rewrite(source: Source, head: bytes, encoding: str, workdir: Path) -> TextFile:
     whole = source.size <= len(head)
     head_text = codecs.getincrementaldecoder(encoding)(errors="strict").decode(head, final=whole)
     delimiter = _delimiter(head_text)
     records, offsets = _first_records(head_text, delimiter, limit=8)
     if not records or not any(cell.strip() for cell in records[0]):
         raise refuse("The file is empty, or its first row names no columns.")
-    header_rows, header = header_rule(records)
-    skip = offsets[header_rows - 1] if header_rows <= len(offsets) else len(head_text)
+    layout = layouts.detect(records)
+    skip = offsets[layout.header_rows - 1] if layout.header_rows <= len(offsets) else len(head_text)
     path = workdir / "data.csv"
     digest = hashlib.sha256()
     has_data = False
@@ -161,7 +171,7 @@ def _rewrite(
     # from the first line and stumbles on a mix.
     ending = "\r\n" if head_text[: offsets[0] if offsets else None].endswith("\r\n") else "\n"
     with path.open("w", encoding="utf-8", newline="") as out:
-        out.write(",".join(f"c{i}" for i in range(len(header))) + ending)
+        out.write(",".join(f"c{i}" for i in range(len(layout.columns))) + ending)
         for text in _decoded(source, encoding, digest):
             if skip:
                 cut = min(skip, len(text))
@@ -171,9 +181,7 @@ def _rewrite(
                 out.write(text)
     if not has_data:
         raise refuse("The file has a header but no responses.")
-    return TextFile(
-        path, _ENCODING_NAMES[encoding], delimiter, header, header_rows, digest.hexdigest()
-    )
+    return TextFile(path, _ENCODING_NAMES[encoding], delimiter, layout, digest.hexdigest())
 
 
 def read_file(cursor: duckdb.DuckDBPyConnection, table: str, text: TextFile) -> None:

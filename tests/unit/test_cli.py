@@ -218,7 +218,7 @@ def test_a_refused_import_exits_1_with_row_and_column(tmp_path):
 
 def test_import_usage_errors_exit_2(tmp_path):
     result = run_cli(
-        "import", "survey", "x.csv", "--scale", "1-9", "--db", str(tmp_path / "d.duckdb")
+        "import", "survey", "x.csv", "--date-order", "ymd", "--db", str(tmp_path / "d.duckdb")
     )
     assert result.returncode == 2
     assert run_cli("import", "survey", "--db", str(tmp_path / "d.duckdb")).returncode == 2

@@ -97,7 +97,7 @@ def test_encodings_spreadsheets_produce_are_read_exactly(roster_store, tmp_path,
         path = write_file(tmp_path, f"{encoding}.csv", text, encoding)
     report = run(roster_store, path)
     assert report.imported == 2
-    assert f"Read as {name}, separated by commas." in report.notes
+    assert f"{name}, separated by commas)." in report.notes[0]
     assert stored(
         roster_store, "SELECT comment FROM survey_responses WHERE comment IS NOT NULL"
     ) == [(comment,)]
@@ -108,7 +108,7 @@ def test_semicolon_and_tab_separated_files(roster_store, tmp_path, separator, wo
     text = rows("Support,2026-11-10,4,4,4,4,4,4,4,", "Sales West,2026-11-10,2,3,4,5,1,2,3,")
     report = run(roster_store, write_file(tmp_path, "data.csv", text.replace(",", separator)))
     assert report.imported == 2
-    assert f"Read as UTF-8, separated by {word}." in report.notes
+    assert f"UTF-8, separated by {word})." in report.notes[0]
 
 
 def test_windows_line_endings_and_line_breaks_inside_cells(roster_store, tmp_path):
@@ -254,7 +254,7 @@ def test_an_unknown_team_lists_the_known_ones(roster_store, tmp_path):
     )
     assert problems == [
         'row 2, column team: "Marketing" is not a known team',
-        "Teams must match the roster: known teams: Sales East, Sales West, Support.",
+        'Teams must match the roster: known teams: Sales East, Sales West, Support. For another name a team goes by, add --team-alias "NAME=Team".',
     ]
 
 
@@ -263,7 +263,7 @@ def test_no_team_column_and_no_team_given(roster_store, tmp_path):
         roster_store, write_file(tmp_path, "bad.csv", "submitted_at,clear_goals\n2026-11-10,4\n")
     )
     assert problems == [
-        "No team column. Add a column named team, or give the team for every row (--team on the command line)."
+        "No team column. Add a column named team, name it with --team-column HEADER, or give the team for every row (--team)."
     ]
 
 
@@ -314,7 +314,7 @@ def test_a_row_with_the_wrong_number_of_fields_is_numbered_as_a_spreadsheet_show
         (b"  \n\n", "The file is empty."),
         (TEMPLATE_HEADER.encode() + b"\n", "The file has a header but no responses."),
         (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "This is not a text file: save the export as CSV (or TSV) and upload that."),
-        (b"PK\x03\x04rest-of-zip", "This is an Excel workbook (.xlsx) or another zip file, not a text export: save it as CSV and upload that."),
+        (b"PK\x03\x04rest-of-zip", "This is a zip file (not an Excel workbook), not a text export: save it as CSV and upload that."),
     ],
     ids=["empty", "blank", "header only", "binary", "zip"],
 )  # fmt: skip
@@ -356,29 +356,35 @@ def test_skip_invalid_imports_the_good_rows_and_keeps_the_report(roster_store, t
 # ---- dates ------------------------------------------------------------------------------------
 
 
-def test_ambiguous_slashed_dates_are_read_the_way_that_keeps_them_close(roster_store, tmp_path):
-    text = rows(*(f"Support,11/{d}/2026 14:00:05,4,4,4,4,4,4,4," for d in (10, 11, 12)))
-    report = run(roster_store, write_file(tmp_path, "us.csv", text))
-    assert any("read month first" in note and "within 3 days" in note for note in report.notes)
-    assert stored(roster_store, "SELECT DISTINCT week FROM survey_responses") == [
-        (date(2026, 11, 9),)
-    ]
+@pytest.mark.parametrize(
+    ("dates", "setting", "stated", "weeks", "note"),
+    [
+        (["24/10/2026", "03/11/2026"], None, None, ["2026-10-19", "2026-11-02"], "Dates read day first (24/11/2026): some can only be read that way."),
+        (["10/24/2026", "11/03/2026"], None, None, ["2026-10-19", "2026-11-02"], "Dates read month first (11/24/2026): some can only be read that way."),
+        (["11/10/2026 02:00:05 PM", "11/12/2026 09:00 AM"], "day_first", None, ["2026-11-09"], "Dates read month first (11/24/2026): AM/PM times come from American exports."),
+        (["03/10/2026", "05/10/2026"], None, None, ["2026-03-09", "2026-05-04"], "Dates like 11/12/2026 read month first (11/24/2026), the organization's date-order setting; use --date-order dmy or mdy to read them otherwise."),
+        (["03/10/2026", "05/10/2026"], "day_first", None, ["2026-09-28", "2026-10-05"], "Dates like 11/12/2026 read day first (24/11/2026), the organization's date-order setting; use --date-order dmy or mdy to read them otherwise."),
+        (["03/10/2026", "05/10/2026"], "day_first", "month_first", ["2026-03-09", "2026-05-04"], None),
+        (["2026-11-10", "10.11.2026"], None, None, ["2026-11-09"], None),
+    ],
+    ids=["day above 12 first", "day above 12 second", "am-pm", "setting default", "setting day first", "stated", "iso and dotted"],
+)  # fmt: skip
+def test_date_order_matrix(roster_store, tmp_path, dates, setting, stated, weeks, note):
+    if setting:
+        with roster_store.transaction() as cursor:
+            cursor.execute("INSERT INTO settings VALUES ('date_order', ?, NULL, NULL)", [setting])
+    text = rows(*(f"Support,{d},4,4,4,4,4,4,4," for d in dates))
+    report = run(roster_store, write_file(tmp_path, "dates.csv", text), date_order=stated)
+    if note:
+        assert note in report.notes
+    found = stored(roster_store, "SELECT DISTINCT week::VARCHAR FROM survey_responses ORDER BY 1")
+    assert [w for (w,) in found] == weeks
 
 
-def test_a_day_above_twelve_decides_day_first(roster_store, tmp_path):
-    text = rows("Support,24/10/2026,4,4,4,4,4,4,4,", "Support,03/11/2026,4,4,4,4,4,4,4,")
-    report = run(roster_store, write_file(tmp_path, "eu.csv", text))
-    assert any("Dates read day first" in note for note in report.notes)
-    weeks = stored(roster_store, "SELECT DISTINCT week FROM survey_responses ORDER BY 1")
-    assert weeks == [(date(2026, 10, 19),), (date(2026, 11, 2),)]
-
-
-def test_dates_that_cannot_be_told_apart_are_a_question_not_a_guess(roster_store, tmp_path):
-    text = rows("Support,01/02/2026,4,4,4,4,4,4,4,", "Support,03/04/2026,4,4,4,4,4,4,4,")
-    problems = refused(roster_store, write_file(tmp_path, "unclear.csv", text))
-    assert "could be day/month or month/day" in problems[0]
-    assert (
-        run(roster_store, write_file(tmp_path, "u.csv", text), date_order="day_first").imported == 2
+def test_dates_that_mix_both_orders_are_refused(roster_store, tmp_path):
+    text = rows("Support,24/10/2026,4,4,4,4,4,4,4,", "Support,10/24/2026,4,4,4,4,4,4,4,")
+    assert refused(roster_store, write_file(tmp_path, "mixed.csv", text))[0].startswith(
+        "The dates mix day-first and month-first writing"
     )
 
 

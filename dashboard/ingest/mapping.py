@@ -1,0 +1,169 @@
+"""What HR tells the importer about a file, and what it remembers for next time.
+
+* ``--map "HEADER=key"``: this column is that catalyst (or team, submitted_at,
+  comment, ignore). HEADER as the file shows it, or a matrix statement's text.
+* ``--team-column HEADER``: the column naming each row's team.
+* ``--team-alias "NAME=Team"``: another name a team goes by in exports.
+
+Mappings and aliases used in a successful import are saved, so next week's file
+of the same survey needs none. Team names match ignoring case and spacing.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+import duckdb
+
+from dashboard import queries
+from dashboard.catalysts import ITEM_KEYS
+from dashboard.ingest.columns import ROLES, normalize
+from dashboard.ingest.layouts import Layout
+from dashboard.ingest.report import ImportRefused, Problem
+
+ANSWER_LIKE_SHARE = 0.8  # share of filled cells that must look like answers
+
+
+def team_key(name: str) -> str:
+    """'Sales  East', 'sales-east', 'SalesEast' -> 'saleseast'."""
+    return re.sub(r"[\s_\-]+", "", name).lower()
+
+
+def team_key_sql(column: str) -> str:
+    """The same as ``team_key``, in SQL."""
+    return rf"lower(regexp_replace({column}, '[\s_\-]+', '', 'g'))"
+
+
+def _pairs(values: tuple[str, ...], option: str) -> tuple[list[tuple[str, str]], list[Problem]]:
+    pairs, problems = [], []
+    for value in values:
+        left, equals, right = value.rpartition("=")
+        if not equals or not left.strip() or not right.strip():
+            problems.append(Problem(f'{option} "{value}": write it as "HEADER=value".'))
+        else:
+            pairs.append((left.strip(), right.strip()))
+    return pairs, problems
+
+
+def _column_for(layout: Layout, header: str) -> int | None:
+    wanted = normalize(header)
+    for column in layout.columns:
+        if wanted in {normalize(column.header), *(normalize(n) for n in column.names)}:
+            return column.index
+    return None
+
+
+def overrides(
+    cursor: duckdb.DuckDBPyConnection, layout: Layout, maps: tuple[str, ...],
+    team_column: str | None,
+) -> tuple[dict[int, str], list[tuple[str, str]]]:  # fmt: skip
+    """Column roles set by hand or saved earlier (position -> role), and the hand-set
+    ones to save after a successful import. ImportRefused for a header or role that
+    does not exist."""
+    saved = dict(cursor.execute("SELECT header_key, role FROM column_mappings").fetchall())
+    roles: dict[int, str] = {}
+    for column in layout.columns:
+        for name in (column.header, *column.names):
+            if normalize(name) in saved:
+                roles[column.index] = saved[normalize(name)]
+                break
+    pairs, problems = _pairs(maps, "--map")
+    if team_column:
+        pairs.append((team_column, "team"))
+    to_save = []
+    for header, role in pairs:
+        role = role.lower()
+        index = _column_for(layout, header)
+        if index is None:
+            shown = ", ".join(f'"{c.header}"' for c in layout.columns[:15] if c.header)
+            problems.append(
+                Problem(f'There is no column "{header}" in the file. Columns: {shown}.')
+            )
+        elif role not in ROLES:
+            problems.append(Problem(
+                f'"{role}" is not something a column can be; use one of {", ".join(ROLES)}.'
+            ))  # fmt: skip
+        else:
+            roles[index] = role
+            to_save.append((layout.columns[index].header, role))
+    if problems:
+        raise ImportRefused(problems)
+    return roles, to_save
+
+
+def aliases(
+    cursor: duckdb.DuckDBPyConnection, values: tuple[str, ...]
+) -> list[tuple[str, str, int]]:
+    """(alias key, alias, team id) for ``--team-alias`` values; ImportRefused for unknown teams."""
+    pairs, problems = _pairs(values, "--team-alias")
+    found = []
+    for alias, team in pairs:
+        team_id = queries.team_id_by_name(cursor, team)
+        if team_id is None:
+            problems.append(Problem(f'--team-alias "{alias}={team}": there is no team "{team}".'))
+        else:
+            found.append((team_key(alias), alias, team_id))
+    if problems:
+        raise ImportRefused(problems)
+    return found
+
+
+def save(
+    cursor: duckdb.DuckDBPyConnection, layout: Layout, mappings: list[tuple[str, str]],
+    team_aliases: list[tuple[str, str, int]], *, now: datetime, user_id: int | None,
+) -> None:  # fmt: skip
+    for header, role in mappings:
+        cursor.execute(
+            "INSERT INTO column_mappings VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (header_key) "
+            "DO UPDATE SET role = excluded.role, header = excluded.header, "
+            "layout = excluded.layout, saved_at = excluded.saved_at, saved_by = excluded.saved_by",
+            [normalize(header), header, role, layout.tool, now, user_id],
+        )
+    for key, alias, team_id in team_aliases:
+        cursor.execute(
+            "INSERT INTO team_aliases VALUES (?, ?, ?, ?) ON CONFLICT (alias_key) "
+            "DO UPDATE SET team_id = excluded.team_id, alias = excluded.alias",
+            [key, alias, team_id, now],
+        )
+
+
+SAMPLE_ROWS = 10_000  # enough to judge what a column holds
+
+
+def column_counts(
+    cursor: duckdb.DuckDBPyConnection, indexes: list[int], condition: str
+) -> dict[int, tuple[int, int]]:
+    """For each column: (filled cells, cells meeting ``condition`` on value ``v``), over a
+    sample of rows. One unpivoted scan: a per-column expression for each of hundreds of
+    columns (LimeSurvey exports have 600) takes DuckDB minutes to plan."""
+    if not indexes:
+        return {}
+    names = ", ".join(f"c{int(i)}" for i in indexes)
+    rows = cursor.execute(
+        f"SELECT col, count(*) FILTER (WHERE trim(v) <> ''), count(*) FILTER (WHERE {condition}) "  # noqa: S608
+        f"FROM (UNPIVOT (SELECT {names} FROM numbered LIMIT {SAMPLE_ROWS}) "
+        f"ON {names} INTO NAME col VALUE v) GROUP BY col"
+    ).fetchall()
+    return {int(col[1:]): (filled, matching) for col, filled, matching in rows}
+
+
+def answer_like(cursor: duckdb.DuckDBPyConnection, layout: Layout, indexes: list[int]) -> list[str]:
+    """Unmapped columns whose filled cells mostly look like answers (small numbers or
+    agreement/frequency words), to name in a refusal."""
+    from dashboard.ingest import answers
+
+    condition = (
+        f"{answers.number('v')} BETWEEN 0 AND 10 "
+        f"OR {answers.label_value(answers.cleaned('v'))} IS NOT NULL"
+    )
+    counts = column_counts(cursor, indexes, condition)
+    return [
+        layout.columns[index].header or f"column {index + 1}"
+        for index in indexes
+        if counts.get(index, (0, 0))[0] and counts[index][1] >= ANSWER_LIKE_SHARE * counts[index][0]
+    ]
+
+
+def item_keys() -> str:
+    return ", ".join(ITEM_KEYS)
