@@ -112,6 +112,15 @@ def build_parser() -> argparse.ArgumentParser:
     )  # fmt: skip
     roster.add_argument("file", type=Path)
     roster.add_argument("--json", action="store_true", help="print one JSON object")
+    progress = kinds.add_parser(
+        "progress", parents=[common],
+        help="wins and setbacks: team, week, wins, setbacks — or team, date, kind, description",
+    )  # fmt: skip
+    progress.add_argument("file", type=Path)
+    progress.add_argument("--skip-invalid", action="store_true",
+                          help="import the valid rows and report the others")  # fmt: skip
+    progress.add_argument("--date-order", choices=["dmy", "mdy", "day-first", "month-first"])
+    progress.add_argument("--json", action="store_true", help="print one JSON object")
     undo = kinds.add_parser("undo", parents=[common], help="remove what an import added")
     undo.add_argument("import_id", type=_positive)
     kinds.add_parser("list", parents=[common], help="the imports so far, newest first")
@@ -253,6 +262,17 @@ def cmd_import(args: argparse.Namespace) -> int:
             except ingest.ImportRefused as refusal:
                 return _refused_import(args, refusal)
             _print_report(args, ingest.apply_roster(db, plan, now=utc_now()))
+            return EXIT_OK
+        if args.kind == "progress":
+            options = ingest.ProgressOptions(
+                skip_invalid=args.skip_invalid, date_order=_DATE_ORDERS.get(args.date_order),
+                actor="catalyst import progress",
+            )  # fmt: skip
+            try:
+                report = ingest.import_progress(db, source, options, now=utc_now())
+            except ingest.ImportRefused as refusal:
+                return _refused_import(args, refusal)
+            _print_report(args, report)
             return EXIT_OK
         try:
             options = ingest.SurveyOptions(

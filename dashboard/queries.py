@@ -74,6 +74,12 @@ def data_versions(cursor: duckdb.DuckDBPyConnection) -> dict[str, int]:
     return dict(cursor.execute("SELECT kind, version FROM data_versions").fetchall())
 
 
+def version_key(db: Store) -> tuple:
+    """A small, hashable token that changes whenever stored data changes (cache keys)."""
+    with db.reading() as cursor:
+        return (str(db.path), *sorted(data_versions(cursor).items()))
+
+
 def team_id_by_name(cursor: duckdb.DuckDBPyConnection, name: str) -> int | None:
     row = cursor.execute(
         "SELECT team_id FROM teams WHERE lower(name) = lower(?)", [name.strip()]

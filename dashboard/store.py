@@ -249,6 +249,11 @@ SAVED_MAPPINGS = """
         saved_at TIMESTAMP NOT NULL);
 """
 
+PROGRESS_FINGERPRINTS = """
+    -- Wins and setbacks imported from files are recognised when a file comes again.
+    ALTER TABLE progress_entries ADD COLUMN fingerprint UHUGEINT;
+"""
+
 # Append only: a released migration never changes, a file at version N runs
 # migrations N+1.. in order, each in its own transaction.
 MIGRATIONS: tuple[Migration, ...] = (
@@ -256,6 +261,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     _sql(SIGN_IN_TABLES),
     _sql(IMPORT_REPORTS),
     _sql(SAVED_MAPPINGS),
+    _sql(PROGRESS_FINGERPRINTS),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -166,16 +166,15 @@ def checkin_reminder(user: User, today: date, *, link: bool = True) -> None:
 def team_view(user_id: int, team_id: int, period: Period, today: date) -> TeamView:
     """A manager's own view of one team, cached by small keys until the data changes."""
     db = store()
-    with db.reading() as cursor:
-        versions = tuple(sorted(queries.data_versions(cursor).items()))
-    return _cached_team_view(str(db.path), versions, user_id, team_id, period, today)
+    return _cached_team_view(queries.version_key(db), user_id, team_id, period, today)
 
 
 @st.cache_data(max_entries=256, show_spinner=False)
 def _cached_team_view(
-    path: str, versions: tuple, user_id: int, team_id: int, period: Period, today: date
+    versions: tuple, user_id: int, team_id: int, period: Period, today: date
 ) -> TeamView:
-    # path and versions are part of the key (st.cache_data skips _-named arguments).
+    # versions (database and data versions) is part of the key: st.cache_data skips
+    # only arguments whose names start with an underscore.
     return team_view_module.collect(
         store(), Scope.manager(user_id), user_id, team_id, period, today=today, with_notes=True
     )

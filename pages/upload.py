@@ -1,12 +1,43 @@
-"""Upload: placeholder until its release; shows no data."""
+"""Upload: survey exports, the roster and wins and setbacks, checked before they go in."""
 
 import streamlit as st
 
-from dashboard import ui
+from dashboard import queries, ui, upload_view
 
-ui.guard("upload")
+user = ui.guard("upload")
+db = ui.store()
+with db.reading() as cursor:
+    limit = queries.org_settings(cursor).max_upload_mb
+
 st.title("Upload")
-ui.coming_soon(
-    "Import survey exports (CSV, TSV, XLSX), the roster and progress logs, with a preview, "
-    "a validation report and undo. This screen arrives with a later release."
-)
+importing, history, downloads = st.tabs(["Import a file", "History", "Templates"])
+
+with importing:
+    kinds = {"survey": "Survey responses", "roster": "Roster", "progress": "Wins and setbacks"}
+    kind = st.segmented_control(
+        "What are you importing?", list(kinds), format_func=kinds.get, default="survey",
+        key="upload_kind",
+    )  # fmt: skip
+    kind = kind or "survey"
+    upload = st.file_uploader(
+        "Export file (CSV, TSV or Excel)", type=["csv", "tsv", "txt", "xlsx"],
+        max_upload_size=limit, key=f"upload_{kind}",
+    )  # fmt: skip
+    if upload is None:
+        ui.empty_state(
+            "Drop the file as your survey tool exported it: Google Forms, Microsoft Forms, "
+            "SurveyMonkey, Qualtrics, LimeSurvey, Excel or Catalyst's template.",
+            "import the roster first, so survey rows find their teams.",
+        )
+    elif kind == "survey":
+        upload_view.survey(db, user, upload)
+    elif kind == "roster":
+        upload_view.roster(db, user, upload)
+    else:
+        upload_view.progress_file(db, user, upload)
+
+with history:
+    upload_view.history(db, user)
+
+with downloads:
+    upload_view.downloads(db)

@@ -17,12 +17,12 @@ from datetime import datetime
 import duckdb
 
 from dashboard import queries
-from dashboard.catalysts import ITEM_KEYS
 from dashboard.ingest.columns import ROLES, normalize
 from dashboard.ingest.layouts import Layout
 from dashboard.ingest.report import ImportRefused, Problem
 
 ANSWER_LIKE_SHARE = 0.8  # share of filled cells that must look like answers
+SUGGEST_AT = 0.5  # how alike a header and a catalyst's words must be to suggest it
 
 
 def team_key(name: str) -> str:
@@ -165,5 +165,20 @@ def answer_like(cursor: duckdb.DuckDBPyConnection, layout: Layout, indexes: list
     ]
 
 
-def item_keys() -> str:
-    return ", ".join(ITEM_KEYS)
+def suggest(header: str) -> str | None:
+    """The catalyst a header most resembles (by its words against our labels and
+    statements), when the resemblance is worth offering; else None."""
+    from difflib import SequenceMatcher
+
+    from dashboard.catalysts import CATALYSTS, PROGRESS
+
+    plain = normalize(header)
+    best, score = None, 0.0
+    for key, texts in [(c.key, (c.label, c.statement, c.description)) for c in CATALYSTS] + [
+        (PROGRESS.key, (PROGRESS.label, PROGRESS.statement))
+    ]:
+        for text in texts:
+            ratio = SequenceMatcher(None, plain, normalize(text)).ratio()
+            if ratio > score:
+                best, score = key, ratio
+    return best if score >= SUGGEST_AT else None

@@ -18,24 +18,26 @@ nothing.
 
 from __future__ import annotations
 
-import re
 import tempfile
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 
 from dashboard import clock, queries, store
 from dashboard.catalysts import ITEM_KEYS, item_label
-from dashboard.ingest import answers, dates, mapping
+from dashboard.ingest import answers, dates, mapping, staging
 from dashboard.ingest.columns import ColumnMap, map_columns, ordered_items
 from dashboard.ingest.layouts import Layout
 from dashboard.ingest.report import ImportRefused, ImportReport, Problem
 from dashboard.ingest.text import Source, TextFile, prepare, read_file  # fmt: skip
 from dashboard.measures import Scale
 from dashboard.rounds import week_of
+from dashboard.settings import OrgSettings
 from dashboard.store import Store
 
 MAX_PROBLEMS_KEPT = 10_000
@@ -57,20 +59,48 @@ class SurveyOptions:
     actor: str = "catalyst import"
 
 
-def import_survey(
-    db: Store,
-    source: Source,
-    options: SurveyOptions = SurveyOptions(),
-    *,
-    now: datetime,
-    progress: Progress = lambda message: None,
-) -> ImportReport:
-    """Import one survey file; ImportRefused (nothing written) when it cannot be."""
+@dataclass
+class _Opened:
+    """A survey file read, mapped and (once ``stage`` ran) checked, on its own cursor."""
+
+    report: ImportReport
+    text: TextFile
+    columns: ColumnMap
+    cursor: duckdb.DuckDBPyConnection
+    to_save: list[tuple[str, str]]
+    team_aliases: list[tuple[str, str, int]]
+    org: OrgSettings
+    earlier: dict | None
+    staged: _Staged | None = None
+
+    def stage(self, options: SurveyOptions) -> _Staged:
+        staged = _stage(self.cursor, self.text, self.columns, options, self.team_aliases, self.org)
+        report = self.report
+        report.notes += staged.notes
+        report.dropped_columns = self.columns.dropped  # the team may have been found by content
+        report.rows_in_file, report.skipped = staged.rows, staged.skipped
+        report.errors = staged.problems[:MAX_PROBLEMS_KEPT]
+        report.rejected = staged.rejected
+        self.staged = staged
+        return staged
+
+    def refusal(self, options: SurveyOptions) -> list[Problem]:
+        """Why the staged file cannot be imported with these options ([] if it can)."""
+        staged = self.staged
+        if staged.rejected and not options.skip_invalid:
+            return staged.problems
+        if staged.rows == staged.rejected + staged.skipped:
+            why = " ".join(n for n in staged.notes if n.startswith("Skipped"))
+            return [Problem(f"No row of the file can be imported. {why}".strip())] + staged.problems
+        return []
+
+
+@contextmanager
+def _opened(db: Store, source: Source, options: SurveyOptions) -> Iterator[_Opened]:
     with db.reading() as cursor:
         org = queries.org_settings(cursor)
     report = ImportReport(kind="survey", file_name=source.name)
     with tempfile.TemporaryDirectory() as folder:
-        progress(f"Reading {source.name}")
         text = prepare(
             source, workdir=Path(folder), limit_bytes=org.max_upload_mb * 1_000_000,
             sheet=options.sheet,
@@ -82,35 +112,113 @@ def import_survey(
             team_aliases = mapping.aliases(cursor, options.team_aliases)
             columns = map_columns(text.layout, roles)
             report.dropped_columns = columns.dropped
-            earlier = _same_file(cursor, text.content_hash)
-            if earlier:
-                report.already_imported = earlier["when"]
-                report.import_id = earlier["id"]
-                report.rows_in_file = report.duplicates = earlier["rows"]
-                return report
-            progress("Checking every row")
-            staged = _stage(cursor, text, columns, options, team_aliases, org)
-            report.notes += staged.notes
-            report.dropped_columns = columns.dropped  # the team may have been found by content
-            report.rows_in_file, report.skipped = staged.rows, staged.skipped
-            report.errors = staged.problems[:MAX_PROBLEMS_KEPT]
-            report.rejected = staged.rejected
-            if staged.rejected and not options.skip_invalid:
-                raise ImportRefused(staged.problems, report)
-            if staged.rows == staged.rejected + staged.skipped:
-                why = " ".join(n for n in staged.notes if n.startswith("Skipped"))
-                raise ImportRefused(
-                    [Problem(f"No row of the file can be imported. {why}".strip())]
-                    + staged.problems, report,
-                )  # fmt: skip
-            progress("Writing")
-            _write(db, cursor, report, text, options, now)
-            with db.transaction() as saving:
-                mapping.save(saving, text.layout, to_save, team_aliases, now=now,
-                             user_id=options.imported_by)  # fmt: skip
+            earlier = staging.same_file(cursor, text.content_hash, "survey")
+            yield _Opened(report, text, columns, cursor, to_save, team_aliases, org, earlier)
+
+
+def import_survey(
+    db: Store,
+    source: Source,
+    options: SurveyOptions = SurveyOptions(),
+    *,
+    now: datetime,
+    progress: Progress = lambda message: None,
+) -> ImportReport:
+    """Import one survey file; ImportRefused (nothing written) when it cannot be."""
+    progress(f"Reading {source.name}")
+    with _opened(db, source, options) as opened:
+        report = opened.report
+        if opened.earlier:
+            report.already_imported = opened.earlier["when"]
+            report.import_id = opened.earlier["id"]
+            report.rows_in_file = report.duplicates = opened.earlier["rows"]
+            return report
+        progress("Checking every row")
+        opened.stage(options)
+        refusal = opened.refusal(options)
+        if refusal:
+            raise ImportRefused(refusal, report)
+        progress("Writing")
+        _write(db, opened.cursor, report, opened.text, options, now)
+        with db.transaction() as saving:
+            mapping.save(saving, opened.text.layout, opened.to_save, opened.team_aliases,
+                         now=now, user_id=options.imported_by)  # fmt: skip
     db.checkpoint()
     progress(report.summary())
     return report
+
+
+@dataclass
+class SurveyPreview:
+    """What importing a file would do, without doing it (the Upload page's preview)."""
+
+    report: ImportReport
+    layout: Layout | None = None
+    columns: pd.DataFrame | None = None  # each column of the file and what it is read as
+    sample: pd.DataFrame | None = None  # the first rows as they would be stored
+    problems: list[Problem] = field(default_factory=list)  # why it would be refused
+    suggestions: dict[str, str] = field(default_factory=dict)  # unmapped header -> catalyst
+
+    @property
+    def can_import(self) -> bool:
+        return not self.problems
+
+
+def preview_survey(
+    db: Store, source: Source, options: SurveyOptions = SurveyOptions(), rows: int = 10
+) -> SurveyPreview:
+    """Read and check a file as ``import_survey`` would; report instead of writing."""
+    try:
+        with _opened(db, source, options) as opened:
+            preview = SurveyPreview(opened.report, opened.text.layout)
+            try:
+                opened.stage(options)
+                preview.problems = opened.refusal(options)
+                preview.sample = _sample(opened, rows)
+            except ImportRefused as refusal:
+                preview.problems = refusal.problems
+            preview.columns = _column_roles(opened.text.layout, opened.columns)
+            unmapped = mapping.answer_like(
+                opened.cursor, opened.text.layout, opened.columns.unused_indexes
+            )
+            preview.suggestions = {h: mapping.suggest(h) for h in unmapped}
+            if opened.earlier:
+                preview.report.already_imported = opened.earlier["when"]
+            return preview
+    except ImportRefused as refusal:
+        return SurveyPreview(ImportReport(kind="survey", file_name=source.name),
+                             problems=refusal.problems)  # fmt: skip
+
+
+def _sample(opened: _Opened, rows: int) -> pd.DataFrame:
+    items = ordered_items(opened.columns)
+    frame = opened.cursor.execute(
+        f"SELECT row_number AS row, tm.name AS team, submitted_at, week, "  # noqa: S608
+        f"{', '.join(items)}, comment, skip_reason AS skipped FROM typed "
+        "LEFT JOIN teams tm USING (team_id) ORDER BY ordinal LIMIT ?",
+        [rows],
+    ).df()
+    frame["week"] = frame["week"].dt.date
+    return frame.rename(columns={k: item_label(k) for k in items})
+
+
+def _column_roles(layout: Layout, columns: ColumnMap) -> pd.DataFrame:
+    roles = {index: item_label(key) for key, index in columns.items.items()}
+    for index, what in ((columns.team, "team"), (columns.time, "date"),
+                        (columns.comment, "comment"), (columns.response_id, "response id (hashed)"),
+                        (columns.status, "survey tool's status"),
+                        (columns.finished, "survey tool's finished flag")):  # fmt: skip
+        if index is not None:
+            roles.setdefault(index, what)
+    dropped = {name.rsplit(" (", 1)[0]: name.rsplit(" (", 1)[1].rstrip(")")
+               for name in columns.dropped}  # fmt: skip
+    return pd.DataFrame(
+        [
+            {"column": column.header or f"column {column.index + 1}",
+             "read as": roles.get(column.index) or dropped.get(column.header, "not used")}
+            for column in layout.columns
+        ]
+    )  # fmt: skip
 
 
 _SEPARATORS = {",": "commas", ";": "semicolons", "\t": "tabs"}
@@ -123,14 +231,6 @@ def _describe(text: TextFile) -> str:
         f", {text.encoding}, separated by {_SEPARATORS[text.delimiter]}"
     )  # fmt: skip
     return f"Recognised as a {layout.tool_name} export ({rows}{how})."
-
-
-def _known_teams(cursor: duckdb.DuckDBPyConnection) -> str:
-    names = queries.team_names(cursor)
-    if not names:
-        return "there are no teams yet: import the roster first (catalyst import roster)"
-    shown = ", ".join(names[:12])
-    return f"known teams: {shown}" + (f" and {len(names) - 12} more" if len(names) > 12 else "")
 
 
 def _check_columns(
@@ -154,7 +254,9 @@ def _check_columns(
             "give the team for every row (--team)."
         ))  # fmt: skip
     if options.team and queries.team_id_by_name(cursor, options.team) is None:
-        problems.append(Problem(f'There is no team "{options.team}"; {_known_teams(cursor)}.'))
+        problems.append(
+            Problem(f'There is no team "{options.team}"; {staging.known_teams(cursor)}.')
+        )
     if columns.time is None and not options.week:
         problems.append(Problem(
             "No date column (submitted_at or timestamp). Add one, or give the week for every "
@@ -166,19 +268,6 @@ def _check_columns(
         ))  # fmt: skip
     if problems:
         raise ImportRefused(problems)
-
-
-def _same_file(cursor: duckdb.DuckDBPyConnection, content_hash: str) -> dict | None:
-    row = cursor.execute(
-        "SELECT import_id, imported_at, rows_in_file FROM imports WHERE content_hash = ? "
-        "AND kind = 'survey' AND undone_at IS NULL ORDER BY import_id LIMIT 1",
-        [content_hash],
-    ).fetchall()
-    if not row:
-        return None
-    import_id, at, rows = row[0]
-    return {"id": import_id, "when": f"import #{import_id} on {at:%-d %b %Y at %H:%M} UTC",
-            "rows": rows}  # fmt: skip
 
 
 @dataclass
@@ -203,7 +292,7 @@ def _stage(
     width = len(text.header)
     read_file(cursor, "raw", text)
     structural = [
-        Problem(_fields_message(message, width), row=line - 1 + text.header_rows)
+        Problem(staging.fields_message(message, width), row=line - 1 + text.header_rows)
         for line, message in cursor.execute(
             # DuckDB records a short row once per missing column: keep the first.
             "SELECT line, arg_min(error_message, column_idx) FROM raw_rejects "
@@ -211,11 +300,13 @@ def _stage(
         ).fetchall()
     ]
     (good,) = cursor.execute("SELECT count(*) FROM raw").fetchall()[0]
-    _number_rows(cursor, text.header_rows, [p.row - text.header_rows + 1 for p in structural])
-    _team_keys(cursor, team_aliases)
+    staging.number_rows(
+        cursor, text.header_rows, [p.row - text.header_rows + 1 for p in structural]
+    )
+    staging.team_keys(cursor, team_aliases)
     notes: list[str] = []
     if columns.team is None and not options.team:
-        _team_by_content(cursor, columns, text.layout, notes)
+        staging.team_by_content(cursor, columns, text.layout, notes)
     _check_columns(cursor, columns, options, text.layout)
 
     items = ordered_items(columns)
@@ -227,7 +318,7 @@ def _stage(
     team_id = queries.team_id_by_name(cursor, options.team) if options.team else None
     (salt,) = cursor.execute("SELECT value FROM meta WHERE key = 'fingerprint_salt'").fetchall()[0]
     today = clock.today_in(org.time_zone)
-    _team_lookup(cursor, columns)
+    staging.team_lookup(cursor, columns)
     cursor.execute(
         _typed_sql(
             columns, text.layout, items, scales, order, org.time_zone, team_id, options.week
@@ -247,7 +338,7 @@ def _stage(
     (rejected,) = cursor.execute("SELECT count(*) FROM rejected_rows").fetchall()[0]
     if any(p.message.endswith("is not a known team") for p in problems):
         problems.append(Problem(
-            f"Teams must match the roster: {_known_teams(cursor)}. For another name a team "
+            f"Teams must match the roster: {staging.known_teams(cursor)}. For another name a team "
             'goes by, add --team-alias "NAME=Team".'
         ))  # fmt: skip
     skipped = cursor.execute(
@@ -268,80 +359,6 @@ def _stage(
     )  # fmt: skip
 
 
-TEAM_BY_CONTENT = 0.9  # share of filled cells that must name a known team
-
-
-def _team_by_content(cursor, columns: ColumnMap, layout: Layout, notes: list[str]) -> None:
-    """No column is called team: take the unused column whose values are team names
-    (SurveyMonkey's "Custom Data 1", a renamed question …), and say so."""
-    condition = f"{mapping.team_key_sql('trim(v)')} IN (SELECT team_key FROM team_keys)"  # noqa: S608
-    counts = mapping.column_counts(cursor, columns.unused_indexes, condition)
-    share = {i: teams / filled for i, (filled, teams) in counts.items() if filled}
-    if not share or max(share.values()) < TEAM_BY_CONTENT:
-        return
-    index = max(share, key=share.get)
-    header = layout.columns[index].header
-    columns.unused_indexes.remove(index)
-    columns.unused.remove(header or f"column {index + 1}")
-    columns.team = index
-    notes.append(f'Teams read from column "{header}": its values are team names.')
-
-
-def _team_lookup(cursor, columns: ColumnMap) -> None:
-    """``team_lookup``: each distinct team text of the file and its team, so that the
-    case- and spacing-blind match runs once per name, not once per row."""
-    text = f"trim({_column(columns.team)})"
-    cursor.execute(
-        f"CREATE OR REPLACE TEMP TABLE team_lookup AS SELECT f.team_text, k.team_id "  # noqa: S608
-        f"FROM (SELECT DISTINCT {text} AS team_text FROM numbered) f "
-        f"JOIN team_keys k ON k.team_key = {mapping.team_key_sql('f.team_text')}"
-    )
-
-
-def _team_keys(cursor, team_aliases: list[tuple[str, str, int]]) -> None:
-    """``team_keys``: every name a team answers to in exports, ignoring case and spacing."""
-    cursor.execute(
-        f"CREATE OR REPLACE TEMP TABLE team_keys AS "  # noqa: S608
-        f"SELECT DISTINCT {mapping.team_key_sql('name')} AS team_key, team_id FROM teams "
-        "UNION SELECT alias_key, team_id FROM team_aliases "
-        "UNION SELECT unnest(?::VARCHAR[]), unnest(?::INTEGER[])",
-        [[key for key, _, _ in team_aliases], [team for _, _, team in team_aliases]],
-    )
-
-
-def _fields_message(duckdb_message: str, width: int) -> str:
-    found = re.search(r"Found: (\d+)", duckdb_message)
-    count = found.group(1) if found else "a different number of"
-    return (
-        f"this row has {count} fields where the header has {width}: check for a missing or "
-        "extra separator, or an unclosed quote"
-    )
-
-
-def _number_rows(cursor, header_rows: int, rejected_lines: list[int]) -> None:
-    """``numbered``: each readable row with the number a spreadsheet shows it under."""
-    if not rejected_lines:
-        cursor.execute(
-            f"CREATE OR REPLACE TEMP VIEW numbered AS SELECT rowid AS ordinal, "  # noqa: S608
-            f"rowid + 1 + {int(header_rows)} AS row_number, * FROM raw"
-        )
-        return
-    # Rows DuckDB could not split are missing from ``raw``: count around them.
-    cursor.execute(
-        "CREATE OR REPLACE TEMP TABLE numbered AS "
-        "WITH lines AS (SELECT range AS line FROM range(2, (SELECT count(*) FROM raw) + ? + 2)), "
-        "kept AS (SELECT line, row_number() OVER (ORDER BY line) - 1 AS ordinal FROM lines "
-        "WHERE line NOT IN (SELECT unnest(?::BIGINT[]))) "
-        "SELECT r.rowid AS ordinal, k.line - 1 + ? AS row_number, r.* "
-        "FROM raw r JOIN kept k ON k.ordinal = r.rowid",
-        [len(rejected_lines), rejected_lines, header_rows],
-    )
-
-
-def _column(index: int | None) -> str:
-    return "NULL" if index is None else f"c{int(index)}"
-
-
 def _scales(
     cursor, columns: ColumnMap, items: list[str], stated: str | None, notes: list[str]
 ) -> dict[str, Scale]:
@@ -355,8 +372,8 @@ def _scales(
         ranges = ", ".join(
             f"min({reader}), max({reader})"
             for reader in (
-                f"TRY_CAST({_column(columns.items[i])} AS DOUBLE)" if fast
-                else answers.number(_column(columns.items[i]))
+                f"TRY_CAST({staging.column(columns.items[i])} AS DOUBLE)" if fast
+                else answers.number(staging.column(columns.items[i]))
                 for i in items
             )
         )  # fmt: skip
@@ -373,7 +390,7 @@ def _scales(
 
 
 def _time_text(columns: ColumnMap, layout: Layout) -> str:
-    text = f"trim({_column(columns.time)})"
+    text = f"trim({staging.column(columns.time)})"
     if layout.no_date:
         no_date = answers.quoted(layout.no_date)
         return f"(CASE WHEN starts_with({text}, {no_date}) THEN NULL ELSE {text} END)"
@@ -391,15 +408,15 @@ def _typed_sql(
     """
     inner = [
         "n.ordinal", "n.row_number",
-        f"trim({_column(columns.team)}) AS team_text",
+        f"trim({staging.column(columns.team)}) AS team_text",
         f"{_time_text(columns, layout)} AS time_text",
-        f"nullif(trim({_column(columns.comment)}), '') AS comment",
-        f"nullif(trim({_column(columns.response_id)}), '') AS source_id",
+        f"nullif(trim({staging.column(columns.comment)}), '') AS comment",
+        f"nullif(trim({staging.column(columns.response_id)}), '') AS source_id",
         f"{int(team_id)} AS team_id" if team_id is not None else "t.team_id",
         f"{_skip_reason(columns)} AS skip_reason",
     ]  # fmt: skip
     for item in items:
-        raw = _column(columns.items[item])
+        raw = staging.column(columns.items[item])
         inner += [f"{raw} AS {item}_raw", f"{answers.number(raw)} AS {item}_value"]
     stamp = dates.timestamp_sql("time_text", order, time_zone)
     if week is not None:
@@ -427,7 +444,7 @@ def _typed_sql(
         "CASE WHEN source_id IS NOT NULL THEN md5_number($1 || '|id|' || source_id) "
         f"ELSE {_packed_key(items)} END AS fingerprint",
     ]  # fmt: skip
-    team_join = f"t.team_text = trim({_column(columns.team)})"
+    team_join = f"t.team_text = trim({staging.column(columns.team)})"
     layers = f"SELECT {', '.join(inner)} FROM numbered n LEFT JOIN team_lookup t ON {team_join}"  # noqa: S608
     for layer in (middle, scored, outer):
         layers = f"SELECT {', '.join(layer)} FROM ({layers})"  # noqa: S608
@@ -455,13 +472,13 @@ def _skip_reason(columns: ColumnMap) -> str:
     if columns.status is not None:
         statuses = ", ".join(answers.quoted(s) for s in PREVIEW_STATUSES)
         reasons.append(
-            f"WHEN lower(trim({_column(columns.status)})) IN ({statuses}) "
+            f"WHEN lower(trim({staging.column(columns.status)})) IN ({statuses}) "
             "THEN 'previews, test responses or spam (as the survey tool marks them)'"
         )
     if columns.finished is not None:
         unfinished = ", ".join(answers.quoted(s) for s in UNFINISHED)
         reasons.append(
-            f"WHEN lower(trim({_column(columns.finished)})) IN ({unfinished}) "
+            f"WHEN lower(trim({staging.column(columns.finished)})) IN ({unfinished}) "
             "THEN 'unfinished responses'"
         )
     return f"(CASE {' '.join(reasons)} END)" if reasons else "NULL::VARCHAR"
@@ -540,7 +557,7 @@ def _write(
     ).fetchall()]  # fmt: skip
     columns = ", ".join(items)
     with db.transaction(cursor):
-        if _same_file(cursor, text.content_hash):
+        if staging.same_file(cursor, text.content_hash, "survey"):
             raise ImportRefused([Problem("The same file was just imported by someone else.")])
         for statement in _REPEATS:
             cursor.execute(statement)

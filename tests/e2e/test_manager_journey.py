@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import screenshot, settle, sign_in
+from browser import screenshot, settle, sign_in
 from playwright.sync_api import expect
 
 pytestmark = pytest.mark.e2e

@@ -1,0 +1,122 @@
+"""HR's Upload page through AppTest: preview, mapping, refusal report, import, undo."""
+
+from __future__ import annotations
+
+import pytest
+from app_helpers import after_redirect, sign_in
+from fixtures import SAMPLES, TEMPLATE_HEADER
+
+from dashboard.store import Store
+
+DEMO_ROWS = "\n".join(
+    f"{team},2026-11-1{i % 3} 10:00,{1 + i % 5},4,4,4,4,4,4,"
+    for i, team in enumerate(["Platform", "Mobile", "Logistics"] * 3)
+)
+
+
+@pytest.fixture
+def upload_page(app_on, demo_path):
+    app = after_redirect(sign_in(app_on(demo_path), "hr@example.com"))
+    app.switch_page("pages/upload.py").run()
+    assert not app.exception, app.exception
+    return app
+
+
+def upload(app, name: str, data: bytes, kind: str = "survey"):
+    app.get("file_uploader")[0].set_value((name, data, "text/csv"))
+    app.run()
+    assert not app.exception, app.exception
+    return app
+
+
+def button(app, label: str):
+    return next(b for b in app.button if b.label == label)
+
+
+def imports(path) -> list:
+    with Store(path) as db, db.reading() as cursor:
+        return cursor.execute(
+            "SELECT kind, imported, undone_at IS NULL FROM imports ORDER BY import_id"
+        ).fetchall()
+
+
+def test_the_page_offers_templates_and_says_where_to_start(upload_page):
+    assert upload_page.title[0].value == "Upload"
+    assert "import the roster first" in upload_page.info[0].value
+    labels = {b.label for b in upload_page.get("download_button")}
+    assert {"CSV", "Excel", "Question list", "Roster (CSV)", "Wins and setbacks (CSV)"} <= labels
+
+
+def test_a_survey_file_is_previewed_then_imported_and_undone(upload_page, demo_path):
+    app = upload(upload_page, "week.csv", (TEMPLATE_HEADER + "\n" + DEMO_ROWS + "\n").encode())
+    assert any("Recognised as a Catalyst template export" in c.value for c in app.caption)
+    sample = app.dataframe[1].value
+    assert list(sample["team"][:3]) == ["Platform", "Mobile", "Logistics"]
+    assert "9 rows:" in " ".join(m.value for m in app.markdown)
+    button(app, "Import").click()
+    app.run()
+    assert app.success[0].value == "9 rows in week.csv: 9 imported."
+    assert imports(demo_path)[-1] == ("survey", 9, True)
+
+    with Store(demo_path) as db, db.reading() as cursor:
+        (latest,) = cursor.execute("SELECT max(import_id) FROM imports").fetchall()[0]
+    app.selectbox(key="undo-choice").set_value(latest).run()
+    assert button(app, "Undo import").disabled
+    app.checkbox(key="undo-confirm").check().run()
+    button(app, "Undo import").click()
+    app.run()
+    assert any(s.value.endswith("undone: 9 rows removed.") for s in app.success)
+    assert imports(demo_path)[-1] == ("survey", 9, False)
+
+
+def test_a_refused_file_lists_problems_offers_the_report_and_cannot_be_imported(
+    upload_page, demo_path
+):
+    app = upload(upload_page, "g.csv", (SAMPLES / "google_forms_example.csv").read_bytes())
+    assert app.error[0].value.startswith("10 problems found.")
+    assert "Download the validation report (CSV)" in {b.label for b in app.get("download_button")}
+    assert button(app, "Import").disabled
+    assert len(imports(demo_path)) == 1  # only the demo's own
+
+
+def test_unrecognised_columns_are_mapped_on_the_page_and_remembered(upload_page, demo_path):
+    text = (
+        "team,submitted_at,Q7 goals clear to me\n"
+        + "\n".join(f"Platform,2026-11-1{i},{3 + i % 2}" for i in range(3))
+        + "\n"
+    )
+    app = upload(upload_page, "q.csv", text.encode())
+    assert app.error[0].value.startswith("1 problem found.")
+    app.selectbox(
+        key=next(s.key for s in app.selectbox if s.key and s.key.startswith("map-"))
+    ).set_value("clear_goals")
+    button(app, "Check again with this mapping").click()
+    app.run()
+    assert not app.error
+    button(app, "Import").click()
+    app.run()
+    assert app.success[0].value == "3 rows in q.csv: 3 imported."
+    with Store(demo_path) as db, db.reading() as cursor:
+        assert cursor.execute("SELECT role FROM column_mappings").fetchall() == [("clear_goals",)]
+
+
+def test_a_roster_is_previewed_before_it_is_applied(upload_page, demo_path):
+    upload_page.get("segmented_control")[0].set_value("roster").run()
+    text = "team,department,manager_name,manager_email,headcount\nPlatform,Engineering,Ann Park,ann.park@example.com,9\n"
+    app = upload(upload_page, "roster.csv", text.encode(), kind="roster")
+    changes = " ".join(m.value for m in app.markdown)
+    assert "Platform: manager Jordan Blake → Ann Park from" in changes
+    assert "New manager accounts (no password yet): ann.park@example.com (Ann Park)." in changes
+    button(app, "Apply the roster").click()
+    app.run()
+    assert app.success[0].value == "1 rows in roster.csv: 1 imported."
+
+
+def test_wins_and_setbacks_file(upload_page, demo_path):
+    upload_page.get("segmented_control")[0].set_value("progress").run()
+    app = upload(
+        upload_page, "p.csv", b"team,week,wins,setbacks\nPlatform,2026-11-16,2,1\n", kind="progress"
+    )
+    button(app, "Import wins and setbacks").click()
+    app.run()
+    assert app.success[0].value == "1 rows in p.csv: 1 imported."

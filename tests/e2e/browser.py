@@ -1,0 +1,32 @@
+"""Helpers for driving the real app in Chromium (waiting, signing in, screenshots)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+ROOT = Path(__file__).parents[2]
+ARTIFACTS = ROOT / "artifacts" / "e2e"
+
+
+def settle(page) -> None:
+    """Wait like Streamlit's own e2e suite: connected, script finished, no skeletons."""
+    page.wait_for_selector(
+        "[data-testid='stApp'][data-test-connection-state='CONNECTED']", timeout=30_000
+    )
+    page.wait_for_selector(
+        "[data-testid='stApp'][data-test-script-state='notRunning']", timeout=30_000
+    )
+    page.wait_for_selector("[data-testid='stSkeleton']", state="detached", timeout=30_000)
+
+
+def screenshot(page, name: str) -> Path:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
+
+
+def sign_in(page, email: str, password: str = "catalyst-demo") -> None:
+    page.get_by_role("textbox", name="Email").fill(email)
+    page.get_by_role("textbox", name="Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()

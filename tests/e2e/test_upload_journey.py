@@ -1,0 +1,61 @@
+"""HR uploads a Google Forms export in a real browser, sees what happened, and undoes it."""
+
+from __future__ import annotations
+
+import pytest
+from browser import ROOT, screenshot, settle, sign_in
+from playwright.sync_api import expect
+
+pytestmark = pytest.mark.e2e
+MAIN = "[data-testid='stMain']"
+
+
+def google_forms_export(folder) -> str:
+    """The Google Forms sample of our questions, with the demo organization's teams."""
+    text = (ROOT / "tests" / "data" / "samples" / "google_forms_example.csv").read_text()
+    for sample, demo in (
+        ("Sales East", "Mobile"),
+        ("Sales West", "Logistics"),
+        ("Support", "Platform"),
+    ):
+        text = text.replace(sample, demo)
+    path = folder / "Weekly pulse (Responses).csv"
+    path.write_text(text)
+    return str(path)
+
+
+def test_hr_uploads_a_google_forms_export_and_undoes_it(demo_server, page, tmp_path):
+    page.set_viewport_size({"width": 1280, "height": 2000})
+    page.goto(f"{demo_server.url}/upload")
+    settle(page)
+    sign_in(page, "hr@example.com")
+    page.wait_for_url(f"{demo_server.url}/upload")
+    settle(page)
+    main = page.locator(MAIN)
+    main.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(
+        google_forms_export(tmp_path)
+    )
+    expect(main).to_contain_text("Recognised as a Google Forms export", timeout=30_000)
+    expect(main).to_contain_text("The first rows, as they will be stored")
+    screenshot(page, "upload-preview")
+
+    main.get_by_role("button", name="Import", exact=True).click()
+    expect(main).to_contain_text(
+        "9 rows in Weekly pulse (Responses).csv: 9 imported.", timeout=30_000
+    )
+    expect(main).to_contain_text("Not stored: Email Address (personal data).")
+    screenshot(page, "upload-imported")
+
+    main.get_by_role("tab", name="History").click()
+    history = main.locator("[data-testid='stTabPanel']").filter(has_text="Undo an import")
+    expect(history).to_contain_text("Weekly pulse (Responses).csv")
+    history.locator("[data-testid='stSelectbox']").click()
+    page.get_by_role("option", name="Weekly pulse (Responses).csv").click()
+    settle(page)
+    history.get_by_text("Yes, remove the").click()
+    settle(page)
+    history.get_by_role("button", name="Undo import").click()
+    expect(history).to_contain_text("undone: 9 rows removed.", timeout=30_000)
+    settle(page)
+    expect(history.locator("[data-testid='stSelectbox']")).not_to_contain_text("Weekly pulse")
+    screenshot(page, "upload-undone")
