@@ -160,7 +160,8 @@ def _stage(cursor, text: TextFile, roles: dict[str, int], options, org, report) 
         ]
     unions = " UNION ALL ".join(f"SELECT row_number, {c} AS message FROM typed" for c in checks)  # noqa: S608
     cursor.execute(
-        f"CREATE OR REPLACE TEMP TABLE staged_problems AS SELECT row_number, message "  # noqa: S608
+        f"CREATE OR REPLACE TEMP TABLE staged_problems AS "  # noqa: S608
+        f"SELECT row_number, NULL::VARCHAR AS column_name, message "
         f"FROM ({unions}) WHERE message IS NOT NULL",
         [clock.today_in(org.time_zone) + timedelta(days=1)],
     )
@@ -226,20 +227,7 @@ def _write(db: Store, cursor, report: ImportReport, text: TextFile, options, now
         (imported,) = cursor.execute(
             "SELECT count(DISTINCT row_number) FROM new_entries"
         ).fetchall()[0]
-        valid = report.rows_in_file - report.rejected - report.skipped
-        report.import_id, report.imported, report.duplicates = import_id, imported, valid - imported
-        cursor.execute(
-            "UPDATE imports SET imported = ?, duplicates = ?, rejected = ?, skipped = ?, "
-            "details = ? WHERE import_id = ?",
-            [imported, report.duplicates, report.rejected, report.skipped,
-             " ".join(report.notes), import_id],
-        )  # fmt: skip
-        if report.errors:
-            cursor.execute(
-                "INSERT INTO import_problems SELECT ?, row_number, NULL, message "
-                "FROM staged_problems",
-                [import_id],
-            )
+        staging.record_outcome(cursor, report, import_id, imported, "progress")
         store.bump_data_version(cursor, "progress")
         store.record_audit(
             cursor, "import.progress",

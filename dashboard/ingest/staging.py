@@ -108,3 +108,22 @@ def number_rows(cursor, header_rows: int, rejected_lines: list[int]) -> None:
 
 def column(index: int | None) -> str:
     return "NULL" if index is None else f"c{int(index)}"
+
+
+def record_outcome(cursor, report, import_id: int, inserted: int, layout: str) -> None:
+    """Fill in the report's counts and the import record, and keep the row problems
+    (``staged_problems``) with the import: the end of every import's transaction."""
+    valid = report.rows_in_file - report.rejected - report.skipped
+    report.import_id, report.imported, report.duplicates = import_id, inserted, valid - inserted
+    cursor.execute(
+        "UPDATE imports SET imported = ?, duplicates = ?, rejected = ?, skipped = ?, "
+        "details = ?, layout = ? WHERE import_id = ?",
+        [report.imported, report.duplicates, report.rejected, report.skipped,
+         " ".join(report.notes), layout, import_id],
+    )  # fmt: skip
+    if report.errors:
+        cursor.execute(
+            "INSERT INTO import_problems SELECT ?, row_number, column_name, message "
+            "FROM staged_problems",
+            [import_id],
+        )

@@ -580,20 +580,7 @@ def _write(
             """,  # noqa: S608 - item columns from the allow-list
             [import_id],
         ).fetchall()[0]
-        valid = report.rows_in_file - report.rejected - report.skipped
-        report.import_id, report.imported, report.duplicates = import_id, inserted, valid - inserted
-        cursor.execute(
-            "UPDATE imports SET imported = ?, duplicates = ?, rejected = ?, skipped = ?, "
-            "details = ?, layout = ? WHERE import_id = ?",
-            [report.imported, report.duplicates, report.rejected, report.skipped,
-             " ".join(report.notes), text.layout.tool, import_id],
-        )  # fmt: skip
-        if report.errors:
-            cursor.execute(
-                "INSERT INTO import_problems SELECT ?, row_number, column_name, message "
-                "FROM staged_problems",
-                [import_id],
-            )
+        staging.record_outcome(cursor, report, import_id, inserted, text.layout.tool)
         cursor.execute(
             "CREATE OR REPLACE TEMP TABLE touched AS SELECT DISTINCT team_id, week FROM typed "
             "WHERE skip_reason IS NULL AND row_number NOT IN (SELECT row_number FROM rejected_rows)"
