@@ -183,6 +183,14 @@ def user_by_id(cursor: duckdb.DuckDBPyConnection, user_id: int) -> User | None:
     return find_user(cursor, email[0][0]) if email else None
 
 
+def hr_departments(cursor: duckdb.DuckDBPyConnection, user_id: int) -> frozenset[int] | None:
+    """The departments an HR user is limited to, or None for all of them."""
+    rows = cursor.execute(
+        "SELECT department_id FROM hr_departments WHERE user_id = ?", [user_id]
+    ).fetchall()
+    return frozenset(d for (d,) in rows) if rows else None
+
+
 def has_accounts(cursor: duckdb.DuckDBPyConnection) -> bool:
     return cursor.execute("SELECT count(*) FROM users").fetchall()[0][0] > 0
 

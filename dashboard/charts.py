@@ -16,7 +16,7 @@ import html
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.catalysts import CATALYST_KEYS, PROGRESS, item_label
+from dashboard.catalysts import CATALYST_KEYS, ITEM_KEYS, PROGRESS, item_label
 
 COLOURS = {
     "clear_goals": "#0072B2",
@@ -25,10 +25,9 @@ COLOURS = {
     "help": "#CC79A7",
     "obstacle_removal": "#D55E00",
     "respect": "#56B4E9",
-    "progress": "#3d3d3d",
+    "progress": "#8c8c8c",  # mid grey: reads on light and dark backgrounds
 }
-SELF_COLOUR, TEAM_COLOUR, ORG_COLOUR = "#0f766e", "#1f2937", "#9ca3af"
-GRID = "#eef0f2"
+SELF_COLOUR, TEAM_COLOUR, ORG_COLOUR = "#0f766e", "#64748b", "#9ca3af"
 
 
 def text(value: object) -> str:
@@ -37,7 +36,7 @@ def text(value: object) -> str:
 
 
 def _axis(**settings) -> dict:
-    return {"showgrid": True, "gridcolor": GRID, "zeroline": False, **settings}
+    return {"showgrid": True, "zeroline": False, **settings}
 
 
 def _figure(traces: list[dict], height: int, **layout) -> go.Figure:
@@ -47,7 +46,6 @@ def _figure(traces: list[dict], height: int, **layout) -> go.Figure:
         "font": {"size": 13},
         "legend": {"orientation": "h", "yanchor": "top", "y": -0.12, "x": 0},
         "hoverlabel": {"font": {"size": 13}},
-        "plot_bgcolor": "white",
         "xaxis": _axis(),
         "yaxis": _axis(),
     }
@@ -109,10 +107,18 @@ def _line(frame: pd.DataFrame, key: str, **extra) -> dict:
     }  # fmt: skip
 
 
+def _round_axis(rounds: list) -> dict:
+    """Ticks on the rounds themselves (at most about eight), so a week reads as the
+    Monday it starts on, as everywhere else, rather than Plotly's Sunday ticks."""
+    monthly = len(rounds) > 1 and (rounds[1] - rounds[0]).days >= 28
+    return {"tickvals": rounds[:: -(-len(rounds) // 8) or 1],
+            "tickformat": "%b %Y" if monthly else "%-d %b"}  # fmt: skip
+
+
 def favorable_by_round(frame: pd.DataFrame, items: tuple[str, ...] = CATALYST_KEYS) -> go.Figure:
     """Favorable % by round, one line per item; rounds not shown are gaps, never zeros."""
     return _figure(
-        [_line(frame, key) for key in items], 360,
+        [_line(frame, key) for key in items], 360, xaxis=_round_axis(list(frame["round"])),
         yaxis={"range": [0, 100], "ticksuffix": "%", "title": {"text": "Favorable"}},
     )  # fmt: skip
 
@@ -175,6 +181,7 @@ def progress_by_round(frame: pd.DataFrame) -> go.Figure:
     """The team's progress item, favorable % by round."""
     return _figure(
         [_line(frame, PROGRESS.key)], 260, showlegend=False,
+        xaxis=_round_axis(list(frame["round"])),
         yaxis={"range": [0, 100], "ticksuffix": "%", "title": {"text": "Favorable"}},
     )  # fmt: skip
 
@@ -190,3 +197,136 @@ def wins_and_setbacks(frame: pd.DataFrame, weeks: list) -> go.Figure:
          "hovertemplate": "%{customdata:.0f} setbacks<extra></extra>"},
     ]  # fmt: skip
     return _figure(traces, 260, barmode="relative", yaxis={"title": {"text": "Logged"}})
+
+
+# ---- HR overview -------------------------------------------------------------------------
+
+# Purple-orange, colour-blind safe, diverging around a neutral midpoint.
+DIVERGING = [[0.0, "#b35806"], [0.25, "#f1a340"], [0.5, "#f7f7f7"], [0.75, "#998ec3"],
+             [1.0, "#542788"]]  # fmt: skip
+NOT_SHOWN = "#d4d4d8"
+REASONS = {
+    "team_too_small": "team smaller than the minimum group size: never shown on its own",
+    "too_few_responses": "fewer responses than the minimum group size",
+    "no_responses": "no responses in this period",
+}
+
+
+def heatmap(teams: pd.DataFrame, metric: str, min_group_size: int, *, grouped: bool) -> go.Figure:
+    """Teams (rows, with their manager) x the six catalysts and progress.
+
+    ``teams``: queries.team_table rows in display order; ``metric`` "favorable_pct" or
+    "mean"; ``grouped``: rows come in department blocks, which are ruled off and named
+    on the right. Cells that cannot be shown stay grey and say why on hover; values
+    are printed in the cells when the map is small. Rows sit at 0..n-1 with the labels
+    as tick text, so two teams with the same name stay two rows.
+    """
+    favorable = metric == "favorable_pct"
+    z, hover = [], []
+    for row in teams.itertuples():
+        values, notes = [], []
+        for item in ITEM_KEYS:
+            value = getattr(row, f"{item}_{metric}")
+            if pd.isna(value):
+                values.append(None)
+                reason = REASONS.get(row.status, f"fewer than {min_group_size} answers")
+                notes.append(f"not shown: {reason}")
+            else:
+                values.append(round(float(value), 2))
+                shown = f"{value:.0f}% favorable" if favorable else f"{value:.2f} on 1-5"
+                notes.append(f"{shown} (n={int(getattr(row, f'{item}_n'))})")
+        z.append(values)
+        where = text(f"{row.department} · {row.team} · {row.manager or 'no manager'}")
+        hover.append([[where, note] for note in notes])
+    rows = list(range(len(teams)))
+    labels = [text(f"{t} · {m}" if m else t)
+              for t, m in zip(teams.team, teams.manager.fillna(""), strict=True)]  # fmt: skip
+    trace = {
+        "type": "heatmap", "z": z, "x": [item_label(i) for i in ITEM_KEYS], "y": rows,
+        "customdata": hover, "hoverongaps": True, "xgap": 2, "ygap": 2,
+        "colorscale": DIVERGING, "zmin": 0 if favorable else 1, "zmax": 100 if favorable else 5,
+        "zmid": 50 if favorable else 3,
+        # A horizontal scale above the map (left, clear of the mode bar) leaves the right
+        # margin to department names.
+        "colorbar": {"title": {"text": "Favorable %" if favorable else "Mean (1-5)",
+                               "side": "right"},
+                     "orientation": "h", "x": 0, "xanchor": "left", "yref": "container", "y": 1,
+                     "yanchor": "top", "len": 260, "lenmode": "pixels", "thickness": 10},
+        "hovertemplate": "%{customdata[0]}<br>%{x}: %{customdata[1]}<extra></extra>",
+    }  # fmt: skip
+    if len(teams) <= 40:
+        trace["text"] = [["" if v is None else (f"{v:.0f}" if favorable else f"{v:.1f}")
+                          for v in row] for row in z]  # fmt: skip
+        trace["texttemplate"] = "%{text}"
+    shapes, notes = [], []
+    if grouped:
+        names = list(teams.department)
+        starts = [i for i, name in enumerate(names) if i == 0 or name != names[i - 1]]
+        for first, after in zip(starts, [*starts[1:], len(rows)], strict=True):
+            if first:
+                shapes.append({"type": "line", "xref": "paper", "x0": -0.02, "x1": 1.0,
+                               "yref": "y", "y0": first - 0.5, "y1": first - 0.5,
+                               "line": {"color": "#52525b", "width": 2}})  # fmt: skip
+            notes.append({"xref": "paper", "x": 1.01, "xanchor": "left", "yref": "y",
+                          "y": (first + after - 1) / 2, "showarrow": False,
+                          "text": f"<b>{text(names[first])}</b>"})  # fmt: skip
+    return _figure(
+        [trace], 170 + 22 * len(teams), plot_bgcolor=NOT_SHOWN, shapes=shapes, annotations=notes,
+        xaxis={"side": "top", "showgrid": False},
+        yaxis={"autorange": False, "range": [len(rows) - 0.5, -0.5], "showgrid": False,
+               "tickvals": rows, "ticktext": labels},
+        margin={"l": 10, "r": 150 if grouped else 10, "t": 110, "b": 10},
+    )  # fmt: skip
+
+
+def self_and_team(frame: pd.DataFrame, catalyst: str) -> go.Figure:
+    """One point per manager: team mean (x) against self score (y) on 1-5, with the
+    diagonal where they agree; blind spots (a point or more above) stand out."""
+    rows = frame[frame.catalyst == catalyst]
+    blind = rows.gap >= 1
+    traces = [{"type": "scatter", "x": [1, 5], "y": [1, 5], "mode": "lines", "hoverinfo": "skip",
+               "line": {"color": "#9ca3af", "dash": "dot"}, "name": "self = team"}]  # fmt: skip
+    for name, chosen, colour, size in (("Agree within a point", ~blind, "#998ec3", 8),
+                                       ("Blind spot", blind, "#b35806", 11)):  # fmt: skip
+        part = rows[chosen]
+        traces.append({
+            "type": "scatter", "mode": "markers", "name": name,
+            "x": list(part.team_mean), "y": list(part.self_score),
+            "marker": {"color": colour, "size": size, "opacity": 0.8},
+            "customdata": [[text(m), text(t), int(n)] for m, t, n in
+                           zip(part.manager, part.team, part.team_answers, strict=True)],
+            "hovertemplate": "%{customdata[0]} (%{customdata[1]})<br>self %{y:.1f}, team "
+                             "%{x:.1f} (n=%{customdata[2]})<extra></extra>",
+        })  # fmt: skip
+    axis = {"range": [0.8, 5.2], "tickvals": [1, 2, 3, 4, 5]}
+    return _figure(traces, 420, xaxis={**axis, "title": {"text": "Team's mean"}},
+                   yaxis={**axis, "title": {"text": "Manager's self score"}})  # fmt: skip
+
+
+def associations(frame: pd.DataFrame) -> go.Figure:
+    """Per catalyst, the correlation across teams between its favorable % and progress'."""
+    rows = frame.sort_values("r")
+    return _figure(
+        [{"type": "bar", "orientation": "h", "x": list(rows.r),
+          "y": [item_label(c) for c in rows.catalyst],
+          "marker": {"color": [COLOURS[c] for c in rows.catalyst]},
+          "customdata": list(rows.n),
+          "hovertemplate": "r = %{x:.2f} across %{customdata} teams<extra>%{y}</extra>"}],
+        60 + 40 * len(rows),
+        xaxis={"range": [-1, 1], "title": {"text": "Correlation with progress"}},
+    )  # fmt: skip
+
+
+def catalyst_and_progress(teams: pd.DataFrame, catalyst: str) -> go.Figure:
+    """One point per team: the catalyst's favorable % against progress'."""
+    rows = teams.dropna(subset=[f"{catalyst}_favorable_pct", "progress_favorable_pct"])
+    return _figure(
+        [{"type": "scatter", "mode": "markers", "x": list(rows[f"{catalyst}_favorable_pct"]),
+          "y": list(rows.progress_favorable_pct),
+          "marker": {"color": COLOURS[catalyst], "size": 9, "opacity": 0.75},
+          "customdata": [text(t) for t in rows.team],
+          "hovertemplate": "%{customdata}: %{x:.0f}% / %{y:.0f}%<extra></extra>"}],
+        380, xaxis={"range": [0, 100], "ticksuffix": "%",
+                    "title": {"text": f"{item_label(catalyst)}: favorable"}},
+        yaxis={"range": [0, 100], "ticksuffix": "%", "title": {"text": "Progress: favorable"}},
+    )  # fmt: skip

@@ -286,3 +286,37 @@ def progress_counts(
     ).df()
     frame["week"] = frame["week"].dt.date
     return frame.fillna({"wins": 0, "setbacks": 0})
+
+
+def completion(
+    cursor: duckdb.DuckDBPyConnection, team_ids: list[int], week: date
+) -> tuple[int, int]:
+    """(check-ins done, check-ins due) for a week: one per team from its manager then."""
+    done, due = cursor.execute(
+        "SELECT count(c.team_id), count(*) FROM team_history h "
+        "LEFT JOIN checkins c ON c.team_id = h.team_id AND c.manager_id = h.manager_id "
+        "AND c.week = $1 WHERE h.team_id IN (SELECT unnest($2::INTEGER[])) "
+        "AND h.manager_id IS NOT NULL AND h.valid_from <= $1 "
+        "AND (h.valid_to IS NULL OR h.valid_to > $1)",
+        [week, team_ids],
+    ).fetchall()[0]
+    return int(done), int(due)
+
+
+def stale(
+    cursor: duckdb.DuckDBPyConnection, team_ids: list[int], today: date, weeks: int = 2
+) -> pd.DataFrame:
+    """Teams whose current manager has not checked in for ``weeks`` finished weeks or more
+    (team, manager, last check-in), longest silence first."""
+    limit = week_of(today) - timedelta(weeks=weeks)
+    frame = cursor.execute(
+        "SELECT t.name AS team, u.display_name AS manager, max(c.week) AS last_check_in "
+        "FROM team_history h JOIN teams t USING (team_id) JOIN users u ON u.user_id = h.manager_id "
+        "LEFT JOIN checkins c ON c.team_id = h.team_id AND c.manager_id = h.manager_id "
+        "WHERE h.valid_to IS NULL AND h.team_id IN (SELECT unnest(?::INTEGER[])) "
+        "GROUP BY ALL HAVING max(c.week) IS NULL OR max(c.week) < ? "
+        "ORDER BY last_check_in NULLS FIRST, team",
+        [team_ids, limit],
+    ).df()
+    frame["last_check_in"] = frame["last_check_in"].dt.date
+    return frame

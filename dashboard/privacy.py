@@ -107,6 +107,7 @@ class ItemFigure:
     answers: int
     mean: float | None  # on 1-5
     favorable_pct: float | None
+    favorable: int = 0  # favorable answers (for tests of change)
 
 
 @dataclass(frozen=True)
@@ -140,6 +141,7 @@ def figure(cells: pd.DataFrame, *, left_out: bool) -> Figure:
             favorable_pct=measures.favorable_pct(
                 int(totals[f"{item}_favorable"]), int(totals[f"{item}_n"])
             ),
+            favorable=int(totals[f"{item}_favorable"]),
         )
         for item in ITEM_KEYS
     }

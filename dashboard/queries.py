@@ -157,6 +157,12 @@ _protected_cache: OrderedDict[tuple, Protected] = OrderedDict()
 _cache_lock = threading.Lock()
 
 
+def forget_cached() -> None:
+    """Drop every cached set of protected cells, so the next read is cold (benchmark)."""
+    with _cache_lock:
+        _protected_cache.clear()
+
+
 def protected_cells(db: Store, period: Period) -> Protected:
     """The organization's cells for the period after the privacy rules.
 
@@ -410,40 +416,121 @@ def self_vs_team(
     check-in weeks in those rounds; the team side is a sum of whole shown
     cells, so the comparison never isolates part of a round.
     """
-    protected = protected_cells(db, period)
-    cells = scope.limit(privacy.team_cells(protected))
+    cells = scope.limit(privacy.team_cells(protected_cells(db, period)))
     cells = cells[(cells.team_id == team_id) & (cells.manager_id == manager_id)]
-    ratings = ", ".join(
-        f"sum({key}) AS {key}_sum, count({key}) AS {key}_n" for key in CATALYST_KEYS
-    )
-    with db.reading() as cursor:
-        checkins = cursor.execute(
-            f"SELECT {rounds.round_sql(period.cadence, 'week')} AS round, {ratings} "  # noqa: S608
-            "FROM checkins WHERE manager_id = ? AND team_id = ? AND week BETWEEN ? AND ? "
-            "GROUP BY ALL",
-            [manager_id, team_id, period.first_week, period.last_week],
-        ).df()
-    checkins["round"] = checkins["round"].dt.date
+    found = _self_vs_team(db, cells, period).set_index("catalyst")
     rows = []
     for key in CATALYST_KEYS:
-        team = cells[cells[f"{key}_n"] > 0]
-        own = checkins[checkins[f"{key}_n"] > 0]
-        both = set(team["round"]) & set(own["round"])
-        team = team[team["round"].isin(both)]
-        own = own[own["round"].isin(both)]
-        self_value = measures.mean(float(own[f"{key}_sum"].sum()), int(own[f"{key}_n"].sum()))
-        team_mean = measures.mean(float(team[f"{key}_sum"].sum()), int(team[f"{key}_n"].sum()))
-        difference = measures.gap(self_value, team_mean)
-        rows.append(
-            {
-                "catalyst": key,
-                "self_score": self_value,
-                "self_weeks": int(own[f"{key}_n"].sum()),
-                "team_mean": team_mean,
-                "team_answers": int(team[f"{key}_n"].sum()),
-                "rounds": len(both),
-                "gap": difference,
-                "gap_kind": measures.gap_kind(difference),
-            }
-        )
+        row = found.loc[key] if key in found.index else None
+        rows.append({
+            "catalyst": key,
+            "self_score": None if row is None else row.self_score,
+            "self_weeks": 0 if row is None else int(row.self_weeks),
+            "team_mean": None if row is None else row.team_mean,
+            "team_answers": 0 if row is None else int(row.team_answers),
+            "rounds": 0 if row is None else int(row.rounds),
+            "gap": None if row is None else row.gap,
+            "gap_kind": None if row is None else row.gap_kind,
+        })  # fmt: skip
     return pd.DataFrame(rows)
+
+
+def self_vs_team_all(db: Store, scope: Scope, period: Period) -> pd.DataFrame:
+    """Self vs team for every manager and team in scope: one row per manager, team and
+    catalyst with data on both sides (see ``self_vs_team`` for the rules)."""
+    cells = scope.limit(privacy.team_cells(protected_cells(db, period)))
+    return _self_vs_team(db, cells, period)
+
+
+def _long(frame: pd.DataFrame, keys: list[str], side: str) -> pd.DataFrame:
+    """One row per key and catalyst with data: <side>_sum, <side>_n."""
+    parts = [
+        frame.loc[frame[f"{c}_n"] > 0, keys].assign(
+            catalyst=c, **{f"{side}_sum": frame[f"{c}_sum"], f"{side}_n": frame[f"{c}_n"]}
+        )
+        for c in CATALYST_KEYS
+    ]
+    columns = [*keys, "catalyst", f"{side}_sum", f"{side}_n"]
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=columns)
+
+
+def _self_vs_team(db: Store, cells: pd.DataFrame, period: Period) -> pd.DataFrame:
+    keys = ["manager_id", "team_id", "round"]
+    columns = ["manager_id", "team_id", "catalyst", "self_score", "self_weeks", "team_mean",
+               "team_answers", "rounds", "gap", "gap_kind"]  # fmt: skip
+    if cells.empty:
+        return pd.DataFrame(columns=columns)
+    sums = [f"{c}_{part}" for c in CATALYST_KEYS for part in ("sum", "n")]
+    team = cells.groupby(keys, as_index=False)[sums].sum()
+    pairs = team[["manager_id", "team_id"]].drop_duplicates()
+    ratings = ", ".join(f"sum(c.{k}) AS {k}_sum, count(c.{k}) AS {k}_n" for k in CATALYST_KEYS)
+    with db.reading() as cursor, store.registered(cursor, "pairs", pairs):
+        own = cursor.execute(
+            f"SELECT c.manager_id, c.team_id, {rounds.round_sql(period.cadence, 'c.week')} "  # noqa: S608
+            f"AS round, {ratings} FROM checkins c SEMI JOIN pairs p ON p.manager_id = "
+            "c.manager_id AND p.team_id = c.team_id WHERE c.week BETWEEN ? AND ? GROUP BY ALL",
+            [period.first_week, period.last_week],
+        ).df()
+    if own.empty:
+        return pd.DataFrame(columns=columns)
+    own["round"] = own["round"].dt.date
+    both = _long(team, keys, "team").merge(_long(own, keys, "own"), on=[*keys, "catalyst"])
+    found = both.groupby(["manager_id", "team_id", "catalyst"], as_index=False).agg(
+        team_sum=("team_sum", "sum"), team_answers=("team_n", "sum"),
+        own_sum=("own_sum", "sum"), self_weeks=("own_n", "sum"), rounds=("round", "nunique"),
+    )  # fmt: skip
+    found["self_score"] = found.own_sum / found.self_weeks
+    found["team_mean"] = found.team_sum / found.team_answers
+    found["gap"] = found.self_score - found.team_mean
+    found["gap_kind"] = [measures.gap_kind(g) for g in found.gap]
+    return found[columns]
+
+
+def team_changes(db: Store, scope: Scope, period: Period) -> pd.DataFrame:
+    """Each team's favorable % per catalyst and progress, this period against the one
+    before; ``real`` where the change is at least 5 points and significant after
+    Benjamini-Hochberg across all the teams compared (per item)."""
+    now = _team_favorable(db, scope, period)
+    before = _team_favorable(db, scope, period.before())
+    both = now.merge(before, on=["team_id", "item"], suffixes=("", "_before"))
+    parts = []
+    for _, group in both.groupby("item"):
+        changes = measures.real_changes(
+            list(zip(group.favorable_before, group.n_before, group.favorable, group.n, strict=True))
+        )
+        parts.append(
+            group.assign(points=[c.points for c in changes], real=[c.real for c in changes])
+        )
+    columns = ["team_id", "item", "favorable", "n", "favorable_before", "n_before", "points",
+               "real"]  # fmt: skip
+    return pd.concat(parts, ignore_index=True)[columns] if parts else pd.DataFrame(columns=columns)
+
+
+def _team_favorable(db: Store, scope: Scope, period: Period) -> pd.DataFrame:
+    cells = scope.limit(privacy.team_cells(protected_cells(db, period)))
+    sums = [f"{i}_{part}" for i in ITEM_KEYS for part in ("favorable", "n")]
+    team = cells.groupby("team_id", as_index=False)[sums].sum()
+    rows = [
+        team.loc[team[f"{i}_n"] > 0, ["team_id"]].assign(
+            item=i, favorable=team[f"{i}_favorable"], n=team[f"{i}_n"])
+        for i in ITEM_KEYS
+    ]  # fmt: skip
+    return pd.concat(rows, ignore_index=True)
+
+
+def item_changes(figure_now: Figure, figure_before: Figure) -> dict[str, measures.Change]:
+    """Each item's favorable % change between two figures; BH across the items."""
+    comparisons = [
+        (figure_before.items[i].favorable, figure_before.items[i].answers,
+         figure_now.items[i].favorable, figure_now.items[i].answers)
+        for i in ITEM_KEYS
+    ]  # fmt: skip
+    return dict(zip(ITEM_KEYS, measures.real_changes(comparisons), strict=True))
+
+
+def departments(
+    cursor: duckdb.DuckDBPyConnection, only: frozenset[int] | None = None
+) -> pd.DataFrame:
+    """Departments (department_id, name) by name; ``only`` limits them (an HR scope)."""
+    frame = cursor.execute("SELECT department_id, name FROM departments ORDER BY name").df()
+    return frame if only is None else frame[frame.department_id.isin(only)]

@@ -254,6 +254,14 @@ PROGRESS_FINGERPRINTS = """
     ALTER TABLE progress_entries ADD COLUMN fingerprint UHUGEINT;
 """
 
+HR_DEPARTMENTS = """
+    -- An HR user listed here sees only these departments; one not listed sees all.
+    CREATE TABLE hr_departments (
+        user_id INTEGER NOT NULL,
+        department_id INTEGER NOT NULL,
+        PRIMARY KEY (user_id, department_id));
+"""
+
 # Append only: a released migration never changes, a file at version N runs
 # migrations N+1.. in order, each in its own transaction.
 MIGRATIONS: tuple[Migration, ...] = (
@@ -262,6 +270,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     _sql(IMPORT_REPORTS),
     _sql(SAVED_MAPPINGS),
     _sql(PROGRESS_FINGERPRINTS),
+    _sql(HR_DEPARTMENTS),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -10,11 +10,13 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import accounts, checkins, clock, navigation, queries, rounds, settings
+from dashboard import overview as overview_module
 from dashboard import store as store_module
 from dashboard import team_view as team_view_module
 from dashboard.accounts import User
 from dashboard.clock import utc_now
 from dashboard.navigation import END_PATH, SESSION_COOKIE, START_PATH
+from dashboard.overview import Overview as OverviewData
 from dashboard.queries import Scope
 from dashboard.rounds import Period
 from dashboard.store import Store, StoreError
@@ -119,6 +121,15 @@ def coming_soon(what: str) -> None:
 # ---- pieces the manager pages share ---------------------------------------------------------
 
 
+def hr_scope(user: User) -> Scope:
+    """What an HR user (or admin) may see: every department, or the ones they are limited to.
+
+    Read from the database on every run, never from widgets or the URL.
+    """
+    with store().reading() as cursor:
+        return Scope.hr(accounts.hr_departments(cursor, user.user_id))
+
+
 def org_today() -> date:
     """Today where the organization is: weeks follow its time zone."""
     with store().reading() as cursor:
@@ -178,3 +189,28 @@ def _cached_team_view(
     return team_view_module.collect(
         store(), Scope.manager(user_id), user_id, team_id, period, today=today, with_notes=True
     )
+
+
+def overview(scope: Scope, period: Period, today: date) -> OverviewData:
+    """The HR overview for a scope and period, cached by small keys until data changes."""
+    return _cached_overview(queries.version_key(store()), scope, period, today)
+
+
+@st.cache_data(max_entries=64, show_spinner="Gathering the overview…")
+def _cached_overview(versions: tuple, scope: Scope, period: Period, today: date) -> OverviewData:
+    return overview_module.collect(store(), scope, period, today=today)
+
+
+def query_choice(name: str, allowed: list, default):
+    """A filter value from the URL, if it is one the user may choose; else the default."""
+    value = st.query_params.get(name)
+    return value if value in allowed else default
+
+
+def query_ids(name: str, allowed: set[int]) -> list[int]:
+    """Ids from the URL ("1,4"), keeping only those the user may see."""
+    found = []
+    for part in (st.query_params.get(name) or "").split(","):
+        if part.strip().isdigit() and int(part) in allowed:
+            found.append(int(part))
+    return found

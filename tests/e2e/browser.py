@@ -30,3 +30,13 @@ def sign_in(page, email: str, password: str = "catalyst-demo") -> None:
     page.get_by_role("textbox", name="Email").fill(email)
     page.get_by_role("textbox", name="Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
+
+
+def open_signed_in(page, url: str, email: str, *, height: int) -> None:
+    """Open a page as a signed-out visitor does, sign in, and land back on it."""
+    page.set_viewport_size({"width": 1400, "height": height})
+    page.goto(url)
+    settle(page)
+    sign_in(page, email)
+    page.wait_for_url(f"{url}**")  # a page may add its filters to the URL at once
+    settle(page)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from browser import screenshot, settle, sign_in
+from browser import open_signed_in, screenshot, settle
 from playwright.sync_api import expect
 
 pytestmark = pytest.mark.e2e
@@ -12,12 +12,7 @@ MAIN = "[data-testid='stMain']"
 
 
 def test_manager_checks_in_and_sees_it_on_my_team(demo_server, page):
-    page.set_viewport_size({"width": 1280, "height": 2600})
-    page.goto(f"{demo_server.url}/checkin")
-    settle(page)
-    sign_in(page, "manager@example.com")
-    page.wait_for_url(f"{demo_server.url}/checkin")
-    settle(page)
+    open_signed_in(page, f"{demo_server.url}/checkin", "manager@example.com", height=2600)
     main = page.locator(MAIN)
     # The demo leaves last week and this week without a check-in, so this shows any day.
     expect(main).to_contain_text("is not done yet")

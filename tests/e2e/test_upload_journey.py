@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from browser import ROOT, screenshot, settle, sign_in
+from browser import ROOT, open_signed_in, screenshot, settle
 from playwright.sync_api import expect
 
 pytestmark = pytest.mark.e2e
@@ -25,12 +25,7 @@ def google_forms_export(folder) -> str:
 
 
 def test_hr_uploads_a_google_forms_export_and_undoes_it(demo_server, page, tmp_path):
-    page.set_viewport_size({"width": 1280, "height": 2000})
-    page.goto(f"{demo_server.url}/upload")
-    settle(page)
-    sign_in(page, "hr@example.com")
-    page.wait_for_url(f"{demo_server.url}/upload")
-    settle(page)
+    open_signed_in(page, f"{demo_server.url}/upload", "hr@example.com", height=2000)
     main = page.locator(MAIN)
     main.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(
         google_forms_export(tmp_path)

@@ -170,7 +170,8 @@ def test_bench_reports_every_measure_as_json(capsys):
     results = json.loads(out.strip().splitlines()[-1])
     assert results["teams"] == 6 and results["responses"] > 0
     for key in ("demo_build_s", "hr_reads_cold_ms", "hr_reads_warm_ms",
-                "manager_reads_warm_ms", "peak_rss_mb"):  # fmt: skip
+                "manager_reads_warm_ms", "my_team_warm_ms", "overview_cold_ms",
+                "overview_warm_ms", "peak_rss_mb"):  # fmt: skip
         assert results[key] > 0, key
     assert out.startswith("measure")  # the table people read comes first
 

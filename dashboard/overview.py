@@ -1,0 +1,279 @@
+"""HR's overview: where managers give their teams what they need to make progress,
+and where not. ``collect`` gathers it through the read API (privacy applied
+there, nothing here) as plain data; the render functions draw one section each,
+so a rerun draws only what is on screen.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import charts, checkins, measures, queries, rounds
+from dashboard.catalysts import CATALYST_KEYS, ITEM_KEYS, PROGRESS, item_label
+from dashboard.privacy import Figure
+from dashboard.queries import Scope
+from dashboard.rounds import Period
+from dashboard.store import Store
+
+HEATMAP_ROWS = 150  # teams drawn in the heatmap (x 7 items: about 1,000 marks); all in the table
+STATUS = {  # the table's "shown" column; the heatmap's hover gives the longer reason
+    "shown": "yes",
+    "team_too_small": "no: team too small",
+    "too_few_responses": "no: too few responses",
+    "no_responses": "no: no responses",
+}
+# "department" groups rows in department blocks (weakest first within each); the other
+# orders rank teams across the whole scope, which is what a ranking is for.
+SORTS = {"department": "By department", "weakest": "Weakest catalyst first",
+         "overall": "Lowest overall first"}  # fmt: skip
+
+
+@dataclass
+class Overview:
+    period: Period
+    min_group_size: int
+    teams: pd.DataFrame  # one row per team in scope (queries.team_table)
+    figure: Figure  # the chosen departments together
+    changes: dict[str, measures.Change]  # per item, against the period before
+    participation: float | None
+    checked_in: tuple[int, int]  # (done, due) for the week a check-in is due
+    trends: pd.DataFrame
+    self_team: pd.DataFrame  # one row per manager, team and catalyst
+    team_changes: pd.DataFrame  # real drops and rises per team and item
+    stale: pd.DataFrame  # teams without a check-in for two weeks or more
+    associations: pd.DataFrame  # catalyst, r, n (teams)
+
+    @property
+    def reporting(self) -> int:
+        return int((self.teams.status == "shown").sum())
+
+
+def collect(db: Store, scope: Scope, period: Period, *, today: date) -> Overview:
+    """Everything the overview shows for a scope (HR, possibly some departments)."""
+    with db.reading() as cursor:
+        k = queries.org_settings(cursor).min_group_size
+    teams = queries.team_table(db, scope, period)
+    departments = set(teams.department_id) if scope.departments is None else scope.departments
+    figure = queries.departments_figure(db, scope, period, departments)
+    before = queries.departments_figure(db, scope, period.before(), departments)
+    team_ids = [int(t) for t in teams.team_id]
+    with db.reading() as cursor:
+        done_due = checkins.completion(cursor, team_ids, checkins.due_week(today))
+        stale = checkins.stale(cursor, team_ids, today)
+    names = teams[["team_id", "team", "manager_id", "manager", "department"]]
+    self_team = (
+        queries.self_vs_team_all(db, scope, period)
+        .merge(names[["team_id", "team", "department"]], on="team_id")
+        .merge(_managers(db), on="manager_id", how="left")
+    )
+    changes = queries.team_changes(db, scope, period).merge(names, on="team_id")
+    return Overview(
+        period, k, teams, figure, queries.item_changes(figure, before),
+        queries.participation(db, scope, period), done_due,
+        queries.trends(db, scope, period, departments), self_team, changes, stale,
+        _associations(teams),
+    )  # fmt: skip
+
+
+def _managers(db: Store) -> pd.DataFrame:
+    with db.reading() as cursor:
+        return cursor.execute(
+            "SELECT user_id AS manager_id, display_name AS manager FROM users"
+        ).df()
+
+
+def _associations(teams: pd.DataFrame) -> pd.DataFrame:
+    """Per catalyst: Pearson's r across reportable teams between its favorable % and
+    progress', and on how many teams it stands."""
+    rows = []
+    for key in CATALYST_KEYS:
+        both = teams[[f"{key}_favorable_pct", "progress_favorable_pct"]].dropna()
+        r = both.iloc[:, 0].corr(both.iloc[:, 1]) if len(both) >= 3 else None
+        rows.append({"catalyst": key, "r": None if pd.isna(r) else r, "n": len(both)})
+    return pd.DataFrame(rows)
+
+
+def ordered(teams: pd.DataFrame, metric: str, sort: str) -> pd.DataFrame:
+    """Teams in display order: reportable ones by the chosen sort, others after them."""
+    values = teams[[f"{k}_{metric}" for k in CATALYST_KEYS]]
+    teams = teams.assign(weakest=values.min(axis=1), overall=values.mean(axis=1))
+    keys = ["department", "weakest"] if sort == "department" else [sort, "department"]
+    return teams.sort_values(keys, na_position="last", kind="stable")
+
+
+# ---- drawing -------------------------------------------------------------------------------
+
+
+def _points(change: measures.Change) -> str:
+    return "no change to compare" if change.points is None else f"{change.points:+.0f} pts"
+
+
+def tiles(view: Overview) -> None:
+    top = st.columns(4)
+    top[0].metric(
+        "Teams reporting",
+        f"{view.reporting:,} of {len(view.teams):,}",
+        help=f"Teams with at least one round of {view.min_group_size}+ responses",
+    )
+    top[1].metric(
+        "Responses",
+        f"{view.figure.responses:,}",
+        help="Responses these figures stand on (small groups left out)",
+    )
+    top[2].metric(
+        "Participation",
+        "–" if view.participation is None else f"{view.participation:.0%}",
+        help="Responses per round ÷ headcount",
+    )
+    done, due = view.checked_in
+    top[3].metric("Check-ins this week", f"{done:,} of {due:,}",
+                  help="Managers who checked in for the week a check-in is due")  # fmt: skip
+    row = st.columns(len(ITEM_KEYS))
+    for column, key in zip(row, ITEM_KEYS, strict=True):
+        pct, change = view.figure.favorable_pct(key), view.changes[key]
+        column.metric(
+            item_label(key), "–" if pct is None else f"{pct:.0f}%",
+            delta=_points(change) if change.real else None,
+            help=f"Favorable %; {_points(change)} against the period before"
+            + (" — a real change" if change.real else " — not a real change (too small or "
+               "within chance)"),
+        )  # fmt: skip
+    real = [item_label(k) for k, c in view.changes.items() if c.real]
+    st.caption(
+        f"{view.period.label}. Real changes since the period before: "
+        + (", ".join(real) if real else "none")
+        + ". A change is real when it is at least 5 points and not explained by chance "
+        "across everything compared."
+    )
+
+
+def heatmap_section(view: Overview, metric: str, sort: str) -> None:
+    teams = ordered(view.teams, metric, sort)
+    shown = teams.head(HEATMAP_ROWS)
+    weakest = view.figure.items
+    worst = min((k for k in CATALYST_KEYS if weakest[k].favorable_pct is not None),
+                key=lambda k: weakest[k].favorable_pct, default=None)  # fmt: skip
+    st.caption(
+        f"{view.reporting:,} of {len(teams):,} teams can be shown. "
+        + (f"Across them, {item_label(worst)} is covered least "
+           f"({weakest[worst].favorable_pct:.0f}% favorable). " if worst else "")
+        + "Grey cells are not shown: hover to see why."
+        + (f" The map holds the {HEATMAP_ROWS} first teams in this order; all are in the "
+           "table below." if len(teams) > HEATMAP_ROWS else "")
+    )  # fmt: skip
+    st.plotly_chart(
+        charts.heatmap(shown, metric, view.min_group_size, grouped=sort == "department"),
+        width="stretch",
+    )
+    table = teams[["department", "team", "manager", "responses"]].assign(
+        shown=teams.status.map(STATUS),
+        **{f"{k}_{metric}": teams[f"{k}_{metric}"] for k in ITEM_KEYS},
+    )  # fmt: skip
+    st.dataframe(
+        table.rename(columns={f"{k}_{metric}": item_label(k) for k in ITEM_KEYS}),
+        hide_index=True, width="stretch",
+        column_config={"shown": st.column_config.TextColumn(width="medium"),
+                       **{item_label(k): st.column_config.NumberColumn(
+                           format="%.0f%%" if metric == "favorable_pct" else "%.2f")
+                          for k in ITEM_KEYS}},
+    )  # fmt: skip
+
+
+def self_team_section(view: Overview) -> None:
+    frame = view.self_team
+    if frame.empty:
+        st.info("No manager has both check-ins and shown team results in this period yet.")
+        return
+    counts = frame[frame.gap >= 1].groupby("catalyst").size()
+    default = counts.idxmax() if len(counts) else CATALYST_KEYS[0]
+    key = st.segmented_control(
+        "Catalyst", CATALYST_KEYS, format_func=item_label, default=default,
+        key="overview_self_catalyst",
+    ) or default  # fmt: skip
+    rows = frame[frame.catalyst == key]
+    blind = int((rows.gap >= 1).sum())
+    st.caption(
+        f"{len(rows)} managers: their own score for {item_label(key)} against their team's "
+        f"mean over the same rounds. {blind} rate themselves a point or more above their "
+        "team (blind spots, in orange); on the dotted line they agree."
+    )
+    st.plotly_chart(charts.self_and_team(frame, key), width="stretch")
+
+
+def trends_section(view: Overview) -> None:
+    trend = view.trends
+    shown = trend[trend.responses > 0]
+    if shown.empty:
+        st.info("No round in this period can be shown.")
+        return
+    first, last = shown.iloc[0], shown.iloc[-1]
+    moves = {k: last[f"{k}_favorable_pct"] - first[f"{k}_favorable_pct"] for k in ITEM_KEYS}
+    mover = max(moves, key=lambda k: abs(moves[k]) if pd.notna(moves[k]) else -1)
+    st.caption(
+        f"Favorable % per catalyst, {rounds.ROUND_NOUN[view.period.cadence]} by "
+        f"{rounds.ROUND_NOUN[view.period.cadence]}. The largest move from first to last is "
+        f"{item_label(mover)} ({moves[mover]:+.0f} points); rounds that cannot be shown are "
+        "gaps."
+    )
+    st.plotly_chart(charts.favorable_by_round(trend, ITEM_KEYS), width="stretch")
+
+
+def progress_section(view: Overview, teams: pd.DataFrame) -> None:
+    found = view.associations.dropna(subset=["r"])
+    if found.empty:
+        st.info("Too few reportable teams to relate catalysts to progress (3 or more needed).")
+        return
+    strongest = found.loc[found.r.idxmax()]
+    st.caption(
+        f"Across {int(strongest.n)} reportable teams, {item_label(strongest.catalyst)} goes "
+        f"with progress most (r = {strongest.r:.2f}). This is association, not cause: "
+        "teams that feel one catalyst may feel others, and many things drive progress."
+    )
+    st.plotly_chart(charts.associations(found), width="stretch")
+    key = st.selectbox("Look closer at", list(found.sort_values("r", ascending=False).catalyst),
+                       format_func=item_label, key="overview_progress_catalyst")  # fmt: skip
+    st.plotly_chart(charts.catalyst_and_progress(teams, key), width="stretch")
+    st.caption(f"Each point a team: {item_label(key)} against “{PROGRESS.statement}”.")
+
+
+def watch_list(view: Overview) -> None:
+    st.markdown("**Largest blind spots**")
+    blind = view.self_team[view.self_team.gap >= 1].nlargest(10, "gap")
+    if blind.empty:
+        st.caption("None: no manager rates themselves a point or more above their team.")
+    else:
+        st.dataframe(pd.DataFrame({
+            "manager": blind.manager, "team": blind.team,
+            "catalyst": blind.catalyst.map(item_label),
+            "self": blind.self_score.round(1), "team mean": blind.team_mean.round(1),
+            "gap": blind.gap.round(1), "answers": blind.team_answers,
+        }), hide_index=True, width="stretch")  # fmt: skip
+    st.markdown("**Real drops since the period before**")
+    drops = view.team_changes[view.team_changes.real & (view.team_changes.points < 0)]
+    if drops.empty:
+        st.caption("None: no team's favorable % fell by a real change.")
+    else:
+        st.dataframe(pd.DataFrame({
+            "team": drops.team, "manager": drops.manager, "item": drops["item"].map(item_label),
+            "before": 100 * drops.favorable_before / drops.n_before,
+            "now": 100 * drops.favorable / drops.n, "points": drops.points,
+        }).sort_values("points"), hide_index=True, width="stretch", column_config={
+            "before": st.column_config.NumberColumn("favorable before", format="%.0f%%"),
+            "now": st.column_config.NumberColumn("favorable now", format="%.0f%%"),
+            "points": st.column_config.NumberColumn(format="%+.0f"),
+        })  # fmt: skip
+    st.markdown("**Teams without a check-in for two weeks or more**")
+    if view.stale.empty:
+        st.caption("None: every manager checked in within the last two weeks.")
+    else:
+        last = [
+            "never" if pd.isna(week) else rounds.round_label(week, "weekly")
+            for week in view.stale.last_check_in
+        ]
+        st.caption(f"{len(last):,} teams, the longest silence first.")
+        st.dataframe(view.stale[["team", "manager"]].assign(**{"last check-in": last}),
+                     hide_index=True, width="stretch")  # fmt: skip
