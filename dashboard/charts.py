@@ -12,6 +12,7 @@ cost eight times as much on every rerun.
 from __future__ import annotations
 
 import html
+from datetime import timedelta
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -59,11 +60,12 @@ def _values(series: pd.Series) -> list:
     return [None if pd.isna(value) else value for value in series]
 
 
-def self_vs_team(frame: pd.DataFrame) -> go.Figure:
+def self_vs_team(frame: pd.DataFrame, names: tuple[str, str] = ("You", "Your team")) -> go.Figure:
     """Dumbbells on 1-5: the manager's self score, the team's mean, the benchmark.
 
     ``frame``: one row per catalyst with catalyst, self_score, self_weeks,
-    team_mean, team_answers, benchmark_mean, benchmark_answers.
+    team_mean, team_answers, benchmark_mean, benchmark_answers; ``names``: what the
+    legend calls the manager and the team.
     """
     rows = frame.iloc[::-1]  # first catalyst on top
     labels = [item_label(k) for k in rows.catalyst]
@@ -76,16 +78,16 @@ def self_vs_team(frame: pd.DataFrame) -> go.Figure:
     markers = (
         ("Organization", "benchmark_mean", "benchmark_answers", ORG_COLOUR, "line-ns", 18,
          "answers"),
-        ("Your team", "team_mean", "team_answers", TEAM_COLOUR, "circle", 14, "answers"),
-        ("You", "self_score", "self_weeks", SELF_COLOUR, "diamond", 14, "weeks checked in"),
+        (names[1], "team_mean", "team_answers", TEAM_COLOUR, "circle", 14, "answers"),
+        (names[0], "self_score", "self_weeks", SELF_COLOUR, "diamond", 14, "weeks checked in"),
     )  # fmt: skip
     for name, value, count, colour, symbol, size, unit in markers:
         traces.append(
             {"type": "scatter", "x": _values(rows[value]), "y": labels, "mode": "markers",
-             "name": name, "customdata": list(rows[count]),
+             "name": text(name), "customdata": list(rows[count]),
              "marker": {"color": colour, "symbol": symbol, "size": size,
                         "line": {"width": 2, "color": colour}},
-             "hovertemplate": f"{name}: %{{x:.1f}} (n=%{{customdata}} {unit})"
+             "hovertemplate": f"{text(name)}: %{{x:.1f}} (n=%{{customdata}} {unit})"
                               "<extra>%{y}</extra>"}
         )  # fmt: skip
     return _figure(
@@ -128,7 +130,10 @@ def _suffix(number: int) -> str:
     return "" if number == 1 else str(number)
 
 
-def catalyst_rows(by_round: pd.DataFrame | None, own: pd.DataFrame, weeks: list) -> go.Figure:
+def catalyst_rows(
+    by_round: pd.DataFrame | None, own: pd.DataFrame, weeks: list,
+    headings: tuple[str, str] = ("Your team: favorable %", "You: your own rating"),
+) -> go.Figure:  # fmt: skip
     """One row per catalyst: the team's favorable % by round on the left (0-100), the
     manager's own rating by week on the right (markers on 1-5). Rounds not shown and
     weeks without a check-in are gaps. Without team results (``by_round`` None) the
@@ -166,13 +171,13 @@ def catalyst_rows(by_round: pd.DataFrame | None, own: pd.DataFrame, weeks: list)
             layout[f"xaxis{suffix}"] = _axis(domain=x_domain, anchor=f"y{suffix}",
                                              showticklabels=row == count - 1, **shared)  # fmt: skip
             layout[f"yaxis{suffix}"] = _axis(domain=y_domain, anchor=f"x{suffix}", **y_axis)
-    headings = (("Your team: favorable %", 0.23), ("You: your own rating (1-5)", 0.77))
+    placed = ((headings[0], 0.23), (f"{headings[1]} (1-5)", 0.77))
     if by_round is None:
-        headings = (("Your own rating (1-5)", 0.5),)
+        placed = ((f"{headings[1]} (1-5)", 0.5),)
     titles = [
         {"text": title, "x": x, "y": 1.0, "xref": "paper", "yref": "paper", "showarrow": False,
          "yanchor": "bottom", "font": {"size": 14}}
-        for title, x in headings
+        for title, x in placed
     ]  # fmt: skip
     return _figure(traces, 110 * count + 40, annotations=titles, **layout)
 
@@ -329,4 +334,89 @@ def catalyst_and_progress(teams: pd.DataFrame, catalyst: str) -> go.Figure:
         380, xaxis={"range": [0, 100], "ticksuffix": "%",
                     "title": {"text": f"{item_label(catalyst)}: favorable"}},
         yaxis={"range": [0, 100], "ticksuffix": "%", "title": {"text": "Progress: favorable"}},
+    )  # fmt: skip
+
+
+# ---- HR's manager detail ---------------------------------------------------------------------
+
+CHECKED_IN, MISSED = "#0f766e", "#d4d4d8"
+HALF_WEEK = timedelta(days=3.5)  # so the first and last week's markers are not cut in half
+
+
+def checkins_by_week(own: pd.DataFrame, weeks: list) -> go.Figure:
+    """One square per week: checked in (teal) or not (grey)."""
+    done = set(own.week)
+    status = ["checked in" if week in done else "no check-in" for week in weeks]
+    traces = [
+        {"type": "scatter", "x": [w for w, s in zip(weeks, status, strict=True) if s == label],
+         "y": [0] * status.count(label), "mode": "markers", "name": label.capitalize(),
+         "marker": {"symbol": "square", "size": 16, "color": colour},
+         "hovertemplate": f"Week of %{{x|%-d %b %Y}}: {label}<extra></extra>"}
+        for label, colour in (("checked in", CHECKED_IN), ("no check-in", MISSED))
+    ]  # fmt: skip
+    return _figure(
+        traces, 150, xaxis=_round_axis(weeks),
+        yaxis={"visible": False, "range": [-1, 1]}, legend={"y": -0.35},
+    )  # fmt: skip
+
+
+def self_and_team_by_round(by_round: pd.DataFrame, own: pd.DataFrame) -> go.Figure:
+    """Small multiples, one per catalyst, on 1-5: the team's mean by round (line) and
+    the manager's own mean rating in the same rounds (diamonds)."""
+    traces, layout, annotations = [], {}, []
+    columns, gap = 3, 0.06
+    width, height = (1 - gap * (columns - 1)) / columns, 0.38
+    x_range = [min(by_round["round"]), max(by_round["round"])]
+    for index, key in enumerate(CATALYST_KEYS):
+        row, column = divmod(index, columns)
+        suffix = _suffix(index + 1)
+        left, top = column * (width + gap), 1 - row * (height + 0.2)
+        axes = {"xaxis": f"x{suffix}", "yaxis": f"y{suffix}"}
+        label = text(item_label(key))
+        traces.append(
+            {"type": "scatter", "x": list(by_round["round"]), "y": _values(by_round[f"{key}_mean"]),
+             "mode": "lines+markers", "connectgaps": False, "name": "Team mean",
+             "legendgroup": "team", "showlegend": index == 0,
+             "line": {"color": TEAM_COLOUR, "width": 2}, "marker": {"size": 5},
+             "customdata": [int(n) for n in by_round[f"{key}_n"]],
+             "hovertemplate": f"Team: %{{y:.1f}} (n=%{{customdata}})<extra>{label}</extra>",
+             **axes}
+        )  # fmt: skip
+        traces.append(
+            {"type": "scatter", "x": list(own["round"]), "y": _values(own[key]),
+             "mode": "markers", "name": "Manager's own rating", "legendgroup": "self",
+             "showlegend": index == 0,
+             "marker": {"symbol": "diamond", "size": 9, "color": SELF_COLOUR},
+             "hovertemplate": f"Own rating: %{{y:.1f}}<extra>{label}</extra>", **axes}
+        )  # fmt: skip
+        layout[f"xaxis{suffix}"] = _axis(
+            domain=[left, left + width], anchor=f"y{suffix}", range=x_range,
+            **{k: v for k, v in _round_axis(list(by_round["round"])).items()
+               if k != "tickvals"}, nticks=4,
+        )  # fmt: skip
+        layout[f"yaxis{suffix}"] = _axis(domain=[top - height, top], anchor=f"x{suffix}",
+                                         range=[0.8, 5.2], tickvals=[1, 3, 5])  # fmt: skip
+        annotations.append(
+            {"text": label, "x": left + width / 2, "y": top, "xref": "paper", "yref": "paper",
+             "showarrow": False, "yanchor": "bottom", "font": {"size": 13}}
+        )  # fmt: skip
+    return _figure(traces, 480, annotations=annotations, legend={"y": -0.08}, **layout)
+
+
+def focus_by_week(own: pd.DataFrame, weeks: list) -> go.Figure:
+    """The catalyst chosen as next week's focus in each check-in, week by week."""
+    chosen = own.dropna(subset=["focus"])
+    labels = [item_label(k) for k in CATALYST_KEYS]
+    traces = [
+        {"type": "scatter", "x": list(rows.week), "y": [item_label(key)] * len(rows),
+         "mode": "markers", "name": item_label(key), "showlegend": False,
+         "marker": {"size": 13, "color": COLOURS[key]},
+         "hovertemplate": "Week of %{x|%-d %b %Y}<extra>%{y}</extra>"}
+        for key, rows in ((k, chosen[chosen.focus == k]) for k in CATALYST_KEYS)
+    ]  # fmt: skip
+    return _figure(
+        traces, 60 + 34 * len(labels),
+        xaxis={**_round_axis(weeks), "range": [weeks[0] - HALF_WEEK, weeks[-1] + HALF_WEEK]},
+        yaxis={"categoryorder": "array", "categoryarray": labels[::-1], "type": "category",
+               "range": [-0.5, len(labels) - 0.5]},
     )  # fmt: skip

@@ -25,11 +25,29 @@ class Suggestion:
     actions: tuple[str, ...]
 
 
-def gap_sentence(row: pd.Series) -> str:
+@dataclass(frozen=True)
+class Voice:
+    """Who the My Team view talks about: the manager themselves ("you"), or, on HR's
+    manager detail, that manager by name."""
+
+    subject: str = "You"
+    verb_ending: str = ""  # "You rate" / "Ann Lee rates"
+    team: str = "your team"
+    own: str = "your own"
+
+
+YOU = Voice()
+
+
+def about(name: str) -> Voice:
+    return Voice(name, "s", "the team", "own")
+
+
+def gap_sentence(row: pd.Series, voice: Voice = YOU) -> str:
     """'You rate Obstacle removal 4.5; your team 3.2 (n=14).'"""
     return (
-        f"You rate {catalyst(row.catalyst).label} {row.self_score:.1f}; "
-        f"your team {row.team_mean:.1f} (n={row.team_answers})."
+        f"{voice.subject} rate{voice.verb_ending} {catalyst(row.catalyst).label} "
+        f"{row.self_score:.1f}; {voice.team} {row.team_mean:.1f} (n={row.team_answers})."
     )
 
 

@@ -12,7 +12,7 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, checkins, measures, queries, rounds
+from dashboard import charts, checkins, measures, queries, rounds, summary
 from dashboard.catalysts import CATALYST_KEYS, ITEM_KEYS, PROGRESS, item_label
 from dashboard.privacy import Figure
 from dashboard.queries import Scope
@@ -105,6 +105,118 @@ def ordered(teams: pd.DataFrame, metric: str, sort: str) -> pd.DataFrame:
     return teams.sort_values(keys, na_position="last", kind="stable")
 
 
+# ---- tables: the same frames on screen and in downloaded files ---------------------------
+
+METRIC_DIGITS = {"favorable_pct": 1, "mean": 2}
+
+
+def team_table(teams: pd.DataFrame, metric: str) -> pd.DataFrame:
+    """The team x catalyst table: who, on how many responses, shown or why not, and the
+    metric per item (empty where not shown)."""
+    return teams[["department", "team", "manager", "responses"]].assign(
+        shown=teams.status.map(STATUS),
+        **{item_label(k): teams[f"{k}_{metric}"].round(METRIC_DIGITS[metric]) for k in ITEM_KEYS},
+    ).reset_index(drop=True)  # fmt: skip
+
+
+def trends_table(view: Overview) -> pd.DataFrame:
+    """Favorable % per item by round, with the responses each round stands on."""
+    trend = view.trends
+    return pd.DataFrame({
+        "round": trend.label, "responses": trend.responses,
+        **{f"{item_label(k)} favorable %": trend[f"{k}_favorable_pct"].round(1)
+           for k in ITEM_KEYS},
+    })  # fmt: skip
+
+
+def blind_spots_table(view: Overview, top: int | None = None) -> pd.DataFrame:
+    """Managers who rate themselves a point or more above their team, largest gap first."""
+    blind = view.self_team[view.self_team.gap >= 1].sort_values("gap", ascending=False)
+    blind = blind if top is None else blind.head(top)
+    return pd.DataFrame({
+        "manager": blind.manager, "team": blind.team, "catalyst": blind.catalyst.map(item_label),
+        "self": blind.self_score.round(1), "team mean": blind.team_mean.round(1),
+        "gap": blind.gap.round(1), "answers": blind.team_answers,
+    }).reset_index(drop=True)  # fmt: skip
+
+
+def drops_table(view: Overview) -> pd.DataFrame:
+    """Real drops in favorable % since the period before, largest first."""
+    drops = view.team_changes[view.team_changes.real & (view.team_changes.points < 0)]
+    return pd.DataFrame({
+        "team": drops.team, "manager": drops.manager, "item": drops["item"].map(item_label),
+        "favorable before": (100 * drops.favorable_before / drops.n_before).round(1),
+        "favorable now": (100 * drops.favorable / drops.n).round(1),
+        "points": drops.points.round(1),
+    }).sort_values("points").reset_index(drop=True)  # fmt: skip
+
+
+def stale_table(view: Overview) -> pd.DataFrame:
+    last = ["never" if pd.isna(week) else rounds.round_label(week, "weekly")
+            for week in view.stale.last_check_in]  # fmt: skip
+    return view.stale[["team", "manager"]].assign(**{"last check-in": last})
+
+
+def sheets(view: Overview, metric: str) -> dict[str, pd.DataFrame]:
+    """Every table of the overview, for the workbook download."""
+    return {
+        "Teams": team_table(ordered(view.teams, metric, "department"), metric),
+        "Trends": trends_table(view), "Blind spots": blind_spots_table(view),
+        "Real drops": drops_table(view), "No recent check-in": stale_table(view),
+    }  # fmt: skip
+
+
+def summary_file(
+    db: Store, scope: Scope, period: Period, *, today: date, title: str, kind: str
+) -> bytes:
+    """The one-page summary of a scope (some departments, or one), built on click."""
+    view = collect(db, scope, period, today=today)
+    with db.reading() as cursor:
+        organization = queries.org_settings(cursor).organization_name
+    page = summary.Page(
+        title, f"{period.label} · favorable % = answers of 4 or 5 · teams below "
+        f"{view.min_group_size} responses are grey and count nowhere on their own",
+        findings(view), summary.footer(organization, today, view.min_group_size),
+    )  # fmt: skip
+    favorable = {k: view.figure.favorable_pct(k) for k in ITEM_KEYS}
+    teams = ordered(view.teams, "favorable_pct", "department")
+    return summary.department(page, teams, favorable, view.trends, kind=kind)
+
+
+def findings(view: Overview) -> list[str]:
+    """The overview's key findings in words, for the one-page summary."""
+    found = [f"{view.reporting:,} of {len(view.teams):,} teams can be shown, on "
+             f"{view.figure.responses:,} responses"
+             + ("" if view.participation is None
+                else f" (participation {view.participation:.0%})") + "."]  # fmt: skip
+    shown = {k: view.figure.favorable_pct(k) for k in CATALYST_KEYS}
+    shown = {k: v for k, v in shown.items() if v is not None}
+    if shown:
+        best, worst = max(shown, key=shown.get), min(shown, key=shown.get)
+        found.append(f"Covered best: {item_label(best)} ({shown[best]:.0f}% favorable); "
+                     f"least: {item_label(worst)} ({shown[worst]:.0f}%).")  # fmt: skip
+    real = [f"{item_label(k)} {_points(c)}" for k, c in view.changes.items() if c.real]
+    found.append("Real changes since the period before: " + ", ".join(real) + "."
+                 if real else "No real change since the period before.")  # fmt: skip
+    blind = blind_spots_table(view)
+    if len(blind):
+        top = blind.iloc[0]
+        found.append(
+            f"{blind.manager.nunique()} managers rate themselves a point or more above their "
+            f"team on some catalyst; the largest gap: {top.manager} on {top.catalyst} "
+            f"({top.self:.1f} against {top['team mean']:.1f})."
+        )
+    related = view.associations.dropna(subset=["r"])
+    if len(related):
+        top = related.loc[related.r.idxmax()]
+        found.append(f"{item_label(top.catalyst)} goes with progress most across teams "
+                     f"(r = {top.r:.2f}, {int(top.n)} teams): association, not cause.")  # fmt: skip
+    done, due = view.checked_in
+    found.append(f"Check-ins this week: {done} of {due}; {len(view.stale)} teams have none "
+                 "for two weeks or more.")  # fmt: skip
+    return found
+
+
 # ---- drawing -------------------------------------------------------------------------------
 
 
@@ -169,13 +281,8 @@ def heatmap_section(view: Overview, metric: str, sort: str) -> None:
         charts.heatmap(shown, metric, view.min_group_size, grouped=sort == "department"),
         width="stretch",
     )
-    table = teams[["department", "team", "manager", "responses"]].assign(
-        shown=teams.status.map(STATUS),
-        **{f"{k}_{metric}": teams[f"{k}_{metric}"] for k in ITEM_KEYS},
-    )  # fmt: skip
     st.dataframe(
-        table.rename(columns={f"{k}_{metric}": item_label(k) for k in ITEM_KEYS}),
-        hide_index=True, width="stretch",
+        team_table(teams, metric), hide_index=True, width="stretch",
         column_config={"shown": st.column_config.TextColumn(width="medium"),
                        **{item_label(k): st.column_config.NumberColumn(
                            format="%.0f%%" if metric == "favorable_pct" else "%.2f")
@@ -242,38 +349,24 @@ def progress_section(view: Overview, teams: pd.DataFrame) -> None:
 
 def watch_list(view: Overview) -> None:
     st.markdown("**Largest blind spots**")
-    blind = view.self_team[view.self_team.gap >= 1].nlargest(10, "gap")
+    blind = blind_spots_table(view, top=10)
     if blind.empty:
         st.caption("None: no manager rates themselves a point or more above their team.")
     else:
-        st.dataframe(pd.DataFrame({
-            "manager": blind.manager, "team": blind.team,
-            "catalyst": blind.catalyst.map(item_label),
-            "self": blind.self_score.round(1), "team mean": blind.team_mean.round(1),
-            "gap": blind.gap.round(1), "answers": blind.team_answers,
-        }), hide_index=True, width="stretch")  # fmt: skip
+        st.dataframe(blind, hide_index=True, width="stretch")
     st.markdown("**Real drops since the period before**")
-    drops = view.team_changes[view.team_changes.real & (view.team_changes.points < 0)]
+    drops = drops_table(view)
     if drops.empty:
         st.caption("None: no team's favorable % fell by a real change.")
     else:
-        st.dataframe(pd.DataFrame({
-            "team": drops.team, "manager": drops.manager, "item": drops["item"].map(item_label),
-            "before": 100 * drops.favorable_before / drops.n_before,
-            "now": 100 * drops.favorable / drops.n, "points": drops.points,
-        }).sort_values("points"), hide_index=True, width="stretch", column_config={
-            "before": st.column_config.NumberColumn("favorable before", format="%.0f%%"),
-            "now": st.column_config.NumberColumn("favorable now", format="%.0f%%"),
+        st.dataframe(drops, hide_index=True, width="stretch", column_config={
+            "favorable before": st.column_config.NumberColumn(format="%.0f%%"),
+            "favorable now": st.column_config.NumberColumn(format="%.0f%%"),
             "points": st.column_config.NumberColumn(format="%+.0f"),
         })  # fmt: skip
     st.markdown("**Teams without a check-in for two weeks or more**")
     if view.stale.empty:
         st.caption("None: every manager checked in within the last two weeks.")
     else:
-        last = [
-            "never" if pd.isna(week) else rounds.round_label(week, "weekly")
-            for week in view.stale.last_check_in
-        ]
-        st.caption(f"{len(last):,} teams, the longest silence first.")
-        st.dataframe(view.stale[["team", "manager"]].assign(**{"last check-in": last}),
-                     hide_index=True, width="stretch")  # fmt: skip
+        st.caption(f"{len(view.stale):,} teams, the longest silence first.")
+        st.dataframe(stale_table(view), hide_index=True, width="stretch")

@@ -239,18 +239,20 @@ def _by_round(cells: pd.DataFrame, period: Period) -> pd.DataFrame:
     frame = pd.DataFrame({"round": period.rounds})
     if len(cells):
         frame = frame.merge(privacy.figures_by(cells, ["round"]), on="round", how="left")
-    for item in ITEM_KEYS:  # the same columns whether or not anything is shown
-        for column, empty in (("n", 0), ("mean", float("nan")), ("favorable_pct", float("nan"))):
-            if f"{item}_{column}" not in frame:
-                frame[f"{item}_{column}"] = empty
-        frame[f"{item}_n"] = frame[f"{item}_n"].fillna(0).astype(int)
-    _fill_responses(frame)
+    _item_columns(frame)
     frame["label"] = [rounds.round_label(r, period.cadence) for r in frame["round"]]
     return frame
 
 
-def _fill_responses(frame: pd.DataFrame) -> None:
-    """Rows without shown cells stand on 0 responses (and have no values)."""
+def _item_columns(frame: pd.DataFrame) -> None:
+    """The same columns whether or not anything is shown: n (0), mean and favorable %
+    (empty) per item, and responses (0)."""
+    for item in ITEM_KEYS:
+        for column, empty in (("n", 0), ("mean", float("nan")), ("favorable_pct", float("nan"))):
+            if f"{item}_{column}" not in frame:
+                frame[f"{item}_{column}"] = empty
+        frame[f"{item}_n"] = frame[f"{item}_n"].fillna(0).astype(int)
+    # Rows without shown cells stand on 0 responses (and have no values).
     responses = frame.get("responses", pd.Series(0, index=frame.index))
     frame["responses"] = responses.fillna(0).astype(int)
 
@@ -293,8 +295,8 @@ def team_table(db: Store, scope: Scope, period: Period) -> pd.DataFrame:
         teams = teams[teams.department_id.isin(scope.departments)]
     if scope.manager_id is not None:
         teams = teams[teams.team_id.isin(cells.team_id)]
-    table = teams.merge(shown, on="team_id", how="left") if len(shown) else teams
-    _fill_responses(table)
+    table = teams.merge(shown, on="team_id", how="left") if len(shown) else teams.copy()
+    _item_columns(table)
     withheld = privacy.left_out_teams(protected)
     table["left_out"] = table.team_id.isin(withheld) | _masked(table)
     table["status"] = [
@@ -534,3 +536,22 @@ def departments(
     """Departments (department_id, name) by name; ``only`` limits them (an HR scope)."""
     frame = cursor.execute("SELECT department_id, name FROM departments ORDER BY name").df()
     return frame if only is None else frame[frame.department_id.isin(only)]
+
+
+def managers(cursor: duckdb.DuckDBPyConnection, only: frozenset[int] | None = None) -> pd.DataFrame:
+    """Every manager and the teams they have led (manager_id, manager, team_id, team,
+    department, current), by name; ``only`` keeps the teams led while in those
+    departments (an HR scope)."""
+    frame = cursor.execute(
+        """
+        SELECT h.manager_id, u.display_name AS manager, h.team_id, t.name AS team,
+               arg_max(d.name, h.valid_from) AS department,
+               bool_or(h.valid_to IS NULL) AS current, list(DISTINCT h.department_id) AS seen
+        FROM team_history h JOIN teams t USING (team_id) JOIN users u ON u.user_id = h.manager_id
+        JOIN departments d ON d.department_id = h.department_id
+        GROUP BY ALL ORDER BY manager, current DESC, team
+        """
+    ).df()
+    if only is not None:
+        frame = frame[[bool(set(seen) & only) for seen in frame.seen]]
+    return frame.drop(columns="seen").reset_index(drop=True)

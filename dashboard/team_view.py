@@ -59,9 +59,11 @@ class TeamView:
 
 def collect(
     db: Store, scope: Scope, manager_id: int, team_id: int, period: Period, *,
-    today: date, with_notes: bool,
+    today: date, with_notes: bool, history_limit: int = 12,
 ) -> TeamView:  # fmt: skip
-    """Everything the view shows, through the read API within ``scope``."""
+    """Everything the view shows, through the read API within ``scope``. Without
+    ``with_notes`` check-ins come without their notes and the text of wins and setbacks
+    (HR, unless the organization shares manager notes)."""
     with db.reading() as cursor:
         team = cursor.execute(
             "SELECT t.name, h.headcount FROM teams t JOIN team_history h USING (team_id) "
@@ -73,11 +75,13 @@ def collect(
         progress = checkins.progress_counts(
             cursor, manager_id, team_id, period.first_week, period.last_week
         )
-        history = checkins.history(cursor, manager_id, team_id, limit=12)
+        history = checkins.history(cursor, manager_id, team_id, limit=history_limit)
         streak = checkins.streak(cursor, manager_id, team_id, today)
     if not with_notes:
         for entry in history:
             entry.notes = {}
+            entry.wins = ["(not shared)"] * len(entry.wins)
+            entry.setbacks = ["(not shared)"] * len(entry.setbacks)
     too_small = bool(team) and team[0][1] < k
     shown_period, note = _period_with_results(db, scope, team_id, period, k)
     if too_small and note and note.startswith("Not enough responses"):
@@ -177,11 +181,15 @@ def _pct(value: float | None) -> str:
     return "not shown" if value is None else f"{value:.0f}%"
 
 
-def render(view: TeamView) -> None:
-    """Draw the view. Headline first, then the evidence, then the history."""
+def render(view: TeamView, voice: focus.Voice = focus.YOU) -> None:
+    """Draw the view. Headline first, then the evidence, then the history.
+
+    The manager's own view coaches (this week's focus); about someone else
+    (``voice`` not YOU: HR's manager detail) it only reports."""
     if view.note:
         st.info(view.note, icon=":material/info:")
-    _focus_box(view)
+    if voice == focus.YOU:
+        _focus_box(view)
     top = st.columns(4)
     top[0].metric("Responses", f"{view.figure.responses:,}", help="Answers these figures use")
     shown = int((view.rounds.responses > 0).sum())
@@ -196,16 +204,20 @@ def render(view: TeamView) -> None:
         )
 
     if view.has_team_data:
-        st.subheader("You and your team, catalyst by catalyst")
-        _gaps_in_words(view.comparison)
-        st.plotly_chart(charts.self_vs_team(view.comparison), width="stretch")
+        st.subheader(f"{voice.subject} and {voice.team}, catalyst by catalyst")
+        _gaps_in_words(view.comparison, voice)
+        names = (voice.subject, voice.team.capitalize())
+        st.plotly_chart(charts.self_vs_team(view.comparison, names), width="stretch")
         st.caption(
-            "Means on 1-5 over the same rounds. ◆ you (your check-ins), ● your team, "
-            "| the organization. Hover for how many answers each stands on."
+            f"Means on 1-5 over the same rounds. ◆ {voice.subject} ({voice.own} check-ins), "
+            f"● {voice.team}, | the organization. "
+            "Hover for how many answers each stands on."
         )
     st.subheader(f"Catalyst by catalyst, {noun} by {noun}")
     by_round = view.rounds if view.has_team_data else None
-    st.plotly_chart(charts.catalyst_rows(by_round, view.self_by_week, view.weeks), width="stretch")
+    headings = (f"{voice.team.capitalize()}: favorable %", f"{voice.subject}: {voice.own} rating")
+    st.plotly_chart(charts.catalyst_rows(by_round, view.self_by_week, view.weeks, headings),
+                    width="stretch")  # fmt: skip
     st.caption(
         f"Favorable % = answers of 4 or 5. A {noun} with fewer than {view.min_group_size} "
         "responses, and a week without a check-in, are gaps, never zeros."
@@ -224,11 +236,11 @@ def render(view: TeamView) -> None:
         st.plotly_chart(charts.wins_and_setbacks(view.progress, view.weeks), width="stretch")
 
     if view.comments:
-        with st.expander(f"What your team wrote ({len(view.comments)} comments)"):
+        with st.expander(f"What {voice.team} wrote ({len(view.comments)} comments)"):
             st.caption("Without dates and in no particular order, to keep them anonymous.")
             for comment in view.comments:
                 st.text(comment)
-    _history(view.history)
+    _history(view.history, voice)
 
 
 def _focus_box(view: TeamView) -> None:
@@ -252,19 +264,20 @@ def _focus_box(view: TeamView) -> None:
             )
 
 
-def _gaps_in_words(comparison: pd.DataFrame) -> None:
+def _gaps_in_words(comparison: pd.DataFrame, voice: focus.Voice) -> None:
     for row in comparison[comparison.gap_kind.notna()].itertuples():
-        sentence = focus.gap_sentence(row)
+        sentence = focus.gap_sentence(row, voice)
         if row.gap_kind == "blind_spot":
             st.warning(f"**Blind spot.** {sentence}", icon=":material/visibility_off:")
         else:
             st.success(f"**Hidden strength.** {sentence}", icon=":material/star:")
 
 
-def _history(history: list[Checkin]) -> None:
+def _history(history: list[Checkin], voice: focus.Voice) -> None:
     st.subheader("Past check-ins")
     if not history:
-        st.caption("None yet. Your weekly check-ins appear here.")
+        st.caption("None yet. Weekly check-ins appear here." if voice != focus.YOU
+                   else "None yet. Your weekly check-ins appear here.")  # fmt: skip
         return
     rows = []
     for entry in history:
@@ -276,7 +289,10 @@ def _history(history: list[Checkin]) -> None:
             f"{item_label(k)}: {note}" for k, note in entry.notes.items() if note
         )
         rows.append(row)
+    table = pd.DataFrame(rows)
+    if not table.Notes.any():  # none written, or not shared with HR
+        table = table.drop(columns="Notes")
     st.dataframe(
-        pd.DataFrame(rows), hide_index=True, width="stretch",
+        table, hide_index=True, width="stretch",
         column_config={"Week": st.column_config.DateColumn(format="D MMM YYYY")},
     )  # fmt: skip

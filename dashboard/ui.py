@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 import pandas as pd
 import streamlit as st
 
-from dashboard import accounts, checkins, clock, navigation, queries, rounds, settings
+from dashboard import accounts, checkins, clock, exports, navigation, queries, rounds, settings
 from dashboard import overview as overview_module
 from dashboard import store as store_module
 from dashboard import team_view as team_view_module
@@ -199,6 +199,46 @@ def overview(scope: Scope, period: Period, today: date) -> OverviewData:
 @st.cache_data(max_entries=64, show_spinner="Gathering the overview…")
 def _cached_overview(versions: tuple, scope: Scope, period: Period, today: date) -> OverviewData:
     return overview_module.collect(store(), scope, period, today=today)
+
+
+def manager_view(
+    scope: Scope, manager_id: int, team_id: int, period: Period, today: date
+) -> TeamView:
+    """HR's read-only view of one manager's team: only that manager's cells within HR's
+    scope; notes only when the organization shares them. Cached like the others."""
+    return _cached_manager_view(
+        queries.version_key(store()), scope, manager_id, team_id, period, today
+    )
+
+
+@st.cache_data(max_entries=128, show_spinner=False)
+def _cached_manager_view(
+    versions: tuple, scope: Scope, manager_id: int, team_id: int, period: Period, today: date
+) -> TeamView:
+    db = store()
+    with db.reading() as cursor:
+        shared = queries.org_settings(cursor).manager_notes_visible_to_hr
+    within = Scope(manager_id=manager_id, departments=scope.departments)
+    return team_view_module.collect(
+        db, within, manager_id, team_id, period, today=today, with_notes=shared, history_limit=52
+    )
+
+
+FILE_TYPES = {
+    "csv": "text/csv",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "pdf": "application/pdf",
+    "png": "image/png",
+}
+
+
+def download(user: User, label: str, file_name: str, build, filters: dict, *, key: str) -> None:
+    """A download button whose file is made on click and written to the audit log."""
+    st.download_button(
+        label, data=exports.recorded(store(), user.user_id, file_name, filters, build),
+        file_name=file_name, mime=FILE_TYPES[file_name.rsplit(".", 1)[-1]], key=key,
+        on_click="ignore", icon=":material/download:",
+    )  # fmt: skip
 
 
 def query_choice(name: str, allowed: list, default):

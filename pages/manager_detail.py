@@ -1,12 +1,82 @@
-"""Manager detail: placeholder until its release; shows no data."""
+"""Manager detail: one manager's My Team view, read-only, with their history, for HR."""
 
 import streamlit as st
 
-from dashboard import ui
+from dashboard import exports, focus, manager_detail, queries, rounds, summary, team_view, ui
 
-ui.guard("manager_detail")
+user = ui.guard("manager_detail")
+db = ui.store()
+scope = ui.hr_scope(user)
+today = ui.org_today()
+with db.reading() as cursor:
+    led = queries.managers(cursor, scope.departments)
+    org = queries.org_settings(cursor)
+
 st.title("Manager detail")
-ui.coming_soon(
-    "One manager's team results, check-ins and focus over time, read-only. This screen "
-    "arrives with a later release."
+if led.empty:
+    ui.empty_state(
+        "No managers in your departments yet.",
+        "an admin assigns managers to teams in the roster (Admin page, or import a roster).",
+    )
+    st.stop()
+
+people = led.drop_duplicates("manager_id")
+names = dict(zip(people.manager_id.astype(int), people.manager, strict=True))
+asked = st.query_params.get("manager")
+if asked != st.session_state.get("detail_manager_in_url"):  # arrived by a link (the overview's)
+    st.session_state["detail_manager_in_url"] = asked
+    if asked and asked.isdigit() and int(asked) in names:
+        st.session_state["detail_manager"] = int(asked)
+if st.session_state.get("detail_manager") not in names:
+    st.session_state.pop("detail_manager", None)  # never a manager outside the scope
+left, right = st.columns([3, 2])
+with left:
+    manager_id = st.selectbox("Manager", list(names), format_func=names.get, index=None,
+                              placeholder="Choose a manager", key="detail_manager")  # fmt: skip
+if manager_id is None:
+    st.info("Choose a manager to see their team's results, check-ins and focus over time. "
+            "The Overview's heatmap section links here too.", icon=":material/info:")  # fmt: skip
+    st.stop()
+st.query_params["manager"] = st.session_state["detail_manager_in_url"] = str(manager_id)
+name = names[manager_id]
+with right:
+    team_id = ui.team_picker(led[led.manager_id == manager_id], key="detail_team")
+count = ui.period_picker(org.cadence, key="detail_period")
+latest = queries.latest_week(db, today) or rounds.week_of(today)
+period = rounds.Period.last_rounds(latest, count, org.cadence)
+view = ui.manager_view(scope, manager_id, team_id, period, today)
+st.caption(
+    f"{name} · {view.team} · {view.shown_period.label}. Read-only: what {name} sees on My "
+    "Team, within your departments"
+    + ("" if org.manager_notes_visible_to_hr else "; check-in notes stay private")
+    + "."
 )
+
+filters = {"manager": name, "team": view.team, "period": view.shown_period.label}
+stamp, who = f"{period.last_week:%Y-%m-%d}", exports.slug(f"{name} {view.team}")
+with st.popover("Download", icon=":material/download:"):
+    shared = org.manager_notes_visible_to_hr
+    ui.download(
+        user, "Every table (XLSX)", f"catalyst-{who}-{stamp}.xlsx",
+        lambda: exports.workbook_bytes(manager_detail.sheets(view, shared)), filters,
+        key="detail_xlsx",
+    )  # fmt: skip
+    ui.download(
+        user, "Results by round (CSV)", f"catalyst-{who}-by-round-{stamp}.csv",
+        lambda: exports.csv_bytes(manager_detail.by_round_table(view)), filters,
+        key="detail_csv",
+    )  # fmt: skip
+    page = summary.Page(
+        f"{name} · {view.team}", f"{view.shown_period.label} · favorable % = answers of 4 or 5",
+        manager_detail.findings(view, name),
+        summary.footer(org.organization_name, today, view.min_group_size),
+    )  # fmt: skip
+    for kind in ("pdf", "png"):
+        ui.download(
+            user, f"One-page summary ({kind.upper()})", f"catalyst-{who}-{stamp}.{kind}",
+            lambda kind=kind: summary.manager(page, view.comparison, view.rounds, kind=kind),
+            filters, key=f"detail_summary_{kind}",
+        )  # fmt: skip
+
+team_view.render(view, focus.about(name))
+manager_detail.render_history(view, name)

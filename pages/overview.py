@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from dashboard import overview, queries, rounds, ui
+from dashboard import exports, overview, queries, rounds, ui
 from dashboard.queries import Scope
 
 user = ui.guard("overview")
@@ -43,6 +43,39 @@ view_scope = Scope.hr(frozenset(chosen)) if chosen else scope
 period = rounds.Period.last_rounds(latest, presets[period_name], cadence)
 view = ui.overview(view_scope, period, today)
 overview.tiles(view)
+
+# Files: made on click from the same tables as the screen, and audited.
+chosen_names = [names[d] for d in chosen]
+filters = {"departments": chosen_names or "all in scope", "period": period.label,
+           "metric": metric}  # fmt: skip
+stamp = f"{period.last_week:%Y-%m-%d}"
+with st.popover("Download", icon=":material/download:"):
+    ui.download(
+        user, "Every table (XLSX)", f"catalyst-overview-{stamp}.xlsx",
+        lambda: exports.workbook_bytes(overview.sheets(view, metric)), filters,
+        key="overview_xlsx",
+    )  # fmt: skip
+    sort = st.session_state.get("overview_sort", "department")
+    ui.download(
+        user, "Team table as shown (CSV)", f"catalyst-teams-{stamp}.csv",
+        lambda: exports.csv_bytes(overview.team_table(overview.ordered(view.teams, metric, sort),
+                                                      metric)),
+        filters, key="overview_csv",
+    )  # fmt: skip
+    st.divider()
+    whole = ", ".join(chosen_names) if chosen_names else "All departments"
+    options = {0: whole, **{d: names[d] for d in (chosen or names) if len(chosen) != 1}}
+    target = st.selectbox("One-page summary of", list(options), format_func=options.get,
+                          key="overview_summary_of")  # fmt: skip
+    summary_scope = view_scope if target == 0 else Scope.hr(frozenset({target}))
+    for kind in ("pdf", "png"):
+        ui.download(
+            user, f"One-page summary ({kind.upper()})",
+            f"catalyst-summary-{exports.slug(options[target])}-{stamp}.{kind}",
+            lambda kind=kind: overview.summary_file(
+                db, summary_scope, period, today=today, title=options[target], kind=kind),
+            {**filters, "summary_of": options[target]}, key=f"overview_summary_{kind}",
+        )  # fmt: skip
 
 sections = ["Heatmap", "Self vs team", "Trends", "What goes with progress", "Watch list"]
 section = st.segmented_control(

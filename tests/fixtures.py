@@ -158,6 +158,46 @@ class OrgBuilder:
         return self
 
 
+def trio_beside_a_big_team(db, first_week: date, weeks: int = 52) -> tuple[int, int, int]:
+    """The attack of a team of three answering every week: Trio (headcount 3, all 1s)
+    beside Big (12 people, ten 5s a week) in Sales. Returns (sales, trio, big)."""
+    from datetime import timedelta
+
+    org = OrgBuilder(db, start=first_week)
+    sales = org.department("Sales")
+    trio = org.team("Trio", sales, headcount=3, manager="tri@example.com")
+    big = org.team("Big", sales, headcount=12, manager="big@example.com")
+    for i in range(weeks):
+        org.answers(trio, first_week + timedelta(weeks=i), [1, 1, 1])
+        org.answers(big, first_week + timedelta(weeks=i), [5] * 10)
+    org.save()
+    return sales, trio, big
+
+
+def a_small_week_then_three_full_ones(db, first_week: date) -> int:
+    """North: 3 answers (all 1) in ``first_week``, then three weeks of 6. Returns North."""
+    from datetime import timedelta
+
+    org = OrgBuilder(db)
+    team = org.team("North", org.department("Sales"), headcount=9, manager="ann@example.com")
+    org.answers(team, first_week, [1, 1, 1])
+    for i in range(1, 4):
+        org.answers(team, first_week + timedelta(weeks=i), [5, 5, 4, 4, 4, 4])
+    org.save()
+    return team
+
+
+def three_departments_one_small_team(db, week: date) -> tuple[int, int, int]:
+    """A: A1 6 answers; B: B1 7 and B2 2; C: C1 5 (all 4s). Returns (a, b, c)."""
+    org = OrgBuilder(db)
+    a, b, c = (org.department(name) for name in ("A", "B", "C"))
+    for department, name, count in ((a, "A1", 6), (b, "B1", 7), (b, "B2", 2), (c, "C1", 5)):
+        team = org.team(name, department, headcount=9, manager=f"{name.lower()}@example.com")
+        org.answers(team, week, [4] * count)
+    org.save()
+    return a, b, c
+
+
 DATA = Path(__file__).resolve().parent / "data"
 SAMPLES = DATA / "samples"
 TEMPLATE_HEADER = (

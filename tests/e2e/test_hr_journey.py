@@ -3,7 +3,10 @@ team too small to show greyed out and saying why on hover."""
 
 from __future__ import annotations
 
+import csv
+import io
 import re
+from pathlib import Path
 
 import pytest
 from browser import open_signed_in, screenshot, settle
@@ -41,3 +44,40 @@ def test_hr_narrows_the_overview_to_a_department_and_sees_why_a_team_is_grey(dem
     expect(hover).to_contain_text("not shown: team smaller than the minimum group size")
     expect(hover).to_contain_text("Recruiting")
     screenshot(page, "hr-overview-department")
+
+
+def same(in_file: str, on_screen: str) -> bool:
+    """Equal as numbers where both are (the grid writes 50 where the file has 50.0)."""
+    try:
+        return float(in_file) == float(on_screen)
+    except ValueError:
+        return in_file == on_screen
+
+
+def test_hr_downloads_the_team_table_and_it_matches_the_screen(demo_server, page):
+    open_signed_in(page, f"{demo_server.url}/overview", "hr@example.com", height=1800)
+    main = page.locator(MAIN)
+    expect(main).to_contain_text("teams can be shown")
+    # What the table on screen holds, read from the grid's accessible cells.
+    grid = main.locator("[data-testid='stDataFrame']").first
+    expect(grid.locator("[id^='glide-cell-']").first).to_be_attached()
+    on_screen: dict[tuple[int, int], str] = {}
+    for cell in grid.locator("[id^='glide-cell-']").all():
+        column, row = map(int, cell.get_attribute("id").split("-")[2:4])
+        on_screen[(row, column)] = cell.inner_text().strip()
+    assert len({row for row, _ in on_screen}) >= 5
+
+    main.get_by_role("button", name="Download", exact=True).click()
+    with page.expect_download() as info:
+        page.get_by_role("button", name="Team table as shown (CSV)").click()
+    download = info.value
+    assert re.fullmatch(r"catalyst-teams-\d{4}-\d{2}-\d{2}\.csv", download.suggested_filename)
+    rows = list(csv.reader(io.StringIO(Path(download.path()).read_text("utf-8-sig"))))
+    header, body = rows[0], rows[1:]
+    assert header[:5] == ["department", "team", "manager", "responses", "shown"]
+    assert len(body) == 12  # every team of the demo, shown or not
+    for (row, column), shown in on_screen.items():
+        assert same(body[row][column], shown), (row, header[column], body[row][column], shown)
+    recruiting = next(r for r in body if r[1] == "Recruiting")
+    assert recruiting[3:5] == ["0", "no: team too small"] and not any(recruiting[5:])
+    screenshot(page, "hr-overview-download")

@@ -6,7 +6,12 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
-from fixtures import OrgBuilder
+from fixtures import (
+    OrgBuilder,
+    a_small_week_then_three_full_ones,
+    three_departments_one_small_team,
+    trio_beside_a_big_team,
+)
 
 from dashboard import queries
 from dashboard.queries import Scope
@@ -111,12 +116,7 @@ def test_attack_department_total_minus_its_visible_teams(sales_and_ops):
 
 
 def test_attack_last_four_weeks_minus_last_three(empty_store):
-    org = OrgBuilder(empty_store)
-    team = org.team("North", org.department("Sales"), headcount=9, manager="ann@example.com")
-    org.answers(team, W1, [1, 1, 1])  # a small first week
-    for i in range(1, 4):
-        org.answers(team, W1 + timedelta(weeks=i), [5, 5, 4, 4, 4, 4])
-    org.save()
+    team = a_small_week_then_three_full_ones(empty_store, W1)
     four = queries.team_figure(empty_store, HR, team, weeks(W1, 4))
     three = queries.team_figure(empty_store, HR, team, weeks(W1 + timedelta(weeks=1), 3))
     assert four.responses - three.responses == 0  # the small week is in neither
@@ -125,12 +125,7 @@ def test_attack_last_four_weeks_minus_last_three(empty_store):
 
 
 def test_attack_two_overlapping_department_selections(empty_store):
-    org = OrgBuilder(empty_store)
-    a, b, c = (org.department(name) for name in ("A", "B", "C"))
-    for department, name, count in ((a, "A1", 6), (b, "B1", 7), (b, "B2", 2), (c, "C1", 5)):
-        team = org.team(name, department, headcount=9, manager=f"{name.lower()}@example.com")
-        org.answers(team, W1, [4] * count)
-    org.save()
+    a, b, c = three_departments_one_small_team(empty_store, W1)
     ab = queries.departments_figure(empty_store, HR, weeks(W1, 1), {a, b})
     bc = queries.departments_figure(empty_store, HR, weeks(W1, 1), {b, c})
     b_only = queries.departments_figure(empty_store, HR, weeks(W1, 1), {b})
@@ -142,15 +137,8 @@ def test_attack_two_overlapping_department_selections(empty_store):
 
 
 def test_attack_a_team_of_three_answering_every_week_for_a_year(empty_store):
-    org = OrgBuilder(empty_store, start=W1)
-    sales = org.department("Sales")
-    trio = org.team("Trio", sales, headcount=3, manager="tri@example.com")
-    big = org.team("Big", sales, headcount=12, manager="big@example.com")
+    sales, trio, _ = trio_beside_a_big_team(empty_store, W1)
     year = weeks(W1, 52)
-    for week in year.rounds:
-        org.answers(trio, week, [1, 1, 1])
-        org.answers(big, week, [5] * 10)
-    org.save()
     assert queries.team_figure(empty_store, HR, trio, year).responses == 0
     assert queries.team_table(empty_store, HR, year).set_index("team").loc[
         "Trio", "status"] == "team_too_small"  # fmt: skip

@@ -1,0 +1,130 @@
+"""HR's manager detail: one manager's My Team view, read-only, and their history —
+check-ins week by week, their own ratings against their team's, the focus they
+chose. The view comes from team_view.collect within the manager's cells of HR's
+scope; this module adds the history, the tables for files and the findings.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import charts, focus, rounds
+from dashboard.catalysts import CATALYST_KEYS, ITEM_KEYS, SELF_SCALE, catalyst, item_label
+from dashboard.team_view import TeamView
+
+
+def own_by_round(view: TeamView) -> pd.DataFrame:
+    """The manager's mean own rating per catalyst in each round of the period."""
+    own = view.self_by_week
+    cadence = view.period.cadence
+    frame = own.assign(round=[rounds.round_of(w, cadence) for w in own.week])
+    return frame.groupby("round", as_index=False)[list(CATALYST_KEYS)].mean()
+
+
+def render_history(view: TeamView, name: str) -> None:
+    weeks, own = view.weeks, view.self_by_week
+    st.subheader("Check-ins week by week")
+    st.caption(f"{name} checked in {len(own)} of {len(weeks)} weeks in this period.")
+    st.plotly_chart(charts.checkins_by_week(own, weeks), width="stretch")
+
+    st.subheader("Own ratings against the team's, over time")
+    if not view.has_team_data or own.empty:
+        st.caption("Needs both check-ins and team results that can be shown in this period.")
+    else:
+        st.caption(
+            "Means on 1-5 per catalyst: the team's by round (line, gaps where a round "
+            f"cannot be shown) and {name}'s own ratings in the same rounds (diamonds)."
+        )
+        st.plotly_chart(charts.self_and_team_by_round(view.rounds, own_by_round(view)),
+                        width="stretch")  # fmt: skip
+
+    st.subheader("Focus chosen, week by week")
+    chosen = own.focus.dropna()
+    if chosen.empty:
+        st.caption("No focus chosen in this period.")
+    else:
+        most = chosen.value_counts()
+        st.caption(
+            f"The catalyst {name} chose to work on next, in {len(chosen)} check-ins; most "
+            f"often {item_label(most.index[0])} ({most.iloc[0]} times)."
+        )
+        st.plotly_chart(charts.focus_by_week(own, weeks), width="stretch")
+
+
+# ---- files -----------------------------------------------------------------------------------
+
+
+def by_round_table(view: TeamView) -> pd.DataFrame:
+    """The team's figures by round: responses, then favorable % and answers per item."""
+    by_round = view.rounds
+    columns = {"round": by_round.label, "responses": by_round.responses}
+    for key in ITEM_KEYS:
+        columns[f"{item_label(key)} favorable %"] = by_round[f"{key}_favorable_pct"].round(1)
+        columns[f"{item_label(key)} answers"] = by_round[f"{key}_n"]
+    return pd.DataFrame(columns)
+
+
+def sheets(view: TeamView, with_notes: bool) -> dict[str, pd.DataFrame]:
+    comparison = view.comparison
+    tables = {
+        "By round": by_round_table(view),
+        "Self vs team": pd.DataFrame(
+            {
+                "catalyst": comparison.catalyst.map(item_label),
+                "own rating": _numbers(comparison.self_score),
+                "weeks": comparison.self_weeks,
+                "team mean": _numbers(comparison.team_mean),
+                "answers": comparison.team_answers,
+                "organization mean": _numbers(comparison.benchmark_mean),
+            }
+        ),  # fmt: skip
+        "Check-ins": _checkins_table(view, with_notes),
+    }
+    if view.comments:
+        tables["Comments"] = pd.DataFrame({"comment": view.comments})
+    return tables
+
+
+def _numbers(values: pd.Series) -> pd.Series:
+    """Means to two decimals; missing ones (None) stay empty."""
+    return pd.to_numeric(values).astype(float).round(2)
+
+
+def _checkins_table(view: TeamView, with_notes: bool) -> pd.DataFrame:
+    rows = []
+    for entry in view.history:
+        row = {"week": entry.week, "focus next": item_label(entry.focus) if entry.focus else ""}
+        row |= {item_label(k): SELF_SCALE.get(entry.ratings.get(k), "") for k in CATALYST_KEYS}
+        row |= {"wins": len(entry.wins), "setbacks": len(entry.setbacks)}
+        if with_notes:
+            row["notes"] = " · ".join(f"{item_label(k)}: {n}" for k, n in entry.notes.items() if n)
+            row["wins logged"] = " · ".join(entry.wins)
+            row["setbacks logged"] = " · ".join(entry.setbacks)
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def findings(view: TeamView, name: str) -> list[str]:
+    """The page's key findings in words, about the manager by name."""
+    voice, found = focus.about(name), []
+    favorable = {k: view.figure.favorable_pct(k) for k in CATALYST_KEYS}
+    shown = {k: v for k, v in favorable.items() if v is not None}
+    if shown:
+        best, worst = max(shown, key=shown.get), min(shown, key=shown.get)
+        found.append(
+            f"The team rates {catalyst(best).label} most favorably ({shown[best]:.0f}%) and "
+            f"{catalyst(worst).label} least ({shown[worst]:.0f}%), on "
+            f"{view.figure.responses:,} responses."
+        )
+    else:
+        found.append(f"No team results can be shown for this period (groups of fewer than "
+                     f"{view.min_group_size} responses never are).")  # fmt: skip
+    for row in view.comparison[view.comparison.gap_kind.notna()].itertuples():
+        kind = "Blind spot" if row.gap_kind == "blind_spot" else "Hidden strength"
+        found.append(f"{kind}: {focus.gap_sentence(row, voice)}")
+    found.append(f"{name} checked in {len(view.self_by_week)} of {len(view.weeks)} weeks.")
+    chosen = view.self_by_week.focus.dropna()
+    if len(chosen):
+        found.append(f"Most chosen focus: {item_label(chosen.value_counts().index[0])}.")
+    return found
