@@ -9,6 +9,7 @@ show a short "not available" note instead of the page.
 import streamlit as st
 
 from dashboard import accounts, navigation, ui
+from dashboard.markdown import plain
 
 st.set_page_config(page_title="Catalyst", page_icon=":material/trending_up:", layout="wide")
 
@@ -18,6 +19,8 @@ user = ui.current_user()
 if user is None:
     with db.reading() as cursor:
         entry = "pages/sign_in.py" if accounts.has_accounts(cursor) else "pages/first_run.py"
+    if st.query_params.get("invite"):  # an invitation link: choose a password
+        entry = "pages/invitation.py"
     pages = [st.Page(entry, title="Sign in", icon=":material/login:", default=True)]
     pages += [
         st.Page(entry, title=s.title, url_path=s.url_path, visibility="hidden")
@@ -51,7 +54,7 @@ else:
     sections.setdefault("", []).extend(hidden)
     selected = st.navigation(sections)
     with st.sidebar:
-        st.caption(f"Signed in as **{user.display_name}** · {ui.role_names(user)}")
+        st.caption(f"Signed in as **{plain(user.display_name)}** · {ui.role_names(user)}")
         signing_out = st.button("Sign out", icon=":material/logout:")
     if signing_out:
         ui.sign_out()

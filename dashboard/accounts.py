@@ -21,8 +21,10 @@ import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import cache
+from pathlib import Path
 
 import duckdb
+import pandas as pd
 from argon2 import PasswordHasher, Type
 from argon2.exceptions import InvalidHashError, VerificationError
 from argon2.low_level import hash_secret
@@ -102,11 +104,30 @@ def check_email(email: str) -> str:
     return normalized
 
 
-def check_password(password: str) -> None:
+def check_password(password: str, email: str | None = None) -> None:
+    """AccountError unless the password is long enough and not an obvious guess."""
     if len(password) < MIN_PASSWORD_LENGTH:
         raise AccountError(
             f"The password has {len(password)} characters; use at least {MIN_PASSWORD_LENGTH}."
         )
+    lowered = password.lower()
+    local = normalize_email(email).split("@")[0] if email else ""
+    if (
+        lowered in _common_passwords()
+        or len(set(lowered)) <= 2
+        or (len(local) >= 4 and local in lowered)
+    ):
+        raise AccountError(
+            "That password is too easy to guess (it is a common one, or made of your email). "
+            "A few unrelated words make a strong one."
+        )
+
+
+@cache
+def _common_passwords() -> frozenset[str]:
+    text = (Path(__file__).parent / "common_passwords.txt").read_text("utf-8")
+    return frozenset(line.strip().lower() for line in text.splitlines()
+                     if line.strip() and not line.startswith("#"))  # fmt: skip
 
 
 def display_name_from_email(email: str) -> str:
@@ -416,6 +437,183 @@ def redeem_ticket(db: Store, ticket: str, *, now: datetime) -> tuple[str, str] |
     return token, next_path
 
 
+# ---- administration ------------------------------------------------------------------------
+# Every change is one transaction with its audit line; ``by`` is the admin's user id (None
+# from the command line, whose ``actor`` names the command).
+
+
+def users_table(cursor: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Every user: roles, departments an HR user is limited to, teams led now, whether a
+    password is set or an invitation waits, and the last sign-in."""
+    return cursor.execute(
+        """
+        SELECT u.user_id, u.email, u.display_name, u.active,
+               (SELECT string_agg(role, ', ' ORDER BY role) FROM user_roles r
+                WHERE r.user_id = u.user_id) AS roles,
+               (SELECT string_agg(d.name, ', ' ORDER BY d.name) FROM hr_departments x
+                JOIN departments d USING (department_id) WHERE x.user_id = u.user_id)
+                   AS hr_departments,
+               (SELECT string_agg(t.name, ', ' ORDER BY t.name) FROM team_history h
+                JOIN teams t USING (team_id) WHERE h.manager_id = u.user_id
+                AND h.valid_to IS NULL) AS teams,
+               u.password_hash IS NOT NULL AS has_password,
+               (SELECT max(occurred_at) FROM audit_log a WHERE a.user_id = u.user_id
+                AND a.action = 'sign_in.success') AS last_sign_in
+        FROM users u ORDER BY u.display_name
+        """
+    ).df()
+
+
+def _active_admins(cursor: duckdb.DuckDBPyConnection) -> set[int]:
+    rows = cursor.execute(
+        "SELECT user_id FROM users JOIN user_roles USING (user_id) WHERE active AND role = 'admin'"
+    ).fetchall()
+    return {user_id for (user_id,) in rows}
+
+
+def _audit(cursor, action: str, detail: str, *, now: datetime, by: int | None, actor: str | None):
+    store.record_audit(cursor, action, detail, at=now, user_id=by, actor=actor)
+    store.bump_data_version(cursor, "users")
+
+
+def _target(cursor: duckdb.DuckDBPyConnection, user_id: int) -> User:
+    user = user_by_id(cursor, user_id)
+    if user is None:
+        raise AccountError(f"There is no user with id {user_id}.")
+    return user
+
+
+def add_user(
+    db: Store, email: str, roles: set[str], *, display_name: str | None, now: datetime,
+    by: int | None = None, actor: str | None = None,
+) -> int:  # fmt: skip
+    """A new active user without a password: invite them to set one."""
+    with db.transaction() as cursor:
+        user_id = create_user(cursor, email, roles, password_hash=None, now=now,
+                              display_name=(display_name or "").strip() or None)  # fmt: skip
+        _audit(cursor, "user.add", f"{normalize_email(email)} roles={','.join(sorted(roles))}",
+               now=now, by=by, actor=actor)  # fmt: skip
+    return user_id
+
+
+def set_roles(
+    db: Store, user_id: int, roles: set[str], *, now: datetime, by: int | None = None,
+    actor: str | None = None,
+) -> None:  # fmt: skip
+    if not roles or set(roles) - set(ROLES):
+        raise AccountError(f"Give at least one role among {', '.join(ROLES)}.")
+    with db.transaction() as cursor:
+        user = _target(cursor, user_id)
+        if "admin" not in roles and _active_admins(cursor) == {user_id}:
+            raise AccountError(f"{user.display_name} is the only active admin; make someone "
+                               "else an admin first.")  # fmt: skip
+        cursor.execute("DELETE FROM user_roles WHERE user_id = ?", [user_id])
+        cursor.execute(
+            "INSERT INTO user_roles SELECT ?, unnest(?::VARCHAR[])", [user_id, sorted(roles)]
+        )
+        _audit(cursor, "user.roles", f"{user.email}: {', '.join(sorted(user.roles))} → "
+               f"{', '.join(sorted(roles))}", now=now, by=by, actor=actor)  # fmt: skip
+
+
+def set_active(
+    db: Store, user_id: int, active: bool, *, now: datetime, by: int | None = None,
+    actor: str | None = None,
+) -> None:  # fmt: skip
+    """Deactivate (ending their sessions at once) or reactivate a user."""
+    with db.transaction() as cursor:
+        user = _target(cursor, user_id)
+        if not active and user_id == by:
+            raise AccountError("You cannot deactivate yourself; ask another admin.")
+        if not active and _active_admins(cursor) == {user_id}:
+            raise AccountError(f"{user.display_name} is the only active admin; make someone "
+                               "else an admin first.")  # fmt: skip
+        cursor.execute("UPDATE users SET active = ? WHERE user_id = ?", [active, user_id])
+        if not active:
+            cursor.execute("DELETE FROM sessions WHERE user_id = ?", [user_id])
+            cursor.execute("DELETE FROM invitations WHERE user_id = ?", [user_id])
+        _audit(cursor, "user.reactivate" if active else "user.deactivate", user.email,
+               now=now, by=by, actor=actor)  # fmt: skip
+
+
+def set_hr_departments(
+    db: Store, user_id: int, department_ids: set[int], *, now: datetime, by: int | None = None
+) -> None:
+    """Limit an HR user to these departments; an empty set lifts the limit (all)."""
+    with db.transaction() as cursor:
+        user = _target(cursor, user_id)
+        cursor.execute("DELETE FROM hr_departments WHERE user_id = ?", [user_id])
+        for department_id in sorted(department_ids):
+            cursor.execute("INSERT INTO hr_departments VALUES (?, ?)", [user_id, department_id])
+        names = cursor.execute(
+            "SELECT string_agg(name, ', ' ORDER BY name) FROM departments "
+            "WHERE department_id IN (SELECT unnest(?::INTEGER[]))",
+            [sorted(department_ids)],
+        ).fetchone()[0]
+        _audit(cursor, "user.hr_departments", f"{user.email}: {names or 'all departments'}",
+               now=now, by=by, actor=None)  # fmt: skip
+
+
+# ---- invitations ---------------------------------------------------------------------------
+
+INVITATION_LIFETIME = timedelta(days=14)
+
+
+def invite(
+    db: Store, user_ids: list[int], *, now: datetime, by: int | None = None,
+    actor: str | None = None,
+) -> dict[int, str]:  # fmt: skip
+    """A one-time code per user (also a password reset), replacing any earlier one.
+    The codes are returned once; the database keeps only their hashes."""
+    codes = {}
+    with db.transaction() as cursor:
+        for user_id in user_ids:
+            user = _target(cursor, user_id)
+            if not user.active:
+                raise AccountError(f"{user.email} is deactivated; reactivate them first.")
+            codes[user_id] = secrets.token_urlsafe(24)
+            cursor.execute("DELETE FROM invitations WHERE user_id = ?", [user_id])
+            cursor.execute(
+                "INSERT INTO invitations VALUES (?, ?, ?, ?, ?)",
+                [digest(codes[user_id]), user_id, now, now + INVITATION_LIFETIME, by],
+            )
+            store.record_audit(cursor, "user.invite", user.email, at=now, user_id=by, actor=actor)
+    return codes
+
+
+def invited_user(db: Store, code: str, *, now: datetime) -> User | None:
+    """Whom a code invites, while it is unused, unexpired and the user active."""
+    with db.reading() as cursor:
+        row = cursor.execute(
+            "SELECT user_id FROM invitations WHERE code_hash = ? AND expires_at > ?",
+            [digest(code), now],
+        ).fetchall()
+        user = user_by_id(cursor, row[0][0]) if row else None
+    return user if user and user.active else None
+
+
+def accept_invitation(db: Store, code: str, password: str, *, now: datetime) -> str:
+    """Set the invited user's password, use the code up, and start their session."""
+    user = invited_user(db, code, now=now)
+    if user is None:
+        raise AccountError("This invitation link has expired or was already used. Ask your "
+                           "admin for a new one.")  # fmt: skip
+    check_password(password, user.email)
+    password_hash = hash_password(password)
+    with db.transaction() as cursor:
+        used = cursor.execute(
+            "DELETE FROM invitations WHERE code_hash = ? RETURNING user_id", [digest(code)]
+        ).fetchall()
+        if not used:  # used in another tab a moment ago
+            raise AccountError("This invitation link was already used.")
+        cursor.execute(
+            "UPDATE users SET password_hash = ? WHERE user_id = ?", [password_hash, user.user_id]
+        )
+        cursor.execute("DELETE FROM sessions WHERE user_id = ?", [user.user_id])
+        store.record_audit(cursor, "user.password_set", "by invitation", at=now,
+                           user_id=user.user_id, actor=user.email)  # fmt: skip
+        return start_session(cursor, user.user_id, now, via="invitation")
+
+
 # ---- first run -----------------------------------------------------------------------------
 
 
@@ -446,7 +644,7 @@ def create_first_admin(
     without a token, throttled like sign-in, for a wrong code.
     """
     email = check_email(email)
-    check_password(password)
+    check_password(password, email)
     with db.reading() as cursor:
         wait = throttle_wait(cursor, SETUP_CODE_KEY, now)
     if wait:

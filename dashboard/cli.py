@@ -144,6 +144,34 @@ def build_parser() -> argparse.ArgumentParser:
     )  # fmt: skip
     add.add_argument("--team", help="team the new manager leads from today")
     add.add_argument("--name", help="display name (default: from the email)")
+    listing = user_commands.add_parser("list", parents=[common], help="every account")
+    listing.add_argument("--json", action="store_true", help="print one JSON object")
+    for action, words in (("deactivate", "deactivate accounts (signed out at once)"),
+                          ("activate", "reactivate accounts")):  # fmt: skip
+        command = user_commands.add_parser(action, parents=[common], help=words)
+        command.add_argument("email", nargs="+")
+    invite = user_commands.add_parser(
+        "invite", parents=[common],
+        help="print a one-time link to set a password (also a reset; the break-glass path "
+        "for admins when only single sign-on is allowed)",
+    )  # fmt: skip
+    invite.add_argument("email", nargs="*", help="whom to invite (default: with --all)")
+    invite.add_argument("--all", action="store_true",
+                        help="everyone active without a password")  # fmt: skip
+    invite.add_argument("--base-url", default="http://localhost:8501",
+                        help="the address people open Catalyst at")  # fmt: skip
+    set_role = user_commands.add_parser("set-role", parents=[common],
+                                        help="replace an account's roles")  # fmt: skip
+    set_role.add_argument("email")
+    set_role.add_argument("--role", action="append", required=True, choices=accounts.ROLES,
+                          help="repeat for several roles")  # fmt: skip
+
+    backup = commands.add_parser(
+        "backup", parents=[common],
+        help="write a consistent copy of the database to PATH (while the app is stopped; "
+        "with the app running, use the Admin page)",
+    )  # fmt: skip
+    backup.add_argument("path", type=Path)
     return parser
 
 
@@ -156,6 +184,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "bench": cmd_bench,
         "import": cmd_import,
         "user": cmd_user,
+        "backup": cmd_backup,
     }[args.command]
     try:
         return handler(args)
@@ -354,7 +383,83 @@ def cmd_bench(args: argparse.Namespace) -> int:
 
 
 def cmd_user(args: argparse.Namespace) -> int:
-    return {"add": cmd_user_add}[args.user_command](args)
+    return {
+        "add": cmd_user_add, "list": _user_list, "deactivate": _user_active,
+        "activate": _user_active, "invite": _user_invite, "set-role": _user_set_role,
+    }[args.user_command](args)  # fmt: skip
+
+
+def _open(args: argparse.Namespace) -> Store:
+    return Store(settings.database_path(args.db), must_exist=True)
+
+
+def _user_ids(db: Store, emails: list[str]) -> list[int]:
+    with db.reading() as cursor:
+        found = {email: accounts.find_user(cursor, email) for email in emails}
+    missing = [email for email, user in found.items() if user is None]
+    if missing:
+        raise Refused(f"No account for {', '.join(missing)}; nothing was changed.")
+    return [user.user_id for user in found.values()]
+
+
+def _user_list(args: argparse.Namespace) -> int:
+    with _open(args) as db, db.reading() as cursor:
+        users = accounts.users_table(cursor)
+    if args.json:
+        print(users.to_json(orient="records", date_format="iso"))
+        return EXIT_OK
+    for row in users.itertuples():
+        state = "active" if row.active else "deactivated"
+        password = "password set" if row.has_password else "no password yet"
+        print(f"{row.email}\t{row.display_name}\t{row.roles or '-'}\t{state}, {password}")
+    return EXIT_OK
+
+
+def _user_active(args: argparse.Namespace) -> int:
+    active = args.user_command == "activate"
+    with _open(args) as db:
+        for user_id, email in zip(_user_ids(db, args.email), args.email, strict=True):
+            accounts.set_active(db, user_id, active, now=utc_now(), actor="catalyst user")
+            print(f"{'Reactivated' if active else 'Deactivated'} {email}", file=sys.stderr)
+    return EXIT_OK
+
+
+def _user_invite(args: argparse.Namespace) -> int:
+    if bool(args.email) == args.all:
+        raise Refused("Name the people to invite, or use --all (not both).")
+    with _open(args) as db:
+        if args.all:
+            with db.reading() as cursor:
+                users = accounts.users_table(cursor)
+            ids = [int(i) for i in users[users.active & ~users.has_password].user_id]
+        else:
+            ids = _user_ids(db, args.email)
+        codes = accounts.invite(db, ids, now=utc_now(), actor="catalyst user invite")
+        with db.reading() as cursor:
+            emails = {i: accounts.user_by_id(cursor, i).email for i in codes}
+    base = args.base_url.rstrip("/")
+    print("email,link")
+    for user_id, code in codes.items():
+        print(f"{emails[user_id]},{base}/?invite={code}")
+    print(f"{len(codes)} invitation(s), each valid once for "
+          f"{accounts.INVITATION_LIFETIME.days} days.", file=sys.stderr)  # fmt: skip
+    return EXIT_OK
+
+
+def _user_set_role(args: argparse.Namespace) -> int:
+    with _open(args) as db:
+        (user_id,) = _user_ids(db, [args.email])
+        accounts.set_roles(db, user_id, set(args.role), now=utc_now(), actor="catalyst user")
+    print(f"{args.email}: {', '.join(sorted(set(args.role)))}", file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    with _open(args) as db:
+        target = db.backup(args.path)
+    print(f"Backup written to {target}; restore by putting it in place of the database "
+          "while Catalyst is stopped (or run it with --db).", file=sys.stderr)  # fmt: skip
+    return EXIT_OK
 
 
 def _read_password() -> str:
@@ -381,7 +486,7 @@ def cmd_user_add(args: argparse.Namespace) -> int:
                 known = ", ".join(queries.team_names(cursor)[:10]) or "none yet"
                 raise Refused(f"There is no team named {args.team!r} (teams: {known}).")
         password = _read_password()
-        accounts.check_password(password)
+        accounts.check_password(password, email)
         password_hash = accounts.hash_password(password)
         now = utc_now()
         with db.transaction() as cursor:

@@ -316,7 +316,7 @@ def _teams_at(cursor: duckdb.DuckDBPyConnection, day: date) -> pd.DataFrame:
     return cursor.execute(
         """
         SELECT t.team_id, t.name AS team, h.department_id, d.name AS department,
-               h.manager_id, u.display_name AS manager, h.headcount
+               h.manager_id, u.display_name AS manager, u.email AS manager_email, h.headcount
         FROM teams t
         JOIN team_history h ON h.team_id = t.team_id AND h.valid_from <= ?
              AND (h.valid_to IS NULL OR h.valid_to > ?)
@@ -555,3 +555,54 @@ def managers(cursor: duckdb.DuckDBPyConnection, only: frozenset[int] | None = No
     if only is not None:
         frame = frame[[bool(set(seen) & only) for seen in frame.seen]]
     return frame.drop(columns="seen").reset_index(drop=True)
+
+
+def audit_log(
+    cursor: duckdb.DuckDBPyConnection, *, first: date, last: date, action: str | None = None,
+    who: str | None = None, limit: int = 5000,
+) -> pd.DataFrame:  # fmt: skip
+    """Audit lines from ``first`` to ``last`` (days, inclusive), newest first: when, who
+    (the user's email, else the command or address that acted), action, detail.
+    ``action`` keeps actions starting with it ("sign_in", "export"); ``who`` keeps
+    lines whose who contains it."""
+    return cursor.execute(
+        """
+        SELECT a.occurred_at AS "when", coalesce(u.email, a.actor, '') AS who, a.action,
+               coalesce(a.detail, '') AS detail
+        FROM audit_log a LEFT JOIN users u USING (user_id)
+        WHERE a.occurred_at >= $1 AND a.occurred_at < $2 + INTERVAL 1 DAY
+          AND ($3 IS NULL OR starts_with(a.action, $3))
+          AND ($4 IS NULL OR contains(lower(coalesce(u.email, a.actor, '')), lower($4)))
+        ORDER BY a.occurred_at DESC, a.audit_id DESC LIMIT $5
+        """,
+        [first, last, action, who, limit],
+    ).df()
+
+
+def audit_actions(cursor: duckdb.DuckDBPyConnection) -> list[str]:
+    """The kinds of action in the log ("sign_in", "user", "export" ...), for a filter."""
+    rows = cursor.execute(
+        "SELECT DISTINCT split_part(action, '.', 1) FROM audit_log ORDER BY 1"
+    ).fetchall()
+    return [action for (action,) in rows]
+
+
+def roster_now(cursor: duckdb.DuckDBPyConnection, day: date) -> pd.DataFrame:
+    """Every team with its department, manager and headcount on ``day``, by name."""
+    return (
+        _teams_at(cursor, day)[["team_id", "team", "department", "manager", "manager_email",
+                                "headcount"]]
+        .sort_values(["department", "team"], ignore_index=True)
+    )  # fmt: skip
+
+
+def roster_history(cursor: duckdb.DuckDBPyConnection, team_id: int) -> pd.DataFrame:
+    """A team's facts over time: from, until, department, manager, headcount."""
+    return cursor.execute(
+        'SELECT h.valid_from AS "from", h.valid_to AS until, d.name AS department, '
+        "coalesce(u.display_name, '') AS manager, coalesce(u.email, '') AS manager_email, "
+        "h.headcount FROM team_history h JOIN departments d USING (department_id) "
+        "LEFT JOIN users u ON u.user_id = h.manager_id WHERE h.team_id = ? "
+        "ORDER BY h.valid_from DESC",
+        [team_id],
+    ).df()

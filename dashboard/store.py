@@ -262,6 +262,17 @@ HR_DEPARTMENTS = """
         PRIMARY KEY (user_id, department_id));
 """
 
+INVITATIONS = """
+    -- One-time codes that let a user set their password (first time or reset). Only the
+    -- SHA-256 of a code is kept; a new invitation replaces the old one.
+    CREATE TABLE invitations (
+        code_hash VARCHAR PRIMARY KEY,
+        user_id INTEGER NOT NULL,
+        created_at TIMESTAMP NOT NULL,
+        expires_at TIMESTAMP NOT NULL,
+        created_by INTEGER);
+"""
+
 # Append only: a released migration never changes, a file at version N runs
 # migrations N+1.. in order, each in its own transaction.
 MIGRATIONS: tuple[Migration, ...] = (
@@ -271,6 +282,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     _sql(SAVED_MAPPINGS),
     _sql(PROGRESS_FINGERPRINTS),
     _sql(HR_DEPARTMENTS),
+    _sql(INVITATIONS),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -350,6 +362,28 @@ class Store:
             finally:
                 if own:
                     cursor.close()
+
+    def backup(self, target: str | Path) -> Path:
+        """Write a consistent copy of the whole database to ``target`` (a new file).
+
+        Holds the write lock, so no write lands half in the copy; readers carry on.
+        The copy is a complete Catalyst database: open it with --db, or put it in
+        place of the original while the app is stopped, to restore.
+        """
+        target = Path(target).expanduser().resolve()
+        if target.exists():
+            raise StoreError(f"{target} exists already; choose a new file name for the backup.")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with self._write_lock:
+            (source,) = self._connection.execute("SELECT current_database()").fetchone()
+            self._connection.execute("CHECKPOINT")
+            self._connection.execute("ATTACH ? AS catalyst_backup", [str(target)])
+            try:
+                quoted = source.replace('"', '""')
+                self._connection.execute(f'COPY FROM DATABASE "{quoted}" TO catalyst_backup')
+            finally:
+                self._connection.execute("DETACH catalyst_backup")
+        return target
 
     def checkpoint(self) -> None:
         """Write the WAL into the file (after big imports; WAL replay has open bugs)."""
@@ -580,3 +614,17 @@ def sync_sequences(cursor: duckdb.DuckDBPyConnection) -> None:
                 f"SELECT max(nextval('{sequence}')) FROM range(?)",  # noqa: S608
                 [largest - current],
             )
+
+
+def save_settings(
+    cursor: duckdb.DuckDBPyConnection, values: dict[str, str], *, by: int | None, at: datetime
+) -> None:
+    """Store organization settings (already validated by settings.parse_setting)."""
+    for key, value in values.items():
+        cursor.execute(
+            "INSERT INTO settings VALUES (?, ?, ?, ?) ON CONFLICT (key) DO UPDATE SET "
+            "value = excluded.value, updated_at = excluded.updated_at, "
+            "updated_by = excluded.updated_by",
+            [key, value, at, by],
+        )
+    bump_data_version(cursor, "settings")

@@ -15,6 +15,7 @@ from dashboard import store as store_module
 from dashboard import team_view as team_view_module
 from dashboard.accounts import User
 from dashboard.clock import utc_now
+from dashboard.markdown import plain
 from dashboard.navigation import END_PATH, SESSION_COOKIE, START_PATH
 from dashboard.overview import Overview as OverviewData
 from dashboard.queries import Scope
@@ -76,7 +77,7 @@ def guard(key: str) -> User:
 def not_available(screen: navigation.Screen, user: User) -> None:
     st.error(
         f"**{screen.title}** is for {screen.audience}. You are signed in as "
-        f"{user.display_name} ({role_names(user)}).",
+        f"{plain(user.display_name)} ({role_names(user)}).",
         icon=":material/block:",
     )
 
@@ -122,10 +123,13 @@ def coming_soon(what: str) -> None:
 
 
 def hr_scope(user: User) -> Scope:
-    """What an HR user (or admin) may see: every department, or the ones they are limited to.
+    """What an HR user may see: every department, or the ones they are limited to. Admins
+    see every department.
 
     Read from the database on every run, never from widgets or the URL.
     """
+    if "admin" in user.roles:
+        return Scope.hr()
     with store().reading() as cursor:
         return Scope.hr(accounts.hr_departments(cursor, user.user_id))
 
@@ -166,7 +170,7 @@ def checkin_reminder(user: User, today: date, *, link: bool = True) -> None:
         due = checkins.missing(cursor, user.user_id, today)
     for row in due.itertuples():
         st.warning(
-            f"Your check-in for **{row.team}**, week of {row.week:%-d %b}, is not done yet.",
+            f"Your check-in for **{plain(row.team)}**, week of {row.week:%-d %b}, is not done yet.",
             icon=":material/notifications:",
         )
     if len(due) and link:
@@ -229,6 +233,7 @@ FILE_TYPES = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "pdf": "application/pdf",
     "png": "image/png",
+    "duckdb": "application/octet-stream",
 }
 
 
@@ -239,6 +244,17 @@ def download(user: User, label: str, file_name: str, build, filters: dict, *, ke
         file_name=file_name, mime=FILE_TYPES[file_name.rsplit(".", 1)[-1]], key=key,
         on_click="ignore", icon=":material/download:",
     )  # fmt: skip
+
+
+def section_picker(sections: list[str], param: str, *, key: str) -> str:
+    """Which section of a page to draw (only that one runs), kept in the URL as ``param``
+    so a link opens the same section."""
+    section = st.segmented_control(
+        "Section", sections, default=query_choice(param, sections, sections[0]), key=key,
+        label_visibility="collapsed",
+    ) or sections[0]  # fmt: skip
+    st.query_params[param] = section
+    return section
 
 
 def query_choice(name: str, allowed: list, default):

@@ -16,6 +16,7 @@ from dashboard.accounts import User
 from dashboard.catalysts import ITEM_KEYS, item_label
 from dashboard.clock import utc_now
 from dashboard.ingest import ImportRefused, ProgressOptions, Source, SurveyOptions
+from dashboard.markdown import plain
 from dashboard.store import Store
 
 ROLE_CHOICES = {"": "Not used", **{k: item_label(k) for k in ITEM_KEYS}, "team": "Team",
@@ -60,9 +61,9 @@ def show_problems(problems: list[ingest.Problem], file_name: str, key: str) -> N
 def show_report(report: ingest.ImportReport) -> None:
     st.success(report.summary(), icon=":material/check_circle:")
     for note in report.notes:
-        st.caption(note)
+        st.caption(plain(note))
     if report.dropped_columns:
-        st.caption("Not stored: " + ", ".join(report.dropped_columns) + ".")
+        st.caption(plain("Not stored: " + ", ".join(report.dropped_columns) + "."))
 
 
 # ---- survey files ------------------------------------------------------------------------
@@ -74,7 +75,7 @@ def survey(db: Store, user: User, upload) -> None:
     preview = _preview(db, upload, key, options)
     report = preview.report
     for note in report.notes:
-        st.caption(note)
+        st.caption(plain(note))
     if report.already_imported:
         st.info(f"This file was already imported ({report.already_imported}); importing it "
                 "again would change nothing.", icon=":material/content_copy:")  # fmt: skip
@@ -192,7 +193,7 @@ def roster(db: Store, user: User, upload) -> None:
         return
     st.markdown("**What importing this roster changes**")
     for line in ingest.describe(plan):
-        st.markdown(f"- {line}")
+        st.markdown(f"- {plain(line)}")
     if plan.facts:
         st.caption("Earlier weeks keep the teams, managers and departments they had.")
         if st.button("Apply the roster", type="primary", key=f"roster-{_file_key(upload)}",

@@ -4,6 +4,7 @@ import streamlit as st
 
 from dashboard import queries, ui
 from dashboard.catalysts import CATALYSTS, PROGRESS
+from dashboard.markdown import plain
 
 user = ui.guard("home")
 db = ui.store()
@@ -14,7 +15,7 @@ with db.reading() as cursor:
     demo = queries.is_demo(cursor)
 
 st.title(org.organization_name)
-st.write(f"Welcome, {user.display_name}.")
+st.write(f"Welcome, {plain(user.display_name)}.")
 st.caption(
     "Catalyst helps managers give their teams what makes progress on meaningful work possible."
     + (" You are looking at the demo organization." if demo else "")

@@ -3,6 +3,7 @@
 import streamlit as st
 
 from dashboard import exports, focus, manager_detail, queries, rounds, summary, team_view, ui
+from dashboard.markdown import plain
 
 user = ui.guard("manager_detail")
 db = ui.store()
@@ -45,9 +46,10 @@ count = ui.period_picker(org.cadence, key="detail_period")
 latest = queries.latest_week(db, today) or rounds.week_of(today)
 period = rounds.Period.last_rounds(latest, count, org.cadence)
 view = ui.manager_view(scope, manager_id, team_id, period, today)
+shown_name = plain(name)
 st.caption(
-    f"{name} · {view.team} · {view.shown_period.label}. Read-only: what {name} sees on My "
-    "Team, within your departments"
+    f"{shown_name} · {plain(view.team)} · {view.shown_period.label}. Read-only: what "
+    f"{shown_name} sees on My Team, within your departments"
     + ("" if org.manager_notes_visible_to_hr else "; check-in notes stay private")
     + "."
 )
@@ -78,5 +80,5 @@ with st.popover("Download", icon=":material/download:"):
             filters, key=f"detail_summary_{kind}",
         )  # fmt: skip
 
-team_view.render(view, focus.about(name))
-manager_detail.render_history(view, name)
+team_view.render(view, focus.about(shown_name))
+manager_detail.render_history(view, shown_name)

@@ -3,6 +3,7 @@
 import streamlit as st
 
 from dashboard import checkins, queries, rounds, team_view, ui
+from dashboard.markdown import plain
 
 user = ui.guard("my_team")
 db = ui.store()
@@ -25,7 +26,7 @@ count = ui.period_picker(cadence, key="my_team_period")
 latest = queries.latest_week(db, today) or rounds.week_of(today)
 period = rounds.Period.last_rounds(latest, count, cadence)
 view = ui.team_view(user.user_id, team_id, period, today)
-st.caption(f"{view.team} · {view.shown_period.label}")
+st.caption(f"{plain(view.team)} · {view.shown_period.label}")
 if not view.has_team_data and not view.too_small:
     with st.expander("How your team's answers get here", expanded=True):
         st.write(

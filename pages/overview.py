@@ -26,6 +26,7 @@ chosen = left.multiselect(
     "Departments", list(names), default=ui.query_ids("departments", set(names)),
     format_func=names.get, placeholder="All departments", key="overview_departments",
 )  # fmt: skip
+chosen = [d for d in chosen if d in names]  # widget values never widen the scope
 period_name = middle.selectbox(
     "Period", list(presets), key="overview_period",
     index=list(presets).index(ui.query_choice("period", list(presets), list(presets)[1])),
@@ -67,7 +68,7 @@ with st.popover("Download", icon=":material/download:"):
     options = {0: whole, **{d: names[d] for d in (chosen or names) if len(chosen) != 1}}
     target = st.selectbox("One-page summary of", list(options), format_func=options.get,
                           key="overview_summary_of")  # fmt: skip
-    summary_scope = view_scope if target == 0 else Scope.hr(frozenset({target}))
+    summary_scope = view_scope if target not in names else Scope.hr(frozenset({target}))
     for kind in ("pdf", "png"):
         ui.download(
             user, f"One-page summary ({kind.upper()})",
@@ -78,11 +79,7 @@ with st.popover("Download", icon=":material/download:"):
         )  # fmt: skip
 
 sections = ["Heatmap", "Self vs team", "Trends", "What goes with progress", "Watch list"]
-section = st.segmented_control(
-    "Show", sections, default=ui.query_choice("view", sections, sections[0]),
-    key="overview_section", label_visibility="collapsed",
-) or sections[0]  # fmt: skip
-st.query_params["view"] = section
+section = ui.section_picker(sections, "view", key="overview_section")
 if section == "Heatmap":
     sort = st.radio("Order", list(overview.SORTS), format_func=overview.SORTS.get,
                     horizontal=True, key="overview_sort")  # fmt: skip

@@ -10,6 +10,16 @@ with db.reading() as cursor:
     limit = queries.org_settings(cursor).max_upload_mb
 
 st.title("Upload")
+if ui.hr_scope(user).departments is not None:
+    # Files name teams in any department and undo touches whole imports: one limited
+    # to some departments could change, or see in previews, teams outside them.
+    st.warning(
+        "Uploads change data for the whole organization, and your access is limited to "
+        "some departments. Ask an admin or an HR colleague who sees every department to "
+        "import the file.",
+        icon=":material/lock:",
+    )
+    st.stop()
 importing, history, downloads = st.tabs(["Import a file", "History", "Templates"])
 
 with importing:

@@ -3,12 +3,13 @@
 from dashboard.ingest.history import import_history, undo_import
 from dashboard.ingest.progress import ProgressOptions, import_progress
 from dashboard.ingest.report import ImportRefused, ImportReport, Problem
-from dashboard.ingest.roster import RosterPlan, apply_roster, describe, plan_roster
+from dashboard.ingest.roster import RosterPlan, apply_roster, describe, plan_edit, plan_roster
 from dashboard.ingest.survey import SurveyOptions, SurveyPreview, import_survey, preview_survey
 from dashboard.ingest.text import Source
 
 __all__ = [
     "ImportRefused", "ImportReport", "Problem", "ProgressOptions", "RosterPlan", "Source",
     "SurveyOptions", "SurveyPreview", "apply_roster", "describe", "import_history",
-    "import_progress", "import_survey", "plan_roster", "preview_survey", "undo_import",
+    "import_progress", "import_survey", "plan_edit", "plan_roster", "preview_survey",
+    "undo_import",
 ]  # fmt: skip

@@ -79,8 +79,25 @@ def plan_roster(db: Store, source: Source, *, today: date | None = None) -> Rost
             f"{name} (not used)" for i, name in enumerate(text.header) if i not in roles.values()
         ]
         facts, problems = _facts(rows, roles, text.header_rows, today)
-        plan = RosterPlan(report, text.content_hash)
-        problems += _compare(cursor, facts, plan)
+        return _plan(cursor, RosterPlan(report, text.content_hash), facts, problems)
+
+
+def plan_edit(db: Store, fields: dict[str, str], *, today: date | None = None) -> RosterPlan:
+    """One team's department, manager and headcount from a date, as typed on the Admin
+    page (``fields`` by role name), checked and compared exactly like a roster row."""
+    with db.reading() as cursor:
+        today = today or clock.today_in(queries.org_settings(cursor).time_zone)
+        row = [str(fields.get(role) or "") for role in ROLES]
+        facts, problems = _facts([row], {role: i for i, role in enumerate(ROLES)}, 0, today)
+        report = ImportReport(kind="roster", file_name="Admin page", rows_in_file=1)
+        return _plan(cursor, RosterPlan(report), facts, problems)
+
+
+def _plan(
+    cursor: duckdb.DuckDBPyConnection, plan: RosterPlan, facts: list[Fact], problems: list
+) -> RosterPlan:
+    problems += _compare(cursor, facts, plan)
+    report = plan.report
     report.errors = problems
     report.rejected = len({p.row for p in problems})
     if problems:
@@ -130,7 +147,7 @@ def _facts(
         row_problems = []
         for role in REQUIRED:
             if not cell[role]:
-                row_problems.append(Problem(f"{role} is empty", number, role))
+                row_problems.append(Problem(f"{role.replace('_', ' ')} is empty", number, role))
         try:
             email = accounts.check_email(cell["manager_email"]) if cell["manager_email"] else ""
         except accounts.AccountError as problem:
