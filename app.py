@@ -29,6 +29,8 @@ if user is None:
     ]
     selected = st.navigation(pages, position="hidden")
     st.session_state[ui.NEXT_PATH_KEY] = f"/{selected.url_path}"
+    if ui.sign_in_with_sso_identity():  # back from the single sign-on provider
+        st.stop()
 else:
     sections: dict[str, list] = {}
     for screen in navigation.screens_for(user.roles):

@@ -339,6 +339,37 @@ def sign_in(db: Store, email: str, password: str, *, now: datetime) -> SignInRes
         return SignInResult(token=token, user=user_by_id(cursor, user_id))
 
 
+SSO_NOT_SET_UP = "Your account is not set up in Catalyst — ask your HR admin."
+
+
+def sso_sign_in(
+    db: Store, email: str | None, *, provider: str, verified: bool, now: datetime
+) -> str | None:
+    """Start a session for the identity a single sign-on provider vouched for: an active
+    user with that email (compared without case). Roles are Catalyst's, never the
+    token's. None, audited, for anyone else."""
+    key = normalize_email(email or "")
+    with db.reading() as cursor:
+        user = find_user(cursor, key) if key else None
+    refused = None
+    if not verified:
+        refused = "email not verified by the provider"
+    elif user is None:
+        refused = "no account with this email"
+    elif not user.active or not user.roles:
+        refused = "account deactivated"
+    with db.transaction() as cursor:
+        if refused:
+            store.record_audit(
+                cursor, "sign_in.failure", f"single sign-on ({provider}): {refused}", at=now,
+                user_id=user.user_id if user else None, actor=key or "(no email)",
+            )  # fmt: skip
+            return None
+        store.record_audit(cursor, "sign_in.success", f"single sign-on ({provider})", at=now,
+                           user_id=user.user_id, actor=key)  # fmt: skip
+        return start_session(cursor, user.user_id, now, via=f"sso:{provider}")
+
+
 # ---- sessions ------------------------------------------------------------------------------
 
 

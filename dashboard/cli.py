@@ -63,6 +63,9 @@ def build_parser() -> argparse.ArgumentParser:
     run = commands.add_parser("run", parents=[common], help="serve the dashboard")
     run.add_argument("--port", type=_positive, help="port (default: $PORT, else 8501)")
     run.add_argument("--address", default="localhost", help="address to listen on")
+    run.add_argument("--secrets", type=Path, metavar="PATH",
+                     help="secrets file, e.g. with single sign-on's [auth] (default: "
+                     "$CATALYST_SECRETS, else .streamlit/secrets.toml)")  # fmt: skip
 
     demo = commands.add_parser(
         "demo", parents=[common], help="build the demo organization in an empty database"
@@ -223,12 +226,18 @@ def cmd_run(args: argparse.Namespace) -> int:
                 flush=True,
             )
     os.environ["CATALYST_DB"] = str(db_path)
+    if args.secrets:
+        if not args.secrets.is_file():
+            raise Refused(f"No secrets file at {args.secrets}.")
+        os.environ["CATALYST_SECRETS"] = str(args.secrets.resolve())
     project = project_dir()
     os.chdir(project)
     from dashboard.server import create_app
 
     print(f"Catalyst: serving {db_path} on http://{args.address}:{port}", file=sys.stderr)
-    create_app(project).run(config={"server.port": port, "server.address": args.address})
+    config = {"server.port": port, "server.address": args.address,
+              "secrets.files": [str(settings.secrets_file(project))]}  # fmt: skip
+    create_app(project).run(config=config)
     return EXIT_OK
 
 

@@ -21,6 +21,10 @@ from dashboard import accounts, settings, store
 from dashboard.clock import utc_now
 from dashboard.navigation import END_PATH, SESSION_COOKIE, START_PATH
 
+# The cookies in which Streamlit keeps a single sign-on identity (st.login), as
+# Streamlit 1.67 names them; the browser test of signing out fails if they change.
+IDENTITY_COOKIES = ("_streamlit_user", "_streamlit_user_tokens")
+
 
 def _db() -> store.Store:
     return store.shared(settings.database_path())
@@ -59,9 +63,15 @@ def start_session(request: Request) -> RedirectResponse:
 
 
 def end_session(request: Request) -> RedirectResponse:
+    """Sign out of Catalyst, and of the single sign-on identity Streamlit keeps (else the
+    next page would sign the same person straight back in)."""
     accounts.end_session(_db(), request.cookies.get(SESSION_COOKIE), now=utc_now())
     response = _redirect("/")
     response.delete_cookie(SESSION_COOKIE, path="/")
+    for name in request.cookies:  # the identity cookies, and the chunks a large one is cut in
+        base, _, chunk = name.rpartition("_")
+        if name in IDENTITY_COOKIES or (base in IDENTITY_COOKIES and chunk.isdigit()):
+            response.delete_cookie(name, path="/")
     return response
 
 

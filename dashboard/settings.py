@@ -7,6 +7,9 @@ Where things come from, first match wins:
   relative to the directory the command was started in.
 * organization settings (group size, cadence, time zone, ...): the
   ``settings`` table, which admins edit; defaults below when unset.
+* the secrets file: ``catalyst run --secrets`` > ``CATALYST_SECRETS`` >
+  ``.streamlit/secrets.toml`` in the project folder. Its ``[auth]`` section is
+  Streamlit's single sign-on configuration.
 
 This module is pure: it parses and validates, the store reads and writes.
 """
@@ -28,7 +31,28 @@ MIN_GROUP_SIZE_FLOOR = 3
 
 
 def secrets_file(project_dir: Path | None = None) -> Path:
+    if os.environ.get("CATALYST_SECRETS"):
+        return Path(os.environ["CATALYST_SECRETS"]).expanduser().resolve()
     return (project_dir or Path.cwd()) / ".streamlit" / "secrets.toml"
+
+
+# Names people know their sign-in by; another provider shows its own name, capitalized.
+PROVIDER_LABELS = {"microsoft": "Microsoft", "entra": "Microsoft Entra", "google": "Google",
+                   "okta": "Okta", "default": "single sign-on"}  # fmt: skip
+
+
+def sso_providers(project_dir: Path | None = None) -> dict[str, str]:
+    """Single sign-on providers configured in ``[auth]`` (Streamlit's st.login), as
+    {name for st.login: label for the button}; empty when there is none. ``[auth]``
+    with its own client_id is the one unnamed provider ("default"); ``[auth.NAME]``
+    tables are named ones. ``[catalyst.sso_labels] NAME = "Label"`` renames buttons."""
+    secrets = read_secrets(project_dir)
+    auth = secrets.get("auth", {})
+    labels = {**PROVIDER_LABELS, **secrets.get("catalyst", {}).get("sso_labels", {})}
+    names = ["default"] if "client_id" in auth else []
+    names += [name for name, value in auth.items()
+              if isinstance(value, dict) and "client_id" in value]  # fmt: skip
+    return {name: labels.get(name, name.capitalize()) for name in names}
 
 
 def read_secrets(project_dir: Path | None = None) -> dict:

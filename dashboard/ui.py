@@ -103,6 +103,37 @@ def complete_sign_in(token: str) -> None:
     send_browser_to(f"{START_PATH}?{urlencode({'ticket': ticket})}")
 
 
+SSO_REFUSED_KEY = "catalyst_sso_refused"
+
+
+def sign_in_with_sso_identity() -> bool:
+    """A browser back from the single sign-on provider (Streamlit's identity cookie)
+    without a Catalyst session: sign that person in if they have an active account,
+    else say why not, once. True when the page has nothing else to do."""
+    if not settings.sso_providers() or not st.user.get("is_logged_in"):
+        return False
+    if not st.session_state.get(SSO_REFUSED_KEY):
+        token = accounts.sso_sign_in(
+            store(), st.user.get("email"), provider=str(st.user.get("iss") or "sso"),
+            verified=st.user.get("email_verified") is not False, now=utc_now(),
+        )  # fmt: skip
+        if token:
+            complete_sign_in(token)
+            return True
+        st.session_state[SSO_REFUSED_KEY] = True
+    _, middle, _ = st.columns([1, 2, 1])
+    with middle:
+        st.title("Sign in to Catalyst")
+        st.error(
+            f"{accounts.SSO_NOT_SET_UP}\n\nYou signed in as {plain(st.user.get('email') or '?')}.",
+            icon=":material/person_off:",
+        )  # fmt: skip
+        if st.button("Sign in with another account"):
+            st.session_state.pop(SSO_REFUSED_KEY, None)
+            st.logout()
+    return True
+
+
 def sign_out() -> None:
     accounts.end_session(store(), _session_token(), now=utc_now())
     st.session_state.pop(TOKEN_KEY, None)

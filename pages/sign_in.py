@@ -2,13 +2,16 @@
 
 import streamlit as st
 
-from dashboard import accounts, demo, queries, ui
+from dashboard import accounts, demo, queries, settings, ui
 from dashboard.clock import utc_now
 
 db = ui.store()
 with db.reading() as cursor:
     org = queries.org_settings(cursor)
     is_demo = queries.is_demo(cursor)
+providers = settings.sso_providers()
+# SSO-only takes effect once a provider is configured, so nobody is locked out by it.
+passwords = not (org.sso_only and providers)
 
 left, middle, right = st.columns([1, 2, 1])
 with middle:
@@ -16,10 +19,20 @@ with middle:
     st.caption(org.organization_name)
     if ui.has_session_cookie() or st.query_params.get("signin") == "expired":
         st.info("Your session has ended. Sign in again to continue.", icon=":material/schedule:")
+    for name, label in providers.items():
+        if st.button(f"Sign in with {label}", type="primary", width="stretch", key=f"sso_{name}"):
+            st.login(None if name == "default" else name)
+    if providers and passwords:
+        st.caption("Or with your Catalyst password:")
+    if not passwords:
+        st.caption("Your organization signs in with single sign-on only.")
+        st.stop()
     with st.form("sign_in", enter_to_submit=True):
         email = st.text_input("Email", autocomplete="username")
         password = st.text_input("Password", type="password", autocomplete="current-password")
-        submitted = st.form_submit_button("Sign in", type="primary")
+        submitted = st.form_submit_button(
+            "Sign in", type="primary" if not providers else "secondary"
+        )
     if submitted:
         result = accounts.sign_in(db, email, password, now=utc_now())
         if result.token:

@@ -92,3 +92,52 @@ def test_first_run_refuses_a_wrong_code_and_differing_passwords(app_on, tmp_path
     assert "at least 12" in app.error[0].value
     with Store(path) as db, db.reading() as cursor:
         assert not accounts.has_accounts(cursor)
+
+
+SSO_SECRETS = """
+[auth]
+redirect_uri = "http://localhost:8501/oauth2callback"
+cookie_secret = "a test secret"
+[auth.google]
+client_id = "a"
+client_secret = "b"
+server_metadata_url = "https://accounts.google.com/.well-known/openid-configuration"
+[auth.microsoft]
+client_id = "c"
+client_secret = "d"
+server_metadata_url = "https://login.microsoftonline.com/t/v2.0/.well-known/openid-configuration"
+"""
+
+
+def set_sso_only(path, value: str) -> None:
+    with Store(path) as db, db.transaction() as cursor:
+        cursor.execute(
+            "INSERT OR REPLACE INTO settings VALUES ('sso_only', ?, NULL, NULL)", [value]
+        )
+
+
+def test_configured_providers_are_offered_beside_the_password(
+    app_on, demo_path, tmp_path, monkeypatch
+):
+    (tmp_path / "secrets.toml").write_text(SSO_SECRETS)
+    monkeypatch.setenv("CATALYST_SECRETS", str(tmp_path / "secrets.toml"))
+    app = app_on(demo_path)
+    labels = [b.label for b in app.button]
+    assert labels[:2] == ["Sign in with Google", "Sign in with Microsoft"]
+    assert [field.label for field in app.text_input] == ["Email", "Password"]
+
+
+def test_sso_only_hides_the_password_form_once_a_provider_is_configured(
+    app_on, demo_path, tmp_path, monkeypatch
+):
+    set_sso_only(demo_path, "true")
+    assert [f.label for f in app_on(demo_path).text_input] == [
+        "Email",
+        "Password",
+    ]  # no provider yet
+    (tmp_path / "secrets.toml").write_text(SSO_SECRETS)
+    monkeypatch.setenv("CATALYST_SECRETS", str(tmp_path / "secrets.toml"))
+    app = app_on(demo_path)
+    assert not app.text_input
+    assert "single sign-on only" in app.caption[-1].value
+    assert [b.label for b in app.button] == ["Sign in with Google", "Sign in with Microsoft"]

@@ -29,7 +29,7 @@ def screenshot(page, name: str) -> Path:
 def sign_in(page, email: str, password: str = "catalyst-demo") -> None:
     page.get_by_role("textbox", name="Email").fill(email)
     page.get_by_role("textbox", name="Password").fill(password)
-    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("button", name="Sign in", exact=True).click()
 
 
 def open_signed_in(page, url: str, email: str, *, height: int) -> None:

@@ -62,14 +62,17 @@ def _free_port() -> int:
 class Server:
     """`catalyst run` on a database, in its own process, with its console captured."""
 
-    def __init__(self, db: Path, log: Path) -> None:
+    def __init__(self, db: Path, log: Path, *, secrets=None) -> None:
+        """``secrets``: given the server's URL, the secrets file to serve with (SSO)."""
         self.port = _free_port()
         self.url = f"http://localhost:{self.port}"
         self.log = log
         log.parent.mkdir(parents=True, exist_ok=True)
         self._log_file = log.open("w")
+        extra = ["--secrets", str(secrets(self.url))] if secrets else []
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "dashboard", "run", "--db", str(db), "--port", str(self.port)],
+            [sys.executable, "-m", "dashboard", "run", "--db", str(db), "--port", str(self.port),
+             *extra],
             cwd=ROOT, stdout=self._log_file, stderr=subprocess.STDOUT,
         )  # fmt: skip
         self._wait_until_healthy()
