@@ -11,7 +11,7 @@ PIP := $(BIN)/python -m pip --quiet --disable-pip-version-check
 PORT ?= 8501
 DB ?= $(if $(CATALYST_DB),$(CATALYST_DB),data/demo.duckdb)
 
-.PHONY: run test lint format demo bench clean
+.PHONY: run test lint format demo bench fuzz load clean
 
 run: $(VENV)/.installed-run
 	@test -f "$(DB)" || $(BIN)/catalyst demo --db "$(DB)"
@@ -36,6 +36,17 @@ format: $(VENV)/.installed-test
 
 bench: $(VENV)/.installed-run
 	$(BIN)/catalyst bench
+
+# Property tests (importer, measures, privacy, rounds) with twenty times the examples.
+fuzz: $(VENV)/.installed-test
+	CATALYST_FUZZ=20 $(BIN)/python -m pytest tests/unit/test_import_fuzz.py \
+	  tests/unit/test_measures.py tests/unit/test_privacy_properties.py \
+	  tests/unit/test_privacy_database.py tests/unit/test_rounds.py
+
+# Concurrent browser sessions against one server: p50/p95 per rerun, errors.
+load: $(VENV)/.installed-test
+	@scripts/install-chromium
+	$(BIN)/python scripts/load.py
 
 demo: $(VENV)/.installed-run
 	$(BIN)/catalyst demo --db "$(DB)"

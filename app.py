@@ -6,11 +6,16 @@ only the pages of the user's roles are registered; other pages' addresses
 show a short "not available" note instead of the page.
 """
 
+import logging
+import os
+import time
+
 import streamlit as st
 
 from dashboard import accounts, navigation, ui
 from dashboard.markdown import plain
 
+started = time.perf_counter()
 st.set_page_config(page_title="Catalyst", page_icon=":material/trending_up:", layout="wide")
 
 db = ui.store()
@@ -62,4 +67,10 @@ else:
         ui.sign_out()
         st.stop()
 
-selected.run()
+try:
+    selected.run()
+finally:
+    # Slow reruns go to the server log; CATALYST_LOG_RERUNS=1 logs every one (make load).
+    took = (time.perf_counter() - started) * 1000
+    if took > 1000 or os.environ.get("CATALYST_LOG_RERUNS"):
+        logging.getLogger("catalyst").warning("rerun %s %.0f ms", selected.url_path or "home", took)

@@ -376,7 +376,7 @@ class Store:
         target.parent.mkdir(parents=True, exist_ok=True)
         with self._write_lock:
             (source,) = self._connection.execute("SELECT current_database()").fetchone()
-            self._connection.execute("CHECKPOINT")
+            self._connection.execute("FORCE CHECKPOINT")  # see checkpoint()
             self._connection.execute("ATTACH ? AS catalyst_backup", [str(target)])
             try:
                 quoted = source.replace('"', '""')
@@ -386,9 +386,14 @@ class Store:
         return target
 
     def checkpoint(self) -> None:
-        """Write the WAL into the file (after big imports; WAL replay has open bugs)."""
+        """Write the WAL into the file (after big imports; WAL replay has open bugs).
+
+        FORCE: a plain CHECKPOINT fails while any other cursor is inside a transaction
+        (pages reading at that moment), which failed imports that had already committed;
+        since DuckDB 1.4 FORCE waits for them instead of aborting them.
+        """
         with self._write_lock:
-            self._connection.execute("CHECKPOINT")
+            self._connection.execute("FORCE CHECKPOINT")
 
 
 _shared: dict[Path, Store] = {}

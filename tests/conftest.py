@@ -8,9 +8,16 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent))
 
 from fixtures import SMALL_DEMO, build_demo_file, copy_database  # noqa: E402
+from fixtures import budget as fixtures_budget  # noqa: E402
+from hypothesis import settings  # noqa: E402
 
 from dashboard.demo import DemoSpec  # noqa: E402
 from dashboard.store import Store  # noqa: E402
+
+# Property tests run a modest budget by default; `make fuzz` (CATALYST_FUZZ=20) runs
+# twenty times as many examples. Tests with their own max_examples use fixtures.budget.
+settings.register_profile("catalyst", max_examples=fixtures_budget(100), deadline=None)
+settings.load_profile("catalyst")
 
 
 @pytest.fixture(scope="session")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from datetime import date
 from pathlib import Path
@@ -11,6 +12,12 @@ from dashboard.store import Store
 
 TODAY = date(2026, 11, 24)  # a Tuesday: last week's check-in is still open
 SMALL_DEMO = DemoSpec(teams=12, weeks=8, seed=3, today=TODAY)
+FUZZ = int(os.environ.get("CATALYST_FUZZ", "1"))  # `make fuzz` sets 20
+
+
+def budget(examples: int) -> int:
+    """A property test's number of examples, times the fuzzing factor."""
+    return examples * FUZZ
 
 
 def build_demo_file(path: Path, spec: DemoSpec = SMALL_DEMO) -> Path:
@@ -224,3 +231,28 @@ def database_snapshot(db) -> dict:
             name: cursor.execute(f"SELECT * FROM {name} ORDER BY ALL").fetchall()  # noqa: S608
             for name in names
         }
+
+
+def write_large_survey(db, path: Path, rows: int, *, seed: int = 1) -> Path:
+    """A template survey CSV of ``rows`` responses to the teams in ``db``, spread over
+    the three weeks before TODAY (a big import for crash and concurrency tests)."""
+    from dashboard.catalysts import ITEM_KEYS
+
+    answers = ", ".join(f"1 + (hash(i, {n}, {seed}) % 5) AS {key}"
+                        for n, key in enumerate(ITEM_KEYS))  # fmt: skip
+    with db.reading() as cursor:
+        cursor.execute(
+            f"""
+            COPY (
+              SELECT t.name AS team,
+                     strftime(DATE '{TODAY}' - INTERVAL 21 DAY + (i % 20) * INTERVAL 1 DAY
+                              + (i % 600) * INTERVAL 1 MINUTE, '%Y-%m-%d %H:%M:%S') AS submitted_at,
+                     {answers}, '' AS comment
+              FROM range(?) r(i)
+              JOIN (SELECT name, row_number() OVER (ORDER BY team_id) - 1 AS k FROM teams) t
+                ON t.k = i % (SELECT count(*) FROM teams)
+            ) TO '{path}' (HEADER, DELIMITER ',')
+            """,  # noqa: S608 - numbers and a test path
+            [rows],
+        )
+    return path

@@ -143,6 +143,7 @@ def import_survey(
         with db.transaction() as saving:
             mapping.save(saving, opened.text.layout, opened.to_save, opened.team_aliases,
                          now=now, user_id=options.imported_by)  # fmt: skip
+    progress("Saved; writing the database file")
     db.checkpoint()
     progress(report.summary())
     return report

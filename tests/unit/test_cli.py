@@ -169,11 +169,25 @@ def test_bench_reports_every_measure_as_json(capsys):
     out = capsys.readouterr().out
     results = json.loads(out.strip().splitlines()[-1])
     assert results["teams"] == 6 and results["responses"] > 0
-    for key in ("demo_build_s", "hr_reads_cold_ms", "hr_reads_warm_ms",
-                "manager_reads_warm_ms", "my_team_warm_ms", "overview_cold_ms",
-                "overview_warm_ms", "peak_rss_mb"):  # fmt: skip
+    for key in ("demo_build_s", "import_s", "raw_read_csv_s", "import_ratio",
+                "hr_reads_cold_ms", "hr_reads_warm_ms", "manager_reads_warm_ms",
+                "my_team_warm_ms", "overview_cold_ms", "overview_warm_ms", "checkin_save_ms",
+                "checkin_save_during_import_ms", "peak_rss_mb"):  # fmt: skip
         assert results[key] > 0, key
     assert out.startswith("measure")  # the table people read comes first
+
+
+def test_bench_at_a_larger_scale_reports_how_each_figure_grew():
+    result = run_cli("bench", "--teams", "4", "--weeks", "2", "--scale", "2", "--json")
+    assert result.returncode == 0, result.stderr
+    results = json.loads(result.stdout.strip().splitlines()[-1])
+    assert (results["teams"], results["base"]["teams"]) == (8, 4)
+    assert results["growth"]["teams"] == 2.0
+    assert results["growth"]["responses"] == pytest.approx(
+        results["responses"] / results["base"]["responses"], abs=0.01
+    )
+    assert "growth" in result.stdout.splitlines()[0]  # the table shows the growth column
+    assert "4 teams x 2 weeks in a fresh process" in result.stderr
 
 
 def test_import_roster_then_survey_with_json_reports(tmp_path):

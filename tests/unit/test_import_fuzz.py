@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from fixtures import SAMPLES, TEMPLATE_HEADER, database_snapshot
+from fixtures import SAMPLES, TEMPLATE_HEADER, budget, database_snapshot
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -37,7 +37,9 @@ def attempt(db, data: bytes, skip_invalid: bool) -> None:
 
 
 @settings(
-    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=budget(150),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
 @given(data=st.binary(max_size=400), skip=st.booleans())
 def test_arbitrary_bytes(roster_store, data, skip):
@@ -45,7 +47,9 @@ def test_arbitrary_bytes(roster_store, data, skip):
 
 
 @settings(
-    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=budget(150),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
 @given(
     cells=st.lists(st.lists(CELLS, min_size=0, max_size=12), min_size=0, max_size=8),
@@ -58,7 +62,9 @@ def test_mangled_csvs(roster_store, cells, separator, skip):
 
 
 @settings(
-    max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=budget(100),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
 @given(position=st.integers(0, len(TEMPLATE) - 1), byte=st.integers(0, 255), skip=st.booleans())
 def test_a_real_file_with_one_byte_changed(roster_store, position, byte, skip):

@@ -9,7 +9,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import numpy as np
-from fixtures import OrgBuilder
+from fixtures import OrgBuilder, budget
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -79,7 +79,7 @@ def cell_size(name: str, counts, pools) -> int:
     return pools[(int(words[2]), date.fromisoformat(words[3]))]
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=budget(60), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     seed=st.integers(0, 2**32 - 1),
     k=st.integers(3, 7),
