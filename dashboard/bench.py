@@ -162,21 +162,30 @@ def _import_against_raw_read(db: Store, folder: Path, manager: int) -> tuple[flo
     read = f"CREATE TABLE responses AS SELECT * FROM read_csv('{csv}')"  # noqa: S608
     raw_s = _timed(lambda: raw.execute(read))
     raw.close()
+    with db.transaction() as cursor:  # the whole organization's file, bigger than an upload
+        store.save_settings(cursor, {"max_upload_mb": "100000"}, by=None, at=datetime.now())
     checking = threading.Event()
-    timed: dict[str, float] = {}
+    outcome: dict[str, object] = {}
 
     def importing() -> None:
-        timed["import"] = _timed(lambda: ingest.import_survey(
-            db, ingest.Source(csv.name, csv), now=datetime.now(),
-            progress=lambda message: message.startswith("Checking") and checking.set(),
-        ))  # fmt: skip
+        try:
+            outcome["import"] = _timed(lambda: ingest.import_survey(
+                db, ingest.Source(csv.name, csv), now=datetime.now(),
+                progress=lambda message: message.startswith("Checking") and checking.set(),
+            ))  # fmt: skip
+        except Exception as failure:  # noqa: BLE001 - raised again below, in the caller
+            outcome["failure"] = failure
+        finally:
+            checking.set()
 
     worker = threading.Thread(target=importing)
     worker.start()
     checking.wait()
     save_during = _checkin_save(db, manager, slowest=True)
     worker.join()
-    return timed["import"], raw_s, save_during
+    if "failure" in outcome:
+        raise outcome["failure"]
+    return outcome["import"], raw_s, save_during
 
 
 def growth(base: dict, scaled: dict) -> dict[str, float]:
