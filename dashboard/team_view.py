@@ -77,7 +77,7 @@ def collect(
         )
         history = checkins.history(cursor, manager_id, team_id, limit=history_limit)
         streak = checkins.streak(cursor, manager_id, team_id, today)
-    if not with_notes:
+    if not with_notes:  # keep how many wins and setbacks, not what they say
         for entry in history:
             entry.notes = {}
             entry.wins = ["(not shared)"] * len(entry.wins)
