@@ -265,6 +265,7 @@ LABELS = {
 def organization_settings(db: Store, admin: User) -> None:
     with db.reading() as cursor:
         org = queries.org_settings(cursor)
+    zones = sorted(available_timezones())
     with st.form("admin_settings"):
         values = {
             "organization_name": st.text_input(LABELS["organization_name"], org.organization_name),
@@ -280,8 +281,8 @@ def organization_settings(db: Store, admin: User) -> None:
             ),
             "cadence": st.selectbox(LABELS["cadence"], rounds.CADENCES,
                                     index=rounds.CADENCES.index(org.cadence)),
-            "time_zone": st.selectbox(LABELS["time_zone"], sorted(available_timezones()),
-                                      index=sorted(available_timezones()).index(org.time_zone)),
+            "time_zone": st.selectbox(LABELS["time_zone"], zones,
+                                      index=zones.index(org.time_zone)),
             "date_order": st.radio(
                 LABELS["date_order"], settings.DATE_ORDERS, horizontal=True,
                 index=settings.DATE_ORDERS.index(org.date_order),

@@ -6,10 +6,12 @@ scope; this module adds the history, the tables for files and the findings.
 
 from __future__ import annotations
 
+from datetime import date
+
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, focus, rounds
+from dashboard import charts, focus, rounds, summary
 from dashboard.catalysts import CATALYST_KEYS, ITEM_KEYS, SELF_SCALE, catalyst, item_label
 from dashboard.team_view import TeamView
 
@@ -103,6 +105,15 @@ def _checkins_table(view: TeamView, with_notes: bool) -> pd.DataFrame:
             row["setbacks logged"] = " · ".join(entry.setbacks)
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+def summary_file(view: TeamView, name: str, organization: str, today: date, *, kind: str) -> bytes:
+    """The manager's one-page summary, built on click (findings included)."""
+    page = summary.Page(
+        f"{name} · {view.team}", f"{view.shown_period.label} · favorable % = answers of 4 or 5",
+        findings(view, name), summary.footer(organization, today, view.min_group_size),
+    )  # fmt: skip
+    return summary.manager(page, view.comparison, view.rounds, kind=kind)
 
 
 def findings(view: TeamView, name: str) -> list[str]:

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from dashboard import exports, focus, manager_detail, queries, rounds, summary, team_view, ui
+from dashboard import exports, focus, manager_detail, queries, rounds, team_view, ui
 from dashboard.markdown import plain
 
 user = ui.guard("manager_detail")
@@ -68,15 +68,11 @@ with st.popover("Download", icon=":material/download:"):
         lambda: exports.csv_bytes(manager_detail.by_round_table(view)), filters,
         key="detail_csv",
     )  # fmt: skip
-    page = summary.Page(
-        f"{name} · {view.team}", f"{view.shown_period.label} · favorable % = answers of 4 or 5",
-        manager_detail.findings(view, name),
-        summary.footer(org.organization_name, today, view.min_group_size),
-    )  # fmt: skip
     for kind in ("pdf", "png"):
         ui.download(
             user, f"One-page summary ({kind.upper()})", f"catalyst-{who}-{stamp}.{kind}",
-            lambda kind=kind: summary.manager(page, view.comparison, view.rounds, kind=kind),
+            lambda kind=kind: manager_detail.summary_file(
+                view, name, org.organization_name, today, kind=kind),
             filters, key=f"detail_summary_{kind}",
         )  # fmt: skip
 
