@@ -273,6 +273,14 @@ INVITATIONS = """
         created_by INTEGER);
 """
 
+RAW_FINGERPRINTS = """
+    -- Responses are recognised by what the file says (ingest/survey_rows.py) from now on;
+    -- those stored so far carry the older key of team, second and scores, which imports
+    -- still compare against for the imports up to this one.
+    INSERT INTO meta SELECT 'legacy_fingerprints_through', CAST(coalesce(max(import_id), 0)
+        AS VARCHAR) FROM imports WHERE kind = 'survey';
+"""
+
 # Append only: a released migration never changes, a file at version N runs
 # migrations N+1.. in order, each in its own transaction.
 MIGRATIONS: tuple[Migration, ...] = (
@@ -283,6 +291,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     _sql(PROGRESS_FINGERPRINTS),
     _sql(HR_DEPARTMENTS),
     _sql(INVITATIONS),
+    _sql(RAW_FINGERPRINTS),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 
+from dashboard.ingest.report import ImportRefused, Problem
 from dashboard.measures import Scale
 
 LABELS = {
@@ -58,10 +59,69 @@ def text(column: str, value: str) -> str:
     return f"(CASE WHEN {value} IS NULL THEN {cleaned(column)} END)"
 
 
-def label_value(text: str) -> str:
-    """The 1-5 value of a cleaned label, or NULL."""
-    cases = " ".join(f"WHEN {quoted(k)} THEN {v}" for k, v in LABELS.items())
+def clean_label(label: str) -> str:
+    """``cleaned`` in Python: how a stated label is compared with the file's answers."""
+    label = label.replace("\u2019", "'").replace("\u2018", "'")
+    return re.sub(r"\s+", " ", label.strip().lower())
+
+
+def parse_labels(text: str | None) -> dict[str, float]:
+    """'Not useful=1, Neutral=3, Very useful=5' -> cleaned label -> score on 1-5. The
+    stated numbers are the scale (lowest to highest), so 1..9 labels spread over 1-5.
+    ImportRefused says what is wrong with the text."""
+    if not text or not text.strip():
+        return {}
+    pairs, problems = [], []
+    for part in text.split(","):
+        label, equals, number = part.rpartition("=")
+        try:
+            value = float(number)
+        except ValueError:
+            value = None
+        if not equals or not label.strip() or value is None:
+            problems.append(Problem(
+                f'Answer labels: "{part.strip()}" should be LABEL=NUMBER, like "Not useful=1".'
+            ))  # fmt: skip
+        else:
+            pairs.append((clean_label(label), value))
+    values = [value for _, value in pairs]
+    if not problems and len(set(values)) < 2:
+        problems.append(Problem(
+            "Answer labels: give at least the lowest and the highest answer with different "
+            'numbers, like "Not useful=1,Very useful=5".'
+        ))  # fmt: skip
+    if problems:
+        raise ImportRefused(problems)
+    low, high = min(values), max(values)
+    return {label: 1 + (value - low) * 4 / (high - low) for label, value in pairs}
+
+
+def label_value(text: str, stated: dict[str, float] | None = None) -> str:
+    """The 1-5 value of a cleaned label, or NULL; labels the import states come first."""
+    known = {**LABELS, **(stated or {})}
+    cases = " ".join(f"WHEN {quoted(k)} THEN {float(v)!r}" for k, v in known.items())
     return f"(CASE {text} {cases} END)"
+
+
+def unknown_labels(
+    cursor, columns: dict[str, int], stated: dict[str, float], table: str = "numbered"
+) -> dict[str, list[tuple[str, int]]]:
+    """Answers that are neither numbers, no-answers nor known labels, per item column:
+    item -> [(answer as first written, rows)], most frequent first. One scan."""
+    if not columns:
+        return {}
+    names = ", ".join(f"c{int(index)} AS {item}" for item, index in columns.items())
+    value = cleaned("v")
+    rows = cursor.execute(
+        f"SELECT item, min(trim(v)), count(*) AS n FROM (UNPIVOT (SELECT {names} FROM {table}) "  # noqa: S608
+        f"ON {', '.join(columns)} INTO NAME item VALUE v) "
+        f"WHERE {number('v')} IS NULL AND NOT {is_no_answer(value)} "
+        f"AND {label_value(value, stated)} IS NULL GROUP BY item, {value} ORDER BY item, n DESC"
+    ).fetchall()
+    found: dict[str, list[tuple[str, int]]] = {}
+    for item, answer, count in rows:
+        found.setdefault(item, []).append((answer, count))
+    return found
 
 
 def is_no_answer(text: str) -> str:
@@ -91,7 +151,7 @@ def detect_scale(low: float | None, high: float | None) -> Scale:
     return SCALES["0-10"]
 
 
-def score_sql(text: str, value: str, scale: Scale) -> str:
+def score_sql(text: str, value: str, scale: Scale, stated: dict[str, float] | None = None) -> str:
     """The 1-5 score from an item's text and number (labels are on 1-5); NULL for no
     answer or an invalid one. ``text`` is NULL for numbers (see ``text``)."""
     return (
@@ -99,21 +159,19 @@ def score_sql(text: str, value: str, scale: Scale) -> str:
         f"AND {scale.high} AND {value} = floor({value}) "
         f"THEN 1 + ({value} - {scale.low}) * 4.0 / {scale.high - scale.low} END "
         f"WHEN {is_no_answer(text)} THEN NULL "
-        f"ELSE {label_value(text)} END)"
+        f"ELSE {label_value(text, stated)} END)"
     )
 
 
-def problem_sql(raw: str, text: str, value: str, scale: Scale) -> str:
-    """Why an answer cannot be read, or NULL when it can (no answer is fine)."""
+def problem_sql(raw: str, value: str, scale: Scale) -> str:
+    """Why a number cannot be read, or NULL when it can. Unknown labels are a problem of
+    the whole column (``unknown_labels``), never of single rows: importing the known
+    half of a scale would give a one-sided picture."""
     shown = f"'\"' || trim({raw}) || '\"'"
     return (
         f"(CASE WHEN {value} IS NOT NULL THEN CASE "
         f"  WHEN {value} NOT BETWEEN {scale.low} AND {scale.high} "
         f"    THEN {shown} || ' is outside the {scale} scale' "
         f"  WHEN {value} <> floor({value}) "
-        f"    THEN {shown} || ' is not a whole number on the {scale} scale' END "
-        f"WHEN {is_no_answer(text)} THEN NULL "
-        f"WHEN {label_value(text)} IS NULL "
-        f"  THEN {shown} || ' is not an answer Catalyst knows: use Strongly disagree … Strongly "
-        f"agree, Never … Always, or a number on the {scale} scale' END)"
+        f"    THEN {shown} || ' is not a whole number on the {scale} scale' END END)"
     )

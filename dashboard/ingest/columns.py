@@ -16,7 +16,12 @@ TEAM_NAMES = {"team", "your team", "team name", "which team are you in", "my tea
 TIME_NAMES = {
     "submitted at", "submitted", "timestamp", "date", "submission date", "date submitted",
     "response date", "completion time", "end date", "recorded date", "submitdate",
+    "submit date", "submit date utc", "submission time", "started", "datestamp",
+    "date last action", "closetime", "close time", "end time",
 }  # fmt: skip
+# Date columns whose tool writes UTC without saying so in the values: Typeform's
+# "Submit Date (UTC)" says it in the header; KoboToolbox documents _submission_time.
+UTC_TIME_NAMES = {"submit date utc", "submission time"}
 COMMENT_NAMES = {"comment", "comments", "anything else", "other comments", "remarks"}
 RESPONSE_ID_NAMES = {
     "response id", "responseid", "respondent id", "respondentid", "recordid", "id",
@@ -31,6 +36,23 @@ PERSONAL_NAMES = {
     "locationlongitude", "latitude", "longitude", "phone", "phone number", "user agent",
     "external reference", "externalreference", "external data reference",
 }  # fmt: skip
+
+
+def letters(index: int) -> str:
+    """A column's letters as a spreadsheet shows them: 0 -> A, 26 -> AA."""
+    name = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        name = chr(ord("A") + rest) + name
+    return name
+
+
+def is_personal(header: str) -> bool:
+    """Whether a header names personal data (an e-mail, a name, a phone, an address)."""
+    plain = normalize(header)
+    words = set(plain.split())
+    return plain in PERSONAL_NAMES or bool(words & {"email", "mail", "name", "phone"})
 
 
 def normalize(header: str) -> str:
@@ -120,6 +142,13 @@ def _role_of(names: tuple[str, ...]) -> str | None:
         if plain in PERSONAL_NAMES or "email" in plain.split():
             return "personal"
     return None
+
+
+def stated_utc(layout, index: int | None) -> bool:
+    """Whether the date column at ``index`` holds UTC times (see UTC_TIME_NAMES)."""
+    if index is None:
+        return False
+    return any(normalize(n) in UTC_TIME_NAMES for n in layout.columns[index].names)
 
 
 def map_columns(layout, overrides: dict[int, str] | None = None) -> ColumnMap:

@@ -2,12 +2,14 @@
 it has and what each column is called.
 
 * Qualtrics: three header rows (short names, question text, ImportId JSON, also
-  with single quotes), or the older two (V1, V2 … over the question text).
+  with single quotes), two (short names over question text: its Excel export),
+  or the older two (V1, V2 … over the question text).
 * SurveyMonkey: two header rows; a matrix question's text stands once above its
   statements, which fill the second row.
 * One header row: Google Forms (Timestamp first, grids as "Question
   [statement]"), Microsoft Forms (ID, Start time, Completion time …), LimeSurvey
-  (codes like Q[SQ], or "code. question text [statement]"), our template.
+  (codes like Q[SQ], or "code. question text [statement]"), our template, and
+  any other table ("generic": the note never claims a tool it cannot see).
 
 Each column keeps the header as the file shows it (for messages and --map)
 and the names to recognise it by (code, question text, statement).
@@ -24,8 +26,14 @@ TOOL_NAMES = {
     "template": "Catalyst template", "google_forms": "Google Forms",
     "microsoft_forms": "Microsoft Forms", "surveymonkey": "SurveyMonkey",
     "qualtrics": "Qualtrics", "qualtrics_legacy": "Qualtrics (older export)",
-    "limesurvey": "LimeSurvey",
+    "limesurvey": "LimeSurvey", "generic": "generic table",
 }  # fmt: skip
+# Qualtrics' own columns, by their short names: three of them make a Qualtrics export.
+QUALTRICS_NAMES = {
+    "startdate", "enddate", "status", "ipaddress", "progress", "durationinseconds",
+    "finished", "recordeddate", "responseid", "distributionchannel", "userlanguage",
+}  # fmt: skip
+TEMPLATE_NAMES = {"team", "submitted at"}
 
 
 @dataclass(frozen=True)
@@ -64,6 +72,9 @@ def detect(records: list[list[str]]) -> Layout:
     plain = [normalize(cell) for cell in first]
     if len(rows) >= 3 and _import_ids(rows[2]):
         return _qualtrics("qualtrics", 3, rows[0], rows[1])
+    if len(rows) >= 2 and _qualtrics_texts(plain, rows[1]):
+        # Its Excel export: short names over question text, no ImportId row.
+        return _qualtrics("qualtrics", 2, rows[0], rows[1])
     if (
         len(rows) >= 2
         and plain[:2] == ["v1", "v2"]
@@ -80,9 +91,27 @@ def detect(records: list[list[str]]) -> Layout:
     elif "submitdate" in plain or "submitdate date submitted" in plain:
         # LimeSurvey writes 1980-01-01 for "not date-stamped".
         return Layout("limesurvey", 1, columns, no_date="1980-01-01")
-    else:
+    elif TEMPLATE_NAMES <= set(plain) and _all_items(plain):
         tool = "template"
+    else:
+        tool = "generic"
     return Layout(tool, 1, columns)
+
+
+def _all_items(plain: list[str]) -> bool:
+    from dashboard.catalysts import ITEM_KEYS
+
+    return {normalize(key) for key in ITEM_KEYS} <= set(plain)
+
+
+def _qualtrics_texts(plain: list[str], second: list[str]) -> bool:
+    """Qualtrics' short names in the first row, question text (not answers) under them."""
+    own = [i for i, cell in enumerate(plain) if cell.replace(" ", "") in QUALTRICS_NAMES]
+    if len(own) < 3:
+        return False
+    texts = [second[i] for i in own if second[i]]
+    return bool(texts) and not any(re.fullmatch(r"[0-9.: /-]+|true|false", t.lower())
+                                   for t in texts)  # fmt: skip
 
 
 def _import_ids(row: list[str]) -> bool:

@@ -1,7 +1,8 @@
 """What HR tells the importer about a file, and what it remembers for next time.
 
 * ``--map "HEADER=key"``: this column is that catalyst (or team, submitted_at,
-  comment, ignore). HEADER as the file shows it, or a matrix statement's text.
+  comment, ignore). HEADER as the file shows it, a matrix statement's text, or
+  "column C" (its letters in a spreadsheet) where several columns share a header.
 * ``--team-column HEADER``: the column naming each row's team.
 * ``--team-alias "NAME=Team"``: another name a team goes by in exports.
 
@@ -17,7 +18,7 @@ from datetime import datetime
 import duckdb
 
 from dashboard import queries
-from dashboard.ingest.columns import ROLES, normalize
+from dashboard.ingest.columns import ROLES, is_personal, letters, normalize
 from dashboard.ingest.layouts import Layout
 from dashboard.ingest.report import ImportRefused, Problem
 
@@ -46,11 +47,39 @@ def _pairs(values: tuple[str, ...], option: str) -> tuple[list[tuple[str, str]],
     return pairs, problems
 
 
-def _column_for(layout: Layout, header: str) -> int | None:
+def _columns_for(layout: Layout, header: str) -> list[int]:
+    """Every column ``header`` can mean: its letters ("column C"), else the columns whose
+    header or statement it names."""
+    by_letters = re.fullmatch(r"\s*column\s+([A-Za-z]{1,3})\s*", header)
+    if by_letters:
+        wanted = by_letters.group(1).upper()
+        return [c.index for c in layout.columns if letters(c.index) == wanted]
     wanted = normalize(header)
-    for column in layout.columns:
-        if wanted in {normalize(column.header), *(normalize(n) for n in column.names)}:
-            return column.index
+    return [
+        column.index
+        for column in layout.columns
+        if wanted in {normalize(column.header), *(normalize(n) for n in column.names)}
+    ]
+
+
+def _mapping_problem(layout: Layout, header: str, role: str, found: list[int]) -> Problem | None:
+    if not found:
+        shown = ", ".join(f'"{c.header}"' for c in layout.columns[:15] if c.header)
+        return Problem(f'There is no column "{header}" in the file. Columns: {shown}.')
+    if len(found) > 1:
+        where = ", ".join(letters(i) for i in found)
+        return Problem(
+            f'{len(found)} columns are called "{header}" (columns {where}): say which one '
+            f'you mean by its letters, like "column {letters(found[0])}={role}".'
+        )
+    if role not in ROLES:
+        return Problem(f'"{role}" is not something a column can be; use one of {", ".join(ROLES)}.')
+    column = layout.columns[found[0]]
+    if role == "comment" and any(is_personal(name) for name in (column.header, *column.names)):
+        return Problem(
+            f'Column "{column.header}" looks like personal data (a name, e-mail or phone '
+            "number); Catalyst never stores it, also not as a comment."
+        )
     return None
 
 
@@ -74,19 +103,15 @@ def overrides(
     to_save = []
     for header, role in pairs:
         role = role.lower()
-        index = _column_for(layout, header)
-        if index is None:
-            shown = ", ".join(f'"{c.header}"' for c in layout.columns[:15] if c.header)
-            problems.append(
-                Problem(f'There is no column "{header}" in the file. Columns: {shown}.')
-            )
-        elif role not in ROLES:
-            problems.append(Problem(
-                f'"{role}" is not something a column can be; use one of {", ".join(ROLES)}.'
-            ))  # fmt: skip
+        found = _columns_for(layout, header)
+        problem = _mapping_problem(layout, header, role, found)
+        if problem:
+            problems.append(problem)
         else:
-            roles[index] = role
-            to_save.append((layout.columns[index].header, role))
+            roles[found[0]] = role
+            chosen = layout.columns[found[0]].header
+            if layout.headers.count(chosen) == 1:  # a shared header cannot be remembered
+                to_save.append((chosen, role))
     if problems:
         raise ImportRefused(problems)
     return roles, to_save

@@ -30,13 +30,12 @@ import pandas as pd
 
 from dashboard import clock, queries, store
 from dashboard.catalysts import ITEM_KEYS, item_label
-from dashboard.ingest import answers, dates, mapping, staging
-from dashboard.ingest.columns import ColumnMap, map_columns, ordered_items
+from dashboard.ingest import answers, dates, mapping, personal, staging, survey_rows
+from dashboard.ingest.columns import ColumnMap, letters, map_columns, ordered_items, stated_utc
 from dashboard.ingest.layouts import Layout
 from dashboard.ingest.report import ImportRefused, ImportReport, Problem
 from dashboard.ingest.text import Source, TextFile, prepare, read_file  # fmt: skip
 from dashboard.measures import Scale
-from dashboard.rounds import week_of
 from dashboard.settings import OrgSettings
 from dashboard.store import Store
 
@@ -54,6 +53,7 @@ class SurveyOptions:
     maps: tuple[str, ...] = ()  # "HEADER=key"
     team_column: str | None = None
     team_aliases: tuple[str, ...] = ()  # "NAME=Team"
+    labels: str | None = None  # "Not useful=1,…,Very useful=5": what answer labels mean
     sheet: str | None = None  # of a workbook
     imported_by: int | None = None
     actor: str = "catalyst import"
@@ -74,7 +74,15 @@ class _Opened:
     staged: _Staged | None = None
 
     def stage(self, options: SurveyOptions) -> _Staged:
-        staged = _stage(self.cursor, self.text, self.columns, options, self.team_aliases, self.org)
+        """Check every row; an ImportRefused raised here carries the report, whose counts
+        then say that every row not skipped was refused (they always add up)."""
+        try:
+            staged = _stage(
+                self.cursor, self.text, self.columns, options, self.team_aliases, self.org,
+                self.report,
+            )  # fmt: skip
+        except ImportRefused as refusal:
+            raise ImportRefused(refusal.problems, self.report.refused_whole()) from None
         report = self.report
         report.notes += staged.notes
         report.dropped_columns = self.columns.dropped  # the team may have been found by content
@@ -137,7 +145,7 @@ def import_survey(
         opened.stage(options)
         refusal = opened.refusal(options)
         if refusal:
-            raise ImportRefused(refusal, report)
+            raise ImportRefused(refusal, report.refused_whole())
         progress("Writing")
         _write(db, opened.cursor, report, opened.text, options, now)
         with db.transaction() as saving:
@@ -231,7 +239,8 @@ def _describe(text: TextFile) -> str:
     how = "" if text.encoding == "an Excel workbook" else (
         f", {text.encoding}, separated by {_SEPARATORS[text.delimiter]}"
     )  # fmt: skip
-    return f"Recognised as a {layout.tool_name} export ({rows}{how})."
+    what = "a generic table" if layout.tool == "generic" else f"a {layout.tool_name} export"
+    return f"Recognised as {what} ({rows}{how})."
 
 
 def _check_columns(
@@ -247,12 +256,12 @@ def _check_columns(
             "help, obstacle_removal, respect, progress), by label (Clear goals …) or by the "
             f"survey statement. Headers found: {found}."
             + (" Columns that look like answers: " + ", ".join(f'"{h}"' for h in hint[:12])
-               + '. Say which catalyst each is with --map "HEADER=key".' if hint else "")
+               + ". Say which catalyst each is with {option:map}." if hint else "")
         ))  # fmt: skip
     if columns.team is None and not options.team:
         problems.append(Problem(
-            "No team column. Add a column named team, name it with --team-column HEADER, or "
-            "give the team for every row (--team)."
+            "No team column. Add a column named team, name it with {option:team_column}, or "
+            "give the team for every row ({option:team})."
         ))  # fmt: skip
     if options.team and queries.team_id_by_name(cursor, options.team) is None:
         problems.append(
@@ -260,12 +269,12 @@ def _check_columns(
         )
     if columns.time is None and not options.week:
         problems.append(Problem(
-            "No date column (submitted_at or timestamp). Add one, or give the week for every "
-            "row (--week on the command line)."
+            "No date column (submitted_at or timestamp). Add one, say which column it is with "
+            "{option:map}, or give the week for every row with {option:week}."
         ))  # fmt: skip
     if options.scale and answers.parse_scale(options.scale) is None:
         problems.append(Problem(
-            f'--scale "{options.scale}": write the lowest and highest answer, like 1-5 or 0-10.'
+            f'Scale "{options.scale}": write the lowest and highest answer, like 1-5 or 0-10.'
         ))  # fmt: skip
     if problems:
         raise ImportRefused(problems)
@@ -282,7 +291,7 @@ class _Staged:
 
 def _stage(
     cursor, text: TextFile, columns: ColumnMap, options: SurveyOptions,
-    team_aliases: list[tuple[str, str, int]], org,
+    team_aliases: list[tuple[str, str, int]], org, report: ImportReport,
 ) -> _Staged:  # fmt: skip
     """Read the file into temporary tables on this cursor and check every row.
 
@@ -301,6 +310,7 @@ def _stage(
         ).fetchall()
     ]
     (good,) = cursor.execute("SELECT count(*) FROM raw").fetchall()[0]
+    report.rows_in_file = good + len(structural)  # known before any check can refuse
     staging.number_rows(
         cursor, text.header_rows, [p.row - text.header_rows + 1 for p in structural]
     )
@@ -311,23 +321,30 @@ def _stage(
     _check_columns(cursor, columns, options, text.layout)
 
     items = ordered_items(columns)
+    labels = answers.parse_labels(options.labels)
+    _check_labels(cursor, columns, text.layout, labels)
     scales = _scales(cursor, columns, items, options.scale, notes)
-    time_column = _time_text(columns, text.layout)
     order = dates.choose_order(
-        cursor, options.date_order, org.date_order, notes, table="numbered", column=time_column
-    )
-    team_id = queries.team_id_by_name(cursor, options.team) if options.team else None
+        cursor, options.date_order, org.date_order, notes, table="numbered",
+        column=survey_rows.time_text(columns, text.layout),
+    )  # fmt: skip
+    plan = survey_rows.RowPlan(
+        columns, text.layout, items, scales, labels, order, org.time_zone,
+        stated_utc(text.layout, columns.time),
+        queries.team_id_by_name(cursor, options.team) if options.team else None, options.week,
+    )  # fmt: skip
     (salt,) = cursor.execute("SELECT value FROM meta WHERE key = 'fingerprint_salt'").fetchall()[0]
     today = clock.today_in(org.time_zone)
     staging.team_lookup(cursor, columns)
-    cursor.execute(
-        _typed_sql(
-            columns, text.layout, items, scales, order, org.time_zone, team_id, options.week
-        ),  # fmt: skip
-        [salt, today + timedelta(days=1)],
-    )
-    for statement in _problem_statements(items):
+    cursor.execute(survey_rows.typed_sql(plan), [salt, today + timedelta(days=1)])
+    for statement in survey_rows.problem_statements(items):
         cursor.execute(statement)
+    note = personal.removed_note(*cursor.execute(
+        "SELECT coalesce(sum(emails_removed), 0), coalesce(sum(phones_removed), 0) FROM typed "
+        "WHERE skip_reason IS NULL"
+    ).fetchall()[0])  # fmt: skip
+    if note:
+        notes.append(note)
     problems = structural + [
         Problem(message, row=row, column=column)
         for row, column, message in cursor.execute(
@@ -340,7 +357,7 @@ def _stage(
     if any(p.message.endswith("is not a known team") for p in problems):
         problems.append(Problem(
             f"Teams must match the roster: {staging.known_teams(cursor)}. For another name a team "
-            'goes by, add --team-alias "NAME=Team".'
+            "goes by, add {option:team_alias}."
         ))  # fmt: skip
     skipped = cursor.execute(
         "SELECT skip_reason, count(*) FROM typed WHERE skip_reason IS NOT NULL GROUP BY 1 "
@@ -352,12 +369,33 @@ def _stage(
     if unmapped:
         notes.append(
             "Not used, though they look like answers: " + ", ".join(f'"{h}"' for h in unmapped[:8])
-            + ' (map one with --map "HEADER=key").'
+            + " (say what they are with {option:map})."
         )  # fmt: skip
     return _Staged(
         good + len(structural), rejected + len(structural), sum(n for _, n in skipped),
         problems, notes,
     )  # fmt: skip
+
+
+def _check_labels(cursor, columns: ColumnMap, layout: Layout, labels: dict[str, float]) -> None:
+    """Refuse item columns holding answers Catalyst cannot read, whole: importing the
+    labels it knows ("Neutral") without the others would give a one-sided picture."""
+    unknown = answers.unknown_labels(cursor, columns.items, labels)
+    problems = []
+    for item, found in unknown.items():
+        index = columns.items[item]
+        shown = ", ".join(f'"{answer}" ({count:,} row{"s" if count != 1 else ""})'
+                          for answer, count in found[:8])  # fmt: skip
+        more = f" and {len(found) - 8} more" if len(found) > 8 else ""
+        problems.append(Problem(
+            f"answers Catalyst does not know: {shown}{more}. The column is refused whole, "
+            "since its other answers alone would give a one-sided picture. Say what each "
+            "answer means, lowest to highest, with {option:labels}, like "
+            f'"{found[0][0]}=1,…"; or leave the column out.',
+            column=f"{letters(index)} ({layout.columns[index].header or item_label(item)})",
+        ))  # fmt: skip
+    if problems:
+        raise ImportRefused(problems)
 
 
 def _scales(
@@ -390,163 +428,6 @@ def _scales(
     return scales
 
 
-def _time_text(columns: ColumnMap, layout: Layout) -> str:
-    text = f"trim({staging.column(columns.time)})"
-    if layout.no_date:
-        no_date = answers.quoted(layout.no_date)
-        return f"(CASE WHEN starts_with({text}, {no_date}) THEN NULL ELSE {text} END)"
-    return text
-
-
-def _typed_sql(
-    columns: ColumnMap, layout: Layout, items: list[str], scales: dict[str, Scale], order: str,
-    time_zone: str, team_id: int | None, week: date | None,
-) -> str:  # fmt: skip
-    """``typed``: every readable row, typed, with one problem column per check.
-
-    Parameters: the fingerprint salt, then tomorrow's date. Identifiers and
-    constants only are put into the SQL; the file's values stay column data.
-    """
-    inner = [
-        "n.ordinal", "n.row_number",
-        f"trim({staging.column(columns.team)}) AS team_text",
-        f"{_time_text(columns, layout)} AS time_text",
-        f"nullif(trim({staging.column(columns.comment)}), '') AS comment",
-        f"nullif(trim({staging.column(columns.response_id)}), '') AS source_id",
-        f"{int(team_id)} AS team_id" if team_id is not None else "t.team_id",
-        f"{_skip_reason(columns)} AS skip_reason",
-    ]  # fmt: skip
-    for item in items:
-        raw = staging.column(columns.items[item])
-        inner += [f"{raw} AS {item}_raw", f"{answers.number(raw)} AS {item}_value"]
-    stamp = dates.timestamp_sql("time_text", order, time_zone)
-    if week is not None:
-        monday = week_of(week)
-        stamp = f"coalesce({stamp}, TIMESTAMP '{monday} 12:00:00')"
-        week_expr = f"DATE '{monday}'"
-    else:
-        week_expr = "CAST(date_trunc('week', submitted_at) AS DATE)"
-    middle = ["*", f"{stamp} AS submitted_at"] + [
-        f"{answers.text(f'{i}_raw', f'{i}_value')} AS {i}_text" for i in items
-    ]
-    scored = ["*", f"{week_expr} AS week"]
-    scored += [f"{answers.score_sql(f'{i}_text', f'{i}_value', scales[i])} AS {i}" for i in items]
-    scored += [
-        f"{answers.problem_sql(f'{i}_raw', f'{i}_text', f'{i}_value', scales[i])} AS {i}_problem"
-        for i in items
-    ]
-    answered = " OR ".join(f"{i} IS NOT NULL OR {i}_problem IS NOT NULL" for i in items)
-    outer = [
-        "ordinal", "row_number", "team_id", "team_text", "time_text", "submitted_at", "week",
-        "comment", "source_id", "skip_reason", *items, *(f"{i}_problem" for i in items),
-        _TEAM_PROBLEM, _DATE_PROBLEM,
-        f"CASE WHEN NOT ({answered}) THEN 'no catalyst was answered in this row' END "
-        "AS answers_problem",
-        "CASE WHEN source_id IS NOT NULL THEN md5_number($1 || '|id|' || source_id) "
-        f"ELSE {_packed_key(items)} END AS fingerprint",
-    ]  # fmt: skip
-    team_join = f"t.team_text = trim({staging.column(columns.team)})"
-    layers = f"SELECT {', '.join(inner)} FROM numbered n LEFT JOIN team_lookup t ON {team_join}"  # noqa: S608
-    for layer in (middle, scored, outer):
-        layers = f"SELECT {', '.join(layer)} FROM ({layers})"  # noqa: S608
-    return f"CREATE OR REPLACE TEMP TABLE typed AS {layers}"
-
-
-PREVIEW_STATUSES = (
-    "survey preview",
-    "survey test",
-    "spam",
-    "preview spam",
-    "1",
-    "2",
-    "8",
-    "9",
-    "12",
-)
-UNFINISHED = ("false", "0", "no")
-
-
-def _skip_reason(columns: ColumnMap) -> str:
-    """Responses the survey tool marks as previews, tests or spam, or as not finished:
-    counted as skipped, never imported (Qualtrics)."""
-    reasons = []
-    if columns.status is not None:
-        statuses = ", ".join(answers.quoted(s) for s in PREVIEW_STATUSES)
-        reasons.append(
-            f"WHEN lower(trim({staging.column(columns.status)})) IN ({statuses}) "
-            "THEN 'previews, test responses or spam (as the survey tool marks them)'"
-        )
-    if columns.finished is not None:
-        unfinished = ", ".join(answers.quoted(s) for s in UNFINISHED)
-        reasons.append(
-            f"WHEN lower(trim({staging.column(columns.finished)})) IN ({unfinished}) "
-            "THEN 'unfinished responses'"
-        )
-    return f"(CASE {' '.join(reasons)} END)" if reasons else "NULL::VARCHAR"
-
-
-def _packed_key(items: list[str]) -> str:
-    """Team, second and answers packed exactly into 128 bits: the identity of a row
-    without a response id. Exact (no collisions) and independent of DuckDB's hash
-    functions, so it stays valid across upgrades. Bits 100+: team; 56-99: seconds
-    since 1970; 8 bits per item: score x 15 (a whole number for 1-5, 1-7 and 0-10
-    answers; 0 for no answer)."""
-    answers_bits = " | ".join(
-        f"(coalesce(round({item} * 15), 0)::UHUGEINT << {8 * ITEM_KEYS.index(item)})"
-        for item in items
-    )
-    return (
-        "((coalesce(team_id, 0)::UHUGEINT << 100) "
-        "| (greatest(coalesce(epoch(submitted_at), 0), 0)::UBIGINT::UHUGEINT << 56) "
-        f"| {answers_bits})"
-    )
-
-
-_TEAM_PROBLEM = """CASE
-        WHEN team_id IS NULL AND coalesce(team_text, '') = '' THEN 'no team given'
-        WHEN team_id IS NULL THEN '"' || team_text || '" is not a known team'
-    END AS team_problem"""
-_DATE_PROBLEM = """CASE
-        WHEN submitted_at IS NULL AND coalesce(time_text, '') = '' THEN 'no date given'
-        WHEN submitted_at IS NULL THEN '"' || time_text
-            || '" is not a date Catalyst can read (use 2026-11-24, 2026-11-24 14:05 or the '
-            || 'export''s own format)'
-        WHEN CAST(submitted_at AS DATE) > $2 THEN 'the date "' || time_text
-            || '" is after tomorrow'
-    END AS date_problem"""
-
-
-def _problem_statements(items: list[str]) -> list[str]:
-    """``staged_problems`` (one row per problem, named as people read the column) and
-    ``rejected_rows``."""
-    names = {"team_problem": "team", "date_problem": "date", "answers_problem": "answers"}
-    names |= {f"{item}_problem": item_label(item) for item in items}
-    label = " ".join(f"WHEN {answers.quoted(k)} THEN {answers.quoted(v)}" for k, v in names.items())
-    return [
-        # Teams without a roster entry for a week: checked per (team, week), not per row.
-        """CREATE OR REPLACE TEMP TABLE roster_gaps AS
-           SELECT DISTINCT team_id, week FROM typed WHERE team_id IS NOT NULL
-               AND week IS NOT NULL
-           EXCEPT SELECT p.team_id, p.week FROM (
-               SELECT DISTINCT team_id, week FROM typed WHERE team_id IS NOT NULL) p
-           JOIN team_history h ON h.team_id = p.team_id AND h.valid_from <= p.week
-                AND (h.valid_to IS NULL OR p.week < h.valid_to)""",
-        f"""CREATE OR REPLACE TEMP TABLE staged_problems AS
-           SELECT row_number, CASE column_name {label} END AS column_name, message
-           FROM (UNPIVOT (SELECT row_number, COLUMNS('.*_problem') FROM typed
-                          WHERE skip_reason IS NULL)
-                 ON COLUMNS('.*_problem') INTO NAME column_name VALUE message)
-           UNION ALL
-           SELECT t.row_number, 'team', 'team "' || t.team_text || '" has no roster entry for '
-                  || 'the week of ' || strftime(t.week, '%-d %b %Y')
-                  || '; import the roster with an earlier effective_from'
-           FROM typed t SEMI JOIN roster_gaps g ON g.team_id = t.team_id AND g.week = t.week
-           WHERE t.skip_reason IS NULL""",  # noqa: S608
-        "CREATE OR REPLACE TEMP TABLE rejected_rows AS "
-        "SELECT DISTINCT row_number FROM staged_problems",
-    ]
-
-
 def _write(
     db: Store, cursor, report: ImportReport, text: TextFile, options: SurveyOptions, now: datetime
 ) -> None:
@@ -560,8 +441,9 @@ def _write(
     with db.transaction(cursor):
         if staging.same_file(cursor, text.content_hash, "survey"):
             raise ImportRefused([Problem("The same file was just imported by someone else.")])
-        for statement in _REPEATS:
+        for statement in survey_rows.REPEATS:
             cursor.execute(statement)
+        _note_edited(cursor, items, report)
         import_id = cursor.execute(
             "INSERT INTO imports (kind, file_name, layout, imported_by, imported_at, rows_in_file, "
             "imported, content_hash, dropped_columns) VALUES ('survey', ?, 'template', ?, ?, ?, 0, "
@@ -578,8 +460,10 @@ def _write(
             WHERE NOT t.repeated_id AND t.skip_reason IS NULL
               AND t.row_number NOT IN (SELECT row_number FROM rejected_rows)
               AND NOT EXISTS (SELECT 1 FROM survey_responses r WHERE r.fingerprint = t.fingerprint)
+              AND NOT EXISTS (SELECT 1 FROM survey_responses r
+                              WHERE r.fingerprint = t.legacy_key AND r.import_id <= ?)
             """,  # noqa: S608 - item columns from the allow-list
-            [import_id],
+            [import_id, _legacy_through(cursor)],
         ).fetchall()[0]
         staging.record_outcome(cursor, report, import_id, inserted, text.layout.tool)
         cursor.execute(
@@ -595,20 +479,26 @@ def _write(
         )  # fmt: skip
 
 
-# Rows that repeat a fingerprint within the file: a repeated response id is one
-# response (the copies are duplicates); identical rows without an id are separate
-# responses, told apart by their place among the copies (second, third ...).
-_REPEATS = (
-    "ALTER TABLE typed ADD COLUMN repeated_id BOOLEAN DEFAULT false",
-    """CREATE OR REPLACE TEMP TABLE repeats AS
-       SELECT ordinal, row_number() OVER (PARTITION BY fingerprint ORDER BY ordinal) AS copy
-       FROM typed WHERE fingerprint IN (
-           SELECT fingerprint FROM typed
-           WHERE skip_reason IS NULL AND row_number NOT IN (SELECT row_number FROM rejected_rows)
-           GROUP BY fingerprint HAVING count(*) > 1)
-         AND skip_reason IS NULL AND row_number NOT IN (SELECT row_number FROM rejected_rows)""",
-    """UPDATE typed SET repeated_id = source_id IS NOT NULL,
-           fingerprint = CASE WHEN source_id IS NULL
-               THEN md5_number(fingerprint::VARCHAR || '#' || r.copy) ELSE fingerprint END
-       FROM repeats r WHERE typed.ordinal = r.ordinal AND r.copy > 1""",
-)
+def _legacy_through(cursor) -> int:
+    """The last import whose responses carry the old fingerprint (store migration 8)."""
+    row = cursor.execute(
+        "SELECT value FROM meta WHERE key = 'legacy_fingerprints_through'"
+    ).fetchall()
+    return int(row[0][0]) if row else 0
+
+
+def _note_edited(cursor, items: list[str], report: ImportReport) -> None:
+    """Rows with the response id of a stored response but other answers (edited in the
+    survey tool after an earlier export) keep the stored answers: say so."""
+    changed = " OR ".join(f"t.{i} IS DISTINCT FROM r.{i}" for i in items) or "false"
+    (edited,) = cursor.execute(
+        f"SELECT count(*) FROM typed t JOIN survey_responses r ON r.fingerprint = t.fingerprint "  # noqa: S608
+        f"WHERE t.source_id IS NOT NULL AND NOT t.repeated_id AND t.skip_reason IS NULL "
+        f"AND t.row_number NOT IN (SELECT row_number FROM rejected_rows) AND ({changed})"
+    ).fetchall()[0]
+    if edited:
+        report.notes.append(
+            f"{edited:,} row{'s have' if edited != 1 else ' has'} the response id of a response "
+            "stored earlier but other answers (edited after the earlier export?): the stored "
+            "answers were kept. To replace them, undo the earlier import and import this file."
+        )

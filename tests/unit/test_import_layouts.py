@@ -236,7 +236,7 @@ REALWORLD_CASES = {
         },
         None,
         None,
-        'row 2, column Clear goals: "D1" is not an answer Catalyst knows',
+        'column M (LikertTypePage1[1]): answers Catalyst does not know: "A1" (11 rows)',
     ),
     "qualtrics_QualtricsTools-matrix-insights.csv": (
         {"maps": ("Q2_1=clear_goals",), "scale": "1-4", "team": "Support"},
@@ -277,3 +277,21 @@ def test_unmapped_answer_columns_are_named_in_the_refusal(roster_store):
     message = str(refused.value.problems[0])
     assert "Columns that look like answers:" in message and "LikertTypePage1[1]" in message
     assert 'Say which catalyst each is with --map "HEADER=key".' in message
+
+
+def test_limesurvey_codes_import_once_their_labels_are_stated(roster_store):
+    """The refusal above asks for --labels; with the nine codes stated, lowest to highest,
+    every row imports and the codes spread over 1-5."""
+    codes = "D4=1,D3=2,D2=3,D1=4,N0=5,A1=6,A2=7,A3=8,A4=9"
+    report = run(
+        roster_store,
+        REALWORLD / "limesurvey_GridItemTools-grid-data-code.csv",
+        maps=("LikertTypePage1[1]=clear_goals",),
+        team="Support",
+        week=datetime(2026, 11, 9).date(),
+        labels=codes,
+    )
+    assert (report.rows_in_file, report.imported) == (42, 42) and report.reconciles
+    scores = dict(stored(roster_store, "SELECT clear_goals, count(*) FROM survey_responses GROUP BY 1"))
+    assert set(scores) <= {1 + step * 0.5 for step in range(9)}  # 9 codes on 1-5
+    assert scores[3.5] == 11  # "A1" (11 rows in the refusal): sixth of nine, 3.5 on 1-5

@@ -243,9 +243,12 @@ def test_an_answer_that_is_not_a_scale_label(roster_store, tmp_path):
     problems = refused(
         roster_store, write_file(tmp_path, "bad.csv", rows("Support,2026-11-10,Maybe,4,4,4,4,4,4,"))
     )
-    assert problems[0].startswith(
-        'row 2, column Clear goals: "Maybe" is not an answer Catalyst knows'
-    )
+    assert problems == [
+        'column C (clear_goals): answers Catalyst does not know: "Maybe" (1 row). The column is '
+        "refused whole, since its other answers alone would give a one-sided picture. Say what "
+        'each answer means, lowest to highest, with --labels "LABEL=1,LABEL=2,…", like '
+        '"Maybe=1,…"; or leave the column out.'
+    ]
 
 
 def test_an_unknown_team_lists_the_known_ones(roster_store, tmp_path):
@@ -376,7 +379,7 @@ def test_date_order_matrix(roster_store, tmp_path, dates, setting, stated, weeks
     text = rows(*(f"Support,{d},4,4,4,4,4,4,4," for d in dates))
     report = run(roster_store, write_file(tmp_path, "dates.csv", text), date_order=stated)
     if note:
-        assert note in report.notes
+        assert note in report.worded_notes()
     found = stored(roster_store, "SELECT DISTINCT week::VARCHAR FROM survey_responses ORDER BY 1")
     assert [w for (w,) in found] == weeks
 
