@@ -276,7 +276,9 @@ INVITATIONS = """
 RAW_FINGERPRINTS = """
     -- Responses are recognised by what the file says (ingest/survey_rows.py) from now on;
     -- those stored so far carry the older key of team, second and scores, which imports
-    -- still compare against for the imports up to this one.
+    -- still compare against for the imports up to this one. Where a file gives a time
+    -- zone, a second key holds the UTC instant (a sheet's zone may change between exports).
+    ALTER TABLE survey_responses ADD COLUMN zoned_fingerprint UHUGEINT;
     INSERT INTO meta SELECT 'legacy_fingerprints_through', CAST(coalesce(max(import_id), 0)
         AS VARCHAR) FROM imports WHERE kind = 'survey';
 """

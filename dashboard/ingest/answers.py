@@ -39,9 +39,10 @@ def quoted(text: str) -> str:
 
 def cleaned(column: str) -> str:
     """Lower-cased, trimmed, single-spaced text, curly apostrophes made straight."""
+    # Underscores are spaces: KoboToolbox writes choice names (strongly_agree).
     return (
-        f"regexp_replace(lower(trim(replace(replace({column}, '’', ''''), '‘', ''''))), "
-        r"'\s+', ' ', 'g')"
+        f"regexp_replace(lower(trim(replace(replace(replace({column}, '’', ''''), '‘', ''''), "
+        r"'_', ' '))), '\s+', ' ', 'g')"
     )
 
 
@@ -61,7 +62,7 @@ def text(column: str, value: str) -> str:
 
 def clean_label(label: str) -> str:
     """``cleaned`` in Python: how a stated label is compared with the file's answers."""
-    label = label.replace("\u2019", "'").replace("\u2018", "'")
+    label = label.replace("\u2019", "'").replace("\u2018", "'").replace("_", " ")
     return re.sub(r"\s+", " ", label.strip().lower())
 
 

@@ -80,11 +80,13 @@ ITEM_NAMES = _item_names()
 
 def item_for(header: str) -> str | None:
     """The survey item a header names: by key, label or statement, also inside
-    ``[...]`` or after ``" - "`` (matrix questions), else None."""
+    ``[...]``, after ``" - "`` (matrix questions), after a group path ("This week/…",
+    KoboToolbox) or a label's prefix ("Catalysts: …", SoSci), else None."""
     candidates = [header]
     candidates += re.findall(r"\[([^\]]+)\]", header)
-    if " - " in header:
-        candidates.append(header.rsplit(" - ", 1)[1])
+    for separator in (" - ", "/", ": "):
+        if separator in header:
+            candidates.append(header.rsplit(separator, 1)[1])
     for candidate in candidates:
         key = ITEM_NAMES.get(normalize(candidate))
         if key:
@@ -135,7 +137,7 @@ def _role_of(names: tuple[str, ...]) -> str | None:
             return "team"
         if plain in TIME_NAMES:
             return "submitted_at"
-        if plain in COMMENT_NAMES:
+        if plain in COMMENT_NAMES or plain.startswith("anything else"):
             return "comment"
         if plain in RESPONSE_ID_NAMES:
             return "response_id"
@@ -144,11 +146,15 @@ def _role_of(names: tuple[str, ...]) -> str | None:
     return None
 
 
-def stated_utc(layout, index: int | None) -> bool:
-    """Whether the date column at ``index`` holds UTC times (see UTC_TIME_NAMES)."""
+def stated_zone(layout, index: int | None) -> str | None:
+    """The zone the file states for the date column at ``index`` (Qualtrics' ImportId
+    row; UTC for the columns of UTC_TIME_NAMES), or None: the organization's."""
     if index is None:
-        return False
-    return any(normalize(n) in UTC_TIME_NAMES for n in layout.columns[index].names)
+        return None
+    if index in layout.time_zones:
+        return layout.time_zones[index]
+    names = layout.columns[index].names or (layout.columns[index].header,)
+    return "UTC" if any(normalize(n) in UTC_TIME_NAMES for n in names) else None
 
 
 def map_columns(layout, overrides: dict[int, str] | None = None) -> ColumnMap:
@@ -158,6 +164,16 @@ def map_columns(layout, overrides: dict[int, str] | None = None) -> ColumnMap:
     meta = {index: role for role, index in layout.metadata.items()}
     for column in layout.columns:
         index, name = column.index, column.header
+        if index in layout.personal and index not in overrides:
+            found.personal.append(name)
+            continue
+        if index in layout.tool_columns and index not in overrides:
+            found.tool_columns.append(name)
+            continue
+        if meta.get(index) == "response_id" and index not in overrides:
+            found.response_id = index  # kept only as a salted one-way hash
+            found.personal.append(name)
+            continue
         if index in meta:
             found.tool_columns.append(name)
             if meta[index] in ("status", "response type"):

@@ -90,7 +90,7 @@ def wall_sql(column: str, order: str) -> str:
     )
 
 
-def offset_sql(column: str, stated_utc: bool = False) -> str:
+def offset_sql(column: str) -> str:
     """Minutes east of UTC the text's zone says; NULL without a zone (or an unknown one)."""
     zone = _zone(column)
     signed = (
@@ -100,33 +100,47 @@ def offset_sql(column: str, stated_utc: bool = False) -> str:
     )
     named = " ".join(f"WHEN '{name}' THEN {minutes}" for name, minutes in ZONE_OFFSETS.items())
     return (
-        f"(CASE WHEN {zone} IS NULL THEN {'0' if stated_utc else 'NULL'} "
+        f"(CASE WHEN {zone} IS NULL THEN NULL "
         f"WHEN regexp_matches({zone}, '[0-9]') THEN {signed} "
         f"ELSE (CASE {zone} {named} END) END)"
     )
 
 
-def local_sql(wall: str, offset: str, time_zone: str) -> str:
-    """The organization's local time of a wall time and its zone's offset (NULL: local)."""
-    zone = time_zone.replace("'", "")
+def _utc(wall: str, offset: str, stated_zone: str | None) -> str:
+    """The UTC time of a wall time, from its own offset or else the zone the file states;
+    NULL when the file says neither."""
+    stated = (
+        f"timezone('UTC', timezone('{_zone_name(stated_zone)}', {wall}))" if stated_zone else "NULL"
+    )
     return (
-        f"(CASE WHEN {offset} IS NULL THEN {wall} ELSE timezone('{zone}', timezone('UTC', "
-        f"{wall} - to_minutes(CAST({offset} AS BIGINT)))) END)"
+        f"(CASE WHEN {offset} IS NOT NULL THEN {wall} - to_minutes(CAST({offset} AS BIGINT)) "
+        f"ELSE {stated} END)"
     )
 
 
-def instant_sql(wall: str, offset: str) -> str:
-    """What the file says the time is, independent of settings: the UTC instant where it
-    gives a zone, else its wall-clock time (part of a response's fingerprint)."""
+def _zone_name(zone: str) -> str:
+    return zone.replace("'", "")
+
+
+def local_sql(wall: str, offset: str, time_zone: str, stated_zone: str | None = None) -> str:
+    """The organization's local time of a wall time: converted where the text has a zone
+    or the file states one, else the wall time itself (already local)."""
+    utc = _utc(wall, offset, stated_zone)
     return (
-        f"(CASE WHEN {offset} IS NULL THEN strftime({wall}, '%Y-%m-%d %H:%M:%S') "
-        f"ELSE strftime({wall} - to_minutes(CAST({offset} AS BIGINT)), '%Y-%m-%d %H:%M:%SZ') END)"
+        f"(CASE WHEN {utc} IS NULL THEN {wall} "
+        f"ELSE timezone('{_zone_name(time_zone)}', timezone('UTC', {utc})) END)"
     )
 
 
-def timestamp_sql(column: str, order: str, time_zone: str, stated_utc: bool = False) -> str:
+def instant_sql(wall: str, offset: str, stated_zone: str | None = None) -> str:
+    """The UTC instant the file gives (it names a zone or an offset) as text, else NULL:
+    part of a response's fingerprint, independent of settings."""
+    return f"strftime({_utc(wall, offset, stated_zone)}, '%Y-%m-%d %H:%M:%SZ')"
+
+
+def timestamp_sql(column: str, order: str, time_zone: str) -> str:
     """The local TIMESTAMP of a date text column, NULL when unreadable."""
-    return local_sql(wall_sql(column, order), offset_sql(column, stated_utc), time_zone)
+    return local_sql(wall_sql(column, order), offset_sql(column), time_zone)
 
 
 def problem_sql(text: str, wall: str, offset: str, local: str, tomorrow: str, lenient: bool) -> str:

@@ -17,8 +17,9 @@ and the names to recognise it by (code, question text, statement).
 
 from __future__ import annotations
 
+import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from dashboard.ingest.columns import normalize
 
@@ -26,8 +27,39 @@ TOOL_NAMES = {
     "template": "Catalyst template", "google_forms": "Google Forms",
     "microsoft_forms": "Microsoft Forms", "surveymonkey": "SurveyMonkey",
     "qualtrics": "Qualtrics", "qualtrics_legacy": "Qualtrics (older export)",
-    "limesurvey": "LimeSurvey", "generic": "generic table",
+    "limesurvey": "LimeSurvey", "generic": "generic table", "typeform": "Typeform",
+    "kobotoolbox": "KoboToolbox", "sosci": "SoSci Survey", "surveyxact": "SurveyXact",
 }  # fmt: skip
+# Tools known by their own columns (header without spaces or punctuation, lower case):
+# the columns that identify them, and what their own columns are. "status" marks
+# previews or tests, "finished" unfinished responses, "response_id" the response
+# (kept only as a salted hash); every other listed column is the tool's own and unused.
+TOOLS = {
+    "typeform": ({"submitdateutc", "networkid"}, {
+        "#": "response_id", "responsetype": "finished", "startdateutc": "tool",
+        "stagedateutc": "tool", "tags": "tool", "networkid": "personal",
+    }),
+    "kobotoolbox": ({"submissiontime", "uuid"}, {
+        "uuid": "response_id", "id": "tool", "start": "tool", "end": "tool",
+        "validationstatus": "tool", "notes": "tool", "status": "tool", "submittedby": "personal",
+        "version": "tool", "tags": "tool", "index": "tool",
+    }),
+    "sosci": ({"questnnr", "started", "case"}, {
+        "case": "response_id", "finished": "finished", "qviewer": "status", "serial": "personal",
+        "ref": "personal", "questnnr": "tool", "mode": "tool", "timesum": "tool",
+        "mailsent": "tool", "lastdata": "tool", "status": "tool", "lastpage": "tool",
+        "maxpage": "tool", "missing": "tool", "missrel": "tool", "timersi": "tool",
+        "degtime": "tool",
+    }),
+    "surveyxact": ({"respondentid", "closetime", "statoverall1"}, {
+        "respondentid": "response_id", "created": "tool", "modified": "tool",
+        "starttime": "tool", "difftime": "tool", "responsecollectsessions": "tool",
+        "numberofreturnedmail": "tool", "importgroup": "tool", "distributionschedule": "tool",
+        "digitaldistributionstatus": "tool", "digitaldistributionerrormessage": "tool",
+    }),
+}  # fmt: skip
+# Numbered columns of a tool that are all its own (SoSci's TIME001, SurveyXact's stat…).
+TOOL_PREFIXES = {"sosci": ("time",), "surveyxact": ("stat",)}
 # Qualtrics' own columns, by their short names: three of them make a Qualtrics export.
 QUALTRICS_NAMES = {
     "startdate", "enddate", "status", "ipaddress", "progress", "durationinseconds",
@@ -50,6 +82,9 @@ class Layout:
     columns: tuple[Column, ...]
     metadata: dict[str, int] = field(default_factory=dict)  # tool columns: status, finished
     no_date: str | None = None  # a date the tool writes when there is none
+    tool_columns: frozenset[int] = frozenset()  # the tool's own columns, never used
+    personal: frozenset[int] = frozenset()  # the tool's columns about the person
+    time_zones: dict[int, str] = field(default_factory=dict)  # column -> zone the file states
 
     @property
     def headers(self) -> list[str]:
@@ -71,7 +106,8 @@ def detect(records: list[list[str]]) -> Layout:
     first = rows[0]
     plain = [normalize(cell) for cell in first]
     if len(rows) >= 3 and _import_ids(rows[2]):
-        return _qualtrics("qualtrics", 3, rows[0], rows[1])
+        layout = _qualtrics("qualtrics", 3, rows[0], rows[1])
+        return replace(layout, time_zones=_zones(rows[2]))
     if len(rows) >= 2 and _qualtrics_texts(plain, rows[1]):
         # Its Excel export: short names over question text, no ImportId row.
         return _qualtrics("qualtrics", 2, rows[0], rows[1])
@@ -84,6 +120,9 @@ def detect(records: list[list[str]]) -> Layout:
     if len(rows) >= 2 and {"respondent id", "respondentid"} & set(plain) and not rows[1][0]:
         return _surveymonkey(rows[0], rows[1])
     columns = tuple(Column(i, header, _one_row_names(header)) for i, header in enumerate(first))
+    tool = _known_tool(plain)
+    if tool:
+        return _tool_layout(tool, rows)
     if plain and plain[0] == "timestamp":
         tool = "google_forms"
     elif "completion time" in plain and "start time" in plain:
@@ -96,6 +135,41 @@ def detect(records: list[list[str]]) -> Layout:
     else:
         tool = "generic"
     return Layout(tool, 1, columns)
+
+
+def _squeezed(cell: str) -> str:
+    return re.sub(r"[^a-z0-9#]", "", cell.lower())
+
+
+def _known_tool(plain: list[str]) -> str | None:
+    names = {_squeezed(cell) for cell in plain}
+    return next((tool for tool, (marks, _) in TOOLS.items() if marks <= names), None)
+
+
+def _tool_layout(tool: str, rows: list[list[str]]) -> Layout:
+    """A tool known by its columns. SoSci's Excel-style export has a second header row of
+    variable labels (where the case number would stand, text)."""
+    first, own = rows[0], TOOLS[tool][1]
+    second = rows[1] if len(rows) >= 2 else []
+    labels = second if tool == "sosci" and second and not second[0].isdigit() else None
+    columns, metadata, tool_columns, personal = [], {}, set(), set()
+    for index, header in enumerate(first):
+        key = _squeezed(header)
+        role = own.get(key) or ("tool" if key.startswith(TOOL_PREFIXES.get(tool, ("\0",)))
+                                else None)  # fmt: skip
+        label = labels[index] if labels else ""
+        if role in ("status", "finished", "response_id"):
+            metadata[role] = index
+        elif role == "tool":
+            tool_columns.add(index)
+        elif role == "personal":
+            personal.add(index)
+        names = tuple(n for n in (label, *_one_row_names(header)) if n)
+        columns.append(Column(index, header, names))
+    return Layout(
+        tool, 2 if labels else 1, tuple(columns), metadata, tool_columns=frozenset(tool_columns),
+        personal=frozenset(personal),
+    )  # fmt: skip
 
 
 def _all_items(plain: list[str]) -> bool:
@@ -123,6 +197,19 @@ def _one_row_names(header: str) -> tuple[str, ...]:
     """LimeSurvey writes 'code. question text [statement]': recognise the text and the code."""
     coded = re.match(r"^([A-Za-z0-9_\[\]]+)\.\s+(.+)$", header, re.DOTALL)
     return (header, coded.group(2), coded.group(1)) if coded else (header,)
+
+
+def _zones(row: list[str]) -> dict[int, str]:
+    """The time zone Qualtrics names for its date columns in the ImportId row."""
+    zones = {}
+    for index, cell in enumerate(row):
+        try:
+            value = json.loads(cell)
+        except ValueError:
+            continue
+        if isinstance(value, dict) and isinstance(value.get("timeZone"), str):
+            zones[index] = value["timeZone"]
+    return zones
 
 
 def _qualtrics(tool: str, header_rows: int, codes: list[str], texts: list[str]) -> Layout:

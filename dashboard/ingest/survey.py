@@ -24,6 +24,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import duckdb
 import pandas as pd
@@ -31,7 +32,7 @@ import pandas as pd
 from dashboard import clock, queries, store
 from dashboard.catalysts import ITEM_KEYS, item_label
 from dashboard.ingest import answers, dates, mapping, personal, staging, survey_rows
-from dashboard.ingest.columns import ColumnMap, letters, map_columns, ordered_items, stated_utc
+from dashboard.ingest.columns import ColumnMap, letters, map_columns, ordered_items, stated_zone
 from dashboard.ingest.layouts import Layout
 from dashboard.ingest.report import ImportRefused, ImportReport, Problem
 from dashboard.ingest.text import Source, TextFile, prepare, read_file  # fmt: skip
@@ -330,7 +331,7 @@ def _stage(
     )  # fmt: skip
     plan = survey_rows.RowPlan(
         columns, text.layout, items, scales, labels, order, org.time_zone,
-        stated_utc(text.layout, columns.time),
+        _usable_zone(stated_zone(text.layout, columns.time), notes),
         queries.team_id_by_name(cursor, options.team) if options.team else None, options.week,
     )  # fmt: skip
     (salt,) = cursor.execute("SELECT value FROM meta WHERE key = 'fingerprint_salt'").fetchall()[0]
@@ -375,6 +376,22 @@ def _stage(
         good + len(structural), rejected + len(structural), sum(n for _, n in skipped),
         problems, notes,
     )  # fmt: skip
+
+
+def _usable_zone(zone: str | None, notes: list[str]) -> str | None:
+    """A zone the file states, if Catalyst knows it; else its times are read as local."""
+    if zone is None:
+        return None
+    try:
+        ZoneInfo(zone)
+    except (ZoneInfoNotFoundError, ValueError):
+        notes.append(f'The file says its times are in "{zone}", a zone Catalyst does not know; '
+                     "they are read as the organization's local time.")  # fmt: skip
+        return None
+    if zone != "UTC":
+        notes.append(f"Times read in {zone}, as the file states, and moved to the organization's "
+                     "time zone.")  # fmt: skip
+    return zone
 
 
 def _check_labels(cursor, columns: ColumnMap, layout: Layout, labels: dict[str, float]) -> None:
@@ -454,12 +471,14 @@ def _write(
         (inserted,) = cursor.execute(
             f"""
             INSERT INTO survey_responses (import_id, team_id, submitted_at, week, fingerprint,
-                                          {columns}, comment)
-            SELECT ?, team_id, submitted_at, week, fingerprint, {columns}, comment
+                                          zoned_fingerprint, {columns}, comment)
+            SELECT ?, team_id, submitted_at, week, fingerprint, zoned_key, {columns}, comment
             FROM typed t
             WHERE NOT t.repeated_id AND t.skip_reason IS NULL
               AND t.row_number NOT IN (SELECT row_number FROM rejected_rows)
               AND NOT EXISTS (SELECT 1 FROM survey_responses r WHERE r.fingerprint = t.fingerprint)
+              AND NOT EXISTS (SELECT 1 FROM survey_responses r
+                              WHERE r.zoned_fingerprint = t.zoned_key)
               AND NOT EXISTS (SELECT 1 FROM survey_responses r
                               WHERE r.fingerprint = t.legacy_key AND r.import_id <= ?)
             """,  # noqa: S608 - item columns from the allow-list

@@ -5,12 +5,15 @@ column data. Statement parameters: the fingerprint salt, then tomorrow's date.
 
 Recognising a response again: by a salted one-way hash of its response id where
 the file has one (the id itself is never stored), else by what the file says
-about it — team, the instant (UTC where the file gives a zone, else its
-wall-clock time) and the answers as written (numbers compared as numbers,
-labels by their words). Nothing derived enters that key: not the scale
-detected, not the organization's time zone, not the scores. So the same form
-exported as CSV and as XLSX, before and after a settings change, or again with
-new rows that reveal a wider scale, is recognised as the same responses.
+about it: team, time and the answers as written (numbers compared as numbers,
+labels by their words). The time counts twice: as the wall-clock time written
+(``fingerprint``) and, where the file gives a zone or offset, as the UTC
+instant (``zoned_key``); a row is a response already stored when either
+matches. Nothing derived enters them: not the scale detected, not the
+organization's time zone, not the scores. So the same form exported as CSV
+(zoned) and as XLSX (wall clock), a sheet whose time zone changed between two
+exports, a settings change, or new rows that reveal a wider scale: each is
+recognised as the same responses.
 """
 
 from __future__ import annotations
@@ -38,7 +41,7 @@ class RowPlan:
     labels: dict[str, float]  # answer labels the import states -> score on 1-5
     order: str  # of slashed dates
     time_zone: str
-    utc_times: bool  # the date column holds UTC times without saying so in the values
+    stated_zone: str | None  # the zone the file states for its times (header, ImportId row)
     team_id: int | None  # every row to this team
     week: date | None  # every row to this week
 
@@ -68,18 +71,19 @@ def typed_sql(plan: RowPlan) -> str:
         inner += [f"{raw} AS {item}_raw", f"{answers.number(raw)} AS {item}_value"]
     read = [
         "*", f"{dates.wall_sql('time_text', plan.order)} AS wall",
-        f"{dates.offset_sql('time_text', plan.utc_times)} AS zone_offset",
+        f"{dates.offset_sql('time_text')} AS zone_offset",
         f"{personal.scrub_sql('comment_raw')} AS comment",
         f"{personal.count_sql('comment_raw', 'email')} AS emails_removed",
         f"{personal.count_sql('comment_raw', 'phone')} AS phones_removed",
     ] + [f"{answers.text(f'{i}_raw', f'{i}_value')} AS {i}_text" for i in items]  # fmt: skip
-    stamp = dates.local_sql("wall", "zone_offset", plan.time_zone)
+    stamp = dates.local_sql("wall", "zone_offset", plan.time_zone, plan.stated_zone)
     week_expr = "CAST(date_trunc('week', submitted_at) AS DATE)"
     if plan.week is not None:
         monday = week_of(plan.week)
         stamp, week_expr = f"coalesce({stamp}, TIMESTAMP '{monday} 12:00:00')", f"DATE '{monday}'"
-    instant = dates.instant_sql("wall", "zone_offset")
-    timed = ["*", f"{stamp} AS submitted_at", f"{instant} AS instant"]
+    instant = dates.instant_sql("wall", "zone_offset", plan.stated_zone)
+    wall_text = "strftime(wall, '%Y-%m-%d %H:%M:%S')"
+    timed = ["*", f"{stamp} AS submitted_at", f"{instant} AS instant", f"{wall_text} AS wall_text"]
     scored = ["*", f"{week_expr} AS week"]
     scored += [
         f"{answers.score_sql(f'{i}_text', f'{i}_value', plan.scales[i], plan.labels)} AS {i}"
@@ -99,9 +103,11 @@ def typed_sql(plan: RowPlan) -> str:
         *(f"{i}_problem" for i in items), _TEAM_PROBLEM, f"{date_problem} AS date_problem",
         f"CASE WHEN NOT ({answered}) THEN 'no catalyst was answered in this row' END "
         "AS answers_problem",
-        f"{_content_key(items)} AS content_key",
+        f"{_content_key(items, 'wall_text')} AS content_key",
         "CASE WHEN source_id IS NOT NULL THEN md5_number($1 || '|id|' || source_id) "
-        f"ELSE {_content_key(items)} END AS fingerprint",
+        f"ELSE {_content_key(items, 'wall_text')} END AS fingerprint",
+        f"CASE WHEN source_id IS NULL AND instant IS NOT NULL "
+        f"THEN {_content_key(items, 'instant')} END AS zoned_key",
         f"{legacy_key(items)} AS legacy_key",
     ]  # fmt: skip
     team_join = f"t.team_text = trim({column(columns.team)})"
@@ -111,14 +117,14 @@ def typed_sql(plan: RowPlan) -> str:
     return f"CREATE OR REPLACE TEMP TABLE typed AS {layers}"
 
 
-def _content_key(items: list[str]) -> str:
+def _content_key(items: list[str], time: str) -> str:
     """What the file says about a response, hashed with the salt (see module doc)."""
     written = " || '|' || ".join(
         f"'{i}=' || coalesce(CAST({i}_value AS VARCHAR), {i}_text, '')" for i in items
     )
     return (
         "md5_number($1 || '|row|' || coalesce(CAST(team_id AS VARCHAR), '') || '|' "
-        f"|| coalesce(instant, '') || '|' || {written})"
+        f"|| coalesce({time}, '') || '|' || {written})"
     )
 
 
@@ -230,6 +236,7 @@ REPEATS = (
            fingerprint = CASE WHEN source_id IS NULL
                THEN md5_number(fingerprint::VARCHAR || '#' || r.copy) ELSE fingerprint END,
            legacy_key = CASE WHEN source_id IS NULL
-               THEN md5_number(legacy_key::VARCHAR || '#' || r.copy) ELSE legacy_key END
+               THEN md5_number(legacy_key::VARCHAR || '#' || r.copy) ELSE legacy_key END,
+           zoned_key = md5_number(zoned_key::VARCHAR || '#' || r.copy)
        FROM repeats r WHERE typed.ordinal = r.ordinal AND r.copy > 1""",
 )
