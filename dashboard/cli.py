@@ -21,6 +21,7 @@ import pandas as pd
 
 from dashboard import accounts, queries, settings, store
 from dashboard.clock import utc_now
+from dashboard.ingest.report import worded
 from dashboard.store import Store, StoreError
 
 EXIT_OK, EXIT_REFUSED, EXIT_USAGE = 0, 1, 2
@@ -107,6 +108,11 @@ def build_parser() -> argparse.ArgumentParser:
     survey.add_argument(
         "--team-alias", action="append", default=[], metavar='"NAME=Team"',
         help="another name a team goes by in this export; repeatable; saved",
+    )  # fmt: skip
+    survey.add_argument(
+        "--labels", metavar='"LABEL=1,LABEL=2,…"',
+        help="what the answer labels mean, lowest to highest, for labels Catalyst does not "
+        "know (like \"Not useful=1,Neutral=3,Very useful=5\")",
     )  # fmt: skip
     survey.add_argument("--sheet", help="the workbook sheet to read (default: the first)")
     survey.add_argument("--json", action="store_true", help="print one JSON object")
@@ -320,7 +326,7 @@ def cmd_import(args: argparse.Namespace) -> int:
                 team=args.team, week=args.week, skip_invalid=args.skip_invalid, scale=args.scale,
                 date_order=_DATE_ORDERS.get(args.date_order), maps=tuple(args.map),
                 team_column=args.team_column, team_aliases=tuple(args.team_alias),
-                sheet=args.sheet, actor="catalyst import survey",
+                labels=args.labels, sheet=args.sheet, actor="catalyst import survey",
             )  # fmt: skip
             report = ingest.import_survey(db, source, options, now=utc_now(),
                                           progress=report_progress)  # fmt: skip
@@ -360,7 +366,7 @@ def _print_report(args: argparse.Namespace, report) -> None:
         print(json.dumps(report.as_json(), default=str))
         return
     print(report.summary())
-    for note in report.notes:
+    for note in report.worded_notes():
         print(f"  {note}")
     if report.dropped_columns:
         print(f"  Not stored: {', '.join(report.dropped_columns)}.")
@@ -370,9 +376,12 @@ def _print_report(args: argparse.Namespace, report) -> None:
 
 def _refused_import(args: argparse.Namespace, refusal) -> int:
     if args.json:
-        data = refusal.report.as_json() if refusal.report else {"rows_in_file": 0}
+        # Counts add up on every path; a file that could not be read as rows has none.
+        unread = dict.fromkeys(("rows_in_file", "imported", "duplicates", "rejected", "skipped"))
+        data = refusal.report.as_json() if refusal.report else unread
         data["errors"] = [
-            {"row": p.row, "column": p.column, "message": p.message} for p in refusal.problems
+            {"row": p.row, "column": p.column, "message": worded(p.message)}
+            for p in refusal.problems
         ]
         data["refused"] = True
         print(json.dumps(data, default=str))

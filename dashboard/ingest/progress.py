@@ -83,10 +83,10 @@ def import_progress(
             _stage(cursor, text, roles, options, org, report)
             problems = report.errors
             if problems and not options.skip_invalid:
-                raise ImportRefused(problems, report)
+                raise ImportRefused(problems, report.refused_whole())
             if report.rows_in_file == report.rejected + report.skipped:
                 raise ImportRefused([Problem("No row of the file holds a win or a setback.")]
-                                    + problems, report)  # fmt: skip
+                                    + problems, report.refused_whole())  # fmt: skip
             _write(db, cursor, report, text, options, now)
     db.checkpoint()
     return report

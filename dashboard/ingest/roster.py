@@ -101,7 +101,7 @@ def _plan(
     report.errors = problems
     report.rejected = len({p.row for p in problems})
     if problems:
-        raise ImportRefused(problems, report)
+        raise ImportRefused(problems, report.refused_whole())
     report.imported = len(plan.facts)
     report.duplicates = report.rows_in_file - report.imported
     return plan

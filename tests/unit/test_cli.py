@@ -250,3 +250,45 @@ def test_undo_and_list_from_the_command_line(tmp_path):
     listed = run_cli("import", "list", "--db", db).stdout
     assert "template_example.csv: 9 rows, 9 imported" in listed and "(undone" in listed
     assert run_cli("import", "undo", "2", "--db", db).returncode == 1
+
+
+COUNTS = ("rows_in_file", "imported", "duplicates", "rejected", "skipped")
+
+
+@pytest.mark.parametrize(
+    ("rows", "counts", "with_problems"),
+    [
+        # One bad row refuses the file: all three rows are rejected, one has a problem.
+        (["Support,2026-11-10,4,4,4,4,4,4,4,", "Support,2026-11-10,9,4,4,4,4,4,4,",
+          "Support,2026-11-11,4,4,4,4,4,4,4,"], (3, 0, 0, 3, 0), 1),
+        # No catalyst column at all: still the file's two rows, both refused.
+        (None, (2, 0, 0, 2, 0), 0),
+    ],
+)  # fmt: skip
+def test_a_refusal_accounts_for_every_row_in_json(tmp_path, rows, counts, with_problems):
+    from fixtures import SAMPLES, TEMPLATE_HEADER, write_file
+
+    db = str(tmp_path / "org.duckdb")
+    run_cli("import", "roster", str(SAMPLES / "roster_example.csv"), "--db", db)
+    text = (
+        TEMPLATE_HEADER + "\n" + "\n".join(rows)
+        if rows
+        else "team,submitted_at,mood\nSupport,2026-11-10,good\nSupport,2026-11-10,fine"
+    )
+    result = run_cli("import", "survey", str(write_file(tmp_path, "f.csv", text + "\n")),
+                     "--db", db, "--scale", "1-5", "--json")  # fmt: skip
+    assert result.returncode == 1
+    report = json.loads(result.stdout.strip().splitlines()[-1])
+    assert tuple(report[k] for k in COUNTS) == counts
+    assert report["rows_with_problems"] == with_problems
+
+
+def test_a_file_that_cannot_be_read_has_no_counts_in_json(tmp_path):
+    db = str(tmp_path / "org.duckdb")
+    pdf = tmp_path / "export.csv"
+    pdf.write_bytes(b"%PDF-1.7 not a survey")
+    result = run_cli("import", "survey", str(pdf), "--db", db, "--json")
+    assert result.returncode == 1
+    report = json.loads(result.stdout.strip().splitlines()[-1])
+    assert [report[k] for k in COUNTS] == [None] * 5
+    assert report["errors"][0]["message"].startswith("This is a PDF document")
