@@ -209,7 +209,7 @@ def problem_statements(items: list[str]) -> list[str]:
                   || 'the week of ' || strftime(t.week, '%-d %b %Y')
                   || '; import the roster with an earlier effective_from'
            FROM typed t SEMI JOIN roster_gaps g ON g.team_id = t.team_id AND g.week = t.week
-           WHERE t.skip_reason IS NULL
+           WHERE t.skip_reason IS NULL AND t.date_problem IS NULL  -- a wrong date says so itself
            UNION ALL
            SELECT row_number, 'response id', 'this row has the response id of row '
                   || first_row || ' but different answers: a response is imported once, from '

@@ -398,3 +398,123 @@ def test_times_with_an_offset_are_moved_to_the_organizations_time_zone(roster_st
     )
     # UTC is the default time zone: Sunday 23:30 stays in the week of 9 Nov.
     assert stored(roster_store, "SELECT week FROM survey_responses") == [(date(2026, 11, 9),)]
+
+
+# ---- genuine exports' classes of trouble (issue 17) --------------------------------------
+
+
+def test_a_half_known_scale_is_refused_whole_then_imports_with_its_labels(roster_store, tmp_path):
+    """Only "Neutral" is a label Catalyst knows: importing it alone would show every answer
+    as neutral. The column is refused, naming the labels it did not know, even with
+    --skip-invalid; stating the scale imports every row."""
+    answers = ["Not useful", "Neutral", "Very useful", "Useful", "Neutral", "Slightly useful"]
+    text = "team,submitted_at,clear_goals\n" + "".join(
+        f"Support,2026-11-10 09:0{i},{a}\n" for i, a in enumerate(answers)
+    )
+    path = write_file(tmp_path, "usefulness.csv", text)
+    problems = refused(roster_store, path, skip_invalid=True)
+    assert len(problems) == 1 and problems[0].startswith(
+        'column C (clear_goals): answers Catalyst does not know: "Not useful" (1 row), '
+    )
+    assert '"Very useful" (1 row)' in problems[0] and "--labels" in problems[0]
+    labels = "Not useful=1,Slightly useful=2,Neutral=3,Useful=4,Very useful=5"
+    report = run(roster_store, path, labels=labels)
+    assert report.imported == 6
+    scores = stored(roster_store, "SELECT clear_goals FROM survey_responses ORDER BY submitted_at")
+    assert [s for (s,) in scores] == [1, 3, 5, 4, 3, 2]
+
+
+def test_stated_labels_that_cannot_be_a_scale_are_refused(roster_store, tmp_path):
+    path = write_file(tmp_path, "x.csv", rows("Support,2026-11-10,4,4,4,4,4,4,4,"))
+    assert refused(roster_store, path, labels="Yes=1,No") == [
+        'Answer labels: "No" should be LABEL=NUMBER, like "Not useful=1".'
+    ]
+
+
+def test_rows_sharing_a_response_id_with_other_answers_are_named(roster_store, tmp_path):
+    """A repeat group: two rows of response R1 with different answers are not dropped as a
+    duplicate in silence; identical copies of R2 are one response."""
+    text = (
+        "Response ID," + TEMPLATE_HEADER + "\n"
+        "R1,Support,2026-11-10,4,4,4,4,4,4,4,\n"
+        "R1,Support,2026-11-10,2,2,2,2,2,2,2,\n"
+        "R2,Support,2026-11-10,5,5,5,5,5,5,5,\n"
+        "R2,Support,2026-11-10,5,5,5,5,5,5,5,\n"
+    )
+    path = write_file(tmp_path, "repeats.csv", text)
+    assert refused(roster_store, path) == [
+        "row 3, column response id: this row has the response id of row 2 but different "
+        "answers: a response is imported once, from its first row (export repeat groups or "
+        "edited copies one row per response)"
+    ]
+    report = run(roster_store, path, skip_invalid=True)
+    assert (report.imported, report.duplicates, report.rejected) == (2, 1, 1)
+
+
+def test_a_later_export_with_edited_answers_keeps_the_stored_ones_and_says_so(
+    roster_store, tmp_path
+):
+    header = "Response ID," + TEMPLATE_HEADER + "\n"
+    first = write_file(tmp_path, "a.csv", header + "R1,Support,2026-11-10,4,4,4,4,4,4,4,\n")
+    run(roster_store, first)
+    edited = write_file(tmp_path, "b.csv", header + "R1,Support,2026-11-10,2,4,4,4,4,4,4,\n")
+    report = run(roster_store, edited)
+    assert (report.imported, report.duplicates) == (0, 1)
+    assert report.notes[-1].startswith(
+        "1 row has the response id of a response stored earlier but other answers"
+    )
+
+
+def test_map_on_a_header_several_columns_share_names_their_letters(roster_store, tmp_path):
+    text = "team,submitted_at,Q1,Q1\nSupport,2026-11-10,4,2\n"
+    path = write_file(tmp_path, "twice.csv", text)
+    assert refused(roster_store, path, maps=("Q1=clear_goals",)) == [
+        '2 columns are called "Q1" (columns C, D): say which one you mean by its letters, '
+        'like "column C=clear_goals".'
+    ]
+    run(roster_store, path, maps=("column D=clear_goals",))
+    assert stored(roster_store, "SELECT clear_goals FROM survey_responses") == [(2,)]
+
+
+def test_a_personal_column_cannot_be_stored_as_a_comment(roster_store, tmp_path):
+    text = TEMPLATE_HEADER + ",Email address\nSupport,2026-11-10,4,4,4,4,4,4,4,,a@b.example\n"
+    problems = refused(
+        roster_store, write_file(tmp_path, "p.csv", text), maps=("Email address=comment",)
+    )
+    assert problems == [
+        'Column "Email address" looks like personal data (a name, e-mail or phone number); '
+        "Catalyst never stores it, also not as a comment."
+    ]
+
+
+@pytest.mark.parametrize(
+    ("written", "stored_as"),
+    [
+        ("11/18/26 9:00", datetime(2026, 11, 18, 9, 0)),  # Excel's m/d/yy
+        ("18.11.26 09:00", datetime(2026, 11, 18, 9, 0)),
+        ("2026/11/18 9:00:05 am", datetime(2026, 11, 18, 9, 0, 5)),
+        ("2026/11/18 1:30:00 pm GMT+2", datetime(2026, 11, 18, 11, 30)),
+        ("2026-11-18T09:00:00-05:00", datetime(2026, 11, 18, 14, 0)),
+        ("2026/11/18 9:00:00 am PST", datetime(2026, 11, 18, 17, 0)),
+    ],
+)
+def test_dates_as_tools_write_them(roster_store, tmp_path, written, stored_as):
+    path = write_file(tmp_path, "d.csv", rows(f'Support,"{written}",4,4,4,4,4,4,4,'))
+    run(roster_store, path, date_order="month_first")
+    assert stored(roster_store, "SELECT submitted_at FROM survey_responses") == [(stored_as,)]
+
+
+@pytest.mark.parametrize(
+    ("written", "message"),
+    [
+        ("1999-12-31", 'the date "1999-12-31" is before 2000: check the year (two-digit years '
+         "are read as 20yy)"),
+        ("2026/11/18 9:00:00 am XYZT", '"2026/11/18 9:00:00 am XYZT" ends in "XYZT", a time '
+         "zone Catalyst does not know: write the time with an offset such as +01:00"),
+    ],
+)  # fmt: skip
+def test_dates_that_cannot_be_right_are_refused_with_the_reason(
+    roster_store, tmp_path, written, message
+):
+    path = write_file(tmp_path, "d.csv", rows(f"Support,{written},4,4,4,4,4,4,4,"))
+    assert refused(roster_store, path) == [f"row 2, column date: {message}"]
