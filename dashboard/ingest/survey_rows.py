@@ -146,7 +146,7 @@ def legacy_key(items: list[str]) -> str:
 PREVIEW_STATUSES = (
     "survey preview", "survey test", "spam", "preview spam", "1", "2", "8", "9", "12",
 )  # fmt: skip
-UNFINISHED = ("false", "0", "no")
+UNFINISHED = ("false", "0", "no", "partial")  # Typeform writes partial
 
 
 def skip_reason(columns: ColumnMap) -> str:
