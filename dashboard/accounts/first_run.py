@@ -1,0 +1,79 @@
+"""The first run: a database without accounts makes its first admin with a one-time
+setup code printed on the server's console."""
+
+from __future__ import annotations
+
+import hmac
+import re
+import secrets
+from datetime import datetime
+
+import duckdb
+
+from dashboard import store
+from dashboard.accounts.passwords import check_password, hash_password
+from dashboard.accounts.sessions import digest, start_session
+from dashboard.accounts.signing_in import SignInResult
+from dashboard.accounts.throttling import record_attempt, throttle_wait
+from dashboard.accounts.users import (
+    AccountError,
+    check_email,
+    create_user,
+    has_accounts,
+    user_by_id,
+)
+from dashboard.store import Store
+
+SETUP_CODE_KEY = "(first-run setup code)"  # throttle key for setup-code guesses
+
+
+def new_setup_code(db: Store, *, now: datetime) -> str:
+    """A fresh one-time code for creating the first admin; replaces any earlier one."""
+    code = "-".join(
+        "".join(secrets.choice("ABCDEFGHJKLMNPQRSTUVWXYZ23456789") for _ in range(4))
+        for _ in range(3)
+    )
+    with db.transaction() as cursor:
+        store.set_meta(cursor, "setup_code_hash", digest(code.replace("-", "")))
+        store.record_audit(cursor, "setup_code.issued", "", at=now, actor="catalyst run")
+    return code
+
+
+def has_setup_code(cursor: duckdb.DuckDBPyConnection) -> bool:
+    return bool(
+        cursor.execute("SELECT count(*) FROM meta WHERE key = 'setup_code_hash'").fetchall()[0][0]
+    )
+
+
+def create_first_admin(
+    db: Store, *, code: str, email: str, name: str, password: str, now: datetime
+) -> SignInResult:
+    """Create the first admin when the setup code is right; refuse otherwise.
+
+    AccountError for a bad email or password (nothing is written); a result
+    without a token, throttled like sign-in, for a wrong code.
+    """
+    email = check_email(email)
+    check_password(password, email)
+    with db.reading() as cursor:
+        wait = throttle_wait(cursor, SETUP_CODE_KEY, now)
+    if wait:
+        return SignInResult(wait=wait)
+    entered = digest(re.sub(r"[\s-]", "", code).upper())
+    password_hash = hash_password(password)
+    with db.transaction() as cursor:
+        if has_accounts(cursor):
+            raise AccountError("Catalyst already has accounts; sign in instead.")
+        stored = cursor.execute("SELECT value FROM meta WHERE key = 'setup_code_hash'").fetchall()
+        if not stored or not hmac.compare_digest(stored[0][0], entered):
+            record_attempt(cursor, SETUP_CODE_KEY, "failure", now)
+            store.record_audit(cursor, "setup_code.failure", email, at=now, actor=email)
+            return SignInResult(wait=throttle_wait(cursor, SETUP_CODE_KEY, now))
+        user_id = create_user(
+            cursor, email, {"admin"}, password_hash=password_hash, now=now,
+            display_name=name.strip() or None,
+        )  # fmt: skip
+        cursor.execute("DELETE FROM meta WHERE key = 'setup_code_hash'")
+        store.record_audit(cursor, "first_admin.created", email, at=now, user_id=user_id)
+        token = start_session(cursor, user_id, now, via="password")
+        return SignInResult(token=token, user=user_by_id(cursor, user_id))

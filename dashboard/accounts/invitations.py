@@ -1,0 +1,71 @@
+"""One-time invitation links that let a person set their password (first time or a
+reset). Only the SHA-256 of a code is kept; a new invitation replaces the old one."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime, timedelta
+
+from dashboard import store
+from dashboard.accounts.passwords import check_password, hash_password
+from dashboard.accounts.sessions import digest, start_session
+from dashboard.accounts.users import AccountError, User, existing_user, user_by_id
+from dashboard.store import Store
+
+INVITATION_LIFETIME = timedelta(days=14)
+
+
+def invite(
+    db: Store, user_ids: list[int], *, now: datetime, by: int | None = None,
+    actor: str | None = None,
+) -> dict[int, str]:  # fmt: skip
+    """A one-time code per user (also a password reset), replacing any earlier one.
+    The codes are returned once; the database keeps only their hashes."""
+    codes = {}
+    with db.transaction() as cursor:
+        for user_id in user_ids:
+            user = existing_user(cursor, user_id)
+            if not user.active:
+                raise AccountError(f"{user.email} is deactivated; reactivate them first.")
+            codes[user_id] = secrets.token_urlsafe(24)
+            cursor.execute("DELETE FROM invitations WHERE user_id = ?", [user_id])
+            cursor.execute(
+                "INSERT INTO invitations VALUES (?, ?, ?, ?, ?)",
+                [digest(codes[user_id]), user_id, now, now + INVITATION_LIFETIME, by],
+            )
+            store.record_audit(cursor, "user.invite", user.email, at=now, user_id=by, actor=actor)
+    return codes
+
+
+def invited_user(db: Store, code: str, *, now: datetime) -> User | None:
+    """Whom a code invites, while it is unused, unexpired and the user active."""
+    with db.reading() as cursor:
+        row = cursor.execute(
+            "SELECT user_id FROM invitations WHERE code_hash = ? AND expires_at > ?",
+            [digest(code), now],
+        ).fetchall()
+        user = user_by_id(cursor, row[0][0]) if row else None
+    return user if user and user.active else None
+
+
+def accept_invitation(db: Store, code: str, password: str, *, now: datetime) -> str:
+    """Set the invited user's password, use the code up, and start their session."""
+    user = invited_user(db, code, now=now)
+    if user is None:
+        raise AccountError("This invitation link has expired or was already used. Ask your "
+                           "admin for a new one.")  # fmt: skip
+    check_password(password, user.email)
+    password_hash = hash_password(password)
+    with db.transaction() as cursor:
+        used = cursor.execute(
+            "DELETE FROM invitations WHERE code_hash = ? RETURNING user_id", [digest(code)]
+        ).fetchall()
+        if not used:  # used in another tab a moment ago
+            raise AccountError("This invitation link was already used.")
+        cursor.execute(
+            "UPDATE users SET password_hash = ? WHERE user_id = ?", [password_hash, user.user_id]
+        )
+        cursor.execute("DELETE FROM sessions WHERE user_id = ?", [user.user_id])
+        store.record_audit(cursor, "user.password_set", "by invitation", at=now,
+                           user_id=user.user_id, actor=user.email)  # fmt: skip
+        return start_session(cursor, user.user_id, now, via="invitation")

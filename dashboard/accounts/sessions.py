@@ -1,0 +1,117 @@
+"""Sessions live in the database. The browser holds a random token in an HttpOnly
+cookie; the database holds only its SHA-256. Every script run looks the session up
+again, so ending a session, deactivating a user or changing roles takes effect at the
+user's next interaction. One-time tickets carry a new session to the cookie route."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import datetime, timedelta
+
+import duckdb
+
+from dashboard import store
+from dashboard.accounts.users import User, user_by_id
+from dashboard.settings import SessionPolicy
+from dashboard.store import Store
+
+TICKET_LIFETIME = timedelta(seconds=60)
+
+
+TOUCH_EVERY = timedelta(seconds=60)  # how stale last_seen_at may get before it is written
+
+
+def digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def start_session(
+    cursor: duckdb.DuckDBPyConnection, user_id: int, now: datetime, *, via: str
+) -> str:
+    token = secrets.token_urlsafe(32)
+    cursor.execute(
+        "INSERT INTO sessions VALUES (?, ?, ?, ?, ?)", [digest(token), user_id, via, now, now]
+    )
+    return token
+
+
+def session_user(
+    db: Store, token: str | None, *, now: datetime, policy: SessionPolicy
+) -> User | None:
+    """The active user a session token belongs to, or None (ended, expired, deactivated)."""
+    if not token:
+        return None
+    key = digest(token)
+    with db.reading() as cursor:
+        row = cursor.execute(
+            "SELECT s.user_id, s.created_at, s.last_seen_at, u.active FROM sessions s "
+            "JOIN users u USING (user_id) WHERE s.token_hash = ?",
+            [key],
+        ).fetchall()
+        if not row:
+            return None
+        user_id, created_at, last_seen_at, active = row[0]
+        user = user_by_id(cursor, user_id) if active else None
+    expired = now - last_seen_at > policy.idle or now - created_at > policy.max_age
+    if user is None or expired or not user.roles:
+        with db.transaction() as cursor:
+            cursor.execute("DELETE FROM sessions WHERE token_hash = ?", [key])
+        return None
+    if now - last_seen_at > TOUCH_EVERY:
+        with db.transaction() as cursor:
+            cursor.execute("UPDATE sessions SET last_seen_at = ? WHERE token_hash = ?", [now, key])
+    return user
+
+
+def end_session(db: Store, token: str | None, *, now: datetime) -> None:
+    if not token:
+        return
+    with db.transaction() as cursor:
+        ended = cursor.execute(
+            "DELETE FROM sessions WHERE token_hash = ? RETURNING user_id", [digest(token)]
+        ).fetchall()
+        if ended:
+            store.record_audit(cursor, "sign_out", "", at=now, user_id=ended[0][0])
+
+
+def issue_ticket(db: Store, token: str, next_path: str, *, now: datetime) -> str:
+    """A one-time ticket the cookie route exchanges for this session (see server.py)."""
+    ticket = secrets.token_urlsafe(32)
+    with db.transaction() as cursor:
+        cursor.execute("DELETE FROM sign_in_tickets WHERE created_at < ?", [now - TICKET_LIFETIME])
+        cursor.execute(
+            "INSERT INTO sign_in_tickets VALUES (?, ?, ?, ?)",
+            [digest(ticket), digest(token), next_path, now],
+        )
+    return ticket
+
+
+def redeem_ticket(db: Store, ticket: str, *, now: datetime) -> tuple[str, str] | None:
+    """Exchange a ticket, once and within its lifetime, for (new session token, next path).
+
+    The session gets a new token here: the one the sign-in page held never
+    reaches the browser.
+    """
+    with db.transaction() as cursor:
+        row = cursor.execute(
+            "DELETE FROM sign_in_tickets WHERE ticket_hash = ? "
+            "RETURNING token_hash, next_path, created_at",
+            [digest(ticket)],
+        ).fetchall()
+        if not row or now - row[0][2] > TICKET_LIFETIME:
+            return None
+        old_hash, next_path, _ = row[0]
+        session = cursor.execute(
+            "DELETE FROM sessions WHERE token_hash = ? RETURNING user_id, via, created_at",
+            [old_hash],
+        ).fetchall()
+        if not session:
+            return None
+        user_id, via, created_at = session[0]
+        token = secrets.token_urlsafe(32)
+        cursor.execute(
+            "INSERT INTO sessions VALUES (?, ?, ?, ?, ?)",
+            [digest(token), user_id, via, created_at, now],
+        )
+    return token, next_path
