@@ -1,7 +1,8 @@
 """HR's manager detail: one manager's My Team view, read-only, and their history —
 check-ins week by week, their own ratings against their team's, the focus they
 chose. The view comes from team_view.collect within the manager's cells of HR's
-scope; this module adds the history, the tables for files and the findings.
+scope; this module adds the history's data, the tables for files and the findings
+(views/manager_detail.py draws the history). No Streamlit here.
 """
 
 from __future__ import annotations
@@ -9,9 +10,8 @@ from __future__ import annotations
 from datetime import date
 
 import pandas as pd
-import streamlit as st
 
-from dashboard import charts, focus, rounds, summary
+from dashboard import focus, rounds, summary
 from dashboard.catalysts import CATALYST_KEYS, ITEM_KEYS, SELF_SCALE, catalyst, item_label
 from dashboard.team_view import TeamView
 
@@ -22,36 +22,6 @@ def own_by_round(view: TeamView) -> pd.DataFrame:
     cadence = view.period.cadence
     frame = own.assign(round=[rounds.round_of(w, cadence) for w in own.week])
     return frame.groupby("round", as_index=False)[list(CATALYST_KEYS)].mean()
-
-
-def render_history(view: TeamView, name: str) -> None:
-    weeks, own = view.weeks, view.self_by_week
-    st.subheader("Check-ins week by week")
-    st.caption(f"{name} checked in {len(own)} of {len(weeks)} weeks in this period.")
-    st.plotly_chart(charts.checkins_by_week(own, weeks), width="stretch")
-
-    st.subheader("Own ratings against the team's, over time")
-    if not view.has_team_data or own.empty:
-        st.caption("Needs both check-ins and team results that can be shown in this period.")
-    else:
-        st.caption(
-            "Means on 1-5 per catalyst: the team's by round (line, gaps where a round "
-            f"cannot be shown) and {name}'s own ratings in the same rounds (diamonds)."
-        )
-        st.plotly_chart(charts.self_and_team_by_round(view.rounds, own_by_round(view)),
-                        width="stretch")  # fmt: skip
-
-    st.subheader("Focus chosen, week by week")
-    chosen = own.focus.dropna()
-    if chosen.empty:
-        st.caption("No focus chosen in this period.")
-    else:
-        most = chosen.value_counts()
-        st.caption(
-            f"The catalyst {name} chose to work on next, in {len(chosen)} check-ins; most "
-            f"often {item_label(most.index[0])} ({most.iloc[0]} times)."
-        )
-        st.plotly_chart(charts.focus_by_week(own, weeks), width="stretch")
 
 
 # ---- files -----------------------------------------------------------------------------------

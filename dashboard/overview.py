@@ -1,7 +1,7 @@
 """HR's overview: where managers give their teams what they need to make progress,
 and where not. ``collect`` gathers it through the read API (privacy applied
-there, nothing here) as plain data; the render functions draw one section each,
-so a rerun draws only what is on screen.
+there, nothing here) as plain data; the tables and findings here serve the screen
+(views/overview.py) and the downloaded files alike. No Streamlit here.
 """
 
 from __future__ import annotations
@@ -10,10 +10,9 @@ from dataclasses import dataclass
 from datetime import date
 
 import pandas as pd
-import streamlit as st
 
-from dashboard import charts, checkins, measures, queries, rounds, summary
-from dashboard.catalysts import CATALYST_KEYS, ITEM_KEYS, PROGRESS, item_label
+from dashboard import checkins, measures, queries, rounds, summary
+from dashboard.catalysts import CATALYST_KEYS, ITEM_KEYS, item_label
 from dashboard.privacy import Figure
 from dashboard.queries import Scope
 from dashboard.rounds import Period
@@ -183,6 +182,11 @@ def summary_file(
     return summary.department(page, teams, favorable, view.trends, kind=kind)
 
 
+def points(change: measures.Change) -> str:
+    """A change of favorable % in words."""
+    return "no change to compare" if change.points is None else f"{change.points:+.0f} pts"
+
+
 def findings(view: Overview) -> list[str]:
     """The overview's key findings in words, for the one-page summary."""
     found = [f"{view.reporting:,} of {len(view.teams):,} teams can be shown, on "
@@ -195,7 +199,7 @@ def findings(view: Overview) -> list[str]:
         best, worst = max(shown, key=shown.get), min(shown, key=shown.get)
         found.append(f"Covered best: {item_label(best)} ({shown[best]:.0f}% favorable); "
                      f"least: {item_label(worst)} ({shown[worst]:.0f}%).")  # fmt: skip
-    real = [f"{item_label(k)} {_points(c)}" for k, c in view.changes.items() if c.real]
+    real = [f"{item_label(k)} {points(c)}" for k, c in view.changes.items() if c.real]
     found.append("Real changes since the period before: " + ", ".join(real) + "."
                  if real else "No real change since the period before.")  # fmt: skip
     blind = blind_spots_table(view)
@@ -218,155 +222,3 @@ def findings(view: Overview) -> list[str]:
 
 
 # ---- drawing -------------------------------------------------------------------------------
-
-
-def _points(change: measures.Change) -> str:
-    return "no change to compare" if change.points is None else f"{change.points:+.0f} pts"
-
-
-def tiles(view: Overview) -> None:
-    top = st.columns(4)
-    top[0].metric(
-        "Teams reporting",
-        f"{view.reporting:,} of {len(view.teams):,}",
-        help=f"Teams with at least one round of {view.min_group_size}+ responses",
-    )
-    top[1].metric(
-        "Responses",
-        f"{view.figure.responses:,}",
-        help="Responses these figures stand on (small groups left out)",
-    )
-    top[2].metric(
-        "Participation",
-        "–" if view.participation is None else f"{view.participation:.0%}",
-        help="Responses per round ÷ headcount",
-    )
-    done, due = view.checked_in
-    top[3].metric("Check-ins this week", f"{done:,} of {due:,}",
-                  help="Managers who checked in for the week a check-in is due")  # fmt: skip
-    row = st.columns(len(ITEM_KEYS))
-    for column, key in zip(row, ITEM_KEYS, strict=True):
-        pct, change = view.figure.favorable_pct(key), view.changes[key]
-        column.metric(
-            item_label(key), "–" if pct is None else f"{pct:.0f}%",
-            delta=_points(change) if change.real else None,
-            help=f"Favorable %; {_points(change)} against the period before"
-            + (" — a real change" if change.real else " — not a real change (too small or "
-               "within chance)"),
-        )  # fmt: skip
-    real = [item_label(k) for k, c in view.changes.items() if c.real]
-    st.caption(
-        f"{view.period.label}. Real changes since the period before: "
-        + (", ".join(real) if real else "none")
-        + ". A change is real when it is at least 5 points and not explained by chance "
-        "across everything compared."
-    )
-
-
-def heatmap_section(view: Overview, metric: str, sort: str) -> None:
-    teams = ordered(view.teams, metric, sort)
-    shown = teams.head(HEATMAP_ROWS)
-    weakest = view.figure.items
-    worst = min((k for k in CATALYST_KEYS if weakest[k].favorable_pct is not None),
-                key=lambda k: weakest[k].favorable_pct, default=None)  # fmt: skip
-    st.caption(
-        f"{view.reporting:,} of {len(teams):,} teams can be shown. "
-        + (f"Across them, {item_label(worst)} is covered least "
-           f"({weakest[worst].favorable_pct:.0f}% favorable). " if worst else "")
-        + "Grey cells are not shown: hover to see why."
-        + (f" The map holds the {HEATMAP_ROWS} first teams in this order; all are in the "
-           "table below." if len(teams) > HEATMAP_ROWS else "")
-    )  # fmt: skip
-    st.plotly_chart(
-        charts.heatmap(shown, metric, view.min_group_size, grouped=sort == "department"),
-        width="stretch",
-    )
-    st.dataframe(
-        team_table(teams, metric), hide_index=True, width="stretch",
-        column_config={"shown": st.column_config.TextColumn(width="medium"),
-                       **{item_label(k): st.column_config.NumberColumn(
-                           format="%.0f%%" if metric == "favorable_pct" else "%.2f")
-                          for k in ITEM_KEYS}},
-    )  # fmt: skip
-
-
-def self_team_section(view: Overview) -> None:
-    frame = view.self_team
-    if frame.empty:
-        st.info("No manager has both check-ins and shown team results in this period yet.")
-        return
-    counts = frame[frame.gap >= 1].groupby("catalyst").size()
-    default = counts.idxmax() if len(counts) else CATALYST_KEYS[0]
-    key = st.segmented_control(
-        "Catalyst", CATALYST_KEYS, format_func=item_label, default=default,
-        key="overview_self_catalyst",
-    ) or default  # fmt: skip
-    rows = frame[frame.catalyst == key]
-    blind = int((rows.gap >= 1).sum())
-    st.caption(
-        f"{len(rows)} managers: their own score for {item_label(key)} against their team's "
-        f"mean over the same rounds. {blind} rate themselves a point or more above their "
-        "team (blind spots, in orange); on the dotted line they agree."
-    )
-    st.plotly_chart(charts.self_and_team(frame, key), width="stretch")
-
-
-def trends_section(view: Overview) -> None:
-    trend = view.trends
-    shown = trend[trend.responses > 0]
-    if shown.empty:
-        st.info("No round in this period can be shown.")
-        return
-    first, last = shown.iloc[0], shown.iloc[-1]
-    moves = {k: last[f"{k}_favorable_pct"] - first[f"{k}_favorable_pct"] for k in ITEM_KEYS}
-    mover = max(moves, key=lambda k: abs(moves[k]) if pd.notna(moves[k]) else -1)
-    st.caption(
-        f"Favorable % per catalyst, {rounds.ROUND_NOUN[view.period.cadence]} by "
-        f"{rounds.ROUND_NOUN[view.period.cadence]}. The largest move from first to last is "
-        f"{item_label(mover)} ({moves[mover]:+.0f} points); rounds that cannot be shown are "
-        "gaps."
-    )
-    st.plotly_chart(charts.favorable_by_round(trend, ITEM_KEYS), width="stretch")
-
-
-def progress_section(view: Overview, teams: pd.DataFrame) -> None:
-    found = view.associations.dropna(subset=["r"])
-    if found.empty:
-        st.info("Too few reportable teams to relate catalysts to progress (3 or more needed).")
-        return
-    strongest = found.loc[found.r.idxmax()]
-    st.caption(
-        f"Across {int(strongest.n)} reportable teams, {item_label(strongest.catalyst)} goes "
-        f"with progress most (r = {strongest.r:.2f}). This is association, not cause: "
-        "teams that feel one catalyst may feel others, and many things drive progress."
-    )
-    st.plotly_chart(charts.associations(found), width="stretch")
-    key = st.selectbox("Look closer at", list(found.sort_values("r", ascending=False).catalyst),
-                       format_func=item_label, key="overview_progress_catalyst")  # fmt: skip
-    st.plotly_chart(charts.catalyst_and_progress(teams, key), width="stretch")
-    st.caption(f"Each point a team: {item_label(key)} against “{PROGRESS.statement}”.")
-
-
-def watch_list(view: Overview) -> None:
-    st.markdown("**Largest blind spots**")
-    blind = blind_spots_table(view, top=10)
-    if blind.empty:
-        st.caption("None: no manager rates themselves a point or more above their team.")
-    else:
-        st.dataframe(blind, hide_index=True, width="stretch")
-    st.markdown("**Real drops since the period before**")
-    drops = drops_table(view)
-    if drops.empty:
-        st.caption("None: no team's favorable % fell by a real change.")
-    else:
-        st.dataframe(drops, hide_index=True, width="stretch", column_config={
-            "favorable before": st.column_config.NumberColumn(format="%.0f%%"),
-            "favorable now": st.column_config.NumberColumn(format="%.0f%%"),
-            "points": st.column_config.NumberColumn(format="%+.0f"),
-        })  # fmt: skip
-    st.markdown("**Teams without a check-in for two weeks or more**")
-    if view.stale.empty:
-        st.caption("None: every manager checked in within the last two weeks.")
-    else:
-        st.caption(f"{len(view.stale):,} teams, the longest silence first.")
-        st.dataframe(stale_table(view), hide_index=True, width="stretch")

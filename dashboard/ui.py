@@ -9,15 +9,23 @@ from urllib.parse import urlencode
 import pandas as pd
 import streamlit as st
 
-from dashboard import accounts, checkins, clock, exports, navigation, queries, rounds, settings
-from dashboard import overview as overview_module
+from dashboard import (
+    accounts,
+    checkins,
+    clock,
+    exports,
+    navigation,
+    overview,
+    queries,
+    rounds,
+    settings,
+    team_view,
+)
 from dashboard import store as store_module
-from dashboard import team_view as team_view_module
 from dashboard.accounts import User
 from dashboard.clock import utc_now
 from dashboard.markdown import plain
 from dashboard.navigation import END_PATH, SESSION_COOKIE, START_PATH
-from dashboard.overview import Overview as OverviewData
 from dashboard.queries import Scope
 from dashboard.rounds import Period
 from dashboard.store import Store, StoreError
@@ -209,7 +217,7 @@ def checkin_reminder(user: User, today: date, *, link: bool = True) -> None:
                      icon=":material/checklist:")  # fmt: skip
 
 
-def team_view(user_id: int, team_id: int, period: Period, today: date) -> TeamView:
+def my_team_view(user_id: int, team_id: int, period: Period, today: date) -> TeamView:
     """A manager's own view of one team, cached by small keys until the data changes."""
     db = store()
     return _cached_team_view(queries.version_key(db), user_id, team_id, period, today)
@@ -221,19 +229,21 @@ def _cached_team_view(
 ) -> TeamView:
     # versions (database and data versions) is part of the key: st.cache_data skips
     # only arguments whose names start with an underscore.
-    return team_view_module.collect(
+    return team_view.collect(
         store(), Scope.manager(user_id), user_id, team_id, period, today=today, with_notes=True
     )
 
 
-def overview(scope: Scope, period: Period, today: date) -> OverviewData:
+def hr_overview(scope: Scope, period: Period, today: date) -> overview.Overview:
     """The HR overview for a scope and period, cached by small keys until data changes."""
     return _cached_overview(queries.version_key(store()), scope, period, today)
 
 
 @st.cache_data(max_entries=64, show_spinner="Gathering the overview…")
-def _cached_overview(versions: tuple, scope: Scope, period: Period, today: date) -> OverviewData:
-    return overview_module.collect(store(), scope, period, today=today)
+def _cached_overview(
+    versions: tuple, scope: Scope, period: Period, today: date
+) -> overview.Overview:
+    return overview.collect(store(), scope, period, today=today)
 
 
 def manager_view(
@@ -254,7 +264,7 @@ def _cached_manager_view(
     with db.reading() as cursor:
         shared = queries.org_settings(cursor).manager_notes_visible_to_hr
     within = Scope(manager_id=manager_id, departments=scope.departments)
-    return team_view_module.collect(
+    return team_view.collect(
         db, within, manager_id, team_id, period, today=today, with_notes=shared, history_limit=52
     )
 

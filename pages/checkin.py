@@ -43,7 +43,7 @@ with db.reading() as cursor:
     saved = checkins.load(cursor, user.user_id, team_id, week)
     streak = checkins.streak(cursor, user.user_id, team_id, today)
 latest = queries.latest_week(db, today) or rounds.week_of(today)
-view = ui.team_view(user.user_id, team_id, rounds.Period.last_rounds(latest, 12, cadence), today)
+view = ui.my_team_view(user.user_id, team_id, rounds.Period.last_rounds(latest, 12, cadence), today)
 suggestion = view.suggestion
 st.caption(
     f"{view.team} · {streak} week{'s' if streak != 1 else ''} in a row"

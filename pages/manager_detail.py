@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from dashboard import exports, focus, manager_detail, queries, rounds, team_view, ui
+from dashboard import exports, focus, manager_detail, queries, rounds, ui, views
 from dashboard.markdown import plain
 
 user = ui.guard("manager_detail")
@@ -76,5 +76,5 @@ with st.popover("Download", icon=":material/download:"):
             filters, key=f"detail_summary_{kind}",
         )  # fmt: skip
 
-team_view.render(view, focus.about(shown_name))
-manager_detail.render_history(view, shown_name)
+views.team_view.render(view, focus.about(shown_name))
+views.manager_detail.render_history(view, shown_name)

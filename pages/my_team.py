@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from dashboard import checkins, queries, rounds, team_view, ui
+from dashboard import checkins, queries, rounds, ui, views
 from dashboard.markdown import plain
 
 user = ui.guard("my_team")
@@ -25,7 +25,7 @@ ui.checkin_reminder(user, today)
 count = ui.period_picker(cadence, key="my_team_period")
 latest = queries.latest_week(db, today) or rounds.week_of(today)
 period = rounds.Period.last_rounds(latest, count, cadence)
-view = ui.team_view(user.user_id, team_id, period, today)
+view = ui.my_team_view(user.user_id, team_id, period, today)
 st.caption(f"{plain(view.team)} · {view.shown_period.label}")
 if not view.has_team_data and not view.too_small:
     with st.expander("How your team's answers get here", expanded=True):
@@ -35,4 +35,4 @@ if not view.has_team_data and not view.too_small:
             f"{view.min_group_size} people have answered, so nobody's answers can be picked "
             "out. Until then you see your own check-ins."
         )
-team_view.render(view)
+views.team_view.render(view)

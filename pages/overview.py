@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from dashboard import exports, overview, queries, rounds, ui
+from dashboard import exports, overview, queries, rounds, ui, views
 from dashboard.queries import Scope
 
 user = ui.guard("overview")
@@ -42,8 +42,8 @@ st.query_params.update(
 
 view_scope = Scope.hr(frozenset(chosen)) if chosen else scope
 period = rounds.Period.last_rounds(latest, presets[period_name], cadence)
-view = ui.overview(view_scope, period, today)
-overview.tiles(view)
+view = ui.hr_overview(view_scope, period, today)
+views.overview.tiles(view)
 
 # Files: made on click from the same tables as the screen, and audited.
 chosen_names = [names[d] for d in chosen]
@@ -83,7 +83,7 @@ section = ui.section_picker(sections, "view", key="overview_section")
 if section == "Heatmap":
     sort = st.radio("Order", list(overview.SORTS), format_func=overview.SORTS.get,
                     horizontal=True, key="overview_sort")  # fmt: skip
-    overview.heatmap_section(view, metric, sort)
+    views.overview.heatmap_section(view, metric, sort)
     managers = view.teams.dropna(subset=["manager_id"]).drop_duplicates("manager_id")
     labels = dict(zip(managers.manager_id.astype(int), managers.manager + " · " + managers.team,
                       strict=True))  # fmt: skip
@@ -98,10 +98,10 @@ if section == "Heatmap":
     if picked is not None:
         st.switch_page("pages/manager_detail.py", query_params={"manager": str(picked)})
 elif section == "Self vs team":
-    overview.self_team_section(view)
+    views.overview.self_team_section(view)
 elif section == "Trends":
-    overview.trends_section(view)
+    views.overview.trends_section(view)
 elif section == "What goes with progress":
-    overview.progress_section(view, view.teams)
+    views.overview.progress_section(view, view.teams)
 else:
-    overview.watch_list(view)
+    views.overview.watch_list(view)

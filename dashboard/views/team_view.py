@@ -1,0 +1,133 @@
+"""My team on screen (and, read-only, HR's manager detail): the view comes ready from
+team_view.collect."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import charts, focus, rounds
+from dashboard.catalysts import CATALYST_KEYS, PROGRESS, SELF_SCALE, catalyst, item_label
+from dashboard.checkins import Checkin
+from dashboard.team_view import TeamView
+
+
+def render(view: TeamView, voice: focus.Voice = focus.YOU) -> None:
+    """Draw the view. Headline first, then the evidence, then the history.
+
+    The manager's own view coaches (this week's focus); about someone else
+    (``voice`` not YOU: HR's manager detail) it only reports."""
+    if view.note:
+        st.info(view.note, icon=":material/info:")
+    if voice == focus.YOU:
+        _focus_box(view)
+    top = st.columns(4)
+    top[0].metric("Responses", f"{view.figure.responses:,}", help="Answers these figures use")
+    shown = int((view.rounds.responses > 0).sum())
+    noun = rounds.ROUND_NOUN[view.period.cadence]
+    top[1].metric(f"{noun.capitalize()}s with results", f"{shown} of {len(view.rounds)}")
+    top[2].metric("Check-in streak", f"{view.streak} week{'s' if view.streak != 1 else ''}")
+    top[3].metric("Weeks checked in", f"{len(view.self_by_week)} of {len(view.weeks)}")
+    if view.figure.left_out:
+        st.caption(
+            f"Some responses are not included: groups smaller than {view.min_group_size} "
+            "are never shown."
+        )
+
+    if view.has_team_data:
+        st.subheader(f"{voice.subject} and {voice.team}, catalyst by catalyst")
+        _gaps_in_words(view.comparison, voice)
+        names = (voice.subject, voice.team.capitalize())
+        st.plotly_chart(charts.self_vs_team(view.comparison, names), width="stretch")
+        st.caption(
+            f"Means on 1-5 over the same rounds. ◆ {voice.subject} ({voice.own} check-ins), "
+            f"● {voice.team}, | the organization. "
+            "Hover for how many answers each stands on."
+        )
+    st.subheader(f"Catalyst by catalyst, {noun} by {noun}")
+    by_round = view.rounds if view.has_team_data else None
+    headings = (f"{voice.team.capitalize()}: favorable %", f"{voice.subject}: {voice.own} rating")
+    st.plotly_chart(charts.catalyst_rows(by_round, view.self_by_week, view.weeks, headings),
+                    width="stretch")  # fmt: skip
+    st.caption(
+        f"Favorable % = answers of 4 or 5. A {noun} with fewer than {view.min_group_size} "
+        "responses, and a week without a check-in, are gaps, never zeros."
+    )
+
+    st.subheader("Progress")
+    left, right = st.columns(2)
+    with left:
+        st.caption(f"“{PROGRESS.statement}” — favorable % by {noun}")
+        if view.has_team_data:
+            st.plotly_chart(charts.progress_by_round(view.rounds), width="stretch")
+        else:
+            st.caption("Not shown yet.")
+    with right:
+        st.caption("Small wins and setbacks logged, by week")
+        st.plotly_chart(charts.wins_and_setbacks(view.progress, view.weeks), width="stretch")
+
+    if view.comments:
+        with st.expander(f"What {voice.team} wrote ({len(view.comments)} comments)"):
+            st.caption("Without dates and in no particular order, to keep them anonymous.")
+            for comment in view.comments:
+                st.text(comment)
+    _history(view.history, voice)
+
+
+def _focus_box(view: TeamView) -> None:
+    suggestion = view.suggestion
+    with st.container(border=True):
+        st.markdown(f"#### This week's focus: {catalyst(suggestion.catalyst).label}")
+        st.write(suggestion.reason)
+        st.markdown("\n".join(f"- {action}" for action in suggestion.actions))
+        last = view.last_focus
+        if last is not None:
+            label = catalyst(last.catalyst).label
+            if last.before is None and last.after is None:
+                moved = "no team results can be shown yet"
+            else:
+                moved = (
+                    f"your team's favorable % went from {_pct(last.before)} to {_pct(last.after)}"
+                )
+            st.caption(
+                f"Last focus: {label}, chosen in the week of {last.chosen_week:%-d %b}; "
+                f"since then {moved}."
+            )
+
+
+def _gaps_in_words(comparison: pd.DataFrame, voice: focus.Voice) -> None:
+    for row in comparison[comparison.gap_kind.notna()].itertuples():
+        sentence = focus.gap_sentence(row, voice)
+        if row.gap_kind == "blind_spot":
+            st.warning(f"**Blind spot.** {sentence}", icon=":material/visibility_off:")
+        else:
+            st.success(f"**Hidden strength.** {sentence}", icon=":material/star:")
+
+
+def _history(history: list[Checkin], voice: focus.Voice) -> None:
+    st.subheader("Past check-ins")
+    if not history:
+        st.caption("None yet. Weekly check-ins appear here." if voice != focus.YOU
+                   else "None yet. Your weekly check-ins appear here.")  # fmt: skip
+        return
+    rows = []
+    for entry in history:
+        row = {"Week": entry.week, "Focus next": catalyst(entry.focus).label if entry.focus else ""}
+        row |= {item_label(k): SELF_SCALE.get(entry.ratings.get(k), "") for k in CATALYST_KEYS}
+        row["Wins"] = len(entry.wins)
+        row["Setbacks"] = len(entry.setbacks)
+        row["Notes"] = " · ".join(
+            f"{item_label(k)}: {note}" for k, note in entry.notes.items() if note
+        )
+        rows.append(row)
+    table = pd.DataFrame(rows)
+    if not table.Notes.any():  # none written, or not shared with HR
+        table = table.drop(columns="Notes")
+    st.dataframe(
+        table, hide_index=True, width="stretch",
+        column_config={"Week": st.column_config.DateColumn(format="D MMM YYYY")},
+    )  # fmt: skip
+
+
+def _pct(value: float | None) -> str:
+    return "not shown" if value is None else f"{value:.0f}%"
