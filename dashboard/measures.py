@@ -15,8 +15,17 @@ Words used everywhere:
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Protocol
+
+
+class Counted(Protocol):
+    """An item's favorable answers out of its answers (a privacy figure's item)."""
+
+    favorable: int
+    answers: int
+
 
 BLIND_SPOT_GAP = 1.0
 REAL_CHANGE_POINTS = 5.0
@@ -184,3 +193,26 @@ def real_changes(
         real = points is not None and abs(points) >= REAL_CHANGE_POINTS and discovered
         changes.append(Change(points, p_value, real))
     return changes
+
+
+def item_changes(now: Mapping[str, Counted], before: Mapping[str, Counted]) -> dict[str, Change]:
+    """Each item's favorable % change between two figures' items (anything with
+    ``favorable`` and ``answers`` counts); Benjamini–Hochberg across the items."""
+    keys = list(now)
+    comparisons = [
+        (before[k].favorable, before[k].answers, now[k].favorable, now[k].answers) for k in keys
+    ]
+    return dict(zip(keys, real_changes(comparisons), strict=True))
+
+
+def pearson(x: Sequence[float], y: Sequence[float]) -> float | None:
+    """Pearson's correlation of paired values; None with fewer than three pairs or when
+    either side does not vary (the association is then not defined)."""
+    n = len(x)
+    if n < 3 or n != len(y):
+        return None
+    mean_x, mean_y = sum(x) / n, sum(y) / n
+    dx = [value - mean_x for value in x]
+    dy = [value - mean_y for value in y]
+    spread = math.sqrt(sum(d * d for d in dx) * sum(d * d for d in dy))
+    return None if spread == 0 else sum(a * b for a, b in zip(dx, dy, strict=True)) / spread

@@ -63,36 +63,32 @@ def collect(db: Store, scope: Scope, period: Period, *, today: date) -> Overview
     with db.reading() as cursor:
         done_due = checkins.completion(cursor, team_ids, checkins.due_week(today))
         stale = checkins.stale(cursor, team_ids, today)
+        managers = queries.manager_names(cursor)
     names = teams[["team_id", "team", "manager_id", "manager", "department"]]
     self_team = (
         queries.self_vs_team_all(db, scope, period)
         .merge(names[["team_id", "team", "department"]], on="team_id")
-        .merge(_managers(db), on="manager_id", how="left")
+        .merge(managers, on="manager_id", how="left")
     )
     changes = queries.team_changes(db, scope, period).merge(names, on="team_id")
     return Overview(
-        period, k, teams, figure, queries.item_changes(figure, before),
+        period, k, teams, figure, measures.item_changes(
+            {i: figure.items[i] for i in ITEM_KEYS}, {i: before.items[i] for i in ITEM_KEYS}
+        ),
         queries.participation(db, scope, period), done_due,
         queries.trends(db, scope, period, departments), self_team, changes, stale,
-        _associations(teams),
+        associations(teams),
     )  # fmt: skip
 
 
-def _managers(db: Store) -> pd.DataFrame:
-    with db.reading() as cursor:
-        return cursor.execute(
-            "SELECT user_id AS manager_id, display_name AS manager FROM users"
-        ).df()
-
-
-def _associations(teams: pd.DataFrame) -> pd.DataFrame:
+def associations(teams: pd.DataFrame) -> pd.DataFrame:
     """Per catalyst: Pearson's r across reportable teams between its favorable % and
     progress', and on how many teams it stands."""
     rows = []
     for key in CATALYST_KEYS:
         both = teams[[f"{key}_favorable_pct", "progress_favorable_pct"]].dropna()
-        r = both.iloc[:, 0].corr(both.iloc[:, 1]) if len(both) >= 3 else None
-        rows.append({"catalyst": key, "r": None if pd.isna(r) else r, "n": len(both)})
+        r = measures.pearson(both.iloc[:, 0].tolist(), both.iloc[:, 1].tolist())
+        rows.append({"catalyst": key, "r": r, "n": len(both)})
     return pd.DataFrame(rows)
 
 

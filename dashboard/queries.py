@@ -520,14 +520,19 @@ def _team_favorable(db: Store, scope: Scope, period: Period) -> pd.DataFrame:
     return pd.concat(rows, ignore_index=True)
 
 
-def item_changes(figure_now: Figure, figure_before: Figure) -> dict[str, measures.Change]:
-    """Each item's favorable % change between two figures; BH across the items."""
-    comparisons = [
-        (figure_before.items[i].favorable, figure_before.items[i].answers,
-         figure_now.items[i].favorable, figure_now.items[i].answers)
-        for i in ITEM_KEYS
-    ]  # fmt: skip
-    return dict(zip(ITEM_KEYS, measures.real_changes(comparisons), strict=True))
+def team_now(cursor: duckdb.DuckDBPyConnection, team_id: int) -> tuple[str, int] | None:
+    """A team's name and today's headcount, or None for a team with no current fact."""
+    found = cursor.execute(
+        "SELECT t.name, h.headcount FROM teams t JOIN team_history h USING (team_id) "
+        "WHERE team_id = ? AND h.valid_to IS NULL",
+        [team_id],
+    ).fetchall()
+    return found[0] if found else None
+
+
+def manager_names(cursor: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Every user's display name by id (manager_id, manager), to name managers in tables."""
+    return cursor.execute("SELECT user_id AS manager_id, display_name AS manager FROM users").df()
 
 
 def departments(

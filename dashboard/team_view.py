@@ -64,11 +64,7 @@ def collect(
     ``with_notes`` check-ins come without their notes and the text of wins and setbacks
     (HR, unless the organization shares manager notes)."""
     with db.reading() as cursor:
-        team = cursor.execute(
-            "SELECT t.name, h.headcount FROM teams t JOIN team_history h USING (team_id) "
-            "WHERE team_id = ? AND h.valid_to IS NULL",
-            [team_id],
-        ).fetchall()
+        team = queries.team_now(cursor, team_id)
         k = queries.org_settings(cursor).min_group_size
         own = checkins.self_scores(cursor, manager_id, team_id, period.first_week, period.last_week)
         progress = checkins.progress_counts(
@@ -81,7 +77,7 @@ def collect(
             entry.notes = {}
             entry.wins = ["(not shared)"] * len(entry.wins)
             entry.setbacks = ["(not shared)"] * len(entry.setbacks)
-    too_small = bool(team) and team[0][1] < k
+    too_small = team is not None and team[1] < k
     shown_period, note = _period_with_results(db, scope, team_id, period, k)
     if too_small and note and note.startswith("Not enough responses"):
         note = (
@@ -102,7 +98,7 @@ def collect(
         checkins.due_week(today),
     )
     return TeamView(
-        team=team[0][0] if team else "",
+        team=team[0] if team else "",
         period=period,
         shown_period=shown_period,
         note=note,

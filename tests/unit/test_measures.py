@@ -127,3 +127,11 @@ def test_many_teams_compared_at_once_make_borderline_changes_not_real():
     assert measures.real_changes([borderline])[0].real
     crowd = [borderline] + [(50, 100, 50, 100)] * 9
     assert not measures.real_changes(crowd)[0].real
+
+
+def test_pearson_matches_its_definition_and_says_when_it_is_not_defined():
+    assert measures.pearson([1, 2, 3, 4], [2, 4, 6, 8]) == pytest.approx(1.0)
+    assert measures.pearson([1, 2, 3, 4], [8, 6, 4, 2]) == pytest.approx(-1.0)
+    assert measures.pearson([1, 2, 3], [1, 3, 2]) == pytest.approx(0.5)
+    assert measures.pearson([1, 2], [1, 2]) is None  # too few teams
+    assert measures.pearson([1, 2, 3], [5, 5, 5]) is None  # progress does not vary

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from fixtures import TODAY, OrgBuilder
 
-from dashboard import charts, checkins, overview, queries
+from dashboard import charts, checkins, measures, overview, queries
 from dashboard.catalysts import CATALYST_KEYS, ITEM_KEYS
 from dashboard.queries import Scope
 from dashboard.rounds import Period
@@ -53,7 +53,7 @@ def test_the_org_figures_change_is_compared_item_by_item(drop):
     db, *_ = drop
     now = queries.departments_figure(db, ALL, one_week(W2), {1})
     before = queries.departments_figure(db, ALL, one_week(W1), {1})
-    changes = queries.item_changes(now, before)
+    changes = measures.item_changes(now.items, before.items)
     assert changes["clear_goals"].points == pytest.approx(30 - 80)
     assert changes["clear_goals"].real
     assert changes["autonomy"].points is None  # nobody answered it: nothing to compare
@@ -180,7 +180,7 @@ def test_associations_need_three_teams_and_say_on_how_many_they_stand(demo_view)
     teams = demo_view.teams
     expected = teams.clear_goals_favorable_pct.corr(teams.progress_favorable_pct)
     assert found.loc["clear_goals", "r"] == pytest.approx(expected)
-    few = overview._associations(teams.head(2))
+    few = overview.associations(teams.head(2))
     assert few.r.isna().all()
 
 
