@@ -150,42 +150,24 @@ def build_demo(db: Store, spec: DemoSpec, progress: Progress = lambda message: N
     checkins, notes, entries = _generate_checkins(org, today, rng, now)
     progress(f"Generated {len(checkins):,} check-ins and {len(entries):,} wins and setbacks")
 
+    organization = store.Organization(
+        org.departments, org.teams, org.team_facts, org.users, org.user_roles, responses,
+        checkins, notes, entries, settings=_settings(), meta=_meta(spec, today),
+    )  # fmt: skip
+    progress("Writing the organization, summarizing responses by team and week")
     with db.transaction() as cursor:
-        if cursor.execute("SELECT count(*) FROM teams").fetchone()[0]:
+        try:
+            store.write_organization(cursor, organization, now=now, source="demo survey responses")
+        except store.StoreError:
             raise store.StoreError(
                 f"The database {db.path} already holds an organization; the demo needs an "
                 "empty database. Pass --db with a new file."
-            )
-        for table, frame in (
-            ("departments", org.departments),
-            ("teams", org.teams),
-            ("team_facts", org.team_facts),
-            ("users", org.users),
-            ("user_roles", org.user_roles),
-        ):
-            store.append_frame(cursor, table, frame)
-        cursor.execute(
-            "INSERT INTO imports (import_id, kind, file_name, layout, imported_at, "
-            "rows_in_file, imported) VALUES (nextval('import_ids'), 'survey', "
-            "'demo survey responses', 'demo', ?, ?, ?) RETURNING import_id",
-            [now, len(responses), len(responses)],
-        )
-        import_id = cursor.fetchone()[0]
-        progress("Writing survey responses")
-        with store.registered(cursor, "demo_responses", responses.assign(import_id=import_id)):
-            cursor.execute(
-                "INSERT INTO survey_responses BY NAME SELECT * EXCLUDE (row_no), "
-                "md5_number('demo-' || ? || '-' || row_no) AS fingerprint FROM demo_responses",
-                [spec.seed],
-            )
-        progress("Summarizing responses by team and week")
-        store.rebuild_response_summary(cursor)
-        progress("Writing check-ins, wins and setbacks")
-        store.append_frame(cursor, "checkins", checkins)
-        store.append_frame(cursor, "checkin_notes", notes)
-        store.append_frame(cursor, "progress_entries", entries)
-        store.sync_sequences(cursor)
-        _write_settings(cursor, spec, today, now)
+            ) from None
+        store.record_audit(
+            cursor, "demo.build",
+            f"teams={spec.teams} weeks={spec.weeks} seed={spec.seed} today={today}",
+            at=now, actor="catalyst demo",
+        )  # fmt: skip
     db.checkpoint()
     return {
         "departments": len(org.departments),
@@ -197,29 +179,19 @@ def build_demo(db: Store, spec: DemoSpec, progress: Progress = lambda message: N
     }
 
 
-def _write_settings(cursor, spec: DemoSpec, today: date, now: datetime) -> None:
-    for key, value in (
-        ("organization_name", ORGANIZATION_NAME),
-        ("time_zone", "Europe/Berlin"),
-        ("cadence", "weekly"),
-        ("min_group_size", "5"),
-    ):
-        cursor.execute("INSERT INTO settings VALUES (?, ?, ?, NULL)", [key, value, now])
-    store.set_meta(cursor, "demo", "true")
-    # Same seed, same database: even the fingerprint salt (nothing secret in a demo).
-    store.set_meta(
-        cursor, "fingerprint_salt", hashlib.sha256(f"salt-{spec.seed}".encode()).hexdigest()[:32]
-    )
-    store.set_meta(cursor, "demo_spec", f"teams={spec.teams} weeks={spec.weeks} seed={spec.seed}")
-    store.set_meta(cursor, "demo_today", today.isoformat())
-    store.bump_data_version(cursor, "survey", "checkins", "progress", "roster", "users")
-    store.record_audit(
-        cursor,
-        "demo.build",
-        f"teams={spec.teams} weeks={spec.weeks} seed={spec.seed} today={today}",
-        at=now,
-        actor="catalyst demo",
-    )
+def _settings() -> dict[str, str]:
+    return {"organization_name": ORGANIZATION_NAME, "time_zone": "Europe/Berlin",
+            "cadence": "weekly", "min_group_size": "5"}  # fmt: skip
+
+
+def _meta(spec: DemoSpec, today: date) -> dict[str, str]:
+    return {
+        "demo": "true",
+        # Same seed, same database: even the fingerprint salt (nothing secret in a demo).
+        "fingerprint_salt": hashlib.sha256(f"salt-{spec.seed}".encode()).hexdigest()[:32],
+        "demo_spec": f"teams={spec.teams} weeks={spec.weeks} seed={spec.seed}",
+        "demo_today": today.isoformat(),
+    }
 
 
 # ---- the organization ----------------------------------------------------------------------

@@ -123,45 +123,42 @@ class OrgBuilder:
     def save(self):
         from datetime import datetime
 
-        from dashboard import accounts, store
+        from dashboard import store
+        from dashboard.accounts import display_name_from_email
 
         pd = self._pd
         now = datetime(2026, 1, 1)
-        departments = pd.DataFrame(
-            {"department_id": self.departments.values(), "name": self.departments.keys()}
-        )
-        teams = pd.DataFrame(
-            {"team_id": self.teams.values(), "name": self.teams.keys(), "created_at": now}
-        )
-        facts = pd.DataFrame(
-            self.facts,
-            columns=["team_id", "valid_from", "department_id", "manager_id", "headcount"],
+        emails = list(self.users)
+        organization = store.Organization(
+            departments=pd.DataFrame(
+                {"department_id": self.departments.values(), "name": self.departments.keys()}
+            ),
+            teams=pd.DataFrame(
+                {"team_id": self.teams.values(), "name": self.teams.keys(), "created_at": now}
+            ),
+            team_facts=pd.DataFrame(
+                self.facts,
+                columns=["team_id", "valid_from", "department_id", "manager_id", "headcount"],
+            ),
+            users=pd.DataFrame(
+                {
+                    "user_id": [self.users[e] for e in emails],
+                    "email": emails,
+                    "display_name": [display_name_from_email(e) for e in emails],
+                    "created_at": now,
+                }
+            ),  # fmt: skip
+            user_roles=pd.DataFrame(
+                {"user_id": [self.users[e] for e in emails], "role": "manager"}
+            ),  # fmt: skip
+            responses=pd.DataFrame(self.rows).assign(row_no=range(len(self.rows)))
+            if self.rows
+            else None,
+            checkins=pd.DataFrame(self.checkins) if self.checkins else None,
+            settings=self.settings,
         )
         with self.db.transaction() as cursor:
-            store.append_frame(cursor, "departments", departments)
-            store.append_frame(cursor, "teams", teams)
-            store.append_frame(cursor, "team_facts", facts)
-            for email in self.users:
-                accounts.create_user(cursor, email, {"manager"}, password_hash=None, now=now)
-            cursor.execute(
-                "INSERT INTO imports (kind, file_name, imported_at, rows_in_file, imported) "
-                "VALUES ('survey', 'test', ?, ?, ?)",
-                [now, len(self.rows), len(self.rows)],
-            )
-            if self.rows:
-                frame = pd.DataFrame(self.rows).assign(import_id=1)
-                with store.registered(cursor, "test_rows", frame):
-                    cursor.execute(
-                        "INSERT INTO survey_responses BY NAME SELECT *, "
-                        "md5_number(row_number() OVER ()::VARCHAR) AS fingerprint FROM test_rows"
-                    )
-            store.rebuild_response_summary(cursor)
-            if self.checkins:
-                store.append_frame(cursor, "checkins", pd.DataFrame(self.checkins))
-            for key, value in self.settings.items():
-                cursor.execute("INSERT INTO settings VALUES (?, ?, ?, NULL)", [key, value, now])
-            store.sync_sequences(cursor)
-            store.bump_data_version(cursor, "survey", "roster", "settings")
+            store.write_organization(cursor, organization, now=now, source="test")
         return self
 
 

@@ -1,0 +1,264 @@
+"""The schema and its migrations: append only, numbered by position. A released
+migration never changes; a file at version N runs migrations N+1.. in order, each in its
+own transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import duckdb
+
+from dashboard.catalysts import CATALYST_KEYS, ITEM_KEYS
+
+
+def summary_columns() -> str:
+    return ",\n".join(
+        f"{item}_n INTEGER NOT NULL, {item}_sum DOUBLE NOT NULL, {item}_favorable INTEGER NOT NULL"
+        for item in ITEM_KEYS
+    )
+
+
+def _initial_schema() -> str:
+    answers = ",\n".join(f"{item} FLOAT CHECK ({item} BETWEEN 1 AND 5)" for item in ITEM_KEYS)
+    self_ratings = ",\n".join(
+        f"{key} UTINYINT CHECK ({key} BETWEEN 1 AND 5)" for key in CATALYST_KEYS
+    )
+    return f"""
+    CREATE TABLE meta (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL);
+    CREATE TABLE settings (
+        key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL,
+        updated_at TIMESTAMP, updated_by INTEGER);
+    CREATE TABLE data_versions (kind VARCHAR PRIMARY KEY, version BIGINT NOT NULL);
+
+    CREATE SEQUENCE department_ids;
+    CREATE TABLE departments (
+        department_id INTEGER PRIMARY KEY DEFAULT nextval('department_ids'),
+        name VARCHAR NOT NULL UNIQUE);
+    CREATE SEQUENCE team_ids;
+    CREATE TABLE teams (
+        team_id INTEGER PRIMARY KEY DEFAULT nextval('team_ids'),
+        name VARCHAR NOT NULL UNIQUE,
+        created_at TIMESTAMP NOT NULL);
+    CREATE TABLE team_facts (
+        team_id INTEGER NOT NULL,
+        valid_from DATE NOT NULL,
+        department_id INTEGER NOT NULL,
+        manager_id INTEGER,
+        headcount INTEGER NOT NULL CHECK (headcount >= 0),
+        PRIMARY KEY (team_id, valid_from));
+    CREATE VIEW team_history AS
+        SELECT *, lead(valid_from) OVER (PARTITION BY team_id ORDER BY valid_from) AS valid_to
+        FROM team_facts;
+
+    CREATE SEQUENCE user_ids;
+    CREATE TABLE users (
+        user_id INTEGER PRIMARY KEY DEFAULT nextval('user_ids'),
+        email VARCHAR NOT NULL UNIQUE CHECK (email = lower(email)),
+        display_name VARCHAR NOT NULL,
+        password_hash VARCHAR,
+        active BOOLEAN NOT NULL DEFAULT true,
+        created_at TIMESTAMP NOT NULL);
+    CREATE TABLE user_roles (
+        user_id INTEGER NOT NULL,
+        role VARCHAR NOT NULL CHECK (role IN ('manager', 'hr', 'admin')),
+        PRIMARY KEY (user_id, role));
+
+    CREATE SEQUENCE import_ids;
+    CREATE TABLE imports (
+        import_id INTEGER PRIMARY KEY DEFAULT nextval('import_ids'),
+        kind VARCHAR NOT NULL CHECK (kind IN ('survey', 'progress', 'roster')),
+        file_name VARCHAR NOT NULL,
+        layout VARCHAR,
+        imported_by INTEGER,
+        imported_at TIMESTAMP NOT NULL,
+        rows_in_file INTEGER NOT NULL,
+        imported INTEGER NOT NULL,
+        duplicates INTEGER NOT NULL DEFAULT 0,
+        rejected INTEGER NOT NULL DEFAULT 0,
+        skipped INTEGER NOT NULL DEFAULT 0,
+        dropped_columns VARCHAR[] NOT NULL DEFAULT [],
+        undone_at TIMESTAMP,
+        undone_by INTEGER);
+    CREATE TABLE survey_responses (
+        import_id INTEGER NOT NULL,
+        team_id INTEGER NOT NULL,
+        submitted_at TIMESTAMP NOT NULL,
+        week DATE NOT NULL CHECK (dayofweek(week) = 1),
+        fingerprint UHUGEINT NOT NULL,
+        {answers},
+        comment VARCHAR);
+    CREATE TABLE response_summary (
+        team_id INTEGER NOT NULL,
+        week DATE NOT NULL,
+        responses INTEGER NOT NULL,
+        {summary_columns()},
+        PRIMARY KEY (team_id, week));
+
+    CREATE TABLE checkins (
+        manager_id INTEGER NOT NULL,
+        team_id INTEGER NOT NULL,
+        week DATE NOT NULL CHECK (dayofweek(week) = 1),
+        {self_ratings},
+        focus VARCHAR,
+        saved_at TIMESTAMP NOT NULL,
+        PRIMARY KEY (manager_id, team_id, week));
+    CREATE TABLE checkin_notes (
+        manager_id INTEGER NOT NULL,
+        team_id INTEGER NOT NULL,
+        week DATE NOT NULL,
+        catalyst VARCHAR NOT NULL,
+        note VARCHAR NOT NULL,
+        PRIMARY KEY (manager_id, team_id, week, catalyst));
+    CREATE SEQUENCE progress_entry_ids;
+    CREATE TABLE progress_entries (
+        entry_id BIGINT PRIMARY KEY DEFAULT nextval('progress_entry_ids'),
+        team_id INTEGER NOT NULL,
+        week DATE NOT NULL CHECK (dayofweek(week) = 1),
+        kind VARCHAR NOT NULL CHECK (kind IN ('win', 'setback')),
+        count INTEGER NOT NULL DEFAULT 1 CHECK (count > 0),
+        description VARCHAR,
+        source VARCHAR NOT NULL CHECK (source IN ('checkin', 'import')),
+        import_id INTEGER,
+        created_by INTEGER,
+        created_at TIMESTAMP NOT NULL);
+
+    CREATE SEQUENCE audit_ids;
+    CREATE TABLE audit_log (
+        audit_id BIGINT PRIMARY KEY DEFAULT nextval('audit_ids'),
+        occurred_at TIMESTAMP NOT NULL,
+        user_id INTEGER,
+        actor VARCHAR,
+        action VARCHAR NOT NULL,
+        detail VARCHAR);
+    """  # noqa: S608 - identifiers from the catalyst allow-list
+
+
+Migration = Callable[[duckdb.DuckDBPyConnection], None]
+
+
+def _sql(script: str) -> Migration:
+    return lambda cur: cur.execute(script)
+
+
+SIGN_IN_TABLES = """
+    -- Server-side sessions: the browser holds only a random token in an
+    -- HttpOnly cookie; the database holds its SHA-256, so a copy of the
+    -- database cannot be used to take over a session.
+    CREATE TABLE sessions (
+        token_hash VARCHAR PRIMARY KEY,
+        user_id INTEGER NOT NULL,
+        via VARCHAR NOT NULL,
+        created_at TIMESTAMP NOT NULL,
+        last_seen_at TIMESTAMP NOT NULL);
+    -- One-time tickets that carry a fresh session from the sign-in page to
+    -- the route that sets the cookie.
+    CREATE TABLE sign_in_tickets (
+        ticket_hash VARCHAR PRIMARY KEY,
+        token_hash VARCHAR NOT NULL,
+        next_path VARCHAR NOT NULL,
+        created_at TIMESTAMP NOT NULL);
+    CREATE TABLE sign_in_attempts (
+        email VARCHAR NOT NULL,
+        attempted_at TIMESTAMP NOT NULL,
+        outcome VARCHAR NOT NULL CHECK (outcome IN ('success', 'failure', 'throttled')));
+"""
+
+
+IMPORT_REPORTS = """
+    -- Files are recognised by their bytes: the same file imported twice is a no-op.
+    ALTER TABLE imports ADD COLUMN content_hash VARCHAR;
+    ALTER TABLE imports ADD COLUMN details VARCHAR;  -- JSON: encoding, layout, decisions
+    -- Every problem found in a file, kept with its import (skipped rows) or shown
+    -- when the file is refused.
+    CREATE TABLE import_problems (
+        import_id INTEGER NOT NULL,
+        row_number INTEGER,
+        column_name VARCHAR,
+        message VARCHAR NOT NULL);
+    -- Salt of the one-way hashes that recognise responses (and keep source ids out).
+    INSERT INTO meta VALUES ('fingerprint_salt', replace(gen_random_uuid()::VARCHAR, '-', ''));
+"""
+
+
+SAVED_MAPPINGS = """
+    -- What an export's column means, remembered so next week's file needs no options:
+    -- header (normalized) -> catalyst key, team, submitted_at, comment or ignore.
+    CREATE TABLE column_mappings (
+        header_key VARCHAR PRIMARY KEY,
+        header VARCHAR NOT NULL,
+        role VARCHAR NOT NULL,
+        layout VARCHAR,
+        saved_at TIMESTAMP NOT NULL,
+        saved_by INTEGER);
+    -- Other names a team goes by in exports (renamed, misspelled).
+    CREATE TABLE team_aliases (
+        alias_key VARCHAR PRIMARY KEY,
+        alias VARCHAR NOT NULL,
+        team_id INTEGER NOT NULL,
+        saved_at TIMESTAMP NOT NULL);
+"""
+
+
+PROGRESS_FINGERPRINTS = """
+    -- Wins and setbacks imported from files are recognised when a file comes again.
+    ALTER TABLE progress_entries ADD COLUMN fingerprint UHUGEINT;
+"""
+
+
+HR_DEPARTMENTS = """
+    -- An HR user listed here sees only these departments; one not listed sees all.
+    CREATE TABLE hr_departments (
+        user_id INTEGER NOT NULL,
+        department_id INTEGER NOT NULL,
+        PRIMARY KEY (user_id, department_id));
+"""
+
+
+INVITATIONS = """
+    -- One-time codes that let a user set their password (first time or reset). Only the
+    -- SHA-256 of a code is kept; a new invitation replaces the old one.
+    CREATE TABLE invitations (
+        code_hash VARCHAR PRIMARY KEY,
+        user_id INTEGER NOT NULL,
+        created_at TIMESTAMP NOT NULL,
+        expires_at TIMESTAMP NOT NULL,
+        created_by INTEGER);
+"""
+
+
+RAW_FINGERPRINTS = """
+    -- Responses are recognised by what the file says (ingest/survey_rows.py) from now on;
+    -- those stored so far carry the older key of team, second and scores, which imports
+    -- still compare against for the imports up to this one. Where a file gives a time
+    -- zone, a second key holds the UTC instant (a sheet's zone may change between exports).
+    ALTER TABLE survey_responses ADD COLUMN zoned_fingerprint UHUGEINT;
+    INSERT INTO meta SELECT 'legacy_fingerprints_through', CAST(coalesce(max(import_id), 0)
+        AS VARCHAR) FROM imports WHERE kind = 'survey';
+"""
+
+
+# Append only: a released migration never changes, a file at version N runs
+# migrations N+1.. in order, each in its own transaction.
+MIGRATIONS: tuple[Migration, ...] = (
+    _sql(_initial_schema()),
+    _sql(SIGN_IN_TABLES),
+    _sql(IMPORT_REPORTS),
+    _sql(SAVED_MAPPINGS),
+    _sql(PROGRESS_FINGERPRINTS),
+    _sql(HR_DEPARTMENTS),
+    _sql(INVITATIONS),
+    _sql(RAW_FINGERPRINTS),
+)
+
+
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+# Tables that bulk writes may name; identifiers never come from input.
+BULK_TABLES = frozenset(
+    {
+        "departments", "teams", "team_facts", "users", "user_roles", "imports",
+        "survey_responses", "checkins", "checkin_notes", "progress_entries", "audit_log",
+        "import_problems",
+    }
+)  # fmt: skip
