@@ -14,11 +14,10 @@ from zoneinfo import available_timezones
 import pandas as pd
 import streamlit as st
 
-from dashboard import accounts, exports, ingest, queries, rounds, settings, store, ui
+from dashboard import accounts, exports, ingest, organization, queries, rounds, settings, ui
 from dashboard.accounts import AccountError, User
 from dashboard.clock import utc_now
 from dashboard.markdown import plain
-from dashboard.settings import OrgSettings, SettingError
 from dashboard.store import Store
 
 LINKS_KEY = "admin_new_links"  # invitation links made this run, shown once
@@ -299,37 +298,20 @@ def organization_settings(db: Store, admin: User) -> None:
                                              value=org.max_upload_mb),
         }  # fmt: skip
         if st.form_submit_button("Save settings", type="primary"):
-            save_settings(db, admin, org, values)
+            save_settings(db, admin, values)
 
 
-def save_settings(db: Store, admin: User, org: OrgSettings, values: dict) -> None:
-    """Validate every value, then store the changed ones together, or nothing."""
-    texts = {k: str(v).lower() if isinstance(v, bool) else str(v).strip()
-             for k, v in values.items()}  # fmt: skip
-    problems, changed = [], {}
-    for key, text in texts.items():
-        try:
-            value = settings.parse_setting(key, text)
-        except SettingError as problem:
-            problems.append(f"{LABELS[key]}: {problem}")
-            continue
-        if value != getattr(org, key):
-            changed[key] = text
-    if problems:
-        for problem in problems:
-            st.error(problem, icon=":material/error:")
+def save_settings(db: Store, admin: User, values: dict) -> None:
+    """Every value checked, then the changed ones stored together, or nothing."""
+    try:
+        changed = organization.change_settings(db, values, now=utc_now(), by=admin.user_id)
+    except organization.SettingsRefused as refusal:
+        for key, problem in refusal.problems.items():
+            st.error(f"{LABELS[key]}: {problem}", icon=":material/error:")
         return
     if not changed:
         st.info("Nothing changed.")
         return
-    now = utc_now()
-    with db.transaction() as cursor:
-        store.save_settings(cursor, changed, by=admin.user_id, at=now)
-        store.record_audit(
-            cursor, "settings.change",
-            "; ".join(f"{k}: {getattr(org, k)} → {v}" for k, v in changed.items()),
-            at=now, user_id=admin.user_id,
-        )  # fmt: skip
     _done("Saved: " + ", ".join(LABELS[k] for k in changed) + ".")
 
 

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from dashboard import accounts, queries, settings, store
+from dashboard import accounts, queries, settings
 from dashboard.clock import utc_now
 from dashboard.ingest.report import worded
 from dashboard.store import Store, StoreError
@@ -527,19 +527,9 @@ def cmd_user_add(args: argparse.Namespace) -> int:
                 raise Refused(f"There is no team named {args.team!r} (teams: {known}).")
         password = _read_password()
         accounts.check_password(password, email)
-        password_hash = accounts.hash_password(password)
-        now = utc_now()
-        with db.transaction() as cursor:
-            user_id = accounts.create_user(
-                cursor, email, roles, password_hash=password_hash, now=now, display_name=args.name
-            )
-            if team_id is not None:
-                accounts.assign_team(cursor, team_id, user_id, now.date())
-            store.record_audit(
-                cursor, "user.add", f"{email} roles={','.join(sorted(roles))}"
-                + (f" team={args.team}" if args.team else ""),
-                at=now, actor="catalyst user add",
-            )  # fmt: skip
-            store.bump_data_version(cursor, "users", "roster")
+        accounts.add_user(
+            db, email, roles, display_name=args.name, now=utc_now(), actor="catalyst user add",
+            password_hash=accounts.hash_password(password), team_id=team_id,
+        )  # fmt: skip
     print(f"Added {email} ({', '.join(sorted(roles))})", file=sys.stderr)
     return EXIT_OK

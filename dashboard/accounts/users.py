@@ -176,14 +176,22 @@ def existing_user(cursor: duckdb.DuckDBPyConnection, user_id: int) -> User:
 
 def add_user(
     db: Store, email: str, roles: set[str], *, display_name: str | None, now: datetime,
-    by: int | None = None, actor: str | None = None,
+    by: int | None = None, actor: str | None = None, password_hash: str | None = None,
+    team_id: int | None = None,
 ) -> int:  # fmt: skip
-    """A new active user without a password: invite them to set one."""
+    """A new active user, in one transaction with its audit line: without a password
+    (invite them to set one) unless one is given; leading ``team_id`` from today."""
+    if team_id is not None and "manager" not in roles:
+        raise AccountError("A team can only be given to a manager; add the manager role.")
     with db.transaction() as cursor:
-        user_id = create_user(cursor, email, roles, password_hash=None, now=now,
+        user_id = create_user(cursor, email, roles, password_hash=password_hash, now=now,
                               display_name=(display_name or "").strip() or None)  # fmt: skip
-        audit(cursor, "user.add", f"{normalize_email(email)} roles={','.join(sorted(roles))}",
-               now=now, by=by, actor=actor)  # fmt: skip
+        if team_id is not None:
+            assign_team(cursor, team_id, user_id, now.date())
+            store.bump_data_version(cursor, "roster")
+        audit(cursor, "user.add", f"{normalize_email(email)} roles={','.join(sorted(roles))}"
+              + (f" team_id={team_id}" if team_id is not None else ""),
+              now=now, by=by, actor=actor)  # fmt: skip
     return user_id
 
 
