@@ -139,11 +139,11 @@ def _invite(db: Store, admin: User, user_ids: list[int], users: pd.DataFrame | N
         st.error(str(problem), icon=":material/error:")
         return
     with db.reading() as cursor:
-        people_ = [accounts.user_by_id(cursor, user_id) for user_id in codes]
+        invited = [accounts.user_by_id(cursor, user_id) for user_id in codes]
     origin = "{0.scheme}://{0.netloc}".format(urlsplit(st.context.url or "http://localhost"))
     st.session_state[LINKS_KEY] = pd.DataFrame({
-        "name": [p.display_name for p in people_], "email": [p.email for p in people_],
-        "link": [f"{origin}/?{urlencode({'invite': codes[p.user_id]})}" for p in people_],
+        "name": [p.display_name for p in invited], "email": [p.email for p in invited],
+        "link": [f"{origin}/?{urlencode({'invite': codes[p.user_id]})}" for p in invited],
     })  # fmt: skip
     st.rerun()
 
@@ -180,7 +180,7 @@ def roster(db: Store, admin: User, today: date) -> None:
     with db.reading() as cursor:
         teams = queries.roster_now(cursor, today)
         departments = queries.departments(cursor)
-        people_ = accounts.users_table(cursor)
+        everyone = accounts.users_table(cursor)
     st.caption("Each change applies from its date: earlier weeks keep the facts they had. For "
                "a whole reorganization, import a roster file on the Upload page.")  # fmt: skip
     names = {0: "+ A new team", **dict(zip(teams.team_id.astype(int), teams.team, strict=True))}
@@ -195,7 +195,7 @@ def roster(db: Store, admin: User, today: date) -> None:
             history = queries.roster_history(cursor, team_id)
         st.markdown(f"**{plain(current.team)}: its history**")
         st.dataframe(history, hide_index=True, width="stretch")
-    managers = dict(zip(people_.email, people_.display_name, strict=True))
+    managers = dict(zip(everyone.email, everyone.display_name, strict=True))
     with st.form(f"admin_roster_{team_id}"):
         team = st.text_input("Team", value="" if current is None else current.team,
                              disabled=current is not None)  # fmt: skip

@@ -13,7 +13,7 @@ import pandas as pd
 
 from dashboard import checkins, measures, queries, rounds, summary
 from dashboard.catalysts import CATALYST_KEYS, ITEM_KEYS, item_label
-from dashboard.privacy import Figure
+from dashboard.privacy import CellSum
 from dashboard.queries import Scope
 from dashboard.rounds import Period
 from dashboard.store import Store
@@ -36,7 +36,7 @@ class Overview:
     period: Period
     min_group_size: int
     teams: pd.DataFrame  # one row per team in scope (queries.team_table)
-    figure: Figure  # the chosen departments together
+    figure: CellSum  # the chosen departments together
     changes: dict[str, measures.Change]  # per item, against the period before
     participation: float | None
     checked_in: tuple[int, int]  # (done, due) for the week a check-in is due
@@ -54,7 +54,7 @@ class Overview:
 def collect(db: Store, scope: Scope, period: Period, *, today: date) -> Overview:
     """Everything the overview shows for a scope (HR, possibly some departments)."""
     with db.reading() as cursor:
-        k = queries.org_settings(cursor).min_group_size
+        min_group_size = queries.org_settings(cursor).min_group_size
     teams = queries.team_table(db, scope, period)
     departments = set(teams.department_id) if scope.departments is None else scope.departments
     figure = queries.departments_figure(db, scope, period, departments)
@@ -72,7 +72,7 @@ def collect(db: Store, scope: Scope, period: Period, *, today: date) -> Overview
     )
     changes = queries.team_changes(db, scope, period).merge(names, on="team_id")
     return Overview(
-        period, k, teams, figure, measures.item_changes(
+        period, min_group_size, teams, figure, measures.item_changes(
             {i: figure.items[i] for i in ITEM_KEYS}, {i: before.items[i] for i in ITEM_KEYS}
         ),
         queries.participation(db, scope, period), done_due,

@@ -56,9 +56,8 @@ def protect(cells: pd.DataFrame, min_group_size: int) -> Protected:
     ``cells`` has one row per cell: CELL_KEYS, ``headcount``, ``responses`` and
     per item ``<item>_n``, ``<item>_sum``, ``<item>_favorable``.
     """
-    k = min_group_size
     cells = cells[cells.responses > 0]
-    on_own = (cells.responses >= k) & (cells.headcount >= k)
+    on_own = (cells.responses >= min_group_size) & (cells.headcount >= min_group_size)
     teams = cells[on_own].assign(kind="team")
     small = cells[~on_own]
 
@@ -67,7 +66,7 @@ def protect(cells: pd.DataFrame, min_group_size: int) -> Protected:
         .sum()
         .assign(kind="pool", team_id=pd.NA, manager_id=pd.NA)
     )
-    pools = pools[pools.responses >= k]
+    pools = pools[pools.responses >= min_group_size]
     pooled = small.merge(
         pools[["department_id", "round"]].assign(pooled=True),
         how="left",
@@ -76,7 +75,7 @@ def protect(cells: pd.DataFrame, min_group_size: int) -> Protected:
     withheld = pooled[[*CELL_KEYS, "responses"]].assign(pooled=pooled.pooled.eq(True))
 
     shown = pd.concat([teams.drop(columns="headcount"), pools], ignore_index=True)
-    shown = _mask_thin_items(shown, k)
+    shown = _mask_thin_items(shown, min_group_size)
     shown["cell"] = [
         f"team {t} {r} dept {d} mgr {m}" if kind == "team" else f"pool dept {d} {r}"
         for kind, t, r, d, m in zip(
@@ -88,13 +87,13 @@ def protect(cells: pd.DataFrame, min_group_size: int) -> Protected:
             strict=True,
         )
     ]
-    return Protected(shown.reset_index(drop=True), withheld.reset_index(drop=True), k)
+    return Protected(shown.reset_index(drop=True), withheld.reset_index(drop=True), min_group_size)
 
 
-def _mask_thin_items(shown: pd.DataFrame, k: int) -> pd.DataFrame:
+def _mask_thin_items(shown: pd.DataFrame, min_group_size: int) -> pd.DataFrame:
     shown = shown.copy()
     answers = shown[[f"{item}_n" for item in ITEM_KEYS]].to_numpy()
-    thin = (answers > 0) & (answers < k)
+    thin = (answers > 0) & (answers < min_group_size)
     for part in ("n", "sum", "favorable"):
         columns = [f"{item}_{part}" for item in ITEM_KEYS]
         shown[columns] = np.where(thin, 0, shown[columns].to_numpy())
@@ -111,7 +110,7 @@ class ItemFigure:
 
 
 @dataclass(frozen=True)
-class Figure:
+class CellSum:
     """A number shown to someone: what it stands on, and whether anything was left out."""
 
     responses: int
@@ -130,7 +129,7 @@ class Figure:
         return self.items[item].mean
 
 
-def figure(cells: pd.DataFrame, *, left_out: bool) -> Figure:
+def figure(cells: pd.DataFrame, *, left_out: bool) -> CellSum:
     """One figure: the sum of these shown cells."""
     columns = ["responses", *ITEM_COLUMNS]
     totals = dict(zip(columns, cells[columns].to_numpy().sum(axis=0), strict=True))
@@ -146,7 +145,7 @@ def figure(cells: pd.DataFrame, *, left_out: bool) -> Figure:
         for item in ITEM_KEYS
     }
     masked = bool(cells.items_masked.any()) if len(cells) else False
-    return Figure(int(totals["responses"]), items, left_out or masked, frozenset(cells.cell))
+    return CellSum(int(totals["responses"]), items, left_out or masked, frozenset(cells.cell))
 
 
 def figures_by(cells: pd.DataFrame, keys: list[str]) -> pd.DataFrame:

@@ -19,7 +19,7 @@ import pandas as pd
 
 from dashboard import clock, measures, privacy, rounds, store
 from dashboard.catalysts import CATALYST_KEYS, ITEM_KEYS
-from dashboard.privacy import CELL_KEYS, Figure, Protected
+from dashboard.privacy import CELL_KEYS, CellSum, Protected
 from dashboard.rounds import Period
 from dashboard.settings import OrgSettings
 from dashboard.store import Store
@@ -213,7 +213,7 @@ def default_period(db: Store, count: int, today: date | None = None) -> Period |
     return Period.last_rounds(week, count, cadence)
 
 
-def team_figure(db: Store, scope: Scope, team_id: int, period: Period) -> Figure:
+def team_figure(db: Store, scope: Scope, team_id: int, period: Period) -> CellSum:
     """One team over the period: its shown cells within the caller's scope."""
     protected = protected_cells(db, period)
     cells = scope.limit(privacy.team_cells(protected))
@@ -262,7 +262,7 @@ def _masked(frame: pd.DataFrame) -> pd.Series:
     return masked.fillna(False).astype(bool)
 
 
-def benchmark(db: Store, period: Period, department_id: int | None = None) -> Figure:
+def benchmark(db: Store, period: Period, department_id: int | None = None) -> CellSum:
     """The organization (or one department) over the period: a benchmark anyone may see."""
     protected = protected_cells(db, period)
     cells = protected.shown
@@ -273,7 +273,7 @@ def benchmark(db: Store, period: Period, department_id: int | None = None) -> Fi
     return privacy.figure(cells, left_out=bool(dropped))
 
 
-def departments_figure(db: Store, scope: Scope, period: Period, departments: set[int]) -> Figure:
+def departments_figure(db: Store, scope: Scope, period: Period, departments: set[int]) -> CellSum:
     """The chosen departments together (HR), limited to the caller's scope."""
     protected = protected_cells(db, period)
     cells = scope.limit(protected.shown)

@@ -14,7 +14,7 @@ import pandas as pd
 from dashboard import checkins, focus, queries, rounds
 from dashboard.catalysts import CATALYST_KEYS
 from dashboard.checkins import Checkin
-from dashboard.privacy import Figure
+from dashboard.privacy import CellSum
 from dashboard.queries import Scope
 from dashboard.rounds import Period
 from dashboard.store import Store
@@ -37,9 +37,9 @@ class TeamView:
     shown_period: Period  # what the figures cover (may look further back)
     note: str | None  # why shown_period differs, or what is not shown
     min_group_size: int
-    figure: Figure
+    figure: CellSum
     rounds: pd.DataFrame
-    benchmark: Figure
+    benchmark: CellSum
     comparison: pd.DataFrame
     self_by_week: pd.DataFrame
     weeks: list[date]
@@ -65,7 +65,7 @@ def collect(
     (HR, unless the organization shares manager notes)."""
     with db.reading() as cursor:
         team = queries.team_now(cursor, team_id)
-        k = queries.org_settings(cursor).min_group_size
+        min_group_size = queries.org_settings(cursor).min_group_size
         own = checkins.self_scores(cursor, manager_id, team_id, period.first_week, period.last_week)
         progress = checkins.progress_counts(
             cursor, manager_id, team_id, period.first_week, period.last_week
@@ -77,12 +77,12 @@ def collect(
             entry.notes = {}
             entry.wins = ["(not shared)"] * len(entry.wins)
             entry.setbacks = ["(not shared)"] * len(entry.setbacks)
-    too_small = team is not None and team[1] < k
-    shown_period, note = _period_with_results(db, scope, team_id, period, k)
+    too_small = team is not None and team[1] < min_group_size
+    shown_period, note = _period_with_results(db, scope, team_id, period, min_group_size)
     if too_small and note and note.startswith("Not enough responses"):
         note = (
-            f"Your team has fewer than {k} people, so its answers are never shown on their own: "
-            "that keeps them anonymous. They count in your department's and the "
+            f"Your team has fewer than {min_group_size} people, so its answers are never shown "
+            "on their own: that keeps them anonymous. They count in your department's and the "
             "organization's results."
         )
     by_round = queries.team_rounds(db, scope, team_id, period)
@@ -102,7 +102,7 @@ def collect(
         period=period,
         shown_period=shown_period,
         note=note,
-        min_group_size=k,
+        min_group_size=min_group_size,
         figure=figure,
         rounds=by_round,
         benchmark=benchmark,
@@ -121,7 +121,7 @@ def collect(
 
 
 def _period_with_results(
-    db: Store, scope: Scope, team_id: int, period: Period, k: int
+    db: Store, scope: Scope, team_id: int, period: Period, min_group_size: int
 ) -> tuple[Period, str | None]:
     """The period to show figures for, and a note when it is not simply the one asked for."""
     by_round = queries.team_rounds(db, scope, team_id, period)
@@ -130,8 +130,8 @@ def _period_with_results(
         return period, None
     if by_round.responses.sum() > 0:
         return period, (
-            f"{by_round.label.iloc[-1]} has fewer than {k} responses so far, so it is not shown "
-            f"yet; the figures cover the {noun}s that can be shown."
+            f"{by_round.label.iloc[-1]} has fewer than {min_group_size} responses so far, so it "
+            f"is not shown yet; the figures cover the {noun}s that can be shown."
         )
     earlier = Period.last_rounds(
         period.first_week - timedelta(weeks=1), LOOK_BACK_ROUNDS, period.cadence
@@ -139,14 +139,16 @@ def _period_with_results(
     past = queries.team_rounds(db, scope, team_id, earlier)
     past = past[past.responses > 0]
     if past.empty:
-        return period, f"Not enough responses yet: a {noun} is shown once {k} people answer."
+        return period, (
+            f"Not enough responses yet: a {noun} is shown once {min_group_size} people answer."
+        )
     latest = past["round"].iloc[-1]
     shown = Period.last_rounds(
         rounds.first_week(latest, period.cadence), len(period.rounds), period.cadence
     )
     return shown, (
-        f"No {noun} in the chosen period has {k} or more responses; showing the most recent "
-        f"{noun}s that do ({shown.label})."
+        f"No {noun} in the chosen period has {min_group_size} or more responses; showing the "
+        f"most recent {noun}s that do ({shown.label})."
     )
 
 

@@ -107,7 +107,7 @@ def _stage(cursor, text: TextFile, roles: dict[str, int], options, org, report) 
     )
     staging.team_keys(cursor, [])
     staging.team_lookup(cursor, ColumnMap(team=roles["team"]))
-    column = {role: staging.column(index) for role, index in roles.items()}
+    column = {role: staging.sql_column(index) for role, index in roles.items()}
     date_text = f"trim({column['date']})"
     order = dates.choose_order(cursor, options.date_order, org.date_order, report.notes,
                                table="numbered", column=date_text)  # fmt: skip

@@ -58,7 +58,7 @@ def team_by_content(cursor, columns: ColumnMap, layout: Layout, notes: list[str]
 def team_lookup(cursor, columns: ColumnMap) -> None:
     """``team_lookup``: each distinct team text of the file and its team, so that the
     case- and spacing-blind match runs once per name, not once per row."""
-    text = f"trim({column(columns.team)})"
+    text = f"trim({sql_column(columns.team)})"
     cursor.execute(
         f"CREATE OR REPLACE TEMP TABLE team_lookup AS SELECT f.team_text, k.team_id "  # noqa: S608
         f"FROM (SELECT DISTINCT {text} AS team_text FROM numbered) f "
@@ -106,7 +106,8 @@ def number_rows(cursor, header_rows: int, rejected_lines: list[int]) -> None:
     )
 
 
-def column(index: int | None) -> str:
+def sql_column(index: int | None) -> str:
+    """The staged table's name for the file's column at ``index`` (c0, c1 …), or NULL."""
     return "NULL" if index is None else f"c{int(index)}"
 
 

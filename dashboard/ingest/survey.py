@@ -61,7 +61,7 @@ class SurveyOptions:
 
 
 @dataclass
-class _Opened:
+class _SurveyFile:
     """A survey file read, mapped and (once ``stage`` ran) checked, on its own cursor."""
 
     report: ImportReport
@@ -105,7 +105,7 @@ class _Opened:
 
 
 @contextmanager
-def _opened(db: Store, source: Source, options: SurveyOptions) -> Iterator[_Opened]:
+def _opened(db: Store, source: Source, options: SurveyOptions) -> Iterator[_SurveyFile]:
     with db.reading() as cursor:
         org = queries.org_settings(cursor)
     report = ImportReport(kind="survey", file_name=source.name)
@@ -122,7 +122,7 @@ def _opened(db: Store, source: Source, options: SurveyOptions) -> Iterator[_Open
             columns = map_columns(text.layout, roles)
             report.dropped_columns = columns.dropped
             earlier = staging.same_file(cursor, text.content_hash, "survey")
-            yield _Opened(report, text, columns, cursor, to_save, team_aliases, org, earlier)
+            yield _SurveyFile(report, text, columns, cursor, to_save, team_aliases, org, earlier)
 
 
 def import_survey(
@@ -200,7 +200,7 @@ def preview_survey(
                              problems=refusal.problems)  # fmt: skip
 
 
-def _sample(opened: _Opened, rows: int) -> pd.DataFrame:
+def _sample(opened: _SurveyFile, rows: int) -> pd.DataFrame:
     items = ordered_items(opened.columns)
     frame = opened.cursor.execute(
         f"SELECT row_number AS row, tm.name AS team, submitted_at, week, "  # noqa: S608
@@ -428,8 +428,8 @@ def _scales(
         ranges = ", ".join(
             f"min({reader}), max({reader})"
             for reader in (
-                f"TRY_CAST({staging.column(columns.items[i])} AS DOUBLE)" if fast
-                else answers.number(staging.column(columns.items[i]))
+                f"TRY_CAST({staging.sql_column(columns.items[i])} AS DOUBLE)" if fast
+                else answers.number(staging.sql_column(columns.items[i]))
                 for i in items
             )
         )  # fmt: skip

@@ -25,7 +25,7 @@ from dashboard.catalysts import ITEM_KEYS, item_label
 from dashboard.ingest import answers, dates, personal
 from dashboard.ingest.columns import ColumnMap
 from dashboard.ingest.layouts import Layout
-from dashboard.ingest.staging import column
+from dashboard.ingest.staging import sql_column
 from dashboard.measures import Scale
 from dashboard.rounds import week_of
 
@@ -47,7 +47,7 @@ class RowPlan:
 
 
 def time_text(columns: ColumnMap, layout: Layout) -> str:
-    text = f"trim({column(columns.time)})"
+    text = f"trim({sql_column(columns.time)})"
     if layout.no_date:
         no_date = answers.quoted(layout.no_date)
         return f"(CASE WHEN starts_with({text}, {no_date}) THEN NULL ELSE {text} END)"
@@ -59,15 +59,15 @@ def typed_sql(plan: RowPlan) -> str:
     items, columns = plan.items, plan.columns
     inner = [
         "n.ordinal", "n.row_number",
-        f"trim({column(columns.team)}) AS team_text",
+        f"trim({sql_column(columns.team)}) AS team_text",
         f"{time_text(columns, plan.layout)} AS time_text",
-        f"nullif(trim({column(columns.comment)}), '') AS comment_raw",
-        f"nullif(trim({column(columns.response_id)}), '') AS source_id",
+        f"nullif(trim({sql_column(columns.comment)}), '') AS comment_raw",
+        f"nullif(trim({sql_column(columns.response_id)}), '') AS source_id",
         f"{int(plan.team_id)} AS team_id" if plan.team_id is not None else "t.team_id",
         f"{skip_reason(columns)} AS skip_reason",
     ]  # fmt: skip
     for item in items:
-        raw = column(columns.items[item])
+        raw = sql_column(columns.items[item])
         inner += [f"{raw} AS {item}_raw", f"{answers.number(raw)} AS {item}_value"]
     read = [
         "*", f"{dates.wall_sql('time_text', plan.order)} AS wall",
@@ -110,7 +110,7 @@ def typed_sql(plan: RowPlan) -> str:
         f"THEN {_content_key(items, 'instant')} END AS zoned_key",
         f"{legacy_key(items)} AS legacy_key",
     ]  # fmt: skip
-    team_join = f"t.team_text = trim({column(columns.team)})"
+    team_join = f"t.team_text = trim({sql_column(columns.team)})"
     layers = f"SELECT {', '.join(inner)} FROM numbered n LEFT JOIN team_lookup t ON {team_join}"  # noqa: S608
     for layer in (read, timed, scored, outer):
         layers = f"SELECT {', '.join(layer)} FROM ({layers})"  # noqa: S608
@@ -156,13 +156,13 @@ def skip_reason(columns: ColumnMap) -> str:
     if columns.status is not None:
         statuses = ", ".join(answers.quoted(s) for s in PREVIEW_STATUSES)
         reasons.append(
-            f"WHEN lower(trim({column(columns.status)})) IN ({statuses}) "
+            f"WHEN lower(trim({sql_column(columns.status)})) IN ({statuses}) "
             "THEN 'previews, test responses or spam (as the survey tool marks them)'"
         )
     if columns.finished is not None:
         unfinished = ", ".join(answers.quoted(s) for s in UNFINISHED)
         reasons.append(
-            f"WHEN lower(trim({column(columns.finished)})) IN ({unfinished}) "
+            f"WHEN lower(trim({sql_column(columns.finished)})) IN ({unfinished}) "
             "THEN 'unfinished responses'"
         )
     return f"(CASE {' '.join(reasons)} END)" if reasons else "NULL::VARCHAR"

@@ -80,7 +80,7 @@ def oracle(raw: pd.DataFrame, k: int) -> dict[str, dict]:
     return cells
 
 
-def check_figure(figure: privacy.Figure, cells: dict[str, dict], k: int) -> dict[str, dict]:
+def check_figure(figure: privacy.CellSum, cells: dict[str, dict], k: int) -> dict[str, dict]:
     contents = {name: cells[name] for name in figure.cells}
     for name, content in contents.items():
         assert content["responses"] >= k, f"{name} stands on {content['responses']} < {k}"
