@@ -1,10 +1,11 @@
 """Files in: read -> detect layout -> map columns -> normalize -> validate -> write."""
 
 from dashboard.ingest.history import import_history, undo_import
+from dashboard.ingest.preview import SurveyPreview, preview_survey
 from dashboard.ingest.progress import ProgressOptions, import_progress
 from dashboard.ingest.report import ImportRefused, ImportReport, Problem
 from dashboard.ingest.roster import RosterPlan, apply_roster, describe, plan_edit, plan_roster
-from dashboard.ingest.survey import SurveyOptions, SurveyPreview, import_survey, preview_survey
+from dashboard.ingest.survey import SurveyOptions, import_survey
 from dashboard.ingest.text import Source
 
 __all__ = [

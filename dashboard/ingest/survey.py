@@ -21,22 +21,24 @@ from __future__ import annotations
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import duckdb
-import pandas as pd
 
 from dashboard import clock, queries, store
-from dashboard.catalysts import ITEM_KEYS, item_label
+from dashboard.catalysts import ITEM_KEYS
 from dashboard.ingest import answers, dates, mapping, personal, staging, survey_rows
-from dashboard.ingest.columns import ColumnMap, letters, map_columns, ordered_items, stated_zone
-from dashboard.ingest.layouts import Layout
+from dashboard.ingest.columns import ColumnMap, map_columns, ordered_items, stated_zone
 from dashboard.ingest.report import ImportRefused, ImportReport, Problem
+from dashboard.ingest.survey_columns import (
+    check_columns,
+    check_labels,
+    scales_of,
+    usable_zone,
+)
 from dashboard.ingest.text import Source, TextFile, prepare, read_file  # fmt: skip
-from dashboard.measures import Scale
 from dashboard.settings import OrgSettings
 from dashboard.store import Store
 
@@ -61,7 +63,7 @@ class SurveyOptions:
 
 
 @dataclass
-class _SurveyFile:
+class SurveyFile:
     """A survey file read, mapped and (once ``stage`` ran) checked, on its own cursor."""
 
     report: ImportReport
@@ -105,7 +107,7 @@ class _SurveyFile:
 
 
 @contextmanager
-def _opened(db: Store, source: Source, options: SurveyOptions) -> Iterator[_SurveyFile]:
+def opened_file(db: Store, source: Source, options: SurveyOptions) -> Iterator[SurveyFile]:
     with db.reading() as cursor:
         org = queries.org_settings(cursor)
     report = ImportReport(kind="survey", file_name=source.name)
@@ -122,7 +124,7 @@ def _opened(db: Store, source: Source, options: SurveyOptions) -> Iterator[_Surv
             columns = map_columns(text.layout, roles)
             report.dropped_columns = columns.dropped
             earlier = staging.same_file(cursor, text.content_hash, "survey")
-            yield _SurveyFile(report, text, columns, cursor, to_save, team_aliases, org, earlier)
+            yield SurveyFile(report, text, columns, cursor, to_save, team_aliases, org, earlier)
 
 
 def import_survey(
@@ -135,7 +137,7 @@ def import_survey(
 ) -> ImportReport:
     """Import one survey file; ImportRefused (nothing written) when it cannot be."""
     progress(f"Reading {source.name}")
-    with _opened(db, source, options) as opened:
+    with opened_file(db, source, options) as opened:
         report = opened.report
         if opened.earlier:
             report.already_imported = opened.earlier["when"]
@@ -158,79 +160,6 @@ def import_survey(
     return report
 
 
-@dataclass
-class SurveyPreview:
-    """What importing a file would do, without doing it (the Upload page's preview)."""
-
-    report: ImportReport
-    layout: Layout | None = None
-    columns: pd.DataFrame | None = None  # each column of the file and what it is read as
-    sample: pd.DataFrame | None = None  # the first rows as they would be stored
-    problems: list[Problem] = field(default_factory=list)  # why it would be refused
-    suggestions: dict[str, str] = field(default_factory=dict)  # unmapped header -> catalyst
-
-    @property
-    def can_import(self) -> bool:
-        return not self.problems
-
-
-def preview_survey(
-    db: Store, source: Source, options: SurveyOptions = SurveyOptions(), rows: int = 10
-) -> SurveyPreview:
-    """Read and check a file as ``import_survey`` would; report instead of writing."""
-    try:
-        with _opened(db, source, options) as opened:
-            preview = SurveyPreview(opened.report, opened.text.layout)
-            try:
-                opened.stage(options)
-                preview.problems = opened.refusal(options)
-                preview.sample = _sample(opened, rows)
-            except ImportRefused as refusal:
-                preview.problems = refusal.problems
-            preview.columns = _column_roles(opened.text.layout, opened.columns)
-            unmapped = mapping.answer_like(
-                opened.cursor, opened.text.layout, opened.columns.unused_indexes
-            )
-            preview.suggestions = {h: mapping.suggest(h) for h in unmapped}
-            if opened.earlier:
-                preview.report.already_imported = opened.earlier["when"]
-            return preview
-    except ImportRefused as refusal:
-        return SurveyPreview(ImportReport(kind="survey", file_name=source.name),
-                             problems=refusal.problems)  # fmt: skip
-
-
-def _sample(opened: _SurveyFile, rows: int) -> pd.DataFrame:
-    items = ordered_items(opened.columns)
-    frame = opened.cursor.execute(
-        f"SELECT row_number AS row, tm.name AS team, submitted_at, week, "  # noqa: S608
-        f"{', '.join(items)}, comment, skip_reason AS skipped FROM typed "
-        "LEFT JOIN teams tm USING (team_id) ORDER BY ordinal LIMIT ?",
-        [rows],
-    ).df()
-    frame["week"] = frame["week"].dt.date
-    return frame.rename(columns={k: item_label(k) for k in items})
-
-
-def _column_roles(layout: Layout, columns: ColumnMap) -> pd.DataFrame:
-    roles = {index: item_label(key) for key, index in columns.items.items()}
-    for index, what in ((columns.team, "team"), (columns.time, "date"),
-                        (columns.comment, "comment"), (columns.response_id, "response id (hashed)"),
-                        (columns.status, "survey tool's status"),
-                        (columns.finished, "survey tool's finished flag")):  # fmt: skip
-        if index is not None:
-            roles.setdefault(index, what)
-    dropped = {name.rsplit(" (", 1)[0]: name.rsplit(" (", 1)[1].rstrip(")")
-               for name in columns.dropped}  # fmt: skip
-    return pd.DataFrame(
-        [
-            {"column": column.header or f"column {column.index + 1}",
-             "read as": roles.get(column.index) or dropped.get(column.header, "not used")}
-            for column in layout.columns
-        ]
-    )  # fmt: skip
-
-
 _SEPARATORS = {",": "commas", ";": "semicolons", "\t": "tabs"}
 
 
@@ -242,43 +171,6 @@ def _describe(text: TextFile) -> str:
     )  # fmt: skip
     what = "a generic table" if layout.tool == "generic" else f"a {layout.tool_name} export"
     return f"Recognised as {what} ({rows}{how})."
-
-
-def _check_columns(
-    cursor: duckdb.DuckDBPyConnection, columns: ColumnMap, options: SurveyOptions,
-    layout: Layout,
-) -> None:  # fmt: skip
-    problems = []
-    if not columns.items:
-        found = ", ".join(f'"{name}"' for name in layout.headers[:12] if name) or "none"
-        hint = mapping.answer_like(cursor, layout, columns.unused_indexes)
-        problems.append(Problem(
-            "No catalyst columns found. Name them by key (clear_goals, autonomy, resources, "
-            "help, obstacle_removal, respect, progress), by label (Clear goals …) or by the "
-            f"survey statement. Headers found: {found}."
-            + (" Columns that look like answers: " + ", ".join(f'"{h}"' for h in hint[:12])
-               + ". Say which catalyst each is with {option:map}." if hint else "")
-        ))  # fmt: skip
-    if columns.team is None and not options.team:
-        problems.append(Problem(
-            "No team column. Add a column named team, name it with {option:team_column}, or "
-            "give the team for every row ({option:team})."
-        ))  # fmt: skip
-    if options.team and queries.team_id_by_name(cursor, options.team) is None:
-        problems.append(
-            Problem(f'There is no team "{options.team}"; {staging.known_teams(cursor)}.')
-        )
-    if columns.time is None and not options.week:
-        problems.append(Problem(
-            "No date column (submitted_at or timestamp). Add one, say which column it is with "
-            "{option:map}, or give the week for every row with {option:week}."
-        ))  # fmt: skip
-    if options.scale and answers.parse_scale(options.scale) is None:
-        problems.append(Problem(
-            f'Scale "{options.scale}": write the lowest and highest answer, like 1-5 or 0-10.'
-        ))  # fmt: skip
-    if problems:
-        raise ImportRefused(problems)
 
 
 @dataclass
@@ -300,53 +192,69 @@ def _stage(
     week, scores, comment, fingerprint, a problem column per check) and
     ``rejected_rows`` for ``_write``.
     """
-    width = len(text.header)
+    structural = _read_rows(cursor, text)
+    (good,) = cursor.execute("SELECT count(*) FROM raw").fetchall()[0]
+    report.rows_in_file = good + len(structural)  # known before any check can refuse
+    staging.team_keys(cursor, team_aliases)
+    notes: list[str] = []
+    if columns.team is None and not options.team:
+        staging.team_by_content(cursor, columns, text.layout, notes)
+    check_columns(cursor, columns, options, text.layout)
+    _type_rows(cursor, _row_plan(cursor, text, columns, options, org, notes), org)
+    problems = structural + _row_problems(cursor)
+    (rejected,) = cursor.execute("SELECT count(*) FROM rejected_rows").fetchall()[0]
+    skipped = _notes_on_rows(cursor, text, columns, notes)
+    return _Staged(good + len(structural), rejected + len(structural), skipped, problems, notes)
+
+
+def _read_rows(cursor, text: TextFile) -> list[Problem]:
+    """``raw`` and ``numbered``; rows that do not split into the header's fields."""
     read_file(cursor, "raw", text)
     structural = [
-        Problem(staging.fields_message(message, width), row=line - 1 + text.header_rows)
+        Problem(staging.fields_message(message, len(text.header)),
+                row=line - 1 + text.header_rows)
         for line, message in cursor.execute(
             # DuckDB records a short row once per missing column: keep the first.
             "SELECT line, arg_min(error_message, column_idx) FROM raw_rejects "
             "GROUP BY line ORDER BY line"
         ).fetchall()
-    ]
-    (good,) = cursor.execute("SELECT count(*) FROM raw").fetchall()[0]
-    report.rows_in_file = good + len(structural)  # known before any check can refuse
+    ]  # fmt: skip
     staging.number_rows(
         cursor, text.header_rows, [p.row - text.header_rows + 1 for p in structural]
     )
-    staging.team_keys(cursor, team_aliases)
-    notes: list[str] = []
-    if columns.team is None and not options.team:
-        staging.team_by_content(cursor, columns, text.layout, notes)
-    _check_columns(cursor, columns, options, text.layout)
+    return structural
 
+
+def _row_plan(cursor, text: TextFile, columns: ColumnMap, options: SurveyOptions, org,
+              notes: list[str]) -> survey_rows.RowPlan:  # fmt: skip
+    """What the columns allow (refusing what they do not), decided once for every row."""
     items = ordered_items(columns)
     labels = answers.parse_labels(options.labels)
-    _check_labels(cursor, columns, text.layout, labels)
-    scales = _scales(cursor, columns, items, options.scale, notes)
+    check_labels(cursor, columns, text.layout, labels)
+    scales = scales_of(cursor, columns, items, options.scale, notes)
     order = dates.choose_order(
         cursor, options.date_order, org.date_order, notes, table="numbered",
         column=survey_rows.time_text(columns, text.layout),
     )  # fmt: skip
-    plan = survey_rows.RowPlan(
+    return survey_rows.RowPlan(
         columns, text.layout, items, scales, labels, order, org.time_zone,
-        _usable_zone(stated_zone(text.layout, columns.time), notes),
+        usable_zone(stated_zone(text.layout, columns.time), notes),
         queries.team_id_by_name(cursor, options.team) if options.team else None, options.week,
     )  # fmt: skip
+
+
+def _type_rows(cursor, plan: survey_rows.RowPlan, org) -> None:
+    """``typed``, ``staged_problems`` and ``rejected_rows``."""
     (salt,) = cursor.execute("SELECT value FROM meta WHERE key = 'fingerprint_salt'").fetchall()[0]
-    today = clock.today_in(org.time_zone)
-    staging.team_lookup(cursor, columns)
-    cursor.execute(survey_rows.typed_sql(plan), [salt, today + timedelta(days=1)])
-    for statement in survey_rows.problem_statements(items):
+    tomorrow = clock.today_in(org.time_zone) + timedelta(days=1)
+    staging.team_lookup(cursor, plan.columns)
+    cursor.execute(survey_rows.typed_sql(plan), [salt, tomorrow])
+    for statement in survey_rows.problem_statements(plan.items):
         cursor.execute(statement)
-    note = personal.removed_note(*cursor.execute(
-        "SELECT coalesce(sum(emails_removed), 0), coalesce(sum(phones_removed), 0) FROM typed "
-        "WHERE skip_reason IS NULL"
-    ).fetchall()[0])  # fmt: skip
-    if note:
-        notes.append(note)
-    problems = structural + [
+
+
+def _row_problems(cursor) -> list[Problem]:
+    problems = [
         Problem(message, row=row, column=column)
         for row, column, message in cursor.execute(
             "SELECT row_number, column_name, message FROM staged_problems "
@@ -354,12 +262,23 @@ def _stage(
             [MAX_PROBLEMS_KEPT],
         ).fetchall()
     ]
-    (rejected,) = cursor.execute("SELECT count(*) FROM rejected_rows").fetchall()[0]
     if any(p.message.endswith("is not a known team") for p in problems):
         problems.append(Problem(
             f"Teams must match the roster: {staging.known_teams(cursor)}. For another name a team "
             "goes by, add {option:team_alias}."
         ))  # fmt: skip
+    return problems
+
+
+def _notes_on_rows(cursor, text: TextFile, columns: ColumnMap, notes: list[str]) -> int:
+    """Say what was removed from comments, what was skipped and which columns look like
+    answers but were not used; returns how many rows were skipped."""
+    note = personal.removed_note(*cursor.execute(
+        "SELECT coalesce(sum(emails_removed), 0), coalesce(sum(phones_removed), 0) FROM typed "
+        "WHERE skip_reason IS NULL"
+    ).fetchall()[0])  # fmt: skip
+    if note:
+        notes.append(note)
     skipped = cursor.execute(
         "SELECT skip_reason, count(*) FROM typed WHERE skip_reason IS NOT NULL GROUP BY 1 "
         "ORDER BY 1"
@@ -372,77 +291,7 @@ def _stage(
             "Not used, though they look like answers: " + ", ".join(f'"{h}"' for h in unmapped[:8])
             + " (say what they are with {option:map})."
         )  # fmt: skip
-    return _Staged(
-        good + len(structural), rejected + len(structural), sum(n for _, n in skipped),
-        problems, notes,
-    )  # fmt: skip
-
-
-def _usable_zone(zone: str | None, notes: list[str]) -> str | None:
-    """A zone the file states, if Catalyst knows it; else its times are read as local."""
-    if zone is None:
-        return None
-    try:
-        ZoneInfo(zone)
-    except (ZoneInfoNotFoundError, ValueError):
-        notes.append(f'The file says its times are in "{zone}", a zone Catalyst does not know; '
-                     "they are read as the organization's local time.")  # fmt: skip
-        return None
-    if zone != "UTC":
-        notes.append(f"Times read in {zone}, as the file states, and moved to the organization's "
-                     "time zone.")  # fmt: skip
-    return zone
-
-
-def _check_labels(cursor, columns: ColumnMap, layout: Layout, labels: dict[str, float]) -> None:
-    """Refuse item columns holding answers Catalyst cannot read, whole: importing the
-    labels it knows ("Neutral") without the others would give a one-sided picture."""
-    unknown = answers.unknown_labels(cursor, columns.items, labels)
-    problems = []
-    for item, found in unknown.items():
-        index = columns.items[item]
-        shown = ", ".join(f'"{answer}" ({count:,} row{"s" if count != 1 else ""})'
-                          for answer, count in found[:8])  # fmt: skip
-        more = f" and {len(found) - 8} more" if len(found) > 8 else ""
-        problems.append(Problem(
-            f"answers Catalyst does not know: {shown}{more}. The column is refused whole, "
-            "since its other answers alone would give a one-sided picture. Say what each "
-            "answer means, lowest to highest, with {option:labels}, like "
-            f'"{found[0][0]}=1,…"; or leave the column out.',
-            column=f"{letters(index)} ({layout.columns[index].header or item_label(item)})",
-        ))  # fmt: skip
-    if problems:
-        raise ImportRefused(problems)
-
-
-def _scales(
-    cursor, columns: ColumnMap, items: list[str], stated: str | None, notes: list[str]
-) -> dict[str, Scale]:
-    """The scale of each item's plain numbers: stated, or detected from the column."""
-    if stated:
-        return dict.fromkeys(items, answers.parse_scale(stated))
-    # Plain numbers first; numbers inside labels ("5: strongly agree") only when a
-    # column has no plain number at all.
-    found = []
-    for fast in (True, False):
-        ranges = ", ".join(
-            f"min({reader}), max({reader})"
-            for reader in (
-                f"TRY_CAST({staging.sql_column(columns.items[i])} AS DOUBLE)" if fast
-                else answers.number(staging.sql_column(columns.items[i]))
-                for i in items
-            )
-        )  # fmt: skip
-        found = cursor.execute(f"SELECT {ranges} FROM numbered").fetchall()[0]  # noqa: S608
-        if all(value is not None for value in found):
-            break
-    scales = {}
-    for position, item in enumerate(items):
-        low, high = found[2 * position], found[2 * position + 1]
-        scales[item] = answers.detect_scale(low, high)
-        if high is not None and scales[item] != answers.SCALES["1-5"]:
-            notes.append(f"{item_label(item)}: numbers read on a {scales[item]} scale.")
-    return scales
+    return sum(n for _, n in skipped)
 
 
 def _write(
