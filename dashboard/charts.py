@@ -227,22 +227,7 @@ def heatmap(teams: pd.DataFrame, metric: str, min_group_size: int, *, grouped: b
     as tick text, so two teams with the same name stay two rows.
     """
     favorable = metric == "favorable_pct"
-    z, hover = [], []
-    for row in teams.itertuples():
-        values, notes = [], []
-        for item in ITEM_KEYS:
-            value = getattr(row, f"{item}_{metric}")
-            if pd.isna(value):
-                values.append(None)
-                reason = REASONS.get(row.status, f"fewer than {min_group_size} answers")
-                notes.append(f"not shown: {reason}")
-            else:
-                values.append(round(float(value), 2))
-                shown = f"{value:.0f}% favorable" if favorable else f"{value:.2f} on 1-5"
-                notes.append(f"{shown} (n={int(getattr(row, f'{item}_n'))})")
-        z.append(values)
-        where = text(f"{row.department} · {row.team} · {row.manager or 'no manager'}")
-        hover.append([[where, note] for note in notes])
+    z, hover = _heatmap_cells(teams, metric, min_group_size)
     rows = list(range(len(teams)))
     labels = [text(f"{t} · {m}" if m else t)
               for t, m in zip(teams.team, teams.manager.fillna(""), strict=True)]  # fmt: skip
@@ -263,18 +248,7 @@ def heatmap(teams: pd.DataFrame, metric: str, min_group_size: int, *, grouped: b
         trace["text"] = [["" if v is None else (f"{v:.0f}" if favorable else f"{v:.1f}")
                           for v in row] for row in z]  # fmt: skip
         trace["texttemplate"] = "%{text}"
-    shapes, notes = [], []
-    if grouped:
-        names = list(teams.department)
-        starts = [i for i, name in enumerate(names) if i == 0 or name != names[i - 1]]
-        for first, after in zip(starts, [*starts[1:], len(rows)], strict=True):
-            if first:
-                shapes.append({"type": "line", "xref": "paper", "x0": -0.02, "x1": 1.0,
-                               "yref": "y", "y0": first - 0.5, "y1": first - 0.5,
-                               "line": {"color": "#52525b", "width": 2}})  # fmt: skip
-            notes.append({"xref": "paper", "x": 1.01, "xanchor": "left", "yref": "y",
-                          "y": (first + after - 1) / 2, "showarrow": False,
-                          "text": f"<b>{text(names[first])}</b>"})  # fmt: skip
+    shapes, notes = _department_blocks(list(teams.department)) if grouped else ([], [])
     return _figure(
         [trace], 170 + 22 * len(teams), plot_bgcolor=NOT_SHOWN, shapes=shapes, annotations=notes,
         xaxis={"side": "top", "showgrid": False},
@@ -282,6 +256,45 @@ def heatmap(teams: pd.DataFrame, metric: str, min_group_size: int, *, grouped: b
                "tickvals": rows, "ticktext": labels},
         margin={"l": 10, "r": 150 if grouped else 10, "t": 110, "b": 10},
     )  # fmt: skip
+
+
+def _heatmap_cells(
+    teams: pd.DataFrame, metric: str, min_group_size: int
+) -> tuple[list[list], list[list]]:
+    """The heatmap's values (None where not shown) and each cell's hover words."""
+    favorable = metric == "favorable_pct"
+    z, hover = [], []
+    for row in teams.itertuples():
+        values, notes = [], []
+        for item in ITEM_KEYS:
+            value = getattr(row, f"{item}_{metric}")
+            if pd.isna(value):
+                values.append(None)
+                reason = REASONS.get(row.status, f"fewer than {min_group_size} answers")
+                notes.append(f"not shown: {reason}")
+            else:
+                values.append(round(float(value), 2))
+                shown = f"{value:.0f}% favorable" if favorable else f"{value:.2f} on 1-5"
+                notes.append(f"{shown} (n={int(getattr(row, f'{item}_n'))})")
+        z.append(values)
+        where = text(f"{row.department} · {row.team} · {row.manager or 'no manager'}")
+        hover.append([[where, note] for note in notes])
+    return z, hover
+
+
+def _department_blocks(names: list[str]) -> tuple[list[dict], list[dict]]:
+    """Lines between department blocks of rows, and each department's name on the right."""
+    shapes, notes = [], []
+    starts = [i for i, name in enumerate(names) if i == 0 or name != names[i - 1]]
+    for first, after in zip(starts, [*starts[1:], len(names)], strict=True):
+        if first:
+            shapes.append({"type": "line", "xref": "paper", "x0": -0.02, "x1": 1.0,
+                           "yref": "y", "y0": first - 0.5, "y1": first - 0.5,
+                           "line": {"color": "#52525b", "width": 2}})  # fmt: skip
+        notes.append({"xref": "paper", "x": 1.01, "xanchor": "left", "yref": "y",
+                      "y": (first + after - 1) / 2, "showarrow": False,
+                      "text": f"<b>{text(names[first])}</b>"})  # fmt: skip
+    return shapes, notes
 
 
 def self_and_team(frame: pd.DataFrame, catalyst: str) -> go.Figure:

@@ -72,11 +72,8 @@ def collect(
         )
         history = checkins.history(cursor, manager_id, team_id, limit=history_limit)
         streak = checkins.streak(cursor, manager_id, team_id, today)
-    if not with_notes:  # keep how many wins and setbacks, not what they say
-        for entry in history:
-            entry.notes = {}
-            entry.wins = ["(not shared)"] * len(entry.wins)
-            entry.setbacks = ["(not shared)"] * len(entry.setbacks)
+    if not with_notes:
+        _withhold_notes(history)
     too_small = team is not None and team[1] < min_group_size
     shown_period, note = _period_with_results(db, scope, team_id, period, min_group_size)
     if too_small and note and note.startswith("Not enough responses"):
@@ -88,9 +85,9 @@ def collect(
     by_round = queries.team_rounds(db, scope, team_id, period)
     figure = queries.team_figure(db, scope, team_id, shown_period)
     benchmark = queries.benchmark(db, shown_period)
-    comparison = queries.self_vs_team(db, scope, manager_id, team_id, shown_period)
-    comparison["benchmark_mean"] = [benchmark.mean(key) for key in comparison.catalyst]
-    comparison["benchmark_answers"] = [benchmark.items[k].answers for k in comparison.catalyst]
+    comparison = _with_benchmark(
+        queries.self_vs_team(db, scope, manager_id, team_id, shown_period), benchmark
+    )
     suggestion = focus.suggest(
         comparison,
         {key: figure.favorable_pct(key) for key in CATALYST_KEYS},
@@ -108,8 +105,7 @@ def collect(
         benchmark=benchmark,
         comparison=comparison,
         self_by_week=own,
-        weeks=[period.first_week + timedelta(weeks=i)
-               for i in range((period.last_week - period.first_week).days // 7 + 1)],
+        weeks=_weeks(period),
         progress=progress,
         suggestion=suggestion,
         last_focus=_last_focus(db, scope, team_id, history, shown_period),
@@ -118,6 +114,25 @@ def collect(
         streak=streak,
         too_small=too_small,
     )  # fmt: skip
+
+
+def _withhold_notes(history: list[Checkin]) -> None:
+    """Keep how many wins and setbacks, not what they or the notes say."""
+    for entry in history:
+        entry.notes = {}
+        entry.wins = ["(not shared)"] * len(entry.wins)
+        entry.setbacks = ["(not shared)"] * len(entry.setbacks)
+
+
+def _with_benchmark(comparison: pd.DataFrame, benchmark: CellSum) -> pd.DataFrame:
+    comparison["benchmark_mean"] = [benchmark.mean(key) for key in comparison.catalyst]
+    comparison["benchmark_answers"] = [benchmark.items[k].answers for k in comparison.catalyst]
+    return comparison
+
+
+def _weeks(period: Period) -> list[date]:
+    count = (period.last_week - period.first_week).days // 7 + 1
+    return [period.first_week + timedelta(weeks=i) for i in range(count)]
 
 
 def _period_with_results(

@@ -84,15 +84,7 @@ def typed_sql(plan: RowPlan) -> str:
     instant = dates.instant_sql("wall", "zone_offset", plan.stated_zone)
     wall_text = "strftime(wall, '%Y-%m-%d %H:%M:%S')"
     timed = ["*", f"{stamp} AS submitted_at", f"{instant} AS instant", f"{wall_text} AS wall_text"]
-    scored = ["*", f"{week_expr} AS week"]
-    scored += [
-        f"{answers.score_sql(f'{i}_text', f'{i}_value', plan.scales[i], plan.labels)} AS {i}"
-        for i in items
-    ]
-    scored += [
-        f"{answers.problem_sql(f'{i}_raw', f'{i}_value', plan.scales[i])} AS {i}_problem"
-        for i in items
-    ]
+    scored = ["*", f"{week_expr} AS week", *_item_columns(plan)]
     date_problem = dates.problem_sql(
         "time_text", "wall", "zone_offset", "submitted_at", "$2", plan.week is not None
     )
@@ -115,6 +107,16 @@ def typed_sql(plan: RowPlan) -> str:
     for layer in (read, timed, scored, outer):
         layers = f"SELECT {', '.join(layer)} FROM ({layers})"  # noqa: S608
     return f"CREATE OR REPLACE TEMP TABLE typed AS {layers}"
+
+
+def _item_columns(plan: RowPlan) -> list[str]:
+    """Each item's 1-5 score and the problem with its number, if any."""
+    columns = []
+    for i in plan.items:
+        scale = plan.scales[i]
+        columns.append(f"{answers.score_sql(f'{i}_text', f'{i}_value', scale, plan.labels)} AS {i}")
+        columns.append(f"{answers.problem_sql(f'{i}_raw', f'{i}_value', scale)} AS {i}_problem")
+    return columns
 
 
 def _content_key(items: list[str], time: str) -> str:
