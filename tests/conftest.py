@@ -69,3 +69,11 @@ def roster_store(empty_store):
     )
     ingest.apply_roster(empty_store, plan, now=datetime(2026, 11, 1))
     return empty_store
+
+
+@pytest.fixture
+def sales_and_ops(empty_store):
+    """The Sales and Ops organization of fixtures.sales_and_ops: (store, ids)."""
+    from fixtures import sales_and_ops as build
+
+    return empty_store, build(empty_store)

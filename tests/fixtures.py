@@ -162,6 +162,50 @@ class OrgBuilder:
         return self
 
 
+def weeks(first: date, count: int):
+    """``count`` whole weeks from the Monday ``first`` (a weekly period)."""
+    from datetime import timedelta
+
+    from dashboard.rounds import Period
+
+    return Period(first, first + timedelta(weeks=count - 1), "weekly")
+
+
+def stored(db, sql: str = "SELECT count(*) FROM survey_responses") -> list[tuple]:
+    """Rows of a query on what the database holds."""
+    with db.reading() as cursor:
+        return cursor.execute(sql).fetchall()
+
+
+SALES_AND_OPS_WEEK = date(2026, 3, 2)  # a Monday
+
+
+def sales_and_ops(db) -> dict[str, int]:
+    """One week (SALES_AND_OPS_WEEK), k = 5, clear_goals answers:
+
+    Sales: North (8 people) 5,4,4,2,1 | South (6) 5,5,4 | Tiny (3 people) 1,2,2
+    Ops:   Ops A (10) 4,4,4,4
+
+    Returns the ids of north, south, tiny, ops_a and of the departments sales, ops."""
+    from datetime import timedelta
+
+    week = SALES_AND_OPS_WEEK
+    org = OrgBuilder(db, start=week - timedelta(weeks=10))
+    ids = {"sales": org.department("Sales"), "ops": org.department("Ops")}
+    for key, name, department, headcount, manager, values in (
+        ("north", "North", "sales", 8, "ann", [5, 4, 4, 2, 1]),
+        ("south", "South", "sales", 6, "bob", [5, 5, 4]),
+        ("tiny", "Tiny", "sales", 3, "cy", [1, 2, 2]),
+        ("ops_a", "Ops A", "ops", 10, "dee", [4, 4, 4, 4]),
+    ):
+        ids[key] = org.team(
+            name, ids[department], headcount=headcount, manager=f"{manager}@example.com"
+        )
+        org.answers(ids[key], week, values)
+    org.save()
+    return ids
+
+
 def trio_beside_a_big_team(db, first_week: date, weeks: int = 52) -> tuple[int, int, int]:
     """The attack of a team of three answering every week: Trio (headcount 3, all 1s)
     beside Big (12 people, ten 5s a week) in Sales. Returns (sales, trio, big)."""

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
+from dashboard.demo import DEMO_PASSWORD
 from dashboard.ui import TOKEN_KEY
 
 ROOT = Path(__file__).parents[2]
@@ -15,7 +16,7 @@ def text_input(app: AppTest, label: str):
     return next(field for field in app.text_input if field.label == label)
 
 
-def sign_in(app: AppTest, email: str, password: str = "catalyst-demo") -> AppTest:
+def sign_in(app: AppTest, email: str, password: str = DEMO_PASSWORD) -> AppTest:
     text_input(app, "Email").input(email)
     text_input(app, "Password").input(password)
     next(b for b in app.button if b.label == "Sign in").click()

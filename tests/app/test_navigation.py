@@ -8,6 +8,7 @@ from streamlit.testing.v1 import AppTest
 
 from dashboard import accounts, navigation
 from dashboard.clock import utc_now
+from dashboard.demo import DEMO_PASSWORD
 from dashboard.store import Store
 from dashboard.ui import TOKEN_KEY
 
@@ -60,7 +61,7 @@ def test_someone_with_two_roles_gets_both_sets_of_pages(app_on, demo_path):
 
 def signed_in_token(path, email) -> str:
     with Store(path) as db:
-        return accounts.sign_in(db, email, "catalyst-demo", now=utc_now()).token
+        return accounts.sign_in(db, email, DEMO_PASSWORD, now=utc_now()).token
 
 
 @pytest.mark.parametrize("key", ["overview", "manager_detail", "upload", "admin"])

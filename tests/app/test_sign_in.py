@@ -7,6 +7,7 @@ from app_helpers import after_redirect, sign_in, text_input
 from dashboard import accounts
 from dashboard.accounts import SIGN_IN_FAILED
 from dashboard.clock import utc_now
+from dashboard.demo import DEMO_PASSWORD
 from dashboard.store import Store
 
 
@@ -19,7 +20,7 @@ def test_the_sign_in_page_asks_for_email_and_password(app_on, demo_path):
 
 def test_wrong_password_and_unknown_email_get_the_same_message(app_on, demo_path):
     wrong = sign_in(app_on(demo_path), "hr@example.com", "not the password")
-    unknown = sign_in(app_on(demo_path), "nobody@example.com", "catalyst-demo")
+    unknown = sign_in(app_on(demo_path), "nobody@example.com", DEMO_PASSWORD)
     assert wrong.error[0].value == unknown.error[0].value == SIGN_IN_FAILED
 
 
@@ -34,7 +35,7 @@ def test_the_demo_database_lists_the_demo_accounts(app_on, demo_path):
     listing = app_on(demo_path).info[0].value
     for email in ("admin@example.com", "hr@example.com", "manager@example.com"):
         assert email in listing
-    assert "catalyst-demo" in listing
+    assert DEMO_PASSWORD in listing
 
 
 def test_a_real_database_never_lists_accounts(app_on, tmp_path):

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from dashboard.demo import DEMO_PASSWORD
+
 ROOT = Path(__file__).parents[2]
 ARTIFACTS = ROOT / "artifacts" / "e2e"
 
@@ -26,7 +28,7 @@ def screenshot(page, name: str) -> Path:
     return path
 
 
-def sign_in(page, email: str, password: str = "catalyst-demo") -> None:
+def sign_in(page, email: str, password: str = DEMO_PASSWORD) -> None:
     page.get_by_role("textbox", name="Email").fill(email)
     page.get_by_role("textbox", name="Password").fill(password)
     page.get_by_role("button", name="Sign in", exact=True).click()

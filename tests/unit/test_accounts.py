@@ -6,6 +6,7 @@ import pytest
 
 from dashboard import accounts
 from dashboard.accounts import AccountError
+from dashboard.demo import DEMO_PASSWORD
 
 
 def test_a_password_verifies_and_a_wrong_one_does_not():
@@ -26,9 +27,9 @@ def test_hashes_are_argon2id_with_owasp_parameters_and_salted():
 
 def test_the_demo_hash_is_reproducible_and_verifies():
     salt = b"0123456789abcdef"
-    stored = accounts.hash_password_with_salt("catalyst-demo", salt)
-    assert stored == accounts.hash_password_with_salt("catalyst-demo", salt)
-    assert accounts.verify_password(stored, "catalyst-demo")
+    stored = accounts.hash_password_with_salt(DEMO_PASSWORD, salt)
+    assert stored == accounts.hash_password_with_salt(DEMO_PASSWORD, salt)
+    assert accounts.verify_password(stored, DEMO_PASSWORD)
 
 
 def test_short_passwords_are_refused_saying_how_long_they_must_be():

@@ -16,6 +16,7 @@ from fixtures import (
     a_small_week_then_three_full_ones,
     three_departments_one_small_team,
     trio_beside_a_big_team,
+    weeks,
 )
 from openpyxl import load_workbook
 
@@ -27,10 +28,6 @@ from dashboard.rounds import Period
 W1 = date(2026, 3, 2)  # a Monday
 K = 5
 HR = Scope.hr()
-
-
-def weeks(first: date, count: int) -> Period:
-    return Period(first, first + timedelta(weeks=count - 1), "weekly")
 
 
 def overview_files(db, scope: Scope, period: Period) -> dict[str, pd.DataFrame]:
@@ -57,24 +54,6 @@ def every_count_reaches_k(files: dict[str, pd.DataFrame]) -> bool:
                 if not frame[column].dropna().map(lambda n: n == 0 or n >= K).all():
                     return False
     return True
-
-
-@pytest.fixture
-def sales_and_ops(empty_store):
-    """Week W1, k = 5 (as in test_privacy): Sales: North 5 answers, South 3, Tiny (3
-    people) 3; Ops: Ops A 4."""
-    org = OrgBuilder(empty_store, start=W1 - timedelta(weeks=10))
-    sales, ops = org.department("Sales"), org.department("Ops")
-    ids = {"sales": sales, "ops": ops}
-    for name, department, headcount, values in (
-        ("North", sales, 8, [5, 4, 4, 2, 1]), ("South", sales, 6, [5, 5, 4]),
-        ("Tiny", sales, 3, [1, 2, 2]), ("Ops A", ops, 10, [4, 4, 4, 4]),
-    ):  # fmt: skip
-        ids[name] = org.team(name, department, headcount=headcount,
-                             manager=f"{name.split()[0].lower()}@example.com")  # fmt: skip
-        org.answers(ids[name], W1, values)
-    org.save()
-    return empty_store, ids
 
 
 def test_attack_department_total_minus_its_visible_teams_through_the_files(sales_and_ops):

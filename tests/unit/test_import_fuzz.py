@@ -39,7 +39,7 @@ def attempt(db, data: bytes, skip_invalid: bool) -> None:
 @settings(
     max_examples=budget(150),
     deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture],
+    suppress_health_check=[FIXTURE_REUSED],
 )
 @given(data=st.binary(max_size=400), skip=st.booleans())
 def test_arbitrary_bytes(roster_store, data, skip):
@@ -49,7 +49,7 @@ def test_arbitrary_bytes(roster_store, data, skip):
 @settings(
     max_examples=budget(150),
     deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture],
+    suppress_health_check=[FIXTURE_REUSED],
 )
 @given(
     cells=st.lists(st.lists(CELLS, min_size=0, max_size=12), min_size=0, max_size=8),
@@ -64,7 +64,7 @@ def test_mangled_csvs(roster_store, cells, separator, skip):
 @settings(
     max_examples=budget(100),
     deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture],
+    suppress_health_check=[FIXTURE_REUSED],
 )
 @given(position=st.integers(0, len(TEMPLATE) - 1), byte=st.integers(0, 255), skip=st.booleans())
 def test_a_real_file_with_one_byte_changed(roster_store, position, byte, skip):

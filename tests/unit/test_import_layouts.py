@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 
 import pytest
-from fixtures import DATA, SAMPLES, database_snapshot, write_file
+from fixtures import DATA, SAMPLES, database_snapshot, stored, write_file
 from openpyxl import Workbook
 
 from dashboard import ingest
@@ -19,11 +19,6 @@ REALWORLD = DATA / "realworld"
 
 def run(db, path, **options):
     return ingest.import_survey(db, Source(path.name, path), SurveyOptions(**options), now=NOW)
-
-
-def stored(db, sql):
-    with db.reading() as cursor:
-        return cursor.execute(sql).fetchall()
 
 
 @pytest.mark.parametrize(
@@ -292,6 +287,8 @@ def test_limesurvey_codes_import_once_their_labels_are_stated(roster_store):
         labels=codes,
     )
     assert (report.rows_in_file, report.imported) == (42, 42) and report.reconciles
-    scores = dict(stored(roster_store, "SELECT clear_goals, count(*) FROM survey_responses GROUP BY 1"))
+    scores = dict(
+        stored(roster_store, "SELECT clear_goals, count(*) FROM survey_responses GROUP BY 1")
+    )
     assert set(scores) <= {1 + step * 0.5 for step in range(9)}  # 9 codes on 1-5
     assert scores[3.5] == 11  # "A1" (11 rows in the refusal): sixth of nine, 3.5 on 1-5

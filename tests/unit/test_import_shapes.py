@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 import pytest
-from fixtures import DATA, database_snapshot
+from fixtures import DATA, database_snapshot, stored
 
 from dashboard import ingest
 from dashboard.ingest import ImportRefused, Source, SurveyOptions
@@ -48,11 +48,6 @@ CODED = {
 def run(db, name: str, **options) -> ingest.ImportReport:
     path = SHAPES / name
     return ingest.import_survey(db, Source(name, path), SurveyOptions(**options), now=NOW)
-
-
-def stored(db, sql: str):
-    with db.reading() as cursor:
-        return cursor.execute(sql).fetchall()
 
 
 def assert_the_nine_responses(db) -> None:

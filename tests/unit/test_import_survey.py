@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 import pytest
-from fixtures import SAMPLES, TEMPLATE_HEADER, database_snapshot, write_file
+from fixtures import SAMPLES, TEMPLATE_HEADER, database_snapshot, stored, write_file
 
 from dashboard import ingest
 from dashboard.ingest import ImportRefused, Source, SurveyOptions
@@ -27,11 +27,6 @@ def refused(db, path, **options) -> list[str]:
 
 def rows(*lines: str) -> str:
     return TEMPLATE_HEADER + "\n" + "\n".join(lines) + "\n"
-
-
-def stored(db, sql: str = "SELECT count(*) FROM survey_responses"):
-    with db.reading() as cursor:
-        return cursor.execute(sql).fetchall()
 
 
 def test_the_template_sample_imports_every_row(roster_store):

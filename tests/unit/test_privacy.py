@@ -11,6 +11,7 @@ from fixtures import (
     a_small_week_then_three_full_ones,
     three_departments_one_small_team,
     trio_beside_a_big_team,
+    weeks,
 )
 
 from dashboard import queries
@@ -19,32 +20,6 @@ from dashboard.rounds import Period
 
 W1 = date(2026, 3, 2)  # a Monday
 HR = Scope.hr()
-
-
-def weeks(first: date, count: int) -> Period:
-    return Period(first, first + timedelta(weeks=count - 1), "weekly")
-
-
-@pytest.fixture
-def sales_and_ops(empty_store):
-    """Week W1, k = 5, clear_goals answers:
-
-    Sales: North (8 people) 5,4,4,2,1 | South (6) 5,5,4 | Tiny (3 people) 1,2,2
-    Ops:   Ops A (10) 4,4,4,4
-    """
-    org = OrgBuilder(empty_store, start=W1 - timedelta(weeks=10))
-    sales, ops = org.department("Sales"), org.department("Ops")
-    north = org.team("North", sales, headcount=8, manager="ann@example.com")
-    south = org.team("South", sales, headcount=6, manager="bob@example.com")
-    tiny = org.team("Tiny", sales, headcount=3, manager="cy@example.com")
-    ops_a = org.team("Ops A", ops, headcount=10, manager="dee@example.com")
-    org.answers(north, W1, [5, 4, 4, 2, 1])
-    org.answers(south, W1, [5, 5, 4])
-    org.answers(tiny, W1, [1, 2, 2])
-    org.answers(ops_a, W1, [4, 4, 4, 4])
-    org.save()
-    return empty_store, {"north": north, "south": south, "tiny": tiny, "ops_a": ops_a,
-                         "sales": sales, "ops": ops}  # fmt: skip
 
 
 def test_a_team_with_k_responses_is_shown_with_its_measures(sales_and_ops):

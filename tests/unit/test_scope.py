@@ -6,17 +6,12 @@ from datetime import date, timedelta
 
 import pandas as pd
 import pytest
-from fixtures import OrgBuilder
+from fixtures import OrgBuilder, weeks
 
 from dashboard import queries
 from dashboard.queries import Scope
-from dashboard.rounds import Period
 
 W1 = date(2026, 3, 2)
-
-
-def weeks(first: date, count: int) -> Period:
-    return Period(first, first + timedelta(weeks=count - 1), "weekly")
 
 
 @pytest.fixture

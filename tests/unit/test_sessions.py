@@ -9,13 +9,14 @@ from argon2 import PasswordHasher
 
 from dashboard import accounts
 from dashboard.accounts import SIGN_IN_FAILED, AccountError
+from dashboard.demo import DEMO_PASSWORD
 from dashboard.settings import SessionPolicy
 
 NOW = datetime(2026, 11, 24, 9, 0)
 POLICY = SessionPolicy()
 
 
-def attempt(db, email="hr@example.com", password="catalyst-demo", at=NOW):
+def attempt(db, email="hr@example.com", password=DEMO_PASSWORD, at=NOW):
     return accounts.sign_in(db, email, password, now=at)
 
 
@@ -32,7 +33,7 @@ def test_email_case_and_spaces_do_not_matter(demo_store):
 
 @pytest.mark.parametrize(
     ("email", "password"),
-    [("hr@example.com", "wrong password"), ("nobody@example.com", "catalyst-demo")],
+    [("hr@example.com", "wrong password"), ("nobody@example.com", DEMO_PASSWORD)],
     ids=["wrong password", "unknown email"],
 )
 def test_every_failure_gets_the_same_generic_message(demo_store, email, password):
@@ -185,7 +186,7 @@ def test_a_made_up_ticket_gets_nothing(demo_store):
 
 
 def test_a_hash_with_old_parameters_is_upgraded_at_sign_in(demo_store):
-    weak = PasswordHasher(time_cost=1, memory_cost=8 * 1024).hash("catalyst-demo")
+    weak = PasswordHasher(time_cost=1, memory_cost=8 * 1024).hash(DEMO_PASSWORD)
     with demo_store.transaction() as cursor:
         cursor.execute("UPDATE users SET password_hash = ? WHERE email = 'hr@example.com'", [weak])
     assert attempt(demo_store).token
