@@ -61,9 +61,7 @@ OWN = {
 }
 OWN_WEEKS = [WEEKS[0], WEEKS[2]]
 
-PAYLOAD = (
-    '<b>x</b> <a href="https://evil.example">x</a> <img src=x onerror=alert(1)> $\\alpha$'
-)
+PAYLOAD = '<b>x</b> <a href="https://evil.example">x</a> <img src=x onerror=alert(1)> $\\alpha$'
 RAW = ("<a ", "<img", "<b>x")  # what must never reach the figure from user text
 
 
@@ -407,10 +405,9 @@ def test_heatmap_hover_of_a_team_without_a_manager_says_no_manager_not_nan():
     # queries.team_table reads managers through a LEFT JOIN; DuckDB hands a missing one
     # to pandas as NaN when other teams have managers (the usual case).
     frame = teams_frame(managers=("Ann Lee", "Bob Roy", NAN, "Di Fox"))
-    (trace,) = charts.heatmap(frame, "favorable_pct", 5, grouped=False).data
-    assert as_list(charts.heatmap(frame, "favorable_pct", 5, grouped=False).layout.yaxis
-                   .ticktext)[2] == "East"  # fmt: skip
-    assert as_list(trace.customdata)[2][0][0] == "Ops · East · no manager"
+    figure = charts.heatmap(frame, "favorable_pct", 5, grouped=False)
+    assert as_list(figure.layout.yaxis.ticktext)[2] == "East"  # the label already copes
+    assert as_list(figure.data[0].customdata)[2][0][0] == "Ops · East · no manager"
 
 
 def self_team_frame() -> pd.DataFrame:
@@ -602,30 +599,49 @@ def _catalyst_and_progress_with_payload() -> go.Figure:
 
 
 # Each case: the builder, the user-text fields it shows, and a figure built with the
-# payload in every one of them (as HR's manager detail passes the manager's name in
-# ``names`` and ``headings``).
+# payload in every one of them (HR's manager detail passes the manager's name in
+# self_vs_team's ``names`` and in catalyst_rows' ``headings``: "<name>: own rating").
 USER_TEXT = {
-    "self_vs_team": (
+    "self_vs_team_names": (
+        "self_vs_team",
         ["manager", "team"],
         lambda: charts.self_vs_team(comparison_frame(), (_payload("manager"), _payload("team"))),
     ),
-    "catalyst_rows": (
+    "catalyst_rows_headings": (
+        "catalyst_rows",
         ["manager"],
         lambda: charts.catalyst_rows(
-            rounds_frame(), own_frame(), WEEKS,
+            rounds_frame(),
+            own_frame(),
+            WEEKS,
             ("The team: favorable %", f"{_payload('manager')}: own rating"),
         ),
-    ),  # fmt: skip
-    "catalyst_rows_without_team_results": (
+    ),
+    "catalyst_rows_headings_without_team_results": (
+        "catalyst_rows",
         ["manager"],
         lambda: charts.catalyst_rows(
-            None, own_frame(), WEEKS,
+            None,
+            own_frame(),
+            WEEKS,
             ("The team: favorable %", f"{_payload('manager')}: own rating"),
         ),
-    ),  # fmt: skip
-    "heatmap": (["team", "manager", "department"], _heatmap_with_payload),
-    "self_and_team": (["manager", "team"], _self_and_team_with_payload),
-    "catalyst_and_progress": (["team"], _catalyst_and_progress_with_payload),
+    ),
+    "heatmap_teams_managers_departments": (
+        "heatmap",
+        ["team", "manager", "department"],
+        _heatmap_with_payload,
+    ),
+    "self_and_team_managers_teams": (
+        "self_and_team",
+        ["manager", "team"],
+        _self_and_team_with_payload,
+    ),
+    "catalyst_and_progress_teams": (
+        "catalyst_and_progress",
+        ["team"],
+        _catalyst_and_progress_with_payload,
+    ),
 }
 # Builders that show no user text at all: round dates, counts and our catalyst labels.
 TEXT_FREE = {
@@ -636,7 +652,7 @@ TEXT_FREE = {
 
 @pytest.mark.parametrize("case", list(USER_TEXT))
 def test_user_text_reaches_the_figure_escaped_wherever_it_lands(case):
-    fields, build = USER_TEXT[case]
+    _, fields, build = USER_TEXT[case]
     strings = _strings(build().to_plotly_json())
     raw = sorted({f"{mark!r} in {s!r}" for s in strings for mark in RAW if mark in s})
     assert not raw, f"user text reaches Plotly unescaped: {raw}"
@@ -650,6 +666,6 @@ def test_every_public_builder_is_checked_for_user_text():
         if function.__module__ == charts.__name__ and not name.startswith("_")
         and inspect.signature(function).return_annotation in (go.Figure, "go.Figure")
     }  # fmt: skip
-    covered = {case.removesuffix("_without_team_results") for case in USER_TEXT}
+    covered = {builder for builder, _, _ in USER_TEXT.values()}
     assert covered | TEXT_FREE == builders
     assert not covered & TEXT_FREE
