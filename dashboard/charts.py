@@ -171,9 +171,8 @@ def catalyst_rows(
             layout[f"xaxis{suffix}"] = _axis(domain=x_domain, anchor=f"y{suffix}",
                                              showticklabels=row == count - 1, **shared)  # fmt: skip
             layout[f"yaxis{suffix}"] = _axis(domain=y_domain, anchor=f"x{suffix}", **y_axis)
-    placed = ((headings[0], 0.23), (f"{headings[1]} (1-5)", 0.77))
-    if by_round is None:
-        placed = ((f"{headings[1]} (1-5)", 0.5),)
+    own = f"{text(headings[1])} (1-5)"  # a manager's name is user text
+    placed = ((text(headings[0]), 0.23), (own, 0.77)) if by_round is not None else ((own, 0.5),)
     titles = [
         {"text": title, "x": x, "y": 1.0, "xref": "paper", "yref": "paper", "showarrow": False,
          "yanchor": "bottom", "font": {"size": 14}}
@@ -277,7 +276,8 @@ def _heatmap_cells(
                 shown = f"{value:.0f}% favorable" if favorable else f"{value:.2f} on 1-5"
                 notes.append(f"{shown} (n={int(getattr(row, f'{item}_n'))})")
         z.append(values)
-        where = text(f"{row.department} · {row.team} · {row.manager or 'no manager'}")
+        manager = row.manager if isinstance(row.manager, str) and row.manager else "no manager"
+        where = text(f"{row.department} · {row.team} · {manager}")
         hover.append([[where, note] for note in notes])
     return z, hover
 

@@ -76,5 +76,6 @@ with st.popover("Download", icon=":material/download:"):
             filters, key=f"detail_summary_{kind}",
         )  # fmt: skip
 
-views.team_view.render(view, focus.about(shown_name))
-views.manager_detail.render_history(view, shown_name)
+# Raw name: each view escapes it for where it lands (Markdown, or a chart's labels).
+views.team_view.render(view, focus.about(name))
+views.manager_detail.render_history(view, name)

@@ -8,10 +8,13 @@ import streamlit as st
 from dashboard import charts
 from dashboard.catalysts import item_label
 from dashboard.manager_detail import own_by_round
+from dashboard.markdown import plain
 from dashboard.team_view import TeamView
 
 
-def render_history(view: TeamView, name: str) -> None:
+def render_history(view: TeamView, manager: str) -> None:
+    """``manager``: the name as stored; shown as plain text."""
+    name = plain(manager)
     weeks, own = view.weeks, view.self_by_week
     st.subheader("Check-ins week by week")
     st.caption(f"{name} checked in {len(own)} of {len(weeks)} weeks in this period.")

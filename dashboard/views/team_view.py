@@ -9,6 +9,7 @@ import streamlit as st
 from dashboard import charts, focus, rounds
 from dashboard.catalysts import CATALYST_KEYS, PROGRESS, SELF_SCALE, catalyst, item_label
 from dashboard.checkins import Checkin
+from dashboard.markdown import plain
 from dashboard.team_view import TeamView
 
 
@@ -35,12 +36,12 @@ def render(view: TeamView, voice: focus.Voice = focus.YOU) -> None:
         )
 
     if view.has_team_data:
-        st.subheader(f"{voice.subject} and {voice.team}, catalyst by catalyst")
+        st.subheader(f"{plain(voice.subject)} and {voice.team}, catalyst by catalyst")
         _gaps_in_words(view.comparison, voice)
         names = (voice.subject, voice.team.capitalize())
         st.plotly_chart(charts.self_vs_team(view.comparison, names), width="stretch")
         st.caption(
-            f"Means on 1-5 over the same rounds. ◆ {voice.subject} ({voice.own} check-ins), "
+            f"Means on 1-5 over the same rounds. ◆ {plain(voice.subject)} ({voice.own} check-ins), "
             f"● {voice.team}, | the organization. "
             "Hover for how many answers each stands on."
         )
@@ -97,7 +98,7 @@ def _focus_box(view: TeamView) -> None:
 
 def _gaps_in_words(comparison: pd.DataFrame, voice: focus.Voice) -> None:
     for row in comparison[comparison.gap_kind.notna()].itertuples():
-        sentence = focus.gap_sentence(row, voice)
+        sentence = plain(focus.gap_sentence(row, voice))  # a manager's name is user text
         if row.gap_kind == "blind_spot":
             st.warning(f"**Blind spot.** {sentence}", icon=":material/visibility_off:")
         else:
