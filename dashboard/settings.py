@@ -28,6 +28,7 @@ from dashboard.rounds import CADENCES
 DEFAULT_DB = Path("data") / "catalyst.duckdb"
 DATE_ORDERS = ("month_first", "day_first")
 MIN_GROUP_SIZE_FLOOR = 3
+IMPORT_LIMITS = ("max_rows", "max_columns", "max_cell_kb", "max_unpacked_mb")
 
 
 def secrets_file(project_dir: Path | None = None) -> Path:
@@ -107,6 +108,12 @@ class OrgSettings:
     manager_notes_visible_to_hr: bool = False
     sso_only: bool = False
     max_upload_mb: int = 200
+    # What one file may hold once read (dashboard/ingest/limits.py): the 1.6M-row
+    # benchmark and a 646-column LimeSurvey export fit; hostile files do not.
+    max_rows: int = 2_000_000
+    max_columns: int = 2_000
+    max_cell_kb: int = 64
+    max_unpacked_mb: int = 1_000  # an .xlsx unpacked, and its sheet written out as text
 
     @classmethod
     def from_rows(cls, rows: dict[str, str]) -> OrgSettings:
@@ -121,10 +128,12 @@ class OrgSettings:
 def parse_setting(key: str, text: str) -> object:
     """Validate one setting's text value and return it typed."""
     text = text.strip()
-    if key in ("min_group_size", "comment_min_responses", "max_upload_mb"):
+    if key in ("min_group_size", "comment_min_responses", "max_upload_mb", *IMPORT_LIMITS):
         if not text.isdigit():
             raise SettingError(f"{key} must be a whole number, got {text!r}")
         number = int(text)
+        if key in IMPORT_LIMITS and number < 1:
+            raise SettingError(f"{key} must be at least 1")
         if key == "min_group_size" and number < MIN_GROUP_SIZE_FLOOR:
             raise SettingError(
                 f"min_group_size must be at least {MIN_GROUP_SIZE_FLOOR} to protect anonymity"

@@ -20,6 +20,7 @@ from pathlib import Path
 from dashboard import clock, queries, store
 from dashboard.ingest import answers, dates, staging
 from dashboard.ingest.columns import TEAM_NAMES, ColumnMap, normalize
+from dashboard.ingest.limits import Limits
 from dashboard.ingest.report import ImportRefused, ImportReport, Problem
 from dashboard.ingest.text import Source, TextFile, prepare, read_file
 from dashboard.store import Store
@@ -72,7 +73,12 @@ def import_progress(
     with db.reading() as cursor:
         org = queries.org_settings(cursor)
     with tempfile.TemporaryDirectory() as folder:
-        text = prepare(source, workdir=Path(folder), limit_bytes=org.max_upload_mb * 1_000_000)
+        text = prepare(
+            source,
+            workdir=Path(folder),
+            limit_bytes=org.max_upload_mb * 1_000_000,
+            limits=Limits.of(org),
+        )
         roles = _roles(text)
         with db.reading() as cursor:
             earlier = staging.same_file(cursor, text.content_hash, "progress")

@@ -24,6 +24,7 @@ import duckdb
 
 from dashboard import accounts, clock, queries, store
 from dashboard.ingest.columns import normalize
+from dashboard.ingest.limits import Limits
 from dashboard.ingest.report import ImportRefused, ImportReport, Problem
 from dashboard.ingest.text import Source, TextFile, prepare, read_file
 from dashboard.store import Store
@@ -71,7 +72,12 @@ def plan_roster(db: Store, source: Source, *, today: date | None = None) -> Rost
         org = queries.org_settings(cursor)
         today = today or clock.today_in(org.time_zone)
         with tempfile.TemporaryDirectory() as folder:
-            text = prepare(source, workdir=Path(folder), limit_bytes=org.max_upload_mb * 1_000_000)
+            text = prepare(
+                source,
+                workdir=Path(folder),
+                limit_bytes=org.max_upload_mb * 1_000_000,
+                limits=Limits.of(org),
+            )
             roles = _roles(text.header)
             rows = _read(cursor, text)
         report = ImportReport(kind="roster", file_name=source.name, rows_in_file=len(rows))
