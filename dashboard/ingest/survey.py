@@ -31,6 +31,7 @@ from dashboard import clock, queries, store
 from dashboard.catalysts import ITEM_KEYS
 from dashboard.ingest import answers, dates, mapping, personal, staging, survey_rows
 from dashboard.ingest.columns import ColumnMap, map_columns, ordered_items, stated_zone
+from dashboard.ingest.limits import Limits
 from dashboard.ingest.report import ImportRefused, ImportReport, Problem
 from dashboard.ingest.survey_columns import (
     check_columns,
@@ -114,7 +115,7 @@ def opened_file(db: Store, source: Source, options: SurveyOptions) -> Iterator[S
     with tempfile.TemporaryDirectory() as folder:
         text = prepare(
             source, workdir=Path(folder), limit_bytes=org.max_upload_mb * 1_000_000,
-            sheet=options.sheet,
+            sheet=options.sheet, limits=Limits.of(org),
         )  # fmt: skip
         report.notes += [*text.notes, _describe(text)]
         with db.reading() as cursor:

@@ -143,7 +143,9 @@ def to_csv(source, dest: Path, sheet: str | None, limits: Limits = DEFAULTS) -> 
             raise _unreadable() from problem
         finally:
             book.close()
-    others = f" (of {len(names)} sheets; choose another with --sheet)" if len(names) > 1 else ""
+    others = ""
+    if len(names) > 1:
+        others = f" (of {len(names)} sheets; choose another with " + "{option:sheet})"
     return f'Read sheet "{chosen}" of the workbook{others}.'
 
 

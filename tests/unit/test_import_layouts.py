@@ -145,7 +145,7 @@ def test_another_sheet_of_a_workbook(roster_store, tmp_path):
     microsoft_forms(tmp_path / "two.xlsx", sheets=("Summary", "Responses"))
     report = run(roster_store, tmp_path / "two.xlsx", sheet="Responses")
     assert (
-        report.notes[0]
+        report.worded_notes()[0]
         == 'Read sheet "Responses" of the workbook (of 2 sheets; choose another with --sheet).'
     )
     with pytest.raises(ImportRefused, match='no sheet "Nope"; its sheets are: Summary, Responses'):
