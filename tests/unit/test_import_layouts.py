@@ -146,7 +146,7 @@ def test_another_sheet_of_a_workbook(roster_store, tmp_path):
     report = run(roster_store, tmp_path / "two.xlsx", sheet="Responses")
     assert (
         report.worded_notes()[0]
-        == 'Read sheet "Responses" of the workbook (of 2 sheets; choose another with --sheet).'
+        == 'Read sheet "Responses" of the workbook (of 2 sheets; choose another with --sheet NAME).'
     )
     with pytest.raises(ImportRefused, match='no sheet "Nope"; its sheets are: Summary, Responses'):
         run(roster_store, tmp_path / "two.xlsx", sheet="Nope")
