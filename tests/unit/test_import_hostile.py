@@ -400,7 +400,7 @@ def test_entity_expansion_is_refused_in_any_part(roster_store, tmp_path, part):
     )
 
 
-def test_a_row_of_a_million_empty_elements_is_refused(roster_store, tmp_path):
+def test_a_row_of_more_elements_than_its_cells_could_hold_is_refused(roster_store, tmp_path):
     data = '<row r="1"><c r="A1" t="inlineStr"><is><t>team</t></is></c>' + "<x/>" * 40_000
     path = write_workbook(tmp_path / "elements.xlsx", data=data + "</row>")
     assert refused(roster_store, path).startswith(
