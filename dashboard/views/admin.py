@@ -258,7 +258,13 @@ LABELS = {
     "manager_notes_visible_to_hr": "HR sees managers' check-in notes",
     "sso_only": "Single sign-on only (hide password sign-in)",
     "max_upload_mb": "Largest upload (MB)",
+    "max_rows": "Most rows in a file",
+    "max_columns": "Most columns in a file",
+    "max_cell_kb": "Longest cell in a file (KB)",
+    "max_unpacked_mb": "Largest workbook once unpacked (MB)",
 }
+# What an uploaded file may hold once read: the limits a hostile file meets first.
+FILE_LIMITS = ("max_rows", "max_columns", "max_cell_kb", "max_unpacked_mb")
 
 
 def organization_settings(db: Store, admin: User) -> None:
@@ -297,6 +303,12 @@ def organization_settings(db: Store, admin: User) -> None:
             "max_upload_mb": st.number_input(LABELS["max_upload_mb"], min_value=1, step=1,
                                              value=org.max_upload_mb),
         }  # fmt: skip
+        with st.expander("What an uploaded file may hold"):
+            st.caption("Files over these are refused before they are read in full; the "
+                       "message names the setting.")  # fmt: skip
+            for key in FILE_LIMITS:
+                values[key] = st.number_input(LABELS[key], min_value=1, step=1,
+                                              value=getattr(org, key))  # fmt: skip
         if st.form_submit_button("Save settings", type="primary"):
             save_settings(db, admin, values)
 

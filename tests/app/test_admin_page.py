@@ -164,3 +164,15 @@ def test_the_backup_section_offers_the_database(admin):
     app = admin("Backup")
     assert [b.label for b in app.get("download_button")] == ["Download a backup"]
     assert "To restore: stop Catalyst" in app.markdown[0].value
+
+
+def test_an_admin_raises_a_file_limit_that_a_refusal_named(admin, demo_path):
+    """A refusal says "ask an admin to raise the limit": the limit is on the page."""
+    app = admin("Settings")
+    rows = next(n for n in app.number_input if n.label == "Most rows in a file")
+    rows.set_value(3_000_000)
+    button(app, "Save settings").click().run()
+    assert not app.exception
+    assert app.success[0].value == plain("Saved: Most rows in a file.")
+    with Store(demo_path) as db, db.reading() as cursor:
+        assert queries.org_settings(cursor).max_rows == 3_000_000
