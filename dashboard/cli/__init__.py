@@ -4,7 +4,9 @@ Exit codes: 0 done, 1 refused (the reasons are printed), 2 usage error.
 Progress of long work goes to stderr; results (``--json``) to stdout.
 
 One module per group of commands, each adding its own parsers with a ``handler``:
-serve (run, demo, stats, bench, backup), imports, users; common holds what they share.
+serve (run, demo, stats, bench, backup), imports, users, settings, roster, exports
+(export overview|manager) and audit; common holds what they share. Whatever the pages do
+to data, a command does through the same functions.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import sys
 from collections.abc import Sequence
 
 from dashboard import accounts
-from dashboard.cli import imports, serve, users
+from dashboard.cli import audit, exports, imports, roster, serve, settings, users
 from dashboard.cli.common import EXIT_OK, EXIT_REFUSED, EXIT_USAGE, Refused, db_option
 from dashboard.store import StoreError
 
@@ -35,6 +37,10 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_bench(commands)
     users.add_commands(commands, common)
     serve.add_backup(commands, common)
+    settings.add_commands(commands, common)
+    roster.add_commands(commands, common)
+    exports.add_commands(commands, common)
+    audit.add_commands(commands, common)
     return parser
 
 
