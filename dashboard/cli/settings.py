@@ -50,6 +50,16 @@ def _text(value: object) -> str:
     return str(value).lower() if isinstance(value, bool) else str(value)
 
 
+def _as_the_page_gives(values: dict[str, str]) -> dict[str, str]:
+    """Switches as the page's toggles give them (true/false), so "TRUE" is stored and
+    audited the same way; everything else as typed (change_settings checks it)."""
+    defaults = OrgSettings()
+    return {
+        key: value.strip().lower() if isinstance(getattr(defaults, key, None), bool) else value
+        for key, value in values.items()
+    }
+
+
 def cmd_show(args: argparse.Namespace) -> int:
     with open_existing(args) as db:
         org = organization.current(db)
@@ -74,7 +84,9 @@ def cmd_show(args: argparse.Namespace) -> int:
 def cmd_set(args: argparse.Namespace) -> int:
     with open_existing(args) as db:
         try:
-            changed = organization.change_settings(db, args.values, now=utc_now(), actor=ACTOR)
+            changed = organization.change_settings(
+                db, _as_the_page_gives(args.values), now=utc_now(), actor=ACTOR
+            )
         except organization.SettingsRefused as refusal:
             print("catalyst settings set: nothing was changed.", file=sys.stderr)
             for key, why in refusal.problems.items():
