@@ -69,16 +69,18 @@ def workbook_bytes(sheets: dict[str, pd.DataFrame]) -> bytes:
 
 
 def recorded(
-    db: Store, user_id: int, file_name: str, filters: dict, build: Callable[[], bytes]
-) -> Callable[[], bytes]:
+    db: Store, user_id: int | None, file_name: str, filters: dict, build: Callable[[], bytes],
+    *, actor: str | None = None,
+) -> Callable[[], bytes]:  # fmt: skip
     """``build`` for a download button, writing who took which file with which filters
-    to the audit log each time the file is made (on click)."""
+    to the audit log each time the file is made (on click). The command line has no
+    user: it names itself as ``actor`` ("catalyst export")."""
 
     def make() -> bytes:
         data = build()
         detail = json.dumps({"file": file_name, **filters}, default=str, sort_keys=True)
         with db.transaction() as cursor:
-            store.record_audit(cursor, "export", detail, at=utc_now(), user_id=user_id)
+            store.record_audit(cursor, "export", detail, at=utc_now(), user_id=user_id, actor=actor)
         return data
 
     return make

@@ -1,8 +1,9 @@
 """HR's manager detail: one manager's My Team view, read-only, and their history —
 check-ins week by week, their own ratings against their team's, the focus they
-chose. The view comes from team_view.collect within the manager's cells of HR's
-scope; this module adds the history's data, the tables for files and the findings
-(views/manager_detail.py draws the history). No Streamlit here.
+chose. ``collect`` gets the view from team_view.collect within the manager's cells of
+HR's scope (the page and ``catalyst export manager`` both call it); this module adds the
+history's data, the tables for files and the findings (views/manager_detail.py draws
+the history). No Streamlit here.
 """
 
 from __future__ import annotations
@@ -11,9 +12,28 @@ from datetime import date
 
 import pandas as pd
 
-from dashboard import focus, rounds, summary
+from dashboard import focus, queries, rounds, summary, team_view
 from dashboard.catalysts import CATALYST_KEYS, ITEM_KEYS, SELF_SCALE, catalyst, item_label
+from dashboard.queries import Scope
+from dashboard.rounds import Period
+from dashboard.store import Store
 from dashboard.team_view import TeamView
+
+HISTORY_LIMIT = 52  # check-ins (about a year of weeks) in HR's history of a manager
+
+
+def collect(
+    db: Store, scope: Scope, manager_id: int, team_id: int, period: Period, *, today: date
+) -> TeamView:
+    """HR's read-only view of one manager's team: only that manager's cells within HR's
+    scope; check-in notes only when the organization shares them with HR."""
+    with db.reading() as cursor:
+        shared = queries.org_settings(cursor).manager_notes_visible_to_hr
+    within = Scope(manager_id=manager_id, departments=scope.departments)
+    return team_view.collect(
+        db, within, manager_id, team_id, period, today=today, with_notes=shared,
+        history_limit=HISTORY_LIMIT,
+    )  # fmt: skip
 
 
 def own_by_round(view: TeamView) -> pd.DataFrame:

@@ -14,6 +14,7 @@ from dashboard import (
     checkins,
     clock,
     exports,
+    manager_detail,
     navigation,
     overview,
     queries,
@@ -260,13 +261,7 @@ def manager_view(
 def _cached_manager_view(
     versions: tuple, scope: Scope, manager_id: int, team_id: int, period: Period, today: date
 ) -> TeamView:
-    db = store()
-    with db.reading() as cursor:
-        shared = queries.org_settings(cursor).manager_notes_visible_to_hr
-    within = Scope(manager_id=manager_id, departments=scope.departments)
-    return team_view.collect(
-        db, within, manager_id, team_id, period, today=today, with_notes=shared, history_limit=52
-    )
+    return manager_detail.collect(store(), scope, manager_id, team_id, period, today=today)
 
 
 FILE_TYPES = {

@@ -1,0 +1,184 @@
+"""``catalyst run``, ``demo``, ``stats``, ``bench`` and ``backup``: serving a database,
+making one to try, counting what it holds, timing it at scale and copying it."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from dashboard import accounts, queries, settings
+from dashboard.cli.common import (
+    EXIT_OK,
+    Refused,
+    iso_date,
+    open_existing,
+    positive,
+    progress,
+    project_dir,
+)
+from dashboard.clock import utc_now
+from dashboard.store import Store
+
+
+def add_run(commands, common: argparse.ArgumentParser) -> None:
+    run = commands.add_parser("run", parents=[common], help="serve the dashboard")
+    run.add_argument("--port", type=positive, help="port (default: $PORT, else 8501)")
+    run.add_argument("--address", default="localhost", help="address to listen on")
+    run.add_argument("--secrets", type=Path, metavar="PATH",
+                     help="secrets file, e.g. with single sign-on's [auth] (default: "
+                     "$CATALYST_SECRETS, else .streamlit/secrets.toml)")  # fmt: skip
+    run.set_defaults(handler=cmd_run)
+
+
+def add_demo(commands, common: argparse.ArgumentParser) -> None:
+    demo = commands.add_parser(
+        "demo", parents=[common], help="build the demo organization in an empty database"
+    )
+    demo.add_argument("--teams", type=positive, default=40)
+    demo.add_argument("--weeks", type=positive, default=26)
+    demo.add_argument("--seed", type=int, default=7)
+    demo.add_argument("--today", type=iso_date, help="last day of the demo (default: today)")
+    demo.set_defaults(handler=cmd_demo)
+
+
+def add_stats(commands, common: argparse.ArgumentParser) -> None:
+    stats = commands.add_parser("stats", parents=[common], help="count what the database holds")
+    stats.add_argument("--json", action="store_true", help="print one JSON object")
+    stats.set_defaults(handler=cmd_stats)
+
+
+def add_bench(commands) -> None:
+    bench = commands.add_parser("bench", help="time the demo build and the read API at scale")
+    bench.add_argument("--teams", type=positive, default=2000)
+    bench.add_argument("--weeks", type=positive, default=104)
+    bench.add_argument("--scale", type=positive, default=1,
+                       help="also run N times the teams; report how each figure grew")  # fmt: skip
+    bench.add_argument("--json", action="store_true", help="end with one JSON object")
+    bench.set_defaults(handler=cmd_bench)
+
+
+def add_backup(commands, common: argparse.ArgumentParser) -> None:
+    backup = commands.add_parser(
+        "backup", parents=[common],
+        help="write a consistent copy of the database to PATH (while the app is stopped; "
+        "with the app running, use the Admin page)",
+    )  # fmt: skip
+    backup.add_argument("path", type=Path)
+    backup.set_defaults(handler=cmd_backup)
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    db_path = settings.database_path(args.db)
+    port = args.port or int(os.environ.get("PORT", "8501"))
+    # Open once here so a locked, damaged or too-new file is refused with a
+    # clear message before the server starts (and an old one is migrated).
+    with Store(db_path) as db:
+        with db.reading() as cursor:
+            first_run = not accounts.has_accounts(cursor)
+        if first_run:
+            code = accounts.new_setup_code(db, now=utc_now())
+            print(
+                f"Catalyst first run: this database has no accounts. Open "
+                f"http://{args.address}:{port} to create the first admin, with the "
+                f"setup code {code}",
+                file=sys.stderr,
+                flush=True,
+            )
+    os.environ["CATALYST_DB"] = str(db_path)
+    if args.secrets:
+        if not args.secrets.is_file():
+            raise Refused(f"No secrets file at {args.secrets}.")
+        os.environ["CATALYST_SECRETS"] = str(args.secrets.resolve())
+    project = project_dir()
+    os.chdir(project)
+    from dashboard.server import create_app
+
+    print(f"Catalyst: serving {db_path} on http://{args.address}:{port}", file=sys.stderr)
+    config = {"server.port": port, "server.address": args.address,
+              "secrets.files": [str(settings.secrets_file(project))]}  # fmt: skip
+    create_app(project).run(config=config)
+    return EXIT_OK
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from dashboard.demo import DemoSpec, build_demo
+
+    report = progress()
+    db_path = settings.database_path(args.db)
+    try:
+        spec = DemoSpec(teams=args.teams, weeks=args.weeks, seed=args.seed, today=args.today)
+    except ValueError as problem:
+        raise Refused(str(problem)) from None
+    with Store(db_path) as db:
+        counts = build_demo(db, spec, report)
+    report(
+        f"Demo organization written to {db_path}: {counts['teams']:,} teams, "
+        f"{counts['survey_responses']:,} survey responses, {counts['checkins']:,} check-ins"
+    )
+    return EXIT_OK
+
+
+def cmd_stats(args: argparse.Namespace) -> int:
+    db_path = settings.database_path(args.db)
+    with Store(db_path, must_exist=True) as db, db.reading() as cursor:
+        counts = queries.organization_counts(cursor)
+        first_week, last_week, _ = queries.survey_weeks(cursor)
+        stats = {
+            "database": str(db_path),
+            "schema_version": db.schema_version,
+            "demo": queries.is_demo(cursor),
+            **counts,
+            "first_week": first_week.isoformat() if first_week else None,
+            "last_week": last_week.isoformat() if last_week else None,
+        }
+    if args.json:
+        print(json.dumps(stats))
+    else:
+        width = max(len(key) for key in stats)
+        for key, value in stats.items():
+            shown = (
+                f"{value:,}" if isinstance(value, int) and not isinstance(value, bool) else value
+            )
+            print(f"{key.replace('_', ' '):<{width}}  {shown}")
+    return EXIT_OK
+
+
+def cmd_bench(args: argparse.Namespace) -> int:
+    from dashboard import bench
+
+    if args.scale == 1:
+        results = bench.run(args.teams, args.weeks, progress())
+        print(bench.table(results))
+    else:  # each size in a process of its own, so peak memory is each one's own
+        base = _bench_process(args.teams, args.weeks)
+        results = _bench_process(args.teams * args.scale, args.weeks)
+        results["growth"] = bench.growth(base, results)
+        results["base"] = base
+        print(bench.table(results, base))
+    if args.json:
+        print(json.dumps(results))
+    return EXIT_OK
+
+
+def _bench_process(teams: int, weeks: int) -> dict:
+    print(f"catalyst bench: {teams:,} teams x {weeks} weeks in a fresh process", file=sys.stderr)
+    done = subprocess.run(
+        [sys.executable, "-m", "dashboard", "bench", "--teams", str(teams), "--weeks",
+         str(weeks), "--json"],
+        stdout=subprocess.PIPE, text=True, check=False,
+    )  # fmt: skip
+    if done.returncode != 0:
+        raise Refused(f"the benchmark of {teams:,} teams failed (exit {done.returncode})")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    with open_existing(args) as db:
+        target = db.backup(args.path)
+    print(f"Backup written to {target}; restore by putting it in place of the database "
+          "while Catalyst is stopped (or run it with --db).", file=sys.stderr)  # fmt: skip
+    return EXIT_OK
