@@ -1,0 +1,87 @@
+"""The read side: parameterized SQL in, plain Python and DataFrames out.
+
+Small lookups take a cursor (``store.reading()`` gives one per script run or
+thread). The figures API below takes the Store and a ``Scope``: it computes
+the organization's cells once per period and data version, applies the
+privacy rules (privacy.py) before anything else, and only then narrows to
+what the scope may see. Pages never see a cell that is not shown."""
+
+from dashboard.queries.cells import (
+    default_period,
+    forget_cached,
+    latest_week,
+    protected_cells,
+    raw_cells,
+)
+from dashboard.queries.figures import (
+    benchmark,
+    comments,
+    department_table,
+    departments_figure,
+    participation,
+    self_vs_team,
+    self_vs_team_all,
+    team_changes,
+    team_figure,
+    team_rounds,
+    team_table,
+    trends,
+)
+from dashboard.queries.organization import (
+    audit_actions,
+    audit_log,
+    data_versions,
+    departments,
+    is_demo,
+    manager_names,
+    managers,
+    meta,
+    org_settings,
+    organization_counts,
+    roster_history,
+    roster_now,
+    survey_weeks,
+    team_id_by_name,
+    team_names,
+    team_now,
+    version_key,
+)
+from dashboard.queries.scope import Scope
+
+__all__ = [
+    "Scope",
+    "audit_actions",
+    "audit_log",
+    "benchmark",
+    "comments",
+    "data_versions",
+    "default_period",
+    "department_table",
+    "departments",
+    "departments_figure",
+    "forget_cached",
+    "is_demo",
+    "latest_week",
+    "manager_names",
+    "managers",
+    "meta",
+    "org_settings",
+    "organization_counts",
+    "participation",
+    "protected_cells",
+    "raw_cells",
+    "roster_history",
+    "roster_now",
+    "self_vs_team",
+    "self_vs_team_all",
+    "survey_weeks",
+    "team_changes",
+    "team_figure",
+    "team_id_by_name",
+    "team_names",
+    "team_now",
+    "team_rounds",
+    "team_table",
+    "trends",
+    "version_key",
+]
