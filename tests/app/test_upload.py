@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from app_helpers import after_redirect, sign_in
 from fixtures import SAMPLES, TEMPLATE_HEADER
@@ -123,3 +125,33 @@ def test_wins_and_setbacks_file(upload_page, demo_path):
     button(app, "Import wins and setbacks").click()
     app.run()
     assert app.success[0].value == "1 rows in p.csv: 1 imported."
+
+
+def test_the_history_offers_only_what_can_be_undone_and_shows_the_state_first(
+    upload_page, demo_path
+):
+    app = upload(upload_page, "week.csv", (TEMPLATE_HEADER + "\n" + DEMO_ROWS + "\n").encode())
+    button(app, "Import").click()
+    app.run()
+    history = next(d for d in app.dataframe if "State" in d.value.columns)
+    assert list(history.value.columns[:3]) == ["#", "State", "When (UTC)"]  # visible at 1280 px
+    assert list(history.value["State"]) == ["Stored", "Stored"]
+    config = json.loads(history.proto.columns)
+    for count in ("Rows", "Imported", "Duplicates", "Rejected", "Skipped"):
+        assert config[count]["type_config"]["format"] == "localized", count  # 7,618
+    assert config["When (UTC)"]["type_config"]["format"] == config["Undone (UTC)"][
+        "type_config"
+    ]["format"]  # fmt: skip
+    choice = app.selectbox(key="undo-choice")
+    newest = max(int(label.split()[0][1:]) for label in choice.options)
+    choice.set_value(newest).run()
+    app.checkbox(key="undo-confirm").check().run()
+    button(app, "Undo import").click()
+    app.run()
+    choice = app.selectbox(key="undo-choice")
+    assert choice.value is None and choice.proto.set_value  # the browser's pick is reset too
+    assert not any(label.startswith(f"#{newest} ") for label in choice.options)
+    assert len(choice.options) == 1  # the demo's own import is left
+    history = next(d for d in app.dataframe if "State" in d.value.columns)
+    assert list(history.value["State"]) == ["Undone", "Stored"]
+    assert not [c for c in app.checkbox if c.key == "undo-confirm"]  # nothing chosen
