@@ -66,6 +66,41 @@ def show_report(report: ingest.ImportReport) -> None:
         st.caption(plain("Not stored: " + ", ".join(report.dropped_columns) + "."))
 
 
+def start_here(db: Store, kind: str) -> None:
+    """The Import tab before a file is dropped: what to drop, and what to do next, from
+    what is stored (no teams yet: the roster; no survey responses yet: a first export)."""
+    with db.reading() as cursor:
+        has_teams = bool(queries.team_names(cursor))
+        has_responses = queries.survey_weeks(cursor)[2] > 0
+    what, after = START_HERE[kind]
+    if not has_teams and kind != "roster":
+        after = "import the roster first (choose Roster above), so rows find their teams."
+    elif not has_teams:
+        after = "download the roster template (Templates tab), fill it in and drop it here."
+    elif kind == "survey" and not has_responses:
+        after = "drop your first survey export here; nothing is stored before you click Import."
+    ui.empty_state(what, after)
+
+
+START_HERE = {
+    "survey": (
+        "Drop the file as your survey tool exported it: Google Forms, Microsoft Forms, "
+        "SurveyMonkey, Qualtrics, LimeSurvey, Excel or Catalyst's template.",
+        "drop this week's export; rows already stored are recognised and not stored twice.",
+    ),
+    "roster": (
+        "The roster lists every team with its department and manager: team, department, "
+        "manager_name, manager_email, and if you like headcount and effective_from.",
+        "drop the updated roster; you see every change before it is applied.",
+    ),
+    "progress": (
+        "Wins and setbacks per team: team, week, wins, setbacks (how many of each), or team, "
+        "date, kind (win or setback), description (one per row).",
+        "drop the file; you choose before anything is stored.",
+    ),
+}
+
+
 # ---- survey files ------------------------------------------------------------------------
 
 

@@ -8,6 +8,8 @@ import pytest
 from app_helpers import after_redirect, sign_in
 from fixtures import SAMPLES, TEMPLATE_HEADER
 
+from dashboard import accounts
+from dashboard.clock import utc_now
 from dashboard.markdown import plain
 from dashboard.store import Store
 
@@ -45,7 +47,8 @@ def imports(path) -> list:
 
 def test_the_page_offers_templates_and_says_where_to_start(upload_page):
     assert upload_page.title[0].value == "Upload"
-    assert "import the roster first" in upload_page.info[0].value
+    hint = upload_page.info[0].value  # the demo has teams and responses: no "roster first"
+    assert "rows already stored are recognised" in hint and "roster first" not in hint
     labels = {b.label for b in upload_page.get("download_button")}
     assert {"CSV", "Excel", "Question list", "Roster (CSV)", "Wins and setbacks (CSV)"} <= labels
 
@@ -125,6 +128,39 @@ def test_wins_and_setbacks_file(upload_page, demo_path):
     button(app, "Import wins and setbacks").click()
     app.run()
     assert app.success[0].value == "1 rows in p.csv: 1 imported."
+
+
+# ---- where to start, and the history -------------------------------------------------------
+
+ROSTER = (
+    "team,department,manager_name,manager_email,headcount\n"
+    "Platform,Engineering,Ann Park,ann.park@example.com,9\n"
+)
+
+
+def test_the_next_step_follows_what_is_stored(app_on, tmp_path):
+    path = tmp_path / "new.duckdb"
+    with Store(path) as db, db.transaction() as cursor:
+        accounts.create_user(cursor, "hr@corp.example", {"hr"}, now=utc_now(),
+                             password_hash=accounts.hash_password("a long enough password"))  # fmt: skip
+    app = after_redirect(sign_in(app_on(path), "hr@corp.example", "a long enough password"))
+    app.switch_page("pages/upload.py").run()
+    assert "import the roster first" in app.info[0].value  # no teams yet
+    app.get("segmented_control")[0].set_value("roster").run()
+    assert "download the roster template" in app.info[0].value
+    app = upload(app, "roster.csv", ROSTER.encode())
+    button(app, "Apply the roster").click()
+    app.run()
+    app.get("segmented_control")[0].set_value("survey").run()
+    hint = app.info[0].value  # teams, but no survey responses yet
+    assert "drop your first survey export" in hint and "roster first" not in hint
+    app = upload(
+        app, "week.csv", f"{TEMPLATE_HEADER}\nPlatform,2026-11-16 10:00,{'4,' * 7}\n".encode()
+    )
+    button(app, "Import").click()
+    app.run()
+    app.get("file_uploader")[0].set_value(None).run()
+    assert "rows already stored are recognised" in app.info[0].value
 
 
 def test_the_history_offers_only_what_can_be_undone_and_shows_the_state_first(
