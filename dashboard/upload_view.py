@@ -43,21 +43,27 @@ def problems_frame(problems: list[ingest.Problem]) -> pd.DataFrame:
 
 
 def show_problems(problems: list[ingest.Problem], file_name: str, key: str) -> None:
-    """The validation report: problems about the whole file in the message, where they
-    can be read in full; the first problems of rows and columns in a table; all as CSV."""
+    """The validation report. Problems of the whole file or of a column are few and say
+    what to do: in the message, in full (a table cell would cut them off). Problems of
+    rows: the first 200 in a table. All of them in the CSV."""
     frame = problems_frame(problems)
-    whole = [plain(p.worded("page").message) for p in problems if p.row is None and not p.column]
+    whole = [
+        plain(f"Column {p.column}: {p.message}" if p.column else p.message)
+        for p in (problem.worded("page") for problem in problems)
+        if p.row is None
+    ]
     st.error(
         f"{len(problems):,} problem{'s' if len(problems) != 1 else ''} found. Fix them in the "
         "file, or use the options and the column mapping above."
         + ("\n" if whole else "")
-        + "".join(f"\n- {message}" for message in whole[:10]),
+        + "".join(f"\n- {message}" for message in whole[:10])
+        + (f"\n- … and {len(whole) - 10:,} more in the report." if len(whole) > 10 else ""),
         icon=":material/error:",
     )
-    located = frame[(frame["row"] != "") | (frame["column"] != "")]
-    if len(located):
+    rows = frame[frame["row"] != ""]
+    if len(rows):
         st.dataframe(
-            located.head(200), hide_index=True, width="stretch",
+            rows.head(200), hide_index=True, width="stretch",
             column_config={"row": st.column_config.TextColumn(width="small"),
                            "problem": st.column_config.TextColumn(width="large")},
         )  # fmt: skip
@@ -143,7 +149,10 @@ def survey(db: Store, user: User, upload) -> None:
         expanded=bool(preview.suggestions) or not preview.can_import or bool(choices),
     ):
         if preview.columns is not None and preview.layout is not None:
-            st.dataframe(_columns_table(preview), hide_index=True, width="stretch")
+            st.dataframe(
+                _columns_table(preview), hide_index=True, width="stretch",
+                column_config={"col": st.column_config.TextColumn(width="small")},
+            )  # fmt: skip
             _mapping_editor(preview, key)
         elif choices:
             st.caption("The file could not be read with the column choices made here.")
@@ -235,7 +244,7 @@ READ_AS = {item_label(k): k for k in ITEM_KEYS} | {
     "team": "team", "date": "submitted_at", "comment": "comment", "not used": "ignore",
 }  # fmt: skip
 TOOL_OWN = {"survey tool's status", "survey tool's finished flag", "survey tool's own"}
-MAX_SHOWN = 40
+MAX_SHOWN = 24  # 12 rows of two: a screen and a half
 FILTER_FROM = 12  # columns listed before a filter is offered
 
 
@@ -246,7 +255,7 @@ def _choices(key: str) -> dict[int, str]:
 
 def _columns_table(preview: ingest.SurveyPreview) -> pd.DataFrame:
     table = preview.columns.copy()
-    table.insert(0, "", [letters(c.index) for c in preview.layout.columns])
+    table.insert(0, "col", [letters(c.index) for c in preview.layout.columns])
     return table
 
 
@@ -454,8 +463,11 @@ def history(db: Store, user: User) -> None:
         return
     # Option texts of a selectbox are shown as typed (not Markdown): file names stay as
     # they are there; the checkbox label below is Markdown and gets them escaped.
-    labels = {int(r.import_id): f"#{r.import_id} {r.file_name} ({r.imported:,} rows)"
-              for r in undoable.itertuples()}  # fmt: skip
+    labels = {
+        int(r.import_id): f"#{r.import_id} {r.file_name} ({r.imported:,} "
+        f"row{'s' if r.imported != 1 else ''})"
+        for r in undoable.itertuples()
+    }  # fmt: skip
     if st.session_state.get("undo-choice") not in labels:
         st.session_state["undo-choice"] = None  # undone (here or elsewhere): not offered
     chosen = st.selectbox("Undo an import", list(labels), format_func=labels.get, index=None,

@@ -232,6 +232,23 @@ def test_an_option_changed_by_the_import_click_is_previewed_first(upload_page, d
     assert app.success[0].value == "9 rows in week.csv: 9 imported."
 
 
+def test_answer_labels_are_asked_for_in_full_and_given_under_options(upload_page, demo_path):
+    words = ["Not useful", "Somewhat useful", "Neutral", "Useful", "Very useful"]
+    text = "team,submitted_at,Clear goals\n" + "".join(
+        f"Platform,2026-11-1{i} 09:00,{words[i]}\n" for i in range(5)
+    )
+    app = upload(upload_page, "labels.csv", text.encode())
+    refusal = app.error[0].value  # a column's problem says what to do, uncut
+    assert "Column C (Clear goals)" in refusal and '"Answer labels" under Options' in refusal
+    assert "--labels" not in refusal
+    field = next(t for t in app.text_input if t.label == "Answer labels")
+    field.input(",".join(f"{w}={n}" for n, w in enumerate(words, 1))).run()
+    assert not app.error
+    button(app, "Import").click()
+    app.run()
+    assert list(latest_import(demo_path).clear_goals) == [1.0, 2.0, 3.0, 4.0, 5.0]
+
+
 def map_key(app, letter: str) -> str:
     return next(
         s.key for s in app.selectbox if s.key.startswith("map-") and s.label.startswith(letter)
@@ -244,8 +261,8 @@ def test_any_column_of_a_wide_file_can_be_mapped(upload_page):
     text += "".join(f"Platform,2026-11-1{i}," + ",".join("3" * 45) + "\n" for i in range(3))
     app = upload(upload_page, "wide.csv", text.encode())
     listed = [s for s in app.selectbox if s.key.startswith("map-")]
-    assert len(listed) == 40  # capped, and said so
-    assert any("The first 40 of 45 columns" in c.value for c in app.caption)
+    assert len(listed) == 24  # capped, and said so
+    assert any("The first 24 of 45 columns" in c.value for c in app.caption)
     app.text_input(key=next(t.key for t in app.text_input if t.label == "Find a column")).input(
         "Q45"
     ).run()
