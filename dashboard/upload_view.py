@@ -168,7 +168,8 @@ def survey(db: Store, user: User, upload) -> None:
     valid = report.rows_in_file - report.rejected - report.skipped
     if report.rows_in_file:
         st.markdown(
-            f"**{report.rows_in_file:,} rows:** {valid:,} to import (rows already stored are "
+            f"**{report.rows_in_file:,} row{'s' if report.rows_in_file != 1 else ''}:** "
+            f"{valid:,} to import (rows already stored are "
             f"counted as duplicates), {report.rejected:,} with problems, "
             f"{report.skipped:,} skipped."
         )
