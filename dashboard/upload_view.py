@@ -309,13 +309,15 @@ def _mapping_editor(preview: ingest.SurveyPreview, key: str) -> None:
         for place, index in zip(st.columns(2), shown[start : start + 2], strict=False):
             with place:
                 _column_choice(key, index, headers[index], read_as[index],
-                               suggested.get(index, ""))  # fmt: skip
+                               index in suggested, suggested.get(index))  # fmt: skip
     if choices:
         st.button("Forget the column choices made here", key=f"forget-{key}",
                   on_click=_forget_choices, args=(key,))  # fmt: skip
 
 
-def _column_choice(key: str, index: int, header: str, reading: str, suggestion) -> None:
+def _column_choice(
+    key: str, index: int, header: str, reading: str, answer_like: bool, suggestion: str | None
+) -> None:
     """One column's selectbox, showing what the preview read it as (or the choice made)."""
     choices = _choices(key)
     roles = list(ROLE_CHOICES)
@@ -324,7 +326,7 @@ def _column_choice(key: str, index: int, header: str, reading: str, suggestion) 
         roles.remove("comment")
         notes.append("Looks like personal data (a name, e-mail or phone): never stored as a "
                      "comment.")  # fmt: skip
-    if suggestion is not None:
+    if answer_like:
         notes.append("Looks like answers" + (f"; suggested: {item_label(suggestion)}."
                                              if suggestion else "."))  # fmt: skip
     value = choices.get(index, READ_AS.get(reading, ""))

@@ -188,6 +188,8 @@ def test_columns_shown_not_used_are_not_imported(upload_page, demo_path):
     mapping = next(e for e in app.expander if e.label.startswith("Columns and what"))
     assert mapping.proto.expanded  # answer-like columns are unmapped: open, not hidden
     assert all(s.value in ("ignore", "") for s in app.selectbox if s.key.startswith("map-"))
+    assert "Looks like answers" in app.selectbox(key=map_key(app, "D")).help  # Q9
+    assert "Looks like answers" not in app.selectbox(key=map_key(app, "F")).help  # Notes
     shown = sample(app)
     button(app, "Import").click()
     app.run()
