@@ -16,11 +16,10 @@ from dashboard.accounts import User
 from dashboard.catalysts import ITEM_KEYS, item_label
 from dashboard.clock import utc_now
 from dashboard.ingest import ImportRefused, ProgressOptions, Source, SurveyOptions
+from dashboard.ingest.columns import is_personal, letters
 from dashboard.markdown import plain
 from dashboard.store import Store
 
-ROLE_CHOICES = {"": "Not used", **{k: item_label(k) for k in ITEM_KEYS}, "team": "Team",
-                "submitted_at": "Date", "comment": "Comment"}  # fmt: skip
 STEPS = {"Reading": 0.1, "Checking every row": 0.35, "Writing": 0.75}
 
 
@@ -33,24 +32,41 @@ def _file_key(upload) -> str:
 
 
 def problems_frame(problems: list[ingest.Problem]) -> pd.DataFrame:
+    """Problems in the page's words (its own controls, not the command line's flags)."""
     return pd.DataFrame(
         [
             {"row": str(p.row or ""), "column": p.column or "", "problem": p.message}
-            for p in problems
+            for p in (problem.worded("page") for problem in problems)
         ],  # fmt: skip
         columns=["row", "column", "problem"],
     )
 
 
 def show_problems(problems: list[ingest.Problem], file_name: str, key: str) -> None:
-    """The validation report: the first problems on screen, all of them as CSV."""
+    """The validation report. Problems of the whole file or of a column are few and say
+    what to do: in the message, in full (a table cell would cut them off). Problems of
+    rows: the first 200 in a table. All of them in the CSV."""
     frame = problems_frame(problems)
+    whole = [
+        plain(f"Column {p.column}: {p.message}" if p.column else p.message)
+        for p in (problem.worded("page") for problem in problems)
+        if p.row is None
+    ]
     st.error(
         f"{len(problems):,} problem{'s' if len(problems) != 1 else ''} found. Fix them in the "
-        "file, or use the options and the column mapping above.",
+        "file, or use the options and the column mapping above."
+        + ("\n" if whole else "")
+        + "".join(f"\n- {message}" for message in whole[:10])
+        + (f"\n- … and {len(whole) - 10:,} more in the report." if len(whole) > 10 else ""),
         icon=":material/error:",
     )
-    st.dataframe(frame.head(200), hide_index=True, width="stretch")
+    rows = frame[frame["row"] != ""]
+    if len(rows):
+        st.dataframe(
+            rows.head(200), hide_index=True, width="stretch",
+            column_config={"row": st.column_config.TextColumn(width="small"),
+                           "problem": st.column_config.TextColumn(width="large")},
+        )  # fmt: skip
     st.download_button(
         "Download the validation report (CSV)", data=lambda: exports.csv_bytes(frame),
         file_name=f"{file_name}-problems.csv", mime="text/csv", key=f"report-{key}",
@@ -58,34 +74,92 @@ def show_problems(problems: list[ingest.Problem], file_name: str, key: str) -> N
     )  # fmt: skip
 
 
-def show_report(report: ingest.ImportReport) -> None:
-    st.success(report.summary(), icon=":material/check_circle:")
-    for note in report.notes:
+def show_notes(report: ingest.ImportReport) -> None:
+    for note in report.worded_notes("page"):
         st.caption(plain(note))
+
+
+def show_report(report: ingest.ImportReport) -> None:
+    summary = replace(report, file_name=plain(report.file_name)).summary()  # the name is the file's
+    st.success(summary, icon=":material/check_circle:")
+    show_notes(report)
     if report.dropped_columns:
         st.caption(plain("Not stored: " + ", ".join(report.dropped_columns) + "."))
 
 
+def start_here(db: Store, kind: str) -> None:
+    """The Import tab before a file is dropped: what to drop, and what to do next, from
+    what is stored (no teams yet: the roster; no survey responses yet: a first export)."""
+    with db.reading() as cursor:
+        has_teams = bool(queries.team_names(cursor))
+        has_responses = queries.survey_weeks(cursor)[2] > 0
+    what, after = START_HERE[kind]
+    if not has_teams and kind != "roster":
+        after = "import the roster first (choose Roster above), so rows find their teams."
+    elif not has_teams:
+        after = "download the roster template (Templates tab), fill it in and drop it here."
+    elif kind == "survey" and not has_responses:
+        after = "drop your first survey export here; nothing is stored before you click Import."
+    ui.empty_state(what, after)
+
+
+START_HERE = {
+    "survey": (
+        "Drop the file as your survey tool exported it: Google Forms, Microsoft Forms, "
+        "SurveyMonkey, Qualtrics, LimeSurvey, Excel or Catalyst's template.",
+        "drop this week's export; rows already stored are recognised and not stored twice.",
+    ),
+    "roster": (
+        "The roster lists every team with its department and manager: team, department, "
+        "manager_name, manager_email, and if you like headcount and effective_from.",
+        "drop the updated roster; you see every change before it is applied.",
+    ),
+    "progress": (
+        "Wins and setbacks per team: team, week, wins, setbacks (how many of each), or team, "
+        "date, kind (win or setback), description (one per row).",
+        "drop the file; you choose before anything is stored.",
+    ),
+}
+
+
 # ---- survey files ------------------------------------------------------------------------
+#
+# The preview and the import run with one SurveyOptions object, built at the top of each
+# run from the Options widgets and the column choices kept in session state. Widgets that
+# change it do so in callbacks, which run before the script: by the time the preview is
+# computed, every choice on screen is in it, and a click on Import imports exactly what
+# the previous run showed (a choice committed by that same click is shown first instead).
 
 
 def survey(db: Store, user: User, upload) -> None:
     key = _file_key(upload)
     options = _survey_options(db, key)
     preview = _preview(db, upload, key, options)
+    shown_before = st.session_state.get(f"shown-{key}")
+    st.session_state[f"shown-{key}"] = options
     report = preview.report
-    for note in report.notes:
-        st.caption(plain(note))
+    show_notes(report)
     if report.already_imported:
-        st.info(f"This file was already imported ({report.already_imported}); importing it "
-                "again would change nothing.", icon=":material/content_copy:")  # fmt: skip
+        st.info(f"This file was already imported ({plain(report.already_imported)}); importing "
+                "it again would change nothing.", icon=":material/content_copy:")  # fmt: skip
         return
-    if preview.columns is not None:
-        with st.expander(
-            "Columns and what Catalyst reads them as", expanded=not preview.can_import
-        ):
-            st.dataframe(preview.columns, hide_index=True, width="stretch")
+    choices = _choices(key)
+    with st.expander(
+        "Columns and what Catalyst reads them as",
+        expanded=bool(preview.suggestions) or not preview.can_import or bool(choices),
+    ):
+        if preview.columns is not None and preview.layout is not None:
+            st.dataframe(
+                _columns_table(preview), hide_index=True, width="stretch",
+                column_config={"col": st.column_config.TextColumn(width="small")},
+            )  # fmt: skip
             _mapping_editor(preview, key)
+        elif choices:
+            st.caption("The file could not be read with the column choices made here.")
+            st.button("Forget the column choices made here", key=f"forget-{key}",
+                      on_click=_forget_choices, args=(key,))  # fmt: skip
+        else:
+            st.caption("The file could not be read far enough to list its columns.")
     if preview.sample is not None and len(preview.sample):
         st.markdown("**The first rows, as they will be stored** (scores on 1-5)")
         st.dataframe(preview.sample, hide_index=True, width="stretch")
@@ -94,19 +168,23 @@ def survey(db: Store, user: User, upload) -> None:
     valid = report.rows_in_file - report.rejected - report.skipped
     if report.rows_in_file:
         st.markdown(
-            f"**{report.rows_in_file:,} rows:** {valid:,} to import (rows already stored are "
+            f"**{report.rows_in_file:,} row{'s' if report.rows_in_file != 1 else ''}:** "
+            f"{valid:,} to import (rows already stored are "
             f"counted as duplicates), {report.rejected:,} with problems, "
             f"{report.skipped:,} skipped."
         )
     if st.button("Import", type="primary", disabled=not preview.can_import,
                  key=f"import-{key}", icon=":material/upload:"):  # fmt: skip
-        _run_import(db, user, upload, options)
+        if shown_before != options:
+            st.warning("An option changed as you clicked Import: check the preview above "
+                       "and click Import again.", icon=":material/refresh:")  # fmt: skip
+        else:
+            _run_import(db, user, upload, options)
 
 
 def _survey_options(db: Store, key: str) -> SurveyOptions:
     """What the person chose where the file does not say (kept per file)."""
-    state = st.session_state.setdefault(f"mapping-{key}", {})
-    with st.expander("Options: team, week, dates, scale", expanded=False):
+    with st.expander("Options: team, week, dates, scale, answer labels", expanded=False):
         with db.reading() as cursor:
             teams = queries.team_names(cursor)
         team = st.selectbox("Every row belongs to team", ["(from the file)", *teams],
@@ -117,6 +195,14 @@ def _survey_options(db: Store, key: str) -> SurveyOptions:
                          "month/day"], horizontal=True, key=f"order-{key}")  # fmt: skip
         scale = st.selectbox("Numbers are on the scale", ["detected per column", "1-4", "1-5",
                              "1-7", "1-9", "0-10"], key=f"scale-{key}")  # fmt: skip
+        labels = st.text_input(
+            "Answer labels", key=f"labels-{key}",
+            placeholder="Not useful=1,Neutral=3,Very useful=5",
+            help="Only for answers written as words Catalyst does not know. Say what each "
+            "answer means, lowest to highest: LABEL=NUMBER, separated by commas, for example "
+            "`Not useful=1,Neutral=3,Very useful=5`. Agree/disagree and never/always answers "
+            "are known already.",
+        )  # fmt: skip
         skip = st.checkbox("Import the valid rows and keep a report of the others",
                            key=f"skip-{key}")  # fmt: skip
     return SurveyOptions(
@@ -125,7 +211,10 @@ def _survey_options(db: Store, key: str) -> SurveyOptions:
         date_order={"day/month": "day_first", "month/day": "month_first"}.get(order),
         scale=None if scale == "detected per column" else scale,
         skip_invalid=skip,
-        maps=tuple(f"{header}={role}" for header, role in state.items() if role),
+        maps=tuple(
+            f"column {letters(index)}={role}" for index, role in sorted(_choices(key).items())
+        ),  # fmt: skip
+        labels=labels.strip() or None,
     )
 
 
@@ -139,23 +228,134 @@ def _preview(db: Store, upload, key: str, options: SurveyOptions) -> ingest.Surv
     return cache[cache_key]
 
 
+# ---- the column mapping ------------------------------------------------------------------
+#
+# Every column can be given a role on the page, by its position (a header can repeat), and
+# a recognised one changed or set to "Not used". For files with many columns (LimeSurvey
+# writes hundreds) a data_editor would be more compact, but AppTest cannot drive one;
+# instead one selectbox per column, in file order, lists by default only the columns that
+# want a decision (not used, or changed here: a column stays listed once touched, so the
+# list does not jump), with "All columns" one click away, a filter for long lists, and at
+# most MAX_SHOWN at once. Suggestions are offered, never applied unasked: the preview
+# shows what the selectboxes say, and that is what is imported.
+
+ROLE_CHOICES = {"ignore": "Not used", **{k: item_label(k) for k in ITEM_KEYS}, "team": "Team",
+                "submitted_at": "Date", "comment": "Comment"}  # fmt: skip
+READ_AS = {item_label(k): k for k in ITEM_KEYS} | {
+    "team": "team", "date": "submitted_at", "comment": "comment", "not used": "ignore",
+}  # fmt: skip
+TOOL_OWN = {"survey tool's status", "survey tool's finished flag", "survey tool's own"}
+MAX_SHOWN = 24  # 12 rows of two: a screen and a half
+FILTER_FROM = 12  # columns listed before a filter is offered
+
+
+def _choices(key: str) -> dict[int, str]:
+    """Column position -> role chosen on the page for this file."""
+    return st.session_state.setdefault(f"mapping-{key}", {})
+
+
+def _columns_table(preview: ingest.SurveyPreview) -> pd.DataFrame:
+    table = preview.columns.copy()
+    table.insert(0, "col", [letters(c.index) for c in preview.layout.columns])
+    return table
+
+
 def _mapping_editor(preview: ingest.SurveyPreview, key: str) -> None:
-    """Say what unrecognised columns are; a suggestion is pre-selected where one fits."""
-    state = st.session_state.setdefault(f"mapping-{key}", {})
-    unused = preview.columns[preview.columns["read as"] == "not used"]["column"]
-    candidates = list(preview.suggestions) or list(unused)
-    if not candidates:
-        return
-    st.markdown("**Map columns Catalyst did not recognise** (saved for next time)")
-    for header in candidates[:20]:
-        suggested = state.get(header, preview.suggestions.get(header) or "")
-        choice = st.selectbox(
-            header, list(ROLE_CHOICES), index=list(ROLE_CHOICES).index(suggested),
-            format_func=ROLE_CHOICES.get, key=f"map-{key}-{header}",
+    choices = _choices(key)
+    read_as = dict(zip((c.index for c in preview.layout.columns), preview.columns["read as"],
+                       strict=True))  # fmt: skip
+    headers = {c.index: c.header for c in preview.layout.columns}
+    named = {i: header or f"column {i + 1}" for i, header in headers.items()}  # as answer_like
+    suggested = {
+        index: preview.suggestions.get(named[index])
+        for index, reading in read_as.items()
+        if reading == "not used" and named[index] in preview.suggestions
+    }  # answer-like, unused columns -> the catalyst they resemble (or None)
+    editable = [i for i, reading in read_as.items() if reading not in TOOL_OWN]
+    to_decide = [i for i in editable if read_as[i] == "not used" or i in choices]
+
+    st.markdown("**Change what a column is read as** (remembered for the next file "
+                "from this survey)")  # fmt: skip
+    if suggested:
+        offers = {i: role for i, role in suggested.items() if role}
+        st.caption(plain(
+            f"Not used, though they look like answers: column{'s' if len(suggested) > 1 else ''} "
+            + ", ".join(letters(i) for i in suggested) + ". "
+            + ("Suggested from the headers: "
+               + ", ".join(f"{letters(i)} → {item_label(role)}" for i, role in offers.items())
+               + "." if offers else "")
+        ))  # fmt: skip
+        if offers:
+            st.button(f"Use the suggestion{'s' if len(offers) > 1 else ''}",
+                      key=f"suggest-{key}", on_click=_apply, args=(key, offers))  # fmt: skip
+    shown = editable
+    if to_decide and len(to_decide) < len(editable):
+        which = st.segmented_control(
+            "Show", ["decide", "all"], default="decide", key=f"show-{key}",
+            format_func={"decide": f"Columns not used ({len(to_decide)})",
+                         "all": f"All columns ({len(editable)})"}.get,
         )  # fmt: skip
-        state[header] = choice
-    if st.button("Check again with this mapping", key=f"remap-{key}"):
-        st.rerun()
+        shown = to_decide if which != "all" else editable
+    if len(shown) > FILTER_FROM:
+        wanted = st.text_input("Find a column", key=f"find-{key}",
+                               placeholder="Part of a header, or its letter").strip()  # fmt: skip
+        if wanted:
+            shown = [i for i in shown if wanted.lower() in headers[i].lower()
+                     or wanted.upper() == letters(i)]  # fmt: skip
+    if len(shown) > MAX_SHOWN:
+        st.caption(f"The first {MAX_SHOWN} of {len(shown):,} columns; type in the filter to "
+                   "find the others.")  # fmt: skip
+    for start in range(0, min(len(shown), MAX_SHOWN), 2):
+        for place, index in zip(st.columns(2), shown[start : start + 2], strict=False):
+            with place:
+                _column_choice(key, index, headers[index], read_as[index],
+                               index in suggested, suggested.get(index))  # fmt: skip
+    if choices:
+        st.button("Forget the column choices made here", key=f"forget-{key}",
+                  on_click=_forget_choices, args=(key,))  # fmt: skip
+
+
+def _column_choice(
+    key: str, index: int, header: str, reading: str, answer_like: bool, suggestion: str | None
+) -> None:
+    """One column's selectbox, showing what the preview read it as (or the choice made)."""
+    choices = _choices(key)
+    roles = list(ROLE_CHOICES)
+    notes = [f"Read as: {reading}."]
+    if is_personal(header):
+        roles.remove("comment")
+        notes.append("Looks like personal data (a name, e-mail or phone): never stored as a "
+                     "comment.")  # fmt: skip
+    if answer_like:
+        notes.append("Looks like answers" + (f"; suggested: {item_label(suggestion)}."
+                                             if suggestion else "."))  # fmt: skip
+    value = choices.get(index, READ_AS.get(reading, ""))
+    if value not in roles:  # personal data, a response id, a repeat: not a role to choose
+        roles.insert(0, value := "")
+    names = ROLE_CHOICES | {"": reading[:1].upper() + reading[1:] + " (as read)"}
+    widget = f"map-{key}-{index}"
+    st.session_state[widget] = value  # always what the preview used, never a stale pick
+    st.selectbox(
+        f"{letters(index)} · {plain(header) if header.strip() else '(no header)'}", roles,
+        format_func=names.get, key=widget, help=" ".join(notes),
+        on_change=_remember, args=(key, index, widget),
+    )  # fmt: skip
+
+
+def _remember(key: str, index: int, widget: str) -> None:
+    role = st.session_state[widget]
+    if role:
+        _choices(key)[index] = role
+    else:
+        _choices(key).pop(index, None)
+
+
+def _apply(key: str, roles: dict[int, str]) -> None:
+    _choices(key).update(roles)
+
+
+def _forget_choices(key: str) -> None:
+    _choices(key).clear()
 
 
 def _run_import(db: Store, user: User, upload, options: SurveyOptions) -> None:
@@ -163,7 +363,7 @@ def _run_import(db: Store, user: User, upload, options: SurveyOptions) -> None:
 
     def progress(message: str) -> None:
         done = next((share for step, share in STEPS.items() if message.startswith(step)), 0.95)
-        bar.progress(done, text=message)
+        bar.progress(done, text=plain(message))
 
     try:
         report = ingest.import_survey(
@@ -226,47 +426,76 @@ def progress_file(db: Store, user: User, upload) -> None:
 
 
 HISTORY_COLUMNS = {
-    "import_id": "#", "kind": "Kind", "file_name": "File", "imported_by": "By",
-    "imported_at": "When (UTC)", "rows_in_file": "Rows", "imported": "Imported",
+    "import_id": "#", "state": "State", "imported_at": "When (UTC)", "kind": "Kind",
+    "file_name": "File", "rows_in_file": "Rows", "imported": "Imported",
     "duplicates": "Duplicates", "rejected": "Rejected", "skipped": "Skipped",
-    "dropped_columns": "Not stored", "state": "State",
+    "imported_by": "By", "dropped_columns": "Not stored", "undone_at": "Undone (UTC)",
 }  # fmt: skip
+KINDS = {"survey": "Survey", "roster": "Roster", "progress": "Wins and setbacks"}
+WHEN = "D MMM YYYY, HH:mm"  # every date and time of the history, one way
+COUNT = st.column_config.NumberColumn(format="localized")  # 7,618 as the messages write it
 
 
 def history(db: Store, user: User) -> None:
-    undone = st.session_state.pop("undone_message", None)
-    if undone:
-        st.success(undone, icon=":material/undo:")
+    for kind, message in st.session_state.pop("undo_outcome", []):
+        (st.success if kind == "done" else st.error)(message, icon=":material/undo:")
     with db.reading() as cursor:
         frame = ingest.import_history(cursor)
     if frame.empty:
         ui.empty_state("Nothing imported yet.", "upload a roster first, then survey exports.")
         return
+    # State right after #: the table is wider than the page at 1280 px, and whether an
+    # import still counts is what people look for.
     shown = frame.assign(
+        kind=frame.kind.map(lambda k: KINDS.get(k, k)),
         dropped_columns=frame.dropped_columns.map(lambda c: ", ".join(c) if len(c) else ""),
-        state=frame.undone_at.map(lambda u: f"undone {u:%-d %b %H:%M}" if pd.notna(u) else ""),
-    ).drop(columns="undone_at")
+        state=frame.undone_at.map(lambda u: "Undone" if pd.notna(u) else "Stored"),
+    )[list(HISTORY_COLUMNS)]
     st.dataframe(
         shown.rename(columns=HISTORY_COLUMNS), hide_index=True, width="stretch",
-        column_config={"When (UTC)": st.column_config.DatetimeColumn(format="D MMM YYYY, HH:mm")},
+        column_config={
+            "#": st.column_config.NumberColumn(format="plain", width="small"),
+            "State": st.column_config.TextColumn(width="small"),
+            "When (UTC)": st.column_config.DatetimeColumn(format=WHEN),
+            "Undone (UTC)": st.column_config.DatetimeColumn(format=WHEN),
+            **dict.fromkeys(["Rows", "Imported", "Duplicates", "Rejected", "Skipped"], COUNT),
+        },
     )  # fmt: skip
     undoable = frame[frame.undone_at.isna() & frame.kind.isin(["survey", "progress"])]
     if undoable.empty:
         return
-    labels = {int(r.import_id): f"#{r.import_id} {r.file_name} ({r.imported:,} rows)"
-              for r in undoable.itertuples()}  # fmt: skip
+    # Option texts of a selectbox are shown as typed (not Markdown): file names stay as
+    # they are there; the checkbox label below is Markdown and gets them escaped.
+    labels = {
+        int(r.import_id): f"#{r.import_id} {r.file_name} ({r.imported:,} "
+        f"row{'s' if r.imported != 1 else ''})"
+        for r in undoable.itertuples()
+    }  # fmt: skip
+    if st.session_state.get("undo-choice") not in labels:
+        st.session_state["undo-choice"] = None  # undone (here or elsewhere): not offered
     chosen = st.selectbox("Undo an import", list(labels), format_func=labels.get, index=None,
                           placeholder="Choose an import to undo", key="undo-choice")  # fmt: skip
     if chosen is None:
         return
-    confirm = st.checkbox(f"Yes, remove the {labels[chosen]} from Catalyst", key="undo-confirm")
-    if st.button("Undo import", disabled=not confirm, key="undo-go", icon=":material/undo:"):
-        removed = ingest.undo_import(db, chosen, now=utc_now(), user_id=user.user_id,
+    confirm = st.checkbox(f"Yes, remove the {plain(labels[chosen])} from Catalyst",
+                          key="undo-confirm")  # fmt: skip
+    st.button("Undo import", disabled=not confirm, key="undo-go", icon=":material/undo:",
+              on_click=_undo, args=(db, user, chosen))  # fmt: skip
+
+
+def _undo(db: Store, user: User, import_id: int) -> None:
+    """Runs before the next script run, so that run lists only what can still be undone,
+    and resets the choice in the browser too (a value set here reaches the widget)."""
+    try:
+        removed = ingest.undo_import(db, import_id, now=utc_now(), user_id=user.user_id,
                                      actor=user.email)  # fmt: skip
-        st.session_state.pop("undo-choice", None)
-        st.session_state.pop("undo-confirm", None)
-        st.session_state["undone_message"] = f"Import #{chosen} undone: {removed:,} rows removed."
-        st.rerun()
+        outcome = ("done", f"Import #{import_id} undone: {removed:,} rows removed.")
+    except ImportRefused as refusal:
+        outcome = ("refused", plain(" ".join(p.worded("page").message for p in refusal.problems)))
+    st.session_state["undo_outcome"] = [outcome]
+    st.session_state["undo-choice"] = None
+    st.session_state["undo-confirm"] = False
+    st.session_state["upload_previews"] = {}
 
 
 def downloads(db: Store) -> None:

@@ -34,11 +34,7 @@ with importing:
         max_upload_size=limit, key=f"upload_{kind}",
     )  # fmt: skip
     if upload is None:
-        ui.empty_state(
-            "Drop the file as your survey tool exported it: Google Forms, Microsoft Forms, "
-            "SurveyMonkey, Qualtrics, LimeSurvey, Excel or Catalyst's template.",
-            "import the roster first, so survey rows find their teams.",
-        )
+        upload_view.start_here(db, kind)
     elif kind == "survey":
         upload_view.survey(db, user, upload)
     elif kind == "roster":

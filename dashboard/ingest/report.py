@@ -10,10 +10,11 @@ MAX_PROBLEMS_SHOWN = 50  # a refusal lists this many; the report keeps them all
 # Messages name what a person can do about a file as "{option:NAME}"; each front end
 # says it in its own terms: the command line's flags, the Upload page's controls.
 OPTION_WORDS = {
-    "map": ('--map "HEADER=key"', "the column mapping above (Columns and what Catalyst reads "
-            "them as)"),
+    "map": ('--map "HEADER=key"', 'the column mapping under "Columns and what Catalyst reads '
+            'them as"'),
     "team": ("--team", '"Every row belongs to team" under Options'),
-    "team_column": ("--team-column HEADER", "the column mapping above (choose Team)"),
+    "team_column": ("--team-column HEADER", 'Team in the column mapping under "Columns and what '
+                    'Catalyst reads them as"'),
     "team_alias": ('--team-alias "NAME=Team"', 'an alias on the command line (catalyst import '
                    'survey FILE --team-alias "NAME=Team")'),
     "week": ("--week YYYY-MM-DD", '"Every row belongs to the week of" under Options'),
