@@ -123,7 +123,8 @@ class ImportReport:
             return (
                 f"{self.file_name} was already imported ({self.already_imported}); nothing changed."
             )
-        parts = [f"{self.rows_in_file:,} rows in {self.file_name}: {self.imported:,} imported"]
+        rows = f"{self.rows_in_file:,} row{'' if self.rows_in_file == 1 else 's'}"
+        parts = [f"{rows} in {self.file_name}: {self.imported:,} imported"]
         if self.duplicates:
             parts.append(f"{self.duplicates:,} already stored (duplicates)")
         if self.rejected:

@@ -118,7 +118,7 @@ def test_a_roster_is_previewed_before_it_is_applied(upload_page, demo_path):
     )
     button(app, "Apply the roster").click()
     app.run()
-    assert app.success[0].value == "1 rows in roster.csv: 1 imported."
+    assert app.success[0].value == "1 row in roster.csv: 1 imported."
 
 
 def test_wins_and_setbacks_file(upload_page, demo_path):
@@ -128,7 +128,7 @@ def test_wins_and_setbacks_file(upload_page, demo_path):
     )
     button(app, "Import wins and setbacks").click()
     app.run()
-    assert app.success[0].value == "1 rows in p.csv: 1 imported."
+    assert app.success[0].value == "1 row in p.csv: 1 imported."
 
 
 # ---- the preview is what gets stored -------------------------------------------------------
