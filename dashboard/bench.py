@@ -22,9 +22,9 @@ from dashboard import accounts, checkins, queries, rounds, store
 from dashboard.catalysts import CATALYST_KEYS, ITEM_KEYS
 from dashboard.demo import HR_EMAIL, MANAGER_EMAIL, DemoSpec, build_demo
 from dashboard.queries import Scope
+from dashboard.steps import Steps
 from dashboard.store import Store
 
-Progress = Callable[[str], None]
 GOALS = {"demo_build_s": 60, "import_ratio": 3, "hr_reads_cold_ms": 1500,
          "hr_reads_warm_ms": 150, "manager_reads_warm_ms": 100, "my_team_warm_ms": 100,
          "overview_cold_ms": 1500, "overview_warm_ms": 150, "checkin_save_ms": 50,
@@ -39,12 +39,12 @@ def _timed(action: Callable[[], object]) -> float:
     return time.perf_counter() - started
 
 
-def run(teams: int, weeks: int, progress: Progress, seed: int = 7) -> dict[str, float]:
+def run(teams: int, weeks: int, on_step: Steps, seed: int = 7) -> dict[str, float]:
     """Build a demo of this size in a temporary database and measure the read API."""
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "bench.duckdb"
         db = store.shared(path)  # the same Store the pages below use
-        progress(f"Building the demo organization: {teams:,} teams x {weeks} weeks")
+        on_step(f"Building the demo organization: {teams:,} teams x {weeks} weeks")
         counts: dict = {}
         build_s = _timed(lambda: counts.update(build_demo(db, DemoSpec(teams, weeks, seed))))
         period = queries.default_period(db, 12)
@@ -66,15 +66,15 @@ def run(teams: int, weeks: int, progress: Progress, seed: int = 7) -> dict[str, 
             queries.self_vs_team(db, mine, manager, 1, period)
             queries.benchmark(db, period)
 
-        progress("Timing the read API (last 12 weeks)")
+        on_step("Timing the read API (last 12 weeks)")
         cold = _timed(hr_reads)
         warm = min(_timed(hr_reads) for _ in range(5))
         manager_warm = min(_timed(manager_reads) for _ in range(5))
-        progress("Timing My team and the HR overview (real page reruns) and a check-in save")
+        on_step("Timing My team and the HR overview (real page reruns) and a check-in save")
         _, my_team = _page_reruns(path, MANAGER_EMAIL, "pages/my_team.py")
         overview_cold, overview_warm = _page_reruns(path, HR_EMAIL, "pages/overview.py")
         save = _checkin_save(db, manager)
-        progress("Timing the import of every response as a template CSV, and check-in "
+        on_step("Timing the import of every response as a template CSV, and check-in "
                  "saves while it runs")  # fmt: skip
         import_s, raw_s, save_during = _import_against_raw_read(db, Path(folder), manager)
         store.close_shared()
@@ -173,7 +173,7 @@ def _import_against_raw_read(db: Store, folder: Path, manager: int) -> tuple[flo
         try:
             outcome["import"] = _timed(lambda: ingest.import_survey(
                 db, ingest.Source(csv.name, csv), now=datetime.now(),
-                progress=lambda message: message.startswith("Checking") and checking.set(),
+                on_step=lambda message: message.startswith("Checking") and checking.set(),
             ))  # fmt: skip
         except Exception as failure:  # noqa: BLE001 - raised again below, in the caller
             outcome["failure"] = failure

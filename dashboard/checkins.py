@@ -271,7 +271,7 @@ def self_scores(
     return frame
 
 
-def progress_counts(
+def wins_and_setbacks_counts(
     cursor: duckdb.DuckDBPyConnection, manager_id: int, team_id: int, first: date, last: date
 ) -> pd.DataFrame:
     """Wins and setbacks logged for the team by week, in the weeks this manager led it."""

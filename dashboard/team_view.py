@@ -43,7 +43,7 @@ class TeamView:
     comparison: pd.DataFrame
     self_by_week: pd.DataFrame
     weeks: list[date]
-    progress: pd.DataFrame
+    wins_and_setbacks: pd.DataFrame  # per week, as the manager logged them
     suggestion: focus.Suggestion
     last_focus: LastFocus | None
     history: list[Checkin] = field(default_factory=list)
@@ -67,7 +67,7 @@ def collect(
         team = queries.team_now(cursor, team_id)
         min_group_size = queries.org_settings(cursor).min_group_size
         own = checkins.self_scores(cursor, manager_id, team_id, period.first_week, period.last_week)
-        progress = checkins.progress_counts(
+        wins_and_setbacks = checkins.wins_and_setbacks_counts(
             cursor, manager_id, team_id, period.first_week, period.last_week
         )
         history = checkins.history(cursor, manager_id, team_id, limit=history_limit)
@@ -106,7 +106,7 @@ def collect(
         comparison=comparison,
         self_by_week=own,
         weeks=_weeks(period),
-        progress=progress,
+        wins_and_setbacks=wins_and_setbacks,
         suggestion=suggestion,
         last_focus=_last_focus(db, scope, team_id, history, shown_period),
         history=history,

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from dashboard import queries, ui, upload_view
+from dashboard import queries, ui, views
 
 user = ui.guard("upload")
 db = ui.store()
@@ -34,16 +34,16 @@ with importing:
         max_upload_size=limit, key=f"upload_{kind}",
     )  # fmt: skip
     if upload is None:
-        upload_view.start_here(db, kind)
+        views.upload.start_here(db, kind)
     elif kind == "survey":
-        upload_view.survey(db, user, upload)
+        views.upload.survey(db, user, upload)
     elif kind == "roster":
-        upload_view.roster(db, user, upload)
+        views.upload.roster(db, user, upload)
     else:
-        upload_view.progress_file(db, user, upload)
+        views.upload.wins_file(db, user, upload)
 
 with history:
-    upload_view.history(db, user)
+    views.upload.history(db, user)
 
 with downloads:
-    upload_view.downloads(db)
+    views.upload.downloads(db)

@@ -13,6 +13,7 @@ from pathlib import Path
 import pandas as pd
 
 from dashboard import clock, queries, settings
+from dashboard.steps import Steps
 from dashboard.store import Store
 
 EXIT_OK, EXIT_REFUSED, EXIT_USAGE = 0, 1, 2
@@ -51,8 +52,8 @@ def positive(text: str) -> int:
     return int(text)
 
 
-def progress():
-    """A reporter of long work on stderr, each line with the seconds since it began."""
+def step_printer() -> Steps:
+    """Each step of long work on stderr, each line with the seconds since it began."""
     started = time.perf_counter()
 
     def report(message: str) -> None:

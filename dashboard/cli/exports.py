@@ -13,7 +13,7 @@ from datetime import date
 from pathlib import Path
 
 from dashboard import accounts, queries, rounds
-from dashboard.cli.common import EXIT_OK, Refused, open_existing, org_today, progress
+from dashboard.cli.common import EXIT_OK, Refused, open_existing, org_today, step_printer
 from dashboard.queries import Scope
 from dashboard.rounds import Period
 from dashboard.store import Store
@@ -64,7 +64,7 @@ def add_commands(commands, common: argparse.ArgumentParser) -> None:
 
 
 def cmd_overview(args: argparse.Namespace) -> int:
-    report = progress()
+    report = step_printer()
     with open_existing(args) as db:
         today = org_today(db)
         with db.reading() as cursor:
@@ -112,7 +112,7 @@ def _overview_file(
 def cmd_manager(args: argparse.Namespace) -> int:
     from dashboard import manager_detail
 
-    report = progress()
+    report = step_printer()
     with open_existing(args) as db:
         today = org_today(db)
         with db.reading() as cursor:

@@ -11,9 +11,10 @@ from pathlib import Path
 import pandas as pd
 
 from dashboard import settings
-from dashboard.cli.common import EXIT_OK, EXIT_REFUSED, Refused, iso_date, positive, progress
+from dashboard.cli.common import EXIT_OK, EXIT_REFUSED, Refused, iso_date, positive, step_printer
 from dashboard.clock import utc_now
 from dashboard.ingest.report import worded
+from dashboard.steps import Steps
 from dashboard.store import Store
 
 DATE_ORDER_CHOICES = ["dmy", "mdy", "day-first", "month-first"]
@@ -90,27 +91,27 @@ def cmd_import(args: argparse.Namespace) -> int:
     if not args.file.is_file():
         raise Refused(f"There is no file at {args.file}.")
     source = ingest.Source(args.file.name, path=args.file)
-    report_progress = progress()
+    print_step = step_printer()
     with Store(settings.database_path(args.db)) as db:
         try:
             if args.kind == "roster":
                 plan = ingest.plan_roster(db, source)
                 report = ingest.apply_roster(db, plan, now=utc_now())
             elif args.kind == "progress":
-                options = ingest.ProgressOptions(
+                options = ingest.WinsOptions(
                     skip_invalid=args.skip_invalid, date_order=_DATE_ORDERS.get(args.date_order),
                     actor="catalyst import progress",
                 )  # fmt: skip
-                report = ingest.import_progress(db, source, options, now=utc_now())
+                report = ingest.import_wins(db, source, options, now=utc_now())
             else:
-                report = _import_survey(db, source, args, report_progress)
+                report = _import_survey(db, source, args, print_step)
         except ingest.ImportRefused as refusal:
             return _refused_import(args, refusal)
     _print_report(args, report)
     return EXIT_OK
 
 
-def _import_survey(db: Store, source, args: argparse.Namespace, report_progress):
+def _import_survey(db: Store, source, args: argparse.Namespace, print_step: Steps):
     from dashboard import ingest
 
     options = ingest.SurveyOptions(
@@ -119,7 +120,7 @@ def _import_survey(db: Store, source, args: argparse.Namespace, report_progress)
         team_column=args.team_column, team_aliases=tuple(args.team_alias),
         labels=args.labels, sheet=args.sheet, actor="catalyst import survey",
     )  # fmt: skip
-    return ingest.import_survey(db, source, options, now=utc_now(), progress=report_progress)
+    return ingest.import_survey(db, source, options, now=utc_now(), on_step=print_step)
 
 
 def import_history(args: argparse.Namespace) -> int:

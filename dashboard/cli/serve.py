@@ -17,8 +17,8 @@ from dashboard.cli.common import (
     iso_date,
     open_existing,
     positive,
-    progress,
     project_dir,
+    step_printer,
 )
 from dashboard.clock import utc_now
 from dashboard.store import Store
@@ -107,7 +107,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 def cmd_demo(args: argparse.Namespace) -> int:
     from dashboard.demo import DemoSpec, build_demo
 
-    report = progress()
+    report = step_printer()
     db_path = settings.database_path(args.db)
     try:
         spec = DemoSpec(teams=args.teams, weeks=args.weeks, seed=args.seed, today=args.today)
@@ -151,7 +151,7 @@ def cmd_bench(args: argparse.Namespace) -> int:
     from dashboard import bench
 
     if args.scale == 1:
-        results = bench.run(args.teams, args.weeks, progress())
+        results = bench.run(args.teams, args.weeks, step_printer())
         print(bench.table(results))
     else:  # each size in a process of its own, so peak memory is each one's own
         base = _bench_process(args.teams, args.weeks)

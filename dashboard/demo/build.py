@@ -4,7 +4,6 @@ transaction that writes it."""
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
 from datetime import date, datetime, time
 
 import numpy as np
@@ -13,28 +12,27 @@ from dashboard import store
 from dashboard.demo.activity import generate_checkins, generate_responses
 from dashboard.demo.organization import generate_org
 from dashboard.demo.spec import ORGANIZATION_NAME, DemoSpec
+from dashboard.steps import Steps, quietly
 from dashboard.store import Store
 
-Progress = Callable[[str], None]
 
-
-def build_demo(db: Store, spec: DemoSpec, progress: Progress = lambda message: None) -> dict:
+def build_demo(db: Store, spec: DemoSpec, on_step: Steps = quietly) -> dict:
     """Fill an empty database with the demo organization; returns headline counts."""
     today = spec.today or date.today()
     rng = np.random.default_rng(spec.seed)
     now = datetime.combine(today, time(8, 0))
-    progress(f"Generating {spec.teams} teams over {spec.weeks} weeks (seed {spec.seed})")
+    on_step(f"Generating {spec.teams} teams over {spec.weeks} weeks (seed {spec.seed})")
     org = generate_org(spec, today, rng, now)
     responses = generate_responses(org, today, rng)
-    progress(f"Generated {len(responses):,} survey responses")
+    on_step(f"Generated {len(responses):,} survey responses")
     checkins, notes, entries = generate_checkins(org, today, rng, now)
-    progress(f"Generated {len(checkins):,} check-ins and {len(entries):,} wins and setbacks")
+    on_step(f"Generated {len(checkins):,} check-ins and {len(entries):,} wins and setbacks")
 
     organization = store.Organization(
         org.departments, org.teams, org.team_facts, org.users, org.user_roles, responses,
         checkins, notes, entries, settings=_settings(), meta=_meta(spec, today),
     )  # fmt: skip
-    progress("Writing the organization, summarizing responses by team and week")
+    on_step("Writing the organization, summarizing responses by team and week")
     with db.transaction() as cursor:
         try:
             store.write_organization(cursor, organization, now=now, source="demo survey responses")

@@ -2,15 +2,15 @@
 
 from dashboard.ingest.history import import_history, undo_import
 from dashboard.ingest.preview import SurveyPreview, preview_survey
-from dashboard.ingest.progress import ProgressOptions, import_progress
 from dashboard.ingest.report import ImportRefused, ImportReport, Problem
 from dashboard.ingest.roster import RosterPlan, apply_roster, describe, plan_edit, plan_roster
 from dashboard.ingest.survey import SurveyOptions, import_survey
 from dashboard.ingest.text import Source
+from dashboard.ingest.wins import WinsOptions, import_wins
 
 __all__ = [
-    "ImportRefused", "ImportReport", "Problem", "ProgressOptions", "RosterPlan", "Source",
+    "ImportRefused", "ImportReport", "Problem", "WinsOptions", "RosterPlan", "Source",
     "SurveyOptions", "SurveyPreview", "apply_roster", "describe", "import_history",
-    "import_progress", "import_survey", "plan_edit", "plan_roster", "preview_survey",
+    "import_wins", "import_survey", "plan_edit", "plan_roster", "preview_survey",
     "undo_import",
 ]  # fmt: skip

@@ -19,7 +19,7 @@ nothing.
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -41,10 +41,10 @@ from dashboard.ingest.survey_columns import (
 )
 from dashboard.ingest.text import Source, TextFile, prepare, read_file  # fmt: skip
 from dashboard.settings import OrgSettings
+from dashboard.steps import Steps, quietly
 from dashboard.store import Store
 
 MAX_PROBLEMS_KEPT = 10_000
-Progress = Callable[[str], None]
 
 
 @dataclass(frozen=True)
@@ -134,10 +134,10 @@ def import_survey(
     options: SurveyOptions = SurveyOptions(),
     *,
     now: datetime,
-    progress: Progress = lambda message: None,
+    on_step: Steps = quietly,
 ) -> ImportReport:
     """Import one survey file; ImportRefused (nothing written) when it cannot be."""
-    progress(f"Reading {source.name}")
+    on_step(f"Reading {source.name}")
     with opened_file(db, source, options) as opened:
         report = opened.report
         if opened.earlier:
@@ -145,19 +145,19 @@ def import_survey(
             report.import_id = opened.earlier["id"]
             report.rows_in_file = report.duplicates = opened.earlier["rows"]
             return report
-        progress("Checking every row")
+        on_step("Checking every row")
         opened.stage(options)
         refusal = opened.refusal(options)
         if refusal:
             raise ImportRefused(refusal, report.refused_whole())
-        progress("Writing")
+        on_step("Writing")
         _write(db, opened.cursor, report, opened.text, options, now)
         with db.transaction() as saving:
             mapping.save(saving, opened.text.layout, opened.to_save, opened.team_aliases,
                          now=now, user_id=options.imported_by)  # fmt: skip
-    progress("Saved; writing the database file")
+    on_step("Saved; writing the database file")
     db.checkpoint()
-    progress(report.summary())
+    on_step(report.summary())
     return report
 
 

@@ -1,6 +1,6 @@
 """Streamlit drawing of each screen's parts; the data comes in ready from the modules
 below (overview, team_view, manager_detail …). Pages call ``views.<screen>.<part>``."""
 
-from dashboard.views import admin, manager_detail, overview, team_view
+from dashboard.views import admin, manager_detail, overview, team_view, upload
 
-__all__ = ["admin", "manager_detail", "overview", "team_view"]
+__all__ = ["admin", "manager_detail", "overview", "team_view", "upload"]

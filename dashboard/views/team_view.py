@@ -65,7 +65,9 @@ def render(view: TeamView, voice: focus.Voice = focus.YOU) -> None:
             st.caption("Not shown yet.")
     with right:
         st.caption("Small wins and setbacks logged, by week")
-        st.plotly_chart(charts.wins_and_setbacks(view.progress, view.weeks), width="stretch")
+        st.plotly_chart(
+            charts.wins_and_setbacks(view.wins_and_setbacks, view.weeks), width="stretch"
+        )
 
     if view.comments:
         with st.expander(f"What {voice.team} wrote ({len(view.comments)} comments)"):

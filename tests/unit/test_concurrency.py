@@ -138,7 +138,7 @@ def test_a_check_in_is_saved_while_a_long_import_checks_its_rows(db, org_file):
     def importing() -> None:
         ingest.import_survey(
             db, ingest.Source(csv.name, csv), now=datetime(2026, 11, 24),
-            progress=lambda message: message.startswith("Checking") and checking.set(),
+            on_step=lambda message: message.startswith("Checking") and checking.set(),
         )  # fmt: skip
         finished.set()
 

@@ -25,7 +25,7 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.utils import get_column_letter
 
 from dashboard import ingest, store
-from dashboard.ingest import ImportRefused, ProgressOptions, Source, SurveyOptions
+from dashboard.ingest import ImportRefused, Source, SurveyOptions, WinsOptions
 from dashboard.ingest import text as text_module
 from dashboard.ingest import workbook as workbook_module
 from dashboard.ingest.limits import Limits
@@ -42,7 +42,7 @@ def run(db, path: Path):
 def run_progress(db, path: Path):
     """Progress imports follow the organization's limits (survey imports will once
     survey.py passes them to prepare), so lowered limits are tried on them."""
-    return ingest.import_progress(db, Source(path.name, path), ProgressOptions(), now=NOW)
+    return ingest.import_wins(db, Source(path.name, path), WinsOptions(), now=NOW)
 
 
 def refused(db, path: Path, importer=run) -> str:

@@ -8,7 +8,7 @@ import pytest
 from fixtures import SAMPLES, database_snapshot, write_file
 
 from dashboard import ingest
-from dashboard.ingest import ImportRefused, ProgressOptions, Source, SurveyOptions
+from dashboard.ingest import ImportRefused, Source, SurveyOptions, WinsOptions
 
 NOW = datetime(2026, 11, 24, 9)
 COUNTS = "team,week,wins,setbacks\n"
@@ -16,7 +16,7 @@ EVENTS = "team,date,kind,description\n"
 
 
 def run(db, path, **options):
-    return ingest.import_progress(db, Source(path.name, path), ProgressOptions(**options), now=NOW)
+    return ingest.import_wins(db, Source(path.name, path), WinsOptions(**options), now=NOW)
 
 
 def entries(db):

@@ -39,7 +39,7 @@ KINDS = {"win": "win", "small win": "win", "wins": "win", "setback": "setback",
 
 
 @dataclass(frozen=True)
-class ProgressOptions:
+class WinsOptions:
     skip_invalid: bool = False
     date_order: str | None = None
     imported_by: int | None = None
@@ -65,8 +65,8 @@ def _roles(text: TextFile) -> dict[str, int]:
     return roles
 
 
-def import_progress(
-    db: Store, source: Source, options: ProgressOptions = ProgressOptions(), *, now: datetime
+def import_wins(
+    db: Store, source: Source, options: WinsOptions = WinsOptions(), *, now: datetime
 ) -> ImportReport:
     """Import a progress file; ImportRefused (nothing written) when it cannot be."""
     report = ImportReport(kind="progress", file_name=source.name)

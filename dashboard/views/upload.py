@@ -15,7 +15,7 @@ from dashboard import exports, ingest, queries, templates, ui
 from dashboard.accounts import User
 from dashboard.catalysts import ITEM_KEYS, item_label
 from dashboard.clock import utc_now
-from dashboard.ingest import ImportRefused, ProgressOptions, Source, SurveyOptions
+from dashboard.ingest import ImportRefused, Source, SurveyOptions, WinsOptions
 from dashboard.ingest.columns import is_personal, letters
 from dashboard.markdown import plain
 from dashboard.store import Store
@@ -371,7 +371,7 @@ def _run_import(db: Store, user: User, upload, options: SurveyOptions) -> None:
             source_of(upload),
             replace(options, imported_by=user.user_id, actor=user.email),
             now=utc_now(),
-            progress=progress,
+            on_step=progress,
         )
     except ImportRefused as refusal:
         bar.empty()
@@ -403,7 +403,7 @@ def roster(db: Store, user: User, upload) -> None:
             show_report(report)
 
 
-def progress_file(db: Store, user: User, upload) -> None:
+def wins_file(db: Store, user: User, upload) -> None:
     key = _file_key(upload)
     st.caption(
         "Two layouts: team, week, wins, setbacks (how many of each), or team, date, kind "
@@ -413,9 +413,9 @@ def progress_file(db: Store, user: User, upload) -> None:
                        key=f"progress-skip-{key}")  # fmt: skip
     if st.button("Import wins and setbacks", type="primary", key=f"progress-{key}",
                  icon=":material/upload:"):  # fmt: skip
-        options = ProgressOptions(skip_invalid=skip, imported_by=user.user_id, actor=user.email)
+        options = WinsOptions(skip_invalid=skip, imported_by=user.user_id, actor=user.email)
         try:
-            report = ingest.import_progress(db, source_of(upload), options, now=utc_now())
+            report = ingest.import_wins(db, source_of(upload), options, now=utc_now())
         except ImportRefused as refusal:
             show_problems(refusal.problems, upload.name, "progress")
             return
