@@ -43,7 +43,7 @@ with importing:
         views.upload.wins_file(db, user, upload)
 
 with history:
-    views.upload.history(db, user)
+    views.import_history.history(db, user)
 
 with downloads:
-    views.upload.downloads(db)
+    views.import_history.downloads(db)

@@ -11,14 +11,13 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from dashboard import exports, ingest, queries, templates, ui
+from dashboard import exports, ingest, queries, ui
 from dashboard.accounts import User
-from dashboard.catalysts import ITEM_KEYS, item_label
 from dashboard.clock import utc_now
 from dashboard.ingest import ImportRefused, Source, SurveyOptions, WinsOptions
-from dashboard.ingest.columns import is_personal, letters
 from dashboard.markdown import plain
 from dashboard.store import Store
+from dashboard.views import column_mapping
 
 STEPS = {"Reading": 0.1, "Checking every row": 0.35, "Writing": 0.75}
 
@@ -143,21 +142,21 @@ def survey(db: Store, user: User, upload) -> None:
         st.info(f"This file was already imported ({plain(report.already_imported)}); importing "
                 "it again would change nothing.", icon=":material/content_copy:")  # fmt: skip
         return
-    choices = _choices(key)
+    choices = column_mapping.chosen_roles(key)
     with st.expander(
         "Columns and what Catalyst reads them as",
         expanded=bool(preview.suggestions) or not preview.can_import or bool(choices),
     ):
         if preview.columns is not None and preview.layout is not None:
             st.dataframe(
-                _columns_table(preview), hide_index=True, width="stretch",
+                column_mapping.columns_table(preview), hide_index=True, width="stretch",
                 column_config={"col": st.column_config.TextColumn(width="small")},
             )  # fmt: skip
-            _mapping_editor(preview, key)
+            column_mapping.editor(preview, key)
         elif choices:
             st.caption("The file could not be read with the column choices made here.")
             st.button("Forget the column choices made here", key=f"forget-{key}",
-                      on_click=_forget_choices, args=(key,))  # fmt: skip
+                      on_click=column_mapping.forget_choices, args=(key,))  # fmt: skip
         else:
             st.caption("The file could not be read far enough to list its columns.")
     if preview.sample is not None and len(preview.sample):
@@ -211,9 +210,7 @@ def _survey_options(db: Store, key: str) -> SurveyOptions:
         date_order={"day/month": "day_first", "month/day": "month_first"}.get(order),
         scale=None if scale == "detected per column" else scale,
         skip_invalid=skip,
-        maps=tuple(
-            f"column {letters(index)}={role}" for index, role in sorted(_choices(key).items())
-        ),  # fmt: skip
+        maps=column_mapping.as_maps(key),
         labels=labels.strip() or None,
     )
 
@@ -238,124 +235,6 @@ def _preview(db: Store, upload, key: str, options: SurveyOptions) -> ingest.Surv
 # list does not jump), with "All columns" one click away, a filter for long lists, and at
 # most MAX_SHOWN at once. Suggestions are offered, never applied unasked: the preview
 # shows what the selectboxes say, and that is what is imported.
-
-ROLE_CHOICES = {"ignore": "Not used", **{k: item_label(k) for k in ITEM_KEYS}, "team": "Team",
-                "submitted_at": "Date", "comment": "Comment"}  # fmt: skip
-READ_AS = {item_label(k): k for k in ITEM_KEYS} | {
-    "team": "team", "date": "submitted_at", "comment": "comment", "not used": "ignore",
-}  # fmt: skip
-TOOL_OWN = {"survey tool's status", "survey tool's finished flag", "survey tool's own"}
-MAX_SHOWN = 24  # 12 rows of two: a screen and a half
-FILTER_FROM = 12  # columns listed before a filter is offered
-
-
-def _choices(key: str) -> dict[int, str]:
-    """Column position -> role chosen on the page for this file."""
-    return st.session_state.setdefault(f"mapping-{key}", {})
-
-
-def _columns_table(preview: ingest.SurveyPreview) -> pd.DataFrame:
-    table = preview.columns.copy()
-    table.insert(0, "col", [letters(c.index) for c in preview.layout.columns])
-    return table
-
-
-def _mapping_editor(preview: ingest.SurveyPreview, key: str) -> None:
-    choices = _choices(key)
-    read_as = dict(zip((c.index for c in preview.layout.columns), preview.columns["read as"],
-                       strict=True))  # fmt: skip
-    headers = {c.index: c.header for c in preview.layout.columns}
-    named = {i: header or f"column {i + 1}" for i, header in headers.items()}  # as answer_like
-    suggested = {
-        index: preview.suggestions.get(named[index])
-        for index, reading in read_as.items()
-        if reading == "not used" and named[index] in preview.suggestions
-    }  # answer-like, unused columns -> the catalyst they resemble (or None)
-    editable = [i for i, reading in read_as.items() if reading not in TOOL_OWN]
-    to_decide = [i for i in editable if read_as[i] == "not used" or i in choices]
-
-    st.markdown("**Change what a column is read as** (remembered for the next file "
-                "from this survey)")  # fmt: skip
-    if suggested:
-        offers = {i: role for i, role in suggested.items() if role}
-        st.caption(plain(
-            f"Not used, though they look like answers: column{'s' if len(suggested) > 1 else ''} "
-            + ", ".join(letters(i) for i in suggested) + ". "
-            + ("Suggested from the headers: "
-               + ", ".join(f"{letters(i)} → {item_label(role)}" for i, role in offers.items())
-               + "." if offers else "")
-        ))  # fmt: skip
-        if offers:
-            st.button(f"Use the suggestion{'s' if len(offers) > 1 else ''}",
-                      key=f"suggest-{key}", on_click=_apply, args=(key, offers))  # fmt: skip
-    shown = editable
-    if to_decide and len(to_decide) < len(editable):
-        which = st.segmented_control(
-            "Show", ["decide", "all"], default="decide", key=f"show-{key}",
-            format_func={"decide": f"Columns not used ({len(to_decide)})",
-                         "all": f"All columns ({len(editable)})"}.get,
-        )  # fmt: skip
-        shown = to_decide if which != "all" else editable
-    if len(shown) > FILTER_FROM:
-        wanted = st.text_input("Find a column", key=f"find-{key}",
-                               placeholder="Part of a header, or its letter").strip()  # fmt: skip
-        if wanted:
-            shown = [i for i in shown if wanted.lower() in headers[i].lower()
-                     or wanted.upper() == letters(i)]  # fmt: skip
-    if len(shown) > MAX_SHOWN:
-        st.caption(f"The first {MAX_SHOWN} of {len(shown):,} columns; type in the filter to "
-                   "find the others.")  # fmt: skip
-    for start in range(0, min(len(shown), MAX_SHOWN), 2):
-        for place, index in zip(st.columns(2), shown[start : start + 2], strict=False):
-            with place:
-                _column_choice(key, index, headers[index], read_as[index],
-                               index in suggested, suggested.get(index))  # fmt: skip
-    if choices:
-        st.button("Forget the column choices made here", key=f"forget-{key}",
-                  on_click=_forget_choices, args=(key,))  # fmt: skip
-
-
-def _column_choice(
-    key: str, index: int, header: str, reading: str, answer_like: bool, suggestion: str | None
-) -> None:
-    """One column's selectbox, showing what the preview read it as (or the choice made)."""
-    choices = _choices(key)
-    roles = list(ROLE_CHOICES)
-    notes = [f"Read as: {reading}."]
-    if is_personal(header):
-        roles.remove("comment")
-        notes.append("Looks like personal data (a name, e-mail or phone): never stored as a "
-                     "comment.")  # fmt: skip
-    if answer_like:
-        notes.append("Looks like answers" + (f"; suggested: {item_label(suggestion)}."
-                                             if suggestion else "."))  # fmt: skip
-    value = choices.get(index, READ_AS.get(reading, ""))
-    if value not in roles:  # personal data, a response id, a repeat: not a role to choose
-        roles.insert(0, value := "")
-    names = ROLE_CHOICES | {"": reading[:1].upper() + reading[1:] + " (as read)"}
-    widget = f"map-{key}-{index}"
-    st.session_state[widget] = value  # always what the preview used, never a stale pick
-    st.selectbox(
-        f"{letters(index)} · {plain(header) if header.strip() else '(no header)'}", roles,
-        format_func=names.get, key=widget, help=" ".join(notes),
-        on_change=_remember, args=(key, index, widget),
-    )  # fmt: skip
-
-
-def _remember(key: str, index: int, widget: str) -> None:
-    role = st.session_state[widget]
-    if role:
-        _choices(key)[index] = role
-    else:
-        _choices(key).pop(index, None)
-
-
-def _apply(key: str, roles: dict[int, str]) -> None:
-    _choices(key).update(roles)
-
-
-def _forget_choices(key: str) -> None:
-    _choices(key).clear()
 
 
 def _run_import(db: Store, user: User, upload, options: SurveyOptions) -> None:
@@ -423,105 +302,3 @@ def wins_file(db: Store, user: User, upload) -> None:
 
 
 # ---- history and templates ---------------------------------------------------------------
-
-
-HISTORY_COLUMNS = {
-    "import_id": "#", "state": "State", "imported_at": "When (UTC)", "kind": "Kind",
-    "file_name": "File", "rows_in_file": "Rows", "imported": "Imported",
-    "duplicates": "Duplicates", "rejected": "Rejected", "skipped": "Skipped",
-    "imported_by": "By", "dropped_columns": "Not stored", "undone_at": "Undone (UTC)",
-}  # fmt: skip
-KINDS = {"survey": "Survey", "roster": "Roster", "progress": "Wins and setbacks"}
-WHEN = "D MMM YYYY, HH:mm"  # every date and time of the history, one way
-COUNT = st.column_config.NumberColumn(format="localized")  # 7,618 as the messages write it
-
-
-def history(db: Store, user: User) -> None:
-    for kind, message in st.session_state.pop("undo_outcome", []):
-        (st.success if kind == "done" else st.error)(message, icon=":material/undo:")
-    with db.reading() as cursor:
-        frame = ingest.import_history(cursor)
-    if frame.empty:
-        ui.empty_state("Nothing imported yet.", "upload a roster first, then survey exports.")
-        return
-    # State right after #: the table is wider than the page at 1280 px, and whether an
-    # import still counts is what people look for.
-    shown = frame.assign(
-        kind=frame.kind.map(lambda k: KINDS.get(k, k)),
-        dropped_columns=frame.dropped_columns.map(lambda c: ", ".join(c) if len(c) else ""),
-        state=frame.undone_at.map(lambda u: "Undone" if pd.notna(u) else "Stored"),
-    )[list(HISTORY_COLUMNS)]
-    st.dataframe(
-        shown.rename(columns=HISTORY_COLUMNS), hide_index=True, width="stretch",
-        column_config={
-            "#": st.column_config.NumberColumn(format="plain", width="small"),
-            "State": st.column_config.TextColumn(width="small"),
-            "When (UTC)": st.column_config.DatetimeColumn(format=WHEN),
-            "Undone (UTC)": st.column_config.DatetimeColumn(format=WHEN),
-            **dict.fromkeys(["Rows", "Imported", "Duplicates", "Rejected", "Skipped"], COUNT),
-        },
-    )  # fmt: skip
-    undoable = frame[frame.undone_at.isna() & frame.kind.isin(["survey", "progress"])]
-    if undoable.empty:
-        return
-    # Option texts of a selectbox are shown as typed (not Markdown): file names stay as
-    # they are there; the checkbox label below is Markdown and gets them escaped.
-    labels = {
-        int(r.import_id): f"#{r.import_id} {r.file_name} ({r.imported:,} "
-        f"row{'s' if r.imported != 1 else ''})"
-        for r in undoable.itertuples()
-    }  # fmt: skip
-    if st.session_state.get("undo-choice") not in labels:
-        st.session_state["undo-choice"] = None  # undone (here or elsewhere): not offered
-    chosen = st.selectbox("Undo an import", list(labels), format_func=labels.get, index=None,
-                          placeholder="Choose an import to undo", key="undo-choice")  # fmt: skip
-    if chosen is None:
-        return
-    confirm = st.checkbox(f"Yes, remove the {plain(labels[chosen])} from Catalyst",
-                          key="undo-confirm")  # fmt: skip
-    st.button("Undo import", disabled=not confirm, key="undo-go", icon=":material/undo:",
-              on_click=_undo, args=(db, user, chosen))  # fmt: skip
-
-
-def _undo(db: Store, user: User, import_id: int) -> None:
-    """Runs before the next script run, so that run lists only what can still be undone,
-    and resets the choice in the browser too (a value set here reaches the widget)."""
-    try:
-        removed = ingest.undo_import(db, import_id, now=utc_now(), user_id=user.user_id,
-                                     actor=user.email)  # fmt: skip
-        outcome = ("done", f"Import #{import_id} undone: {removed:,} rows removed.")
-    except ImportRefused as refusal:
-        outcome = ("refused", plain(" ".join(p.worded("page").message for p in refusal.problems)))
-    st.session_state["undo_outcome"] = [outcome]
-    st.session_state["undo-choice"] = None
-    st.session_state["undo-confirm"] = False
-    st.session_state["upload_previews"] = {}
-
-
-def downloads(db: Store) -> None:
-    with db.reading() as cursor:
-        teams = queries.team_names(cursor)
-    left, middle, right = st.columns(3)
-    with left:
-        st.markdown("**Survey template**")
-        st.download_button("CSV", data=lambda: exports.csv_bytes(templates.survey_template()),
-                           file_name="catalyst-survey-template.csv", mime="text/csv",
-                           icon=":material/download:")  # fmt: skip
-        st.download_button("Excel", data=lambda: templates.xlsx(templates.survey_template()),
-                           file_name="catalyst-survey-template.xlsx",
-                           icon=":material/download:")  # fmt: skip
-    with middle:
-        st.markdown("**Questions for Google Forms or Microsoft Forms**")
-        st.download_button("Question list", data=lambda: templates.question_list(teams),
-                           file_name="catalyst-survey-questions.txt", mime="text/plain",
-                           icon=":material/download:")  # fmt: skip
-    with right:
-        st.markdown("**Roster and progress templates**")
-        st.download_button(
-            "Roster (CSV)", data=lambda: exports.csv_bytes(templates.roster_template()),
-            file_name="catalyst-roster-template.csv", mime="text/csv", icon=":material/download:",
-        )  # fmt: skip
-        st.download_button("Wins and setbacks (CSV)",
-                           data=lambda: exports.csv_bytes(templates.progress_template()),
-                           file_name="catalyst-progress-template.csv", mime="text/csv",
-                           icon=":material/download:")  # fmt: skip
