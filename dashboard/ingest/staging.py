@@ -128,3 +128,22 @@ def record_outcome(cursor, report, import_id: int, inserted: int, layout: str) -
             "FROM staged_problems",
             [import_id],
         )
+
+
+def read_rows(cursor, text) -> list:
+    """``raw`` and ``numbered`` from a prepared file; the rows that do not split into the
+    header's fields, as problems on the rows a spreadsheet shows them under."""
+    from dashboard.ingest.report import Problem
+    from dashboard.ingest.text import read_file
+
+    read_file(cursor, "raw", text)
+    structural = [
+        Problem(fields_message(message, len(text.header)), row=line - 1 + text.header_rows)
+        for line, message in cursor.execute(
+            # DuckDB records a short row once per missing column: keep the first.
+            "SELECT line, arg_min(error_message, column_idx) FROM raw_rejects "
+            "GROUP BY line ORDER BY line"
+        ).fetchall()
+    ]
+    number_rows(cursor, text.header_rows, [p.row - text.header_rows + 1 for p in structural])
+    return structural

@@ -39,7 +39,7 @@ from dashboard.ingest.survey_columns import (
     scales_of,
     usable_zone,
 )
-from dashboard.ingest.text import Source, TextFile, prepare, read_file  # fmt: skip
+from dashboard.ingest.text import Source, TextFile, prepare  # fmt: skip
 from dashboard.settings import OrgSettings
 from dashboard.steps import Steps, quietly
 from dashboard.store import Store
@@ -193,7 +193,7 @@ def _stage(
     week, scores, comment, fingerprint, a problem column per check) and
     ``rejected_rows`` for ``_write``.
     """
-    structural = _read_rows(cursor, text)
+    structural = staging.read_rows(cursor, text)
     (good,) = cursor.execute("SELECT count(*) FROM raw").fetchall()[0]
     report.rows_in_file = good + len(structural)  # known before any check can refuse
     staging.team_keys(cursor, team_aliases)
@@ -206,24 +206,6 @@ def _stage(
     (rejected,) = cursor.execute("SELECT count(*) FROM rejected_rows").fetchall()[0]
     skipped = _notes_on_rows(cursor, text, columns, notes)
     return _Staged(good + len(structural), rejected + len(structural), skipped, problems, notes)
-
-
-def _read_rows(cursor, text: TextFile) -> list[Problem]:
-    """``raw`` and ``numbered``; rows that do not split into the header's fields."""
-    read_file(cursor, "raw", text)
-    structural = [
-        Problem(staging.fields_message(message, len(text.header)),
-                row=line - 1 + text.header_rows)
-        for line, message in cursor.execute(
-            # DuckDB records a short row once per missing column: keep the first.
-            "SELECT line, arg_min(error_message, column_idx) FROM raw_rejects "
-            "GROUP BY line ORDER BY line"
-        ).fetchall()
-    ]  # fmt: skip
-    staging.number_rows(
-        cursor, text.header_rows, [p.row - text.header_rows + 1 for p in structural]
-    )
-    return structural
 
 
 def _row_plan(cursor, text: TextFile, columns: ColumnMap, options: SurveyOptions, org,

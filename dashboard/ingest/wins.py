@@ -22,7 +22,7 @@ from dashboard.ingest import answers, dates, staging
 from dashboard.ingest.columns import TEAM_NAMES, ColumnMap, normalize
 from dashboard.ingest.limits import Limits
 from dashboard.ingest.report import ImportRefused, ImportReport, Problem
-from dashboard.ingest.text import Source, TextFile, prepare, read_file
+from dashboard.ingest.text import Source, TextFile, prepare
 from dashboard.store import Store
 
 MAX_DESCRIPTION = 200
@@ -99,76 +99,20 @@ def import_wins(
 
 
 def _stage(cursor, text: TextFile, roles: dict[str, int], options, org, report) -> None:
-    read_file(cursor, "raw", text)
-    structural = [
-        Problem(staging.fields_message(message, len(text.header)),
-                row=line - 1 + text.header_rows)
-        for line, message in cursor.execute(
-            "SELECT line, arg_min(error_message, column_idx) FROM raw_rejects "
-            "GROUP BY line ORDER BY line"
-        ).fetchall()
-    ]  # fmt: skip
-    staging.number_rows(
-        cursor, text.header_rows, [p.row - text.header_rows + 1 for p in structural]
-    )
+    """``typed`` (one row per readable row), ``staged_problems`` and ``kept``; the report
+    counts every row."""
+    structural = staging.read_rows(cursor, text)
     staging.team_keys(cursor, [])
     staging.team_lookup(cursor, ColumnMap(team=roles["team"]))
-    column = {role: staging.sql_column(index) for role, index in roles.items()}
-    date_text = f"trim({column['date']})"
-    order = dates.choose_order(cursor, options.date_order, org.date_order, report.notes,
-                               table="numbered", column=date_text)  # fmt: skip
-    stamp = dates.timestamp_sql(date_text, order, org.time_zone)
-    kinds = " ".join(f"WHEN {answers.quoted(k)} THEN {answers.quoted(v)}" for k, v in KINDS.items())
-    cursor.execute(
-        f"""
-        CREATE OR REPLACE TEMP TABLE typed AS
-        SELECT n.ordinal, n.row_number, l.team_id, trim({column['team']}) AS team_text,
-               {date_text} AS date_text, CAST({stamp} AS DATE) AS day,
-               {f"trim({column['wins']})" if 'wins' in column else 'NULL'} AS wins_text,
-               {f"trim({column['setbacks']})" if 'setbacks' in column else 'NULL'} AS setbacks_text,
-               {f"trim({column['kind']})" if 'kind' in column else 'NULL'} AS kind_text,
-               {f"nullif(trim({column['description']}), '')" if 'description' in column
-                else 'NULL'} AS description
-        FROM numbered n LEFT JOIN team_lookup l ON l.team_text = trim({column['team']})
-        """  # noqa: S608 - identifiers and constants only
-    )  # fmt: skip
-    cursor.execute(
-        f"""
-        CREATE OR REPLACE TEMP TABLE typed AS
-        SELECT *, CAST(date_trunc('week', day) AS DATE) AS week,
-               TRY_CAST(coalesce(nullif(wins_text, ''), '0') AS INTEGER) AS wins,
-               TRY_CAST(coalesce(nullif(setbacks_text, ''), '0') AS INTEGER) AS setbacks,
-               (CASE lower(kind_text) {kinds} END) AS kind
-        FROM typed
-        """  # noqa: S608
-    )
+    _type_rows(cursor, roles, options, org, report.notes)
     events = "kind" in roles
-    checks = [
-        "CASE WHEN team_id IS NULL AND coalesce(team_text, '') = '' THEN 'no team given' "
-        "WHEN team_id IS NULL THEN '\"' || team_text || '\" is not a known team' END",
-        "CASE WHEN day IS NULL AND coalesce(date_text, '') = '' THEN 'no date given' "
-        "WHEN day IS NULL THEN '\"' || date_text || '\" is not a date Catalyst can read' "
-        "WHEN day > $1 THEN 'the date \"' || date_text || '\" is after tomorrow' END",
-    ]
-    if events:
-        checks += [
-            "CASE WHEN kind IS NULL THEN '\"' || coalesce(kind_text, '') "
-            "|| '\" is neither win nor setback' END",
-            f"CASE WHEN length(description) > {MAX_DESCRIPTION} THEN 'the description has ' "
-            f"|| length(description) || ' characters; keep it to {MAX_DESCRIPTION}' END",
-        ]
-    else:
-        checks += [
-            f"CASE WHEN {name} IS NULL OR {name} < 0 THEN '\"' || {name}_text "
-            f"|| '\" is not a whole number of {name}' END"
-            for name in ("wins", "setbacks")
-            if name in roles
-        ]
-    unions = " UNION ALL ".join(f"SELECT row_number, {c} AS message FROM typed" for c in checks)  # noqa: S608
     cursor.execute(
-        f"CREATE OR REPLACE TEMP TABLE staged_problems AS "  # noqa: S608
-        f"SELECT row_number, NULL::VARCHAR AS column_name, message "
-        f"FROM ({unions}) WHERE message IS NOT NULL",
+        "CREATE OR REPLACE TEMP TABLE staged_problems AS "  # noqa: S608
+        "SELECT row_number, NULL::VARCHAR AS column_name, message FROM ("
+        + " UNION ALL ".join(
+            f"SELECT row_number, {c} AS message FROM typed" for c in _checks(roles)
+        )
+        + ") WHERE message IS NOT NULL",
         [clock.today_in(org.time_zone) + timedelta(days=1)],
     )
     skip = "FALSE" if events else "coalesce(wins, 0) = 0 AND coalesce(setbacks, 0) = 0"
@@ -191,6 +135,61 @@ def _stage(cursor, text: TextFile, roles: dict[str, int], options, org, report) 
     report.rejected, report.skipped, report.errors = rejected + len(structural), skipped, problems
     if skipped:
         report.notes.append(f"Skipped {skipped:,} rows with no wins and no setbacks.")
+
+
+def _type_rows(cursor, roles: dict[str, int], options, org, notes: list[str]) -> None:
+    """``typed``: team, day and week, counts or kind and description, as text and typed."""
+    column = {role: staging.sql_column(index) for role, index in roles.items()}
+    date_text = f"trim({column['date']})"
+    order = dates.choose_order(cursor, options.date_order, org.date_order, notes,
+                               table="numbered", column=date_text)  # fmt: skip
+    stamp = dates.timestamp_sql(date_text, order, org.time_zone)
+
+    def text(role: str, blank_is_null: bool = False) -> str:
+        if role not in column:
+            return "NULL"
+        return f"nullif(trim({column[role]}), '')" if blank_is_null else f"trim({column[role]})"
+
+    kinds = " ".join(f"WHEN {answers.quoted(k)} THEN {answers.quoted(v)}" for k, v in KINDS.items())
+    cursor.execute(
+        f"""
+        CREATE OR REPLACE TEMP TABLE typed AS
+        SELECT *, CAST(date_trunc('week', day) AS DATE) AS week,
+               TRY_CAST(coalesce(nullif(wins_text, ''), '0') AS INTEGER) AS wins,
+               TRY_CAST(coalesce(nullif(setbacks_text, ''), '0') AS INTEGER) AS setbacks,
+               (CASE lower(kind_text) {kinds} END) AS kind
+        FROM (
+            SELECT n.ordinal, n.row_number, l.team_id, {text("team")} AS team_text,
+                   {date_text} AS date_text, CAST({stamp} AS DATE) AS day,
+                   {text("wins")} AS wins_text, {text("setbacks")} AS setbacks_text,
+                   {text("kind")} AS kind_text, {text("description", True)} AS description
+            FROM numbered n LEFT JOIN team_lookup l ON l.team_text = {text("team")})
+        """  # noqa: S608 - identifiers and constants only
+    )
+
+
+def _checks(roles: dict[str, int]) -> list[str]:
+    """One SQL expression per check, each the problem of a row or NULL ($1: tomorrow)."""
+    checks = [
+        "CASE WHEN team_id IS NULL AND coalesce(team_text, '') = '' THEN 'no team given' "
+        "WHEN team_id IS NULL THEN '\"' || team_text || '\" is not a known team' END",
+        "CASE WHEN day IS NULL AND coalesce(date_text, '') = '' THEN 'no date given' "
+        "WHEN day IS NULL THEN '\"' || date_text || '\" is not a date Catalyst can read' "
+        "WHEN day > $1 THEN 'the date \"' || date_text || '\" is after tomorrow' END",
+    ]
+    if "kind" in roles:
+        return checks + [
+            "CASE WHEN kind IS NULL THEN '\"' || coalesce(kind_text, '') "
+            "|| '\" is neither win nor setback' END",
+            f"CASE WHEN length(description) > {MAX_DESCRIPTION} THEN 'the description has ' "
+            f"|| length(description) || ' characters; keep it to {MAX_DESCRIPTION}' END",
+        ]
+    return checks + [
+        f"CASE WHEN {name} IS NULL OR {name} < 0 THEN '\"' || {name}_text "
+        f"|| '\" is not a whole number of {name}' END"
+        for name in ("wins", "setbacks")
+        if name in roles
+    ]
 
 
 def _write(db: Store, cursor, report: ImportReport, text: TextFile, options, now: datetime):
