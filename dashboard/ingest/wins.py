@@ -106,13 +106,13 @@ def _stage(cursor, text: TextFile, roles: dict[str, int], options, org, report) 
     staging.team_lookup(cursor, ColumnMap(team=roles["team"]))
     _type_rows(cursor, roles, options, org, report.notes)
     events = "kind" in roles
+    checks = " UNION ALL ".join(
+        f"SELECT row_number, {check} AS message FROM typed"  # noqa: S608 - constants only
+        for check in _checks(roles)
+    )
     cursor.execute(
-        "CREATE OR REPLACE TEMP TABLE staged_problems AS "  # noqa: S608
-        "SELECT row_number, NULL::VARCHAR AS column_name, message FROM ("
-        + " UNION ALL ".join(
-            f"SELECT row_number, {c} AS message FROM typed" for c in _checks(roles)
-        )
-        + ") WHERE message IS NOT NULL",
+        "CREATE OR REPLACE TEMP TABLE staged_problems AS SELECT row_number, "  # noqa: S608
+        f"NULL::VARCHAR AS column_name, message FROM ({checks}) WHERE message IS NOT NULL",
         [clock.today_in(org.time_zone) + timedelta(days=1)],
     )
     skip = "FALSE" if events else "coalesce(wins, 0) = 0 AND coalesce(setbacks, 0) = 0"
