@@ -132,3 +132,8 @@ class ImportReport:
         if self.skipped:
             parts.append(f"{self.skipped:,} skipped")
         return ", ".join(parts) + "."
+
+
+def refuse(message: str) -> ImportRefused:
+    """A refusal of the whole file, for one reason."""
+    return ImportRefused([Problem(message)])

@@ -33,7 +33,7 @@ from openpyxl import load_workbook
 from openpyxl.utils.cell import column_index_from_string
 
 from dashboard.ingest.limits import DEFAULTS, Limits
-from dashboard.ingest.report import ImportRefused, Problem
+from dashboard.ingest.report import ImportRefused, refuse
 
 CHUNK = 1 << 20
 DIRECTORY_LIMIT = 1 << 20  # bytes listing the zip's parts: a workbook's take a few KB
@@ -51,10 +51,6 @@ ROW_STARTS = (b"<row ", b"<row>", b":row ", b":row>")
 OUTSIDE_ELEMENTS = 1_000_000  # a part's elements outside rows and texts (merged cells ...)
 ELEMENTS_PER_CELL = 16  # a cell, its value, formula and a few formatted runs
 SHARED_TEXT_BYTES = 128  # what openpyxl holds for one shared text besides its characters
-
-
-def refuse(message: str) -> ImportRefused:
-    return ImportRefused([Problem(message)])
 
 
 def is_workbook(head: bytes, source) -> bool:

@@ -29,6 +29,7 @@ from dashboard.ingest import ImportRefused, Source, SurveyOptions, WinsOptions
 from dashboard.ingest import text as text_module
 from dashboard.ingest import workbook as workbook_module
 from dashboard.ingest.limits import Limits
+from dashboard.ingest.records import Records
 from dashboard.settings import OrgSettings, SettingError, parse_setting
 
 NOW = datetime(2026, 11, 24, 9)
@@ -275,9 +276,9 @@ def test_the_streaming_pass_reads_as_one_character_at_a_time_would(text, chunk, 
     # Short: lines over 2 characters count as long, so that most of the text is read
     # exactly, rows left open across chunks (separated by ";", never in the text).
     records = (
-        text_module._Records(";", Limits(max_columns=3))
+        Records(";", Limits(max_columns=3))
         if short
-        else (text_module._Records(",", Limits()))
+        else (Records(",", Limits()))
     )
     chunks = [text[start : start + chunk] for start in range(0, len(text), chunk)]
     out = "".join(records.feed(piece) for piece in chunks) + records.feed("", final=True)
