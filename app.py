@@ -46,7 +46,7 @@ else:
                 icon=screen.icon,
                 url_path=screen.url_path or None,
                 default=screen.default,
-            )  # fmt: skip
+            )
         )
     hidden = [
         st.Page(
@@ -54,7 +54,7 @@ else:
             title=screen.title,
             url_path=screen.url_path,
             visibility="hidden",
-        )  # fmt: skip
+        )
         for screen in navigation.SCREENS
         if not navigation.allowed(screen, user.roles)
     ]

@@ -74,8 +74,10 @@ def run(teams: int, weeks: int, on_step: Steps, seed: int = 7) -> dict[str, floa
         _, my_team = _page_reruns(path, MANAGER_EMAIL, "pages/my_team.py")
         overview_cold, overview_warm = _page_reruns(path, HR_EMAIL, "pages/overview.py")
         save = _checkin_save(db, manager)
-        on_step("Timing the import of every response as a template CSV, and check-in "
-                 "saves while it runs")  # fmt: skip
+        on_step(
+            "Timing the import of every response as a template CSV, and check-in "
+            "saves while it runs"
+        )
         import_s, raw_s, save_during = _import_against_raw_read(db, Path(folder), manager)
         store.close_shared()
     return {
@@ -131,9 +133,14 @@ def _checkin_save(db: Store, manager: int, *, slowest: bool = False) -> float:
     with db.reading() as cursor:
         team = int(checkins.teams_led(cursor, manager, rounds.week_of(today)).team_id.iloc[0])
     entry = checkins.Checkin(
-        team, rounds.week_of(today), dict.fromkeys(CATALYST_KEYS, 4),
-        {"help": "Paired two people"}, "help", ["Shipped it", "Fixed a bug"], ["Build broke"],
-    )  # fmt: skip
+        team,
+        rounds.week_of(today),
+        dict.fromkeys(CATALYST_KEYS, 4),
+        {"help": "Paired two people"},
+        "help",
+        ["Shipped it", "Fixed a bug"],
+        ["Build broke"],
+    )
     times = [
         _timed(lambda: checkins.save(db, manager, entry, today=today, now=datetime.now()))
         for _ in range(5)
@@ -171,10 +178,14 @@ def _import_against_raw_read(db: Store, folder: Path, manager: int) -> tuple[flo
 
     def importing() -> None:
         try:
-            outcome["import"] = _timed(lambda: ingest.import_survey(
-                db, ingest.Source(csv.name, csv), now=datetime.now(),
-                on_step=lambda message: message.startswith("Checking") and checking.set(),
-            ))  # fmt: skip
+            outcome["import"] = _timed(
+                lambda: ingest.import_survey(
+                    db,
+                    ingest.Source(csv.name, csv),
+                    now=datetime.now(),
+                    on_step=lambda message: message.startswith("Checking") and checking.set(),
+                )
+            )
         except Exception as failure:  # noqa: BLE001 - raised again below, in the caller
             outcome["failure"] = failure
         finally:
@@ -192,8 +203,11 @@ def _import_against_raw_read(db: Store, folder: Path, manager: int) -> tuple[flo
 
 def growth(base: dict, scaled: dict) -> dict[str, float]:
     """How much each figure grew from the base size to the scaled one (scaled / base)."""
-    return {key: round(scaled[key] / base[key], 2) for key, value in base.items()
-            if isinstance(value, int | float) and value and key in scaled}  # fmt: skip
+    return {
+        key: round(scaled[key] / base[key], 2)
+        for key, value in base.items()
+        if isinstance(value, int | float) and value and key in scaled
+    }
 
 
 def table(results: dict, base: dict | None = None) -> str:

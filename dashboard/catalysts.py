@@ -121,13 +121,7 @@ PROGRESS = OutcomeItem(
     description="What the catalysts are for: progress on meaningful work, as people report it.",
 )
 
-SELF_SCALE: dict[int, str] = {
-    1: "Not at all",
-    2: "A little",
-    3: "Partly",
-    4: "Mostly",
-    5: "Fully",
-}
+SELF_SCALE: dict[int, str] = {1: "Not at all", 2: "A little", 3: "Partly", 4: "Mostly", 5: "Fully"}
 """Words on the manager's 1-5 self-assessment scale ("how well did I ...")."""
 
 CATALYST_KEYS: tuple[str, ...] = tuple(c.key for c in CATALYSTS)

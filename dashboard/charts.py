@@ -70,59 +70,94 @@ def self_vs_team(frame: pd.DataFrame, names: tuple[str, str] = ("You", "Your tea
     rows = frame.iloc[::-1]  # first catalyst on top
     labels = [item_label(k) for k in rows.catalyst]
     traces = [
-        {"type": "scatter", "x": [own, team], "y": [label, label], "mode": "lines",
-         "showlegend": False, "hoverinfo": "skip", "line": {"color": "#cbd5e1", "width": 6}}
+        {
+            "type": "scatter",
+            "x": [own, team],
+            "y": [label, label],
+            "mode": "lines",
+            "showlegend": False,
+            "hoverinfo": "skip",
+            "line": {"color": "#cbd5e1", "width": 6},
+        }
         for label, own, team in zip(labels, rows.self_score, rows.team_mean, strict=True)
         if pd.notna(own) and pd.notna(team)
-    ]  # fmt: skip
+    ]
     markers = (
-        ("Organization", "benchmark_mean", "benchmark_answers", ORG_COLOUR, "line-ns", 18,
-         "answers"),
+        (
+            "Organization",
+            "benchmark_mean",
+            "benchmark_answers",
+            ORG_COLOUR,
+            "line-ns",
+            18,
+            "answers",
+        ),
         (names[1], "team_mean", "team_answers", TEAM_COLOUR, "circle", 14, "answers"),
         (names[0], "self_score", "self_weeks", SELF_COLOUR, "diamond", 14, "weeks checked in"),
-    )  # fmt: skip
+    )
     for name, value, count, colour, symbol, size, unit in markers:
         traces.append(
-            {"type": "scatter", "x": _values(rows[value]), "y": labels, "mode": "markers",
-             "name": text(name), "customdata": list(rows[count]),
-             "marker": {"color": colour, "symbol": symbol, "size": size,
-                        "line": {"width": 2, "color": colour}},
-             "hovertemplate": f"{text(name)}: %{{x:.1f}} (n=%{{customdata}} {unit})"
-                              "<extra>%{y}</extra>"}
-        )  # fmt: skip
+            {
+                "type": "scatter",
+                "x": _values(rows[value]),
+                "y": labels,
+                "mode": "markers",
+                "name": text(name),
+                "customdata": list(rows[count]),
+                "marker": {
+                    "color": colour,
+                    "symbol": symbol,
+                    "size": size,
+                    "line": {"width": 2, "color": colour},
+                },
+                "hovertemplate": f"{text(name)}: %{{x:.1f}} (n=%{{customdata}} {unit})"
+                "<extra>%{y}</extra>",
+            }
+        )
     return _figure(
-        traces, 60 + 48 * len(rows),
+        traces,
+        60 + 48 * len(rows),
         xaxis={"range": [0.8, 5.2], "tickvals": [1, 2, 3, 4, 5], "title": {"text": "Mean on 1-5"}},
-    )  # fmt: skip
+    )
 
 
 def _line(frame: pd.DataFrame, key: str, **extra) -> dict:
     """One item's favorable % by round, with the answers behind each point."""
     return {
-        "type": "scatter", "x": list(frame["round"]), "y": _values(frame[f"{key}_favorable_pct"]),
-        "mode": "lines+markers", "connectgaps": False, "name": item_label(key),
-        "line": {"color": COLOURS[key], "width": 2}, "marker": {"size": 6},
+        "type": "scatter",
+        "x": list(frame["round"]),
+        "y": _values(frame[f"{key}_favorable_pct"]),
+        "mode": "lines+markers",
+        "connectgaps": False,
+        "name": item_label(key),
+        "line": {"color": COLOURS[key], "width": 2},
+        "marker": {"size": 6},
         "customdata": [int(n) for n in frame[f"{key}_n"].fillna(0)],
         "hovertemplate": "%{y:.0f}% favorable (n=%{customdata})<extra>"
-                         + text(item_label(key)) + "</extra>",
+        + text(item_label(key))
+        + "</extra>",
         **extra,
-    }  # fmt: skip
+    }
 
 
 def _round_axis(rounds: list) -> dict:
     """Ticks on the rounds themselves (at most about eight), so a week reads as the
     Monday it starts on, as everywhere else, rather than Plotly's Sunday ticks."""
     monthly = len(rounds) > 1 and (rounds[1] - rounds[0]).days >= 28
-    return {"tickvals": rounds[:: -(-len(rounds) // 8) or 1],
-            "tickformat": "%b %Y" if monthly else "%-d %b"}  # fmt: skip
+    return {
+        "tickvals": rounds[:: -(-len(rounds) // 8) or 1],
+        "tickformat": "%b %Y" if monthly else "%-d %b",
+    }
 
 
 def favorable_by_round(frame: pd.DataFrame, items: tuple[str, ...] = CATALYST_KEYS) -> go.Figure:
     """Favorable % by round, one line per item; rounds not shown are gaps, never zeros."""
     return _figure(
-        [_line(frame, key) for key in items], 360, xaxis=_round_axis(list(frame["round"])),
+        [_line(frame, key) for key in items],
+        360,
+        xaxis=_round_axis(list(frame["round"])),
         yaxis={"range": [0, 100], "ticksuffix": "%", "title": {"text": "Favorable"}},
-    )  # fmt: skip
+    )
 
 
 def _suffix(number: int) -> str:
@@ -131,9 +166,11 @@ def _suffix(number: int) -> str:
 
 
 def catalyst_rows(
-    by_round: pd.DataFrame | None, own: pd.DataFrame, weeks: list,
+    by_round: pd.DataFrame | None,
+    own: pd.DataFrame,
+    weeks: list,
     headings: tuple[str, str] = ("Your team: favorable %", "You: your own rating"),
-) -> go.Figure:  # fmt: skip
+) -> go.Figure:
     """One row per catalyst: the team's favorable % by round on the left (0-100), the
     manager's own rating by week on the right (markers on 1-5). Rounds not shown and
     weeks without a check-in are gaps. Without team results (``by_round`` None) the
@@ -156,50 +193,83 @@ def catalyst_rows(
             axes = {"xaxis": f"x{suffix}", "yaxis": f"y{suffix}", "showlegend": False}
             if shows == "team":
                 traces.append(_line(by_round, key, **axes))
-                y_axis = {"range": [0, 100], "tickvals": [0, 100], "ticktext": ["0%", "100%"],
-                          "title": title}  # fmt: skip
+                y_axis = {
+                    "range": [0, 100],
+                    "tickvals": [0, 100],
+                    "ticktext": ["0%", "100%"],
+                    "title": title,
+                }
             else:
                 traces.append(
-                    {"type": "scatter", "x": list(own.week), "y": _values(own[key]),
-                     "mode": "markers", "hovertemplate": "%{y} of 5<extra>" + label + "</extra>",
-                     "marker": {"size": 9, "color": COLOURS[key], "symbol": "diamond"}, **axes}
-                )  # fmt: skip
+                    {
+                        "type": "scatter",
+                        "x": list(own.week),
+                        "y": _values(own[key]),
+                        "mode": "markers",
+                        "hovertemplate": "%{y} of 5<extra>" + label + "</extra>",
+                        "marker": {"size": 9, "color": COLOURS[key], "symbol": "diamond"},
+                        **axes,
+                    }
+                )
                 y_axis = {"range": [0.5, 5.5], "tickvals": [1, 3, 5]}
                 if len(columns) == 1:
                     y_axis["title"] = title
             shared = {} if row == 0 else {"matches": f"x{_suffix(column)}"}
-            layout[f"xaxis{suffix}"] = _axis(domain=x_domain, anchor=f"y{suffix}",
-                                             showticklabels=row == count - 1, **shared)  # fmt: skip
+            layout[f"xaxis{suffix}"] = _axis(
+                domain=x_domain, anchor=f"y{suffix}", showticklabels=row == count - 1, **shared
+            )
             layout[f"yaxis{suffix}"] = _axis(domain=y_domain, anchor=f"x{suffix}", **y_axis)
     own = f"{text(headings[1])} (1-5)"  # a manager's name is user text
     placed = ((text(headings[0]), 0.23), (own, 0.77)) if by_round is not None else ((own, 0.5),)
     titles = [
-        {"text": title, "x": x, "y": 1.0, "xref": "paper", "yref": "paper", "showarrow": False,
-         "yanchor": "bottom", "font": {"size": 14}}
+        {
+            "text": title,
+            "x": x,
+            "y": 1.0,
+            "xref": "paper",
+            "yref": "paper",
+            "showarrow": False,
+            "yanchor": "bottom",
+            "font": {"size": 14},
+        }
         for title, x in placed
-    ]  # fmt: skip
+    ]
     return _figure(traces, 110 * count + 40, annotations=titles, **layout)
 
 
 def progress_by_round(frame: pd.DataFrame) -> go.Figure:
     """The team's progress item, favorable % by round."""
     return _figure(
-        [_line(frame, PROGRESS.key)], 260, showlegend=False,
+        [_line(frame, PROGRESS.key)],
+        260,
+        showlegend=False,
         xaxis=_round_axis(list(frame["round"])),
         yaxis={"range": [0, 100], "ticksuffix": "%", "title": {"text": "Favorable"}},
-    )  # fmt: skip
+    )
 
 
 def wins_and_setbacks(frame: pd.DataFrame, weeks: list) -> go.Figure:
     """Wins and setbacks logged per week, as bars (setbacks below the line)."""
     frame = pd.DataFrame({"week": weeks}).merge(frame, on="week", how="left").fillna(0)
     traces = [
-        {"type": "bar", "x": list(frame.week), "y": list(frame.wins), "name": "Small wins",
-         "marker": {"color": "#16a34a"}, "hovertemplate": "%{y:.0f} wins<extra></extra>"},
-        {"type": "bar", "x": list(frame.week), "y": [-v for v in frame.setbacks],
-         "name": "Setbacks", "marker": {"color": "#dc2626"}, "customdata": list(frame.setbacks),
-         "hovertemplate": "%{customdata:.0f} setbacks<extra></extra>"},
-    ]  # fmt: skip
+        {
+            "type": "bar",
+            "x": list(frame.week),
+            "y": list(frame.wins),
+            "name": "Small wins",
+            "marker": {"color": "#16a34a"},
+            "hovertemplate": "%{y:.0f} wins<extra></extra>",
+        },
+        {
+            "type": "bar",
+            "x": list(frame.week),
+            "y": [-v for v in frame.setbacks],
+            "name": "Setbacks",
+            "marker": {"color": "#dc2626"},
+            "customdata": list(frame.setbacks),
+            "hovertemplate": "%{customdata:.0f} setbacks<extra></extra>",
+        },
+    ]
     return _figure(traces, 260, barmode="relative", yaxis={"title": {"text": "Logged"}})
 
 
@@ -228,33 +298,62 @@ def heatmap(teams: pd.DataFrame, metric: str, min_group_size: int, *, grouped: b
     favorable = metric == "favorable_pct"
     z, hover = _heatmap_cells(teams, metric, min_group_size)
     rows = list(range(len(teams)))
-    labels = [text(f"{t} · {m}" if m else t)
-              for t, m in zip(teams.team, teams.manager.fillna(""), strict=True)]  # fmt: skip
+    labels = [
+        text(f"{t} · {m}" if m else t)
+        for t, m in zip(teams.team, teams.manager.fillna(""), strict=True)
+    ]
     trace = {
-        "type": "heatmap", "z": z, "x": [item_label(i) for i in ITEM_KEYS], "y": rows,
-        "customdata": hover, "hoverongaps": True, "xgap": 2, "ygap": 2,
-        "colorscale": DIVERGING, "zmin": 0 if favorable else 1, "zmax": 100 if favorable else 5,
+        "type": "heatmap",
+        "z": z,
+        "x": [item_label(i) for i in ITEM_KEYS],
+        "y": rows,
+        "customdata": hover,
+        "hoverongaps": True,
+        "xgap": 2,
+        "ygap": 2,
+        "colorscale": DIVERGING,
+        "zmin": 0 if favorable else 1,
+        "zmax": 100 if favorable else 5,
         "zmid": 50 if favorable else 3,
         # A horizontal scale above the map (left, clear of the mode bar) leaves the right
         # margin to department names.
-        "colorbar": {"title": {"text": "Favorable %" if favorable else "Mean (1-5)",
-                               "side": "right"},
-                     "orientation": "h", "x": 0, "xanchor": "left", "yref": "container", "y": 1,
-                     "yanchor": "top", "len": 260, "lenmode": "pixels", "thickness": 10},
+        "colorbar": {
+            "title": {"text": "Favorable %" if favorable else "Mean (1-5)", "side": "right"},
+            "orientation": "h",
+            "x": 0,
+            "xanchor": "left",
+            "yref": "container",
+            "y": 1,
+            "yanchor": "top",
+            "len": 260,
+            "lenmode": "pixels",
+            "thickness": 10,
+        },
         "hovertemplate": "%{customdata[0]}<br>%{x}: %{customdata[1]}<extra></extra>",
-    }  # fmt: skip
+    }
     if len(teams) <= 40:
-        trace["text"] = [["" if v is None else (f"{v:.0f}" if favorable else f"{v:.1f}")
-                          for v in row] for row in z]  # fmt: skip
+        trace["text"] = [
+            ["" if v is None else (f"{v:.0f}" if favorable else f"{v:.1f}") for v in row]
+            for row in z
+        ]
         trace["texttemplate"] = "%{text}"
     shapes, notes = _department_blocks(list(teams.department)) if grouped else ([], [])
     return _figure(
-        [trace], 170 + 22 * len(teams), plot_bgcolor=NOT_SHOWN, shapes=shapes, annotations=notes,
+        [trace],
+        170 + 22 * len(teams),
+        plot_bgcolor=NOT_SHOWN,
+        shapes=shapes,
+        annotations=notes,
         xaxis={"side": "top", "showgrid": False},
-        yaxis={"autorange": False, "range": [len(rows) - 0.5, -0.5], "showgrid": False,
-               "tickvals": rows, "ticktext": labels},
+        yaxis={
+            "autorange": False,
+            "range": [len(rows) - 0.5, -0.5],
+            "showgrid": False,
+            "tickvals": rows,
+            "ticktext": labels,
+        },
         margin={"l": 10, "r": 150 if grouped else 10, "t": 110, "b": 10},
-    )  # fmt: skip
+    )
 
 
 def _heatmap_cells(
@@ -288,12 +387,29 @@ def _department_blocks(names: list[str]) -> tuple[list[dict], list[dict]]:
     starts = [i for i, name in enumerate(names) if i == 0 or name != names[i - 1]]
     for first, after in zip(starts, [*starts[1:], len(names)], strict=True):
         if first:
-            shapes.append({"type": "line", "xref": "paper", "x0": -0.02, "x1": 1.0,
-                           "yref": "y", "y0": first - 0.5, "y1": first - 0.5,
-                           "line": {"color": "#52525b", "width": 2}})  # fmt: skip
-        notes.append({"xref": "paper", "x": 1.01, "xanchor": "left", "yref": "y",
-                      "y": (first + after - 1) / 2, "showarrow": False,
-                      "text": f"<b>{text(names[first])}</b>"})  # fmt: skip
+            shapes.append(
+                {
+                    "type": "line",
+                    "xref": "paper",
+                    "x0": -0.02,
+                    "x1": 1.0,
+                    "yref": "y",
+                    "y0": first - 0.5,
+                    "y1": first - 0.5,
+                    "line": {"color": "#52525b", "width": 2},
+                }
+            )
+        notes.append(
+            {
+                "xref": "paper",
+                "x": 1.01,
+                "xanchor": "left",
+                "yref": "y",
+                "y": (first + after - 1) / 2,
+                "showarrow": False,
+                "text": f"<b>{text(names[first])}</b>",
+            }
+        )
     return shapes, notes
 
 
@@ -302,52 +418,90 @@ def self_and_team(frame: pd.DataFrame, catalyst: str) -> go.Figure:
     diagonal where they agree; blind spots (a point or more above) stand out."""
     rows = frame[frame.catalyst == catalyst]
     blind = rows.gap >= 1
-    traces = [{"type": "scatter", "x": [1, 5], "y": [1, 5], "mode": "lines", "hoverinfo": "skip",
-               "line": {"color": "#9ca3af", "dash": "dot"}, "name": "self = team"}]  # fmt: skip
-    for name, chosen, colour, size in (("Agree within a point", ~blind, "#998ec3", 8),
-                                       ("Blind spot", blind, "#b35806", 11)):  # fmt: skip
+    traces = [
+        {
+            "type": "scatter",
+            "x": [1, 5],
+            "y": [1, 5],
+            "mode": "lines",
+            "hoverinfo": "skip",
+            "line": {"color": "#9ca3af", "dash": "dot"},
+            "name": "self = team",
+        }
+    ]
+    for name, chosen, colour, size in (
+        ("Agree within a point", ~blind, "#998ec3", 8),
+        ("Blind spot", blind, "#b35806", 11),
+    ):
         part = rows[chosen]
-        traces.append({
-            "type": "scatter", "mode": "markers", "name": name,
-            "x": list(part.team_mean), "y": list(part.self_score),
-            "marker": {"color": colour, "size": size, "opacity": 0.8},
-            "customdata": [[text(m), text(t), int(n)] for m, t, n in
-                           zip(part.manager, part.team, part.team_answers, strict=True)],
-            "hovertemplate": "%{customdata[0]} (%{customdata[1]})<br>self %{y:.1f}, team "
-                             "%{x:.1f} (n=%{customdata[2]})<extra></extra>",
-        })  # fmt: skip
+        traces.append(
+            {
+                "type": "scatter",
+                "mode": "markers",
+                "name": name,
+                "x": list(part.team_mean),
+                "y": list(part.self_score),
+                "marker": {"color": colour, "size": size, "opacity": 0.8},
+                "customdata": [
+                    [text(m), text(t), int(n)]
+                    for m, t, n in zip(part.manager, part.team, part.team_answers, strict=True)
+                ],
+                "hovertemplate": "%{customdata[0]} (%{customdata[1]})<br>self %{y:.1f}, team "
+                "%{x:.1f} (n=%{customdata[2]})<extra></extra>",
+            }
+        )
     axis = {"range": [0.8, 5.2], "tickvals": [1, 2, 3, 4, 5]}
-    return _figure(traces, 420, xaxis={**axis, "title": {"text": "Team's mean"}},
-                   yaxis={**axis, "title": {"text": "Manager's self score"}})  # fmt: skip
+    return _figure(
+        traces,
+        420,
+        xaxis={**axis, "title": {"text": "Team's mean"}},
+        yaxis={**axis, "title": {"text": "Manager's self score"}},
+    )
 
 
 def associations(frame: pd.DataFrame) -> go.Figure:
     """Per catalyst, the correlation across teams between its favorable % and progress'."""
     rows = frame.sort_values("r")
     return _figure(
-        [{"type": "bar", "orientation": "h", "x": list(rows.r),
-          "y": [item_label(c) for c in rows.catalyst],
-          "marker": {"color": [COLOURS[c] for c in rows.catalyst]},
-          "customdata": list(rows.n),
-          "hovertemplate": "r = %{x:.2f} across %{customdata} teams<extra>%{y}</extra>"}],
+        [
+            {
+                "type": "bar",
+                "orientation": "h",
+                "x": list(rows.r),
+                "y": [item_label(c) for c in rows.catalyst],
+                "marker": {"color": [COLOURS[c] for c in rows.catalyst]},
+                "customdata": list(rows.n),
+                "hovertemplate": "r = %{x:.2f} across %{customdata} teams<extra>%{y}</extra>",
+            }
+        ],
         60 + 40 * len(rows),
         xaxis={"range": [-1, 1], "title": {"text": "Correlation with progress"}},
-    )  # fmt: skip
+    )
 
 
 def catalyst_and_progress(teams: pd.DataFrame, catalyst: str) -> go.Figure:
     """One point per team: the catalyst's favorable % against progress'."""
     rows = teams.dropna(subset=[f"{catalyst}_favorable_pct", "progress_favorable_pct"])
     return _figure(
-        [{"type": "scatter", "mode": "markers", "x": list(rows[f"{catalyst}_favorable_pct"]),
-          "y": list(rows.progress_favorable_pct),
-          "marker": {"color": COLOURS[catalyst], "size": 9, "opacity": 0.75},
-          "customdata": [text(t) for t in rows.team],
-          "hovertemplate": "%{customdata}: %{x:.0f}% / %{y:.0f}%<extra></extra>"}],
-        380, xaxis={"range": [0, 100], "ticksuffix": "%",
-                    "title": {"text": f"{item_label(catalyst)}: favorable"}},
+        [
+            {
+                "type": "scatter",
+                "mode": "markers",
+                "x": list(rows[f"{catalyst}_favorable_pct"]),
+                "y": list(rows.progress_favorable_pct),
+                "marker": {"color": COLOURS[catalyst], "size": 9, "opacity": 0.75},
+                "customdata": [text(t) for t in rows.team],
+                "hovertemplate": "%{customdata}: %{x:.0f}% / %{y:.0f}%<extra></extra>",
+            }
+        ],
+        380,
+        xaxis={
+            "range": [0, 100],
+            "ticksuffix": "%",
+            "title": {"text": f"{item_label(catalyst)}: favorable"},
+        },
         yaxis={"range": [0, 100], "ticksuffix": "%", "title": {"text": "Progress: favorable"}},
-    )  # fmt: skip
+    )
 
 
 # ---- HR's manager detail ---------------------------------------------------------------------
@@ -361,16 +515,24 @@ def checkins_by_week(own: pd.DataFrame, weeks: list) -> go.Figure:
     done = set(own.week)
     status = ["checked in" if week in done else "no check-in" for week in weeks]
     traces = [
-        {"type": "scatter", "x": [w for w, s in zip(weeks, status, strict=True) if s == label],
-         "y": [0] * status.count(label), "mode": "markers", "name": label.capitalize(),
-         "marker": {"symbol": "square", "size": 16, "color": colour},
-         "hovertemplate": f"Week of %{{x|%-d %b %Y}}: {label}<extra></extra>"}
+        {
+            "type": "scatter",
+            "x": [w for w, s in zip(weeks, status, strict=True) if s == label],
+            "y": [0] * status.count(label),
+            "mode": "markers",
+            "name": label.capitalize(),
+            "marker": {"symbol": "square", "size": 16, "color": colour},
+            "hovertemplate": f"Week of %{{x|%-d %b %Y}}: {label}<extra></extra>",
+        }
         for label, colour in (("checked in", CHECKED_IN), ("no check-in", MISSED))
-    ]  # fmt: skip
+    ]
     return _figure(
-        traces, 150, xaxis=_round_axis(weeks),
-        yaxis={"visible": False, "range": [-1, 1]}, legend={"y": -0.35},
-    )  # fmt: skip
+        traces,
+        150,
+        xaxis=_round_axis(weeks),
+        yaxis={"visible": False, "range": [-1, 1]},
+        legend={"y": -0.35},
+    )
 
 
 def self_and_team_by_round(by_round: pd.DataFrame, own: pd.DataFrame) -> go.Figure:
@@ -387,32 +549,58 @@ def self_and_team_by_round(by_round: pd.DataFrame, own: pd.DataFrame) -> go.Figu
         axes = {"xaxis": f"x{suffix}", "yaxis": f"y{suffix}"}
         label = text(item_label(key))
         traces.append(
-            {"type": "scatter", "x": list(by_round["round"]), "y": _values(by_round[f"{key}_mean"]),
-             "mode": "lines+markers", "connectgaps": False, "name": "Team mean",
-             "legendgroup": "team", "showlegend": index == 0,
-             "line": {"color": TEAM_COLOUR, "width": 2}, "marker": {"size": 5},
-             "customdata": [int(n) for n in by_round[f"{key}_n"]],
-             "hovertemplate": f"Team: %{{y:.1f}} (n=%{{customdata}})<extra>{label}</extra>",
-             **axes}
-        )  # fmt: skip
+            {
+                "type": "scatter",
+                "x": list(by_round["round"]),
+                "y": _values(by_round[f"{key}_mean"]),
+                "mode": "lines+markers",
+                "connectgaps": False,
+                "name": "Team mean",
+                "legendgroup": "team",
+                "showlegend": index == 0,
+                "line": {"color": TEAM_COLOUR, "width": 2},
+                "marker": {"size": 5},
+                "customdata": [int(n) for n in by_round[f"{key}_n"]],
+                "hovertemplate": f"Team: %{{y:.1f}} (n=%{{customdata}})<extra>{label}</extra>",
+                **axes,
+            }
+        )
         traces.append(
-            {"type": "scatter", "x": list(own["round"]), "y": _values(own[key]),
-             "mode": "markers", "name": "Manager's own rating", "legendgroup": "self",
-             "showlegend": index == 0,
-             "marker": {"symbol": "diamond", "size": 9, "color": SELF_COLOUR},
-             "hovertemplate": f"Own rating: %{{y:.1f}}<extra>{label}</extra>", **axes}
-        )  # fmt: skip
+            {
+                "type": "scatter",
+                "x": list(own["round"]),
+                "y": _values(own[key]),
+                "mode": "markers",
+                "name": "Manager's own rating",
+                "legendgroup": "self",
+                "showlegend": index == 0,
+                "marker": {"symbol": "diamond", "size": 9, "color": SELF_COLOUR},
+                "hovertemplate": f"Own rating: %{{y:.1f}}<extra>{label}</extra>",
+                **axes,
+            }
+        )
         layout[f"xaxis{suffix}"] = _axis(
-            domain=[left, left + width], anchor=f"y{suffix}", range=x_range,
-            **{k: v for k, v in _round_axis(list(by_round["round"])).items()
-               if k != "tickvals"}, nticks=4,
-        )  # fmt: skip
-        layout[f"yaxis{suffix}"] = _axis(domain=[top - height, top], anchor=f"x{suffix}",
-                                         range=[0.8, 5.2], tickvals=[1, 3, 5])  # fmt: skip
+            domain=[left, left + width],
+            anchor=f"y{suffix}",
+            range=x_range,
+            **{k: v for k, v in _round_axis(list(by_round["round"])).items() if k != "tickvals"},
+            nticks=4,
+        )
+        layout[f"yaxis{suffix}"] = _axis(
+            domain=[top - height, top], anchor=f"x{suffix}", range=[0.8, 5.2], tickvals=[1, 3, 5]
+        )
         annotations.append(
-            {"text": label, "x": left + width / 2, "y": top, "xref": "paper", "yref": "paper",
-             "showarrow": False, "yanchor": "bottom", "font": {"size": 13}}
-        )  # fmt: skip
+            {
+                "text": label,
+                "x": left + width / 2,
+                "y": top,
+                "xref": "paper",
+                "yref": "paper",
+                "showarrow": False,
+                "yanchor": "bottom",
+                "font": {"size": 13},
+            }
+        )
     return _figure(traces, 480, annotations=annotations, legend={"y": -0.08}, **layout)
 
 
@@ -421,15 +609,26 @@ def focus_by_week(own: pd.DataFrame, weeks: list) -> go.Figure:
     chosen = own.dropna(subset=["focus"])
     labels = [item_label(k) for k in CATALYST_KEYS]
     traces = [
-        {"type": "scatter", "x": list(rows.week), "y": [item_label(key)] * len(rows),
-         "mode": "markers", "name": item_label(key), "showlegend": False,
-         "marker": {"size": 13, "color": COLOURS[key]},
-         "hovertemplate": "Week of %{x|%-d %b %Y}<extra>%{y}</extra>"}
+        {
+            "type": "scatter",
+            "x": list(rows.week),
+            "y": [item_label(key)] * len(rows),
+            "mode": "markers",
+            "name": item_label(key),
+            "showlegend": False,
+            "marker": {"size": 13, "color": COLOURS[key]},
+            "hovertemplate": "Week of %{x|%-d %b %Y}<extra>%{y}</extra>",
+        }
         for key, rows in ((k, chosen[chosen.focus == k]) for k in CATALYST_KEYS)
-    ]  # fmt: skip
+    ]
     return _figure(
-        traces, 60 + 34 * len(labels),
+        traces,
+        60 + 34 * len(labels),
         xaxis={**_round_axis(weeks), "range": [weeks[0] - HALF_WEEK, weeks[-1] + HALF_WEEK]},
-        yaxis={"categoryorder": "array", "categoryarray": labels[::-1], "type": "category",
-               "range": [-0.5, len(labels) - 0.5]},
-    )  # fmt: skip
+        yaxis={
+            "categoryorder": "array",
+            "categoryarray": labels[::-1],
+            "type": "category",
+            "range": [-0.5, len(labels) - 0.5],
+        },
+    )

@@ -162,9 +162,12 @@ def save(db: Store, manager_id: int, checkin: Checkin, *, today: date, now: date
         ]
         if logged:
             frame = pd.DataFrame(logged, columns=["kind", "description"]).assign(
-                team_id=checkin.team_id, week=checkin.week, source="checkin",
-                created_by=manager_id, created_at=now,
-            )  # fmt: skip
+                team_id=checkin.team_id,
+                week=checkin.week,
+                source="checkin",
+                created_by=manager_id,
+                created_at=now,
+            )
             store.append_frame(cursor, "progress_entries", frame)
         store.bump_data_version(cursor, "checkins", "progress")
 

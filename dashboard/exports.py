@@ -69,9 +69,14 @@ def workbook_bytes(sheets: dict[str, pd.DataFrame]) -> bytes:
 
 
 def recorded(
-    db: Store, user_id: int | None, file_name: str, filters: dict, build: Callable[[], bytes],
-    *, actor: str | None = None,
-) -> Callable[[], bytes]:  # fmt: skip
+    db: Store,
+    user_id: int | None,
+    file_name: str,
+    filters: dict,
+    build: Callable[[], bytes],
+    *,
+    actor: str | None = None,
+) -> Callable[[], bytes]:
     """``build`` for a download button, writing who took which file with which filters
     to the audit log each time the file is made (on click). The command line has no
     user: it names itself as ``actor`` ("catalyst export")."""

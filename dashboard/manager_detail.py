@@ -31,9 +31,15 @@ def collect(
         shared = queries.org_settings(cursor).manager_notes_visible_to_hr
     within = Scope(manager_id=manager_id, departments=scope.departments)
     return team_view.collect(
-        db, within, manager_id, team_id, period, today=today, with_notes=shared,
+        db,
+        within,
+        manager_id,
+        team_id,
+        period,
+        today=today,
+        with_notes=shared,
         history_limit=HISTORY_LIMIT,
-    )  # fmt: skip
+    )
 
 
 def own_by_round(view: TeamView) -> pd.DataFrame:
@@ -70,7 +76,7 @@ def sheets(view: TeamView, with_notes: bool) -> dict[str, pd.DataFrame]:
                 "answers": comparison.team_answers,
                 "organization mean": _numbers(comparison.benchmark_mean),
             }
-        ),  # fmt: skip
+        ),
         "Check-ins": _checkins_table(view, with_notes),
     }
     if view.comments:
@@ -100,9 +106,11 @@ def _checkins_table(view: TeamView, with_notes: bool) -> pd.DataFrame:
 def summary_file(view: TeamView, name: str, organization: str, today: date, *, kind: str) -> bytes:
     """The manager's one-page summary, built on click (findings included)."""
     page = summary.Page(
-        f"{name} · {view.team}", f"{view.shown_period.label} · favorable % = answers of 4 or 5",
-        findings(view, name), summary.footer(organization, today, view.min_group_size),
-    )  # fmt: skip
+        f"{name} · {view.team}",
+        f"{view.shown_period.label} · favorable % = answers of 4 or 5",
+        findings(view, name),
+        summary.footer(organization, today, view.min_group_size),
+    )
     return summary.manager(page, view.comparison, view.rounds, kind=kind)
 
 
@@ -119,8 +127,10 @@ def findings(view: TeamView, name: str) -> list[str]:
             f"{view.figure.responses:,} responses."
         )
     else:
-        found.append(f"No team results can be shown for this period (groups of fewer than "
-                     f"{view.min_group_size} responses never are).")  # fmt: skip
+        found.append(
+            f"No team results can be shown for this period (groups of fewer than "
+            f"{view.min_group_size} responses never are)."
+        )
     for row in view.comparison[view.comparison.gap_kind.notna()].itertuples():
         kind = "Blind spot" if row.gap_kind == "blind_spot" else "Hidden strength"
         found.append(f"{kind}: {focus.gap_sentence(row, voice)}")

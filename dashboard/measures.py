@@ -173,9 +173,7 @@ class Change:
     real: bool
 
 
-def real_changes(
-    comparisons: Sequence[tuple[int, int, int, int]],
-) -> list[Change]:
+def real_changes(comparisons: Sequence[tuple[int, int, int, int]]) -> list[Change]:
     """Changes for many comparisons at once: (favorable_before, n_before, favorable_after, n_after).
 
     A change is real only when it is at least 5 points and the test is a

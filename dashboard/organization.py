@@ -25,9 +25,13 @@ def current(db: Store) -> OrgSettings:
 
 
 def change_settings(
-    db: Store, values: dict[str, object], *, now: datetime, by: int | None = None,
+    db: Store,
+    values: dict[str, object],
+    *,
+    now: datetime,
+    by: int | None = None,
     actor: str | None = None,
-) -> dict[str, tuple[object, str]]:  # fmt: skip
+) -> dict[str, tuple[object, str]]:
     """Store the values that differ from today's; returns key -> (old, new text).
     SettingsRefused (nothing stored) when any value cannot be used."""
     texts = {
@@ -50,8 +54,11 @@ def change_settings(
         if changed:
             store.save_settings(cursor, {k: new for k, (_, new) in changed.items()}, by=by, at=now)
             store.record_audit(
-                cursor, "settings.change",
+                cursor,
+                "settings.change",
                 "; ".join(f"{key}: {old} → {new}" for key, (old, new) in changed.items()),
-                at=now, user_id=by, actor=actor,
-            )  # fmt: skip
+                at=now,
+                user_id=by,
+                actor=actor,
+            )
     return changed

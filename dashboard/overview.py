@@ -72,13 +72,21 @@ def collect(db: Store, scope: Scope, period: Period, *, today: date) -> Overview
     )
     changes = queries.team_changes(db, scope, period).merge(names, on="team_id")
     return Overview(
-        period, min_group_size, teams, figure, measures.item_changes(
+        period,
+        min_group_size,
+        teams,
+        figure,
+        measures.item_changes(
             {i: figure.items[i] for i in ITEM_KEYS}, {i: before.items[i] for i in ITEM_KEYS}
         ),
-        queries.participation(db, scope, period), done_due,
-        queries.trends(db, scope, period, departments), self_team, changes, stale,
+        queries.participation(db, scope, period),
+        done_due,
+        queries.trends(db, scope, period, departments),
+        self_team,
+        changes,
+        stale,
         associations(teams),
-    )  # fmt: skip
+    )
 
 
 def associations(teams: pd.DataFrame) -> pd.DataFrame:
@@ -108,47 +116,75 @@ METRIC_DIGITS = {"favorable_pct": 1, "mean": 2}
 def team_table(teams: pd.DataFrame, metric: str) -> pd.DataFrame:
     """The team x catalyst table: who, on how many responses, shown or why not, and the
     metric per item (empty where not shown)."""
-    return teams[["department", "team", "manager", "responses"]].assign(
-        shown=teams.status.map(STATUS),
-        **{item_label(k): teams[f"{k}_{metric}"].round(METRIC_DIGITS[metric]) for k in ITEM_KEYS},
-    ).reset_index(drop=True)  # fmt: skip
+    return (
+        teams[["department", "team", "manager", "responses"]]
+        .assign(
+            shown=teams.status.map(STATUS),
+            **{
+                item_label(k): teams[f"{k}_{metric}"].round(METRIC_DIGITS[metric])
+                for k in ITEM_KEYS
+            },
+        )
+        .reset_index(drop=True)
+    )
 
 
 def trends_table(view: Overview) -> pd.DataFrame:
     """Favorable % per item by round, with the responses each round stands on."""
     trend = view.trends
-    return pd.DataFrame({
-        "round": trend.label, "responses": trend.responses,
-        **{f"{item_label(k)} favorable %": trend[f"{k}_favorable_pct"].round(1)
-           for k in ITEM_KEYS},
-    })  # fmt: skip
+    return pd.DataFrame(
+        {
+            "round": trend.label,
+            "responses": trend.responses,
+            **{
+                f"{item_label(k)} favorable %": trend[f"{k}_favorable_pct"].round(1)
+                for k in ITEM_KEYS
+            },
+        }
+    )
 
 
 def blind_spots_table(view: Overview, top: int | None = None) -> pd.DataFrame:
     """Managers who rate themselves a point or more above their team, largest gap first."""
     blind = view.self_team[view.self_team.gap >= 1].sort_values("gap", ascending=False)
     blind = blind if top is None else blind.head(top)
-    return pd.DataFrame({
-        "manager": blind.manager, "team": blind.team, "catalyst": blind.catalyst.map(item_label),
-        "self": blind.self_score.round(1), "team mean": blind.team_mean.round(1),
-        "gap": blind.gap.round(1), "answers": blind.team_answers,
-    }).reset_index(drop=True)  # fmt: skip
+    return pd.DataFrame(
+        {
+            "manager": blind.manager,
+            "team": blind.team,
+            "catalyst": blind.catalyst.map(item_label),
+            "self": blind.self_score.round(1),
+            "team mean": blind.team_mean.round(1),
+            "gap": blind.gap.round(1),
+            "answers": blind.team_answers,
+        }
+    ).reset_index(drop=True)
 
 
 def drops_table(view: Overview) -> pd.DataFrame:
     """Real drops in favorable % since the period before, largest first."""
     drops = view.team_changes[view.team_changes.real & (view.team_changes.points < 0)]
-    return pd.DataFrame({
-        "team": drops.team, "manager": drops.manager, "item": drops["item"].map(item_label),
-        "favorable before": (100 * drops.favorable_before / drops.n_before).round(1),
-        "favorable now": (100 * drops.favorable / drops.n).round(1),
-        "points": drops.points.round(1),
-    }).sort_values("points").reset_index(drop=True)  # fmt: skip
+    return (
+        pd.DataFrame(
+            {
+                "team": drops.team,
+                "manager": drops.manager,
+                "item": drops["item"].map(item_label),
+                "favorable before": (100 * drops.favorable_before / drops.n_before).round(1),
+                "favorable now": (100 * drops.favorable / drops.n).round(1),
+                "points": drops.points.round(1),
+            }
+        )
+        .sort_values("points")
+        .reset_index(drop=True)
+    )
 
 
 def stale_table(view: Overview) -> pd.DataFrame:
-    last = ["never" if pd.isna(week) else rounds.round_label(week, "weekly")
-            for week in view.stale.last_check_in]  # fmt: skip
+    last = [
+        "never" if pd.isna(week) else rounds.round_label(week, "weekly")
+        for week in view.stale.last_check_in
+    ]
     return view.stale[["team", "manager"]].assign(**{"last check-in": last})
 
 
@@ -156,9 +192,11 @@ def sheets(view: Overview, metric: str) -> dict[str, pd.DataFrame]:
     """Every table of the overview, for the workbook download."""
     return {
         "Teams": team_table(ordered(view.teams, metric, "department"), metric),
-        "Trends": trends_table(view), "Blind spots": blind_spots_table(view),
-        "Real drops": drops_table(view), "No recent check-in": stale_table(view),
-    }  # fmt: skip
+        "Trends": trends_table(view),
+        "Blind spots": blind_spots_table(view),
+        "Real drops": drops_table(view),
+        "No recent check-in": stale_table(view),
+    }
 
 
 def summary_file(
@@ -169,10 +207,12 @@ def summary_file(
     with db.reading() as cursor:
         organization = queries.org_settings(cursor).organization_name
     page = summary.Page(
-        title, f"{period.label} · favorable % = answers of 4 or 5 · teams below "
+        title,
+        f"{period.label} · favorable % = answers of 4 or 5 · teams below "
         f"{view.min_group_size} responses are grey and count nowhere on their own",
-        findings(view), summary.footer(organization, today, view.min_group_size),
-    )  # fmt: skip
+        findings(view),
+        summary.footer(organization, today, view.min_group_size),
+    )
     favorable = {k: view.figure.favorable_pct(k) for k in ITEM_KEYS}
     teams = ordered(view.teams, "favorable_pct", "department")
     return summary.department(page, teams, favorable, view.trends, kind=kind)
@@ -185,19 +225,26 @@ def points(change: measures.Change) -> str:
 
 def findings(view: Overview) -> list[str]:
     """The overview's key findings in words, for the one-page summary."""
-    found = [f"{view.reporting:,} of {len(view.teams):,} teams can be shown, on "
-             f"{view.figure.responses:,} responses"
-             + ("" if view.participation is None
-                else f" (participation {view.participation:.0%})") + "."]  # fmt: skip
+    found = [
+        f"{view.reporting:,} of {len(view.teams):,} teams can be shown, on "
+        f"{view.figure.responses:,} responses"
+        + ("" if view.participation is None else f" (participation {view.participation:.0%})")
+        + "."
+    ]
     shown = {k: view.figure.favorable_pct(k) for k in CATALYST_KEYS}
     shown = {k: v for k, v in shown.items() if v is not None}
     if shown:
         best, worst = max(shown, key=shown.get), min(shown, key=shown.get)
-        found.append(f"Covered best: {item_label(best)} ({shown[best]:.0f}% favorable); "
-                     f"least: {item_label(worst)} ({shown[worst]:.0f}%).")  # fmt: skip
+        found.append(
+            f"Covered best: {item_label(best)} ({shown[best]:.0f}% favorable); "
+            f"least: {item_label(worst)} ({shown[worst]:.0f}%)."
+        )
     real = [f"{item_label(k)} {points(c)}" for k, c in view.changes.items() if c.real]
-    found.append("Real changes since the period before: " + ", ".join(real) + "."
-                 if real else "No real change since the period before.")  # fmt: skip
+    found.append(
+        "Real changes since the period before: " + ", ".join(real) + "."
+        if real
+        else "No real change since the period before."
+    )
     blind = blind_spots_table(view)
     if len(blind):
         top = blind.iloc[0]
@@ -209,11 +256,15 @@ def findings(view: Overview) -> list[str]:
     related = view.associations.dropna(subset=["r"])
     if len(related):
         top = related.loc[related.r.idxmax()]
-        found.append(f"{item_label(top.catalyst)} goes with progress most across teams "
-                     f"(r = {top.r:.2f}, {int(top.n)} teams): association, not cause.")  # fmt: skip
+        found.append(
+            f"{item_label(top.catalyst)} goes with progress most across teams "
+            f"(r = {top.r:.2f}, {int(top.n)} teams): association, not cause."
+        )
     done, due = view.checked_in
-    found.append(f"Check-ins this week: {done} of {due}; {len(view.stale)} teams have none "
-                 "for two weeks or more.")  # fmt: skip
+    found.append(
+        f"Check-ins this week: {done} of {due}; {len(view.stale)} teams have none "
+        "for two weeks or more."
+    )
     return found
 
 

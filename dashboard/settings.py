@@ -51,8 +51,9 @@ def sso_providers(project_dir: Path | None = None) -> dict[str, str]:
     auth = secrets.get("auth", {})
     labels = {**PROVIDER_LABELS, **secrets.get("catalyst", {}).get("sso_labels", {})}
     names = ["default"] if "client_id" in auth else []
-    names += [name for name, value in auth.items()
-              if isinstance(value, dict) and "client_id" in value]  # fmt: skip
+    names += [
+        name for name, value in auth.items() if isinstance(value, dict) and "client_id" in value
+    ]
     return {name: labels.get(name, name.capitalize()) for name in names}
 
 

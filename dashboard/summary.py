@@ -47,8 +47,9 @@ class Page:
 def _page(page: Page, layout: tuple[float, ...]) -> tuple[Figure, list]:
     """A portrait page with the words on top and one chart area per entry of
     ``layout`` (relative heights) below them."""
-    lines = [textwrap.fill(f"•  {finding}", WRAP, subsequent_indent="    ")
-             for finding in page.findings]  # fmt: skip
+    lines = [
+        textwrap.fill(f"•  {finding}", WRAP, subsequent_indent="    ") for finding in page.findings
+    ]
     subtitle = textwrap.fill(page.subtitle, WRAP + 15)
     extra = subtitle.count("\n")
     height = 4.3 + extra + sum(line.count("\n") + 1 for line in lines)  # in lines of text
@@ -62,12 +63,27 @@ def _page(page: Page, layout: tuple[float, ...]) -> tuple[Figure, list]:
     at = blended_transform_factory(figure.transFigure, words.transAxes)
     step = 1 / height
     words.text(0.04, 1, page.title, fontsize=16, fontweight="bold", va="top", transform=at)
-    words.text(0.04, 1 - 1.6 * step, subtitle, fontsize=8.5, color="#52525b", va="top",
-               transform=at)  # fmt: skip
-    words.text(0.04, 1 - (3.0 + extra) * step, "Key findings", fontsize=11, fontweight="bold",
-               va="top", transform=at)  # fmt: skip
-    words.text(0.04, 1 - (4.1 + extra) * step, "\n".join(lines), fontsize=9, va="top",
-               linespacing=1.5, transform=at)  # fmt: skip
+    words.text(
+        0.04, 1 - 1.6 * step, subtitle, fontsize=8.5, color="#52525b", va="top", transform=at
+    )
+    words.text(
+        0.04,
+        1 - (3.0 + extra) * step,
+        "Key findings",
+        fontsize=11,
+        fontweight="bold",
+        va="top",
+        transform=at,
+    )
+    words.text(
+        0.04,
+        1 - (4.1 + extra) * step,
+        "\n".join(lines),
+        fontsize=9,
+        va="top",
+        linespacing=1.5,
+        transform=at,
+    )
     figure.text(0.04, 0.012, page.footer, fontsize=7, color="#71717a")
     return figure, [figure.add_subplot(grid[i + 1]) for i in range(len(layout))]
 
@@ -81,11 +97,17 @@ def _bytes(figure: Figure, kind: str) -> bytes:
 def _favorable_bars(axes, values: dict[str, float | None], title: str) -> None:
     keys = [k for k in ITEM_KEYS][::-1]
     shown = [values.get(k) for k in keys]
-    axes.barh([item_label(k) for k in keys], [v or 0 for v in shown],
-              color=[COLOURS[k] for k in keys])  # fmt: skip
+    axes.barh(
+        [item_label(k) for k in keys], [v or 0 for v in shown], color=[COLOURS[k] for k in keys]
+    )
     for row, value in enumerate(shown):
-        axes.text((value or 0) + 1, row, "not shown" if value is None else f"{value:.0f}%",
-                  va="center", fontsize=8)  # fmt: skip
+        axes.text(
+            (value or 0) + 1,
+            row,
+            "not shown" if value is None else f"{value:.0f}%",
+            va="center",
+            fontsize=8,
+        )
     axes.set_xlim(0, 110)
     axes.set_xlabel("Favorable % (answers of 4 or 5)")
     axes.set_title(title)
@@ -98,20 +120,29 @@ def _trend_lines(axes, by_round: pd.DataFrame, title: str) -> None:
         axes.text(0, 0.9, "No round in this period can be shown.", transform=axes.transAxes)
         return
     for key in ITEM_KEYS:
-        axes.plot(by_round["round"], by_round[f"{key}_favorable_pct"], marker="o", markersize=3,
-                  color=COLOURS[key], label=item_label(key))  # fmt: skip
+        axes.plot(
+            by_round["round"],
+            by_round[f"{key}_favorable_pct"],
+            marker="o",
+            markersize=3,
+            color=COLOURS[key],
+            label=item_label(key),
+        )
     axes.set_ylim(0, 100)
     axes.set_ylabel("Favorable %")
-    axes.legend(fontsize=7, ncols=4, loc="upper center", bbox_to_anchor=(0.5, -0.12),
-                frameon=False)  # fmt: skip
+    axes.legend(fontsize=7, ncols=4, loc="upper center", bbox_to_anchor=(0.5, -0.12), frameon=False)
     axes.xaxis.set_major_formatter(DateFormatter("%-d %b"))
     axes.tick_params(axis="x", labelsize=7)
 
 
 def department(
-    page: Page, teams: pd.DataFrame, favorable: dict[str, float | None],
-    trends: pd.DataFrame, *, kind: str = "pdf",
-) -> bytes:  # fmt: skip
+    page: Page,
+    teams: pd.DataFrame,
+    favorable: dict[str, float | None],
+    trends: pd.DataFrame,
+    *,
+    kind: str = "pdf",
+) -> bytes:
     """``teams``: the overview's team rows (display order); ``favorable``: the
     selection's favorable % per item; ``trends``: its figures by round."""
     with rc_context(STYLE):
@@ -119,9 +150,10 @@ def department(
         _favorable_bars(bars, favorable, "Favorable % per catalyst")
         _team_grid(grid, teams.head(HEATMAP_TEAMS))
         extra = len(teams) - HEATMAP_TEAMS
-        grid.set_title("Teams × catalysts, favorable %"
-                       + (f" (first {HEATMAP_TEAMS}; {extra} more in the workbook)"
-                          if extra > 0 else ""))  # fmt: skip
+        grid.set_title(
+            "Teams × catalysts, favorable %"
+            + (f" (first {HEATMAP_TEAMS}; {extra} more in the workbook)" if extra > 0 else "")
+        )
         _trend_lines(lines, trends, "Favorable % by round")
         return _bytes(figure, kind)
 
@@ -134,20 +166,35 @@ def _team_grid(axes, teams: pd.DataFrame) -> None:
     ).with_extremes(bad=NOT_SHOWN)
     axes.imshow(values, cmap=colours, vmin=0, vmax=100, aspect="auto")
     for (row, column), value in pd.DataFrame(values).stack(future_stack=True).items():
-        axes.text(column, row, "–" if pd.isna(value) else f"{value:.0f}", ha="center",
-                  va="center", fontsize=7)  # fmt: skip
-    axes.set_xticks(range(len(ITEM_KEYS)), [textwrap.fill(item_label(k), 12) for k in ITEM_KEYS],
-                    fontsize=7)  # fmt: skip
+        axes.text(
+            column,
+            row,
+            "–" if pd.isna(value) else f"{value:.0f}",
+            ha="center",
+            va="center",
+            fontsize=7,
+        )
+    axes.set_xticks(
+        range(len(ITEM_KEYS)), [textwrap.fill(item_label(k), 12) for k in ITEM_KEYS], fontsize=7
+    )
     axes.xaxis.tick_top()
     departments = list(teams.department)
     starts = [i for i, name in enumerate(departments) if i == 0 or name != departments[i - 1]]
     for first, after in zip(starts, [*starts[1:], len(departments)], strict=True):
         if first:
             axes.axhline(first - 0.5, color="#52525b", linewidth=1.2)
-        axes.text(len(ITEM_KEYS) - 0.4, (first + after - 1) / 2, departments[first],
-                  va="center", fontsize=7, fontweight="bold")  # fmt: skip
-    labels = [f"{t} · {m}" if isinstance(m, str) else t
-              for t, m in zip(teams.team, teams.manager, strict=True)]  # fmt: skip
+        axes.text(
+            len(ITEM_KEYS) - 0.4,
+            (first + after - 1) / 2,
+            departments[first],
+            va="center",
+            fontsize=7,
+            fontweight="bold",
+        )
+    labels = [
+        f"{t} · {m}" if isinstance(m, str) else t
+        for t, m in zip(teams.team, teams.manager, strict=True)
+    ]
     axes.set_yticks(range(len(teams)), labels, fontsize=7)
     axes.tick_params(length=0)
     for side in axes.spines.values():
@@ -177,13 +224,13 @@ def _self_team_org(axes, comparison: pd.DataFrame) -> None:
         ("team_mean", "Team", TEAM_COLOUR, "o"),
         ("self_score", "Manager (own check-ins)", SELF_COLOUR, "D"),
     ):
-        axes.scatter(rows[column], range(len(rows)), color=colour, marker=marker, s=60,
-                     label=name, zorder=2)  # fmt: skip
+        axes.scatter(
+            rows[column], range(len(rows)), color=colour, marker=marker, s=60, label=name, zorder=2
+        )
     axes.set_yticks(range(len(rows)), labels)
     axes.set_xlim(0.8, 5.2)
     axes.set_xlabel("Mean on 1-5, same rounds")
-    axes.legend(fontsize=7, ncols=3, loc="upper center", bbox_to_anchor=(0.5, -0.18),
-                frameon=False)  # fmt: skip
+    axes.legend(fontsize=7, ncols=3, loc="upper center", bbox_to_anchor=(0.5, -0.18), frameon=False)
     axes.set_title("Manager's own rating, the team's and the organization's")
 
 

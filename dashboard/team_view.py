@@ -57,9 +57,16 @@ class TeamView:
 
 
 def collect(
-    db: Store, scope: Scope, manager_id: int, team_id: int, period: Period, *,
-    today: date, with_notes: bool, history_limit: int = 12,
-) -> TeamView:  # fmt: skip
+    db: Store,
+    scope: Scope,
+    manager_id: int,
+    team_id: int,
+    period: Period,
+    *,
+    today: date,
+    with_notes: bool,
+    history_limit: int = 12,
+) -> TeamView:
     """Everything the view shows, through the read API within ``scope``. Without
     ``with_notes`` check-ins come without their notes and the text of wins and setbacks
     (HR, unless the organization shares manager notes)."""
@@ -113,7 +120,7 @@ def collect(
         comments=queries.comments(db, scope, shown_period, team_id),
         streak=streak,
         too_small=too_small,
-    )  # fmt: skip
+    )
 
 
 def _withhold_notes(history: list[Checkin]) -> None:
@@ -181,9 +188,11 @@ def _last_focus(
     after = queries.team_figure(db, scope, team_id, since)
     before = queries.team_figure(db, scope, team_id, since.before())
     return LastFocus(
-        chosen.focus, chosen.week, before.favorable_pct(chosen.focus),
+        chosen.focus,
+        chosen.week,
+        before.favorable_pct(chosen.focus),
         after.favorable_pct(chosen.focus),
-    )  # fmt: skip
+    )
 
 
 # ---- drawing -------------------------------------------------------------------------------

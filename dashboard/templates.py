@@ -20,9 +20,15 @@ def survey_template() -> pd.DataFrame:
 def roster_template() -> pd.DataFrame:
     return pd.DataFrame(
         [["Support", "Customer", "Rae Kim", "rae.kim@example.com", 7, ""]],
-        columns=["team", "department", "manager_name", "manager_email", "headcount",
-                 "effective_from"],
-    )  # fmt: skip
+        columns=[
+            "team",
+            "department",
+            "manager_name",
+            "manager_email",
+            "headcount",
+            "effective_from",
+        ],
+    )
 
 
 def progress_template() -> pd.DataFrame:

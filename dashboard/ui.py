@@ -123,9 +123,12 @@ def sign_in_with_sso_identity() -> bool:
         return False
     if not st.session_state.get(SSO_REFUSED_KEY):
         token = accounts.sso_sign_in(
-            store(), st.user.get("email"), provider=str(st.user.get("iss") or "sso"),
-            verified=st.user.get("email_verified") is not False, now=utc_now(),
-        )  # fmt: skip
+            store(),
+            st.user.get("email"),
+            provider=str(st.user.get("iss") or "sso"),
+            verified=st.user.get("email_verified") is not False,
+            now=utc_now(),
+        )
         if token:
             complete_sign_in(token)
             return True
@@ -136,7 +139,7 @@ def sign_in_with_sso_identity() -> bool:
         st.error(
             f"{accounts.SSO_NOT_SET_UP}\n\nYou signed in as {plain(st.user.get('email') or '?')}.",
             icon=":material/person_off:",
-        )  # fmt: skip
+        )
         if st.button("Sign in with another account"):
             st.session_state.pop(SSO_REFUSED_KEY, None)
             st.logout()
@@ -214,8 +217,11 @@ def checkin_reminder(user: User, today: date, *, link: bool = True) -> None:
             icon=":material/notifications:",
         )
     if len(due) and link:
-        st.page_link(navigation.screen("checkin").file, label="Do it now (two minutes)",
-                     icon=":material/checklist:")  # fmt: skip
+        st.page_link(
+            navigation.screen("checkin").file,
+            label="Do it now (two minutes)",
+            icon=":material/checklist:",
+        )
 
 
 def my_team_view(user_id: int, team_id: int, period: Period, today: date) -> TeamView:
@@ -276,19 +282,29 @@ FILE_TYPES = {
 def download(user: User, label: str, file_name: str, build, filters: dict, *, key: str) -> None:
     """A download button whose file is made on click and written to the audit log."""
     st.download_button(
-        label, data=exports.recorded(store(), user.user_id, file_name, filters, build),
-        file_name=file_name, mime=FILE_TYPES[file_name.rsplit(".", 1)[-1]], key=key,
-        on_click="ignore", icon=":material/download:",
-    )  # fmt: skip
+        label,
+        data=exports.recorded(store(), user.user_id, file_name, filters, build),
+        file_name=file_name,
+        mime=FILE_TYPES[file_name.rsplit(".", 1)[-1]],
+        key=key,
+        on_click="ignore",
+        icon=":material/download:",
+    )
 
 
 def section_picker(sections: list[str], param: str, *, key: str) -> str:
     """Which section of a page to draw (only that one runs), kept in the URL as ``param``
     so a link opens the same section."""
-    section = st.segmented_control(
-        "Section", sections, default=query_choice(param, sections, sections[0]), key=key,
-        label_visibility="collapsed",
-    ) or sections[0]  # fmt: skip
+    section = (
+        st.segmented_control(
+            "Section",
+            sections,
+            default=query_choice(param, sections, sections[0]),
+            key=key,
+            label_visibility="collapsed",
+        )
+        or sections[0]
+    )
     st.query_params[param] = section
     return section
 

@@ -27,9 +27,11 @@ with middle:
         name = st.text_input("Your name")
         email = st.text_input("Email", autocomplete="username")
         password = st.text_input(
-            "Password", type="password", autocomplete="new-password",
+            "Password",
+            type="password",
+            autocomplete="new-password",
             help=f"At least {accounts.MIN_PASSWORD_LENGTH} characters.",
-        )  # fmt: skip
+        )
         repeat = st.text_input("Repeat password", type="password", autocomplete="new-password")
         code = st.text_input(
             "Setup code",

@@ -32,11 +32,20 @@ if st.session_state.get("detail_manager") not in names:
     st.session_state.pop("detail_manager", None)  # never a manager outside the scope
 left, right = st.columns([3, 2])
 with left:
-    manager_id = st.selectbox("Manager", list(names), format_func=names.get, index=None,
-                              placeholder="Choose a manager", key="detail_manager")  # fmt: skip
+    manager_id = st.selectbox(
+        "Manager",
+        list(names),
+        format_func=names.get,
+        index=None,
+        placeholder="Choose a manager",
+        key="detail_manager",
+    )
 if manager_id is None:
-    st.info("Choose a manager to see their team's results, check-ins and focus over time. "
-            "The Overview's heatmap section links here too.", icon=":material/info:")  # fmt: skip
+    st.info(
+        "Choose a manager to see their team's results, check-ins and focus over time. "
+        "The Overview's heatmap section links here too.",
+        icon=":material/info:",
+    )
     st.stop()
 st.query_params["manager"] = st.session_state["detail_manager_in_url"] = str(manager_id)
 name = names[manager_id]
@@ -59,22 +68,32 @@ stamp, who = f"{period.last_week:%Y-%m-%d}", exports.slug(f"{name} {view.team}")
 with st.popover("Download", icon=":material/download:"):
     shared = org.manager_notes_visible_to_hr
     ui.download(
-        user, "Every table (XLSX)", f"catalyst-{who}-{stamp}.xlsx",
-        lambda: exports.workbook_bytes(manager_detail.sheets(view, shared)), filters,
+        user,
+        "Every table (XLSX)",
+        f"catalyst-{who}-{stamp}.xlsx",
+        lambda: exports.workbook_bytes(manager_detail.sheets(view, shared)),
+        filters,
         key="detail_xlsx",
-    )  # fmt: skip
+    )
     ui.download(
-        user, "Results by round (CSV)", f"catalyst-{who}-by-round-{stamp}.csv",
-        lambda: exports.csv_bytes(manager_detail.by_round_table(view)), filters,
+        user,
+        "Results by round (CSV)",
+        f"catalyst-{who}-by-round-{stamp}.csv",
+        lambda: exports.csv_bytes(manager_detail.by_round_table(view)),
+        filters,
         key="detail_csv",
-    )  # fmt: skip
+    )
     for kind in ("pdf", "png"):
         ui.download(
-            user, f"One-page summary ({kind.upper()})", f"catalyst-{who}-{stamp}.{kind}",
+            user,
+            f"One-page summary ({kind.upper()})",
+            f"catalyst-{who}-{stamp}.{kind}",
             lambda kind=kind: manager_detail.summary_file(
-                view, name, org.organization_name, today, kind=kind),
-            filters, key=f"detail_summary_{kind}",
-        )  # fmt: skip
+                view, name, org.organization_name, today, kind=kind
+            ),
+            filters,
+            key=f"detail_summary_{kind}",
+        )
 
 # Raw name: each view escapes it for where it lands (Markdown, or a chart's labels).
 views.team_view.render(view, focus.about(name))

@@ -23,19 +23,28 @@ presets = dict(rounds.PRESETS[cadence])
 names = dict(zip(departments.department_id, departments.name, strict=True))
 left, middle, right = st.columns([3, 2, 2])
 chosen = left.multiselect(
-    "Departments", list(names), default=ui.query_ids("departments", set(names)),
-    format_func=names.get, placeholder="All departments", key="overview_departments",
-)  # fmt: skip
+    "Departments",
+    list(names),
+    default=ui.query_ids("departments", set(names)),
+    format_func=names.get,
+    placeholder="All departments",
+    key="overview_departments",
+)
 chosen = [d for d in chosen if d in names]  # widget values never widen the scope
 period_name = middle.selectbox(
-    "Period", list(presets), key="overview_period",
+    "Period",
+    list(presets),
+    key="overview_period",
     index=list(presets).index(ui.query_choice("period", list(presets), list(presets)[1])),
-)  # fmt: skip
+)
 metrics = {"favorable_pct": "Favorable %", "mean": "Mean (1-5)"}
 metric = right.selectbox(
-    "Metric", list(metrics), format_func=metrics.get, key="overview_metric",
+    "Metric",
+    list(metrics),
+    format_func=metrics.get,
+    key="overview_metric",
     index=list(metrics).index(ui.query_choice("metric", list(metrics), "favorable_pct")),
-)  # fmt: skip
+)
 st.query_params.update(
     {"departments": ",".join(map(str, chosen)), "period": period_name, "metric": metric}
 )
@@ -47,46 +56,62 @@ views.overview.tiles(view)
 
 # Files: made on click from the same tables as the screen, and audited.
 chosen_names = [names[d] for d in chosen]
-filters = {"departments": chosen_names or "all in scope", "period": period.label,
-           "metric": metric}  # fmt: skip
+filters = {"departments": chosen_names or "all in scope", "period": period.label, "metric": metric}
 stamp = f"{period.last_week:%Y-%m-%d}"
 with st.popover("Download", icon=":material/download:"):
     ui.download(
-        user, "Every table (XLSX)", f"catalyst-overview-{stamp}.xlsx",
-        lambda: exports.workbook_bytes(overview.sheets(view, metric)), filters,
+        user,
+        "Every table (XLSX)",
+        f"catalyst-overview-{stamp}.xlsx",
+        lambda: exports.workbook_bytes(overview.sheets(view, metric)),
+        filters,
         key="overview_xlsx",
-    )  # fmt: skip
+    )
     sort = st.session_state.get("overview_sort", "department")
     ui.download(
-        user, "Team table as shown (CSV)", f"catalyst-teams-{stamp}.csv",
-        lambda: exports.csv_bytes(overview.team_table(overview.ordered(view.teams, metric, sort),
-                                                      metric)),
-        filters, key="overview_csv",
-    )  # fmt: skip
+        user,
+        "Team table as shown (CSV)",
+        f"catalyst-teams-{stamp}.csv",
+        lambda: exports.csv_bytes(
+            overview.team_table(overview.ordered(view.teams, metric, sort), metric)
+        ),
+        filters,
+        key="overview_csv",
+    )
     st.divider()
     whole = ", ".join(chosen_names) if chosen_names else "All departments"
     options = {0: whole, **{d: names[d] for d in (chosen or names) if len(chosen) != 1}}
-    target = st.selectbox("One-page summary of", list(options), format_func=options.get,
-                          key="overview_summary_of")  # fmt: skip
+    target = st.selectbox(
+        "One-page summary of", list(options), format_func=options.get, key="overview_summary_of"
+    )
     summary_scope = view_scope if target not in names else Scope.hr(frozenset({target}))
     for kind in ("pdf", "png"):
         ui.download(
-            user, f"One-page summary ({kind.upper()})",
+            user,
+            f"One-page summary ({kind.upper()})",
             f"catalyst-summary-{exports.slug(options[target])}-{stamp}.{kind}",
             lambda kind=kind: overview.summary_file(
-                db, summary_scope, period, today=today, title=options[target], kind=kind),
-            {**filters, "summary_of": options[target]}, key=f"overview_summary_{kind}",
-        )  # fmt: skip
+                db, summary_scope, period, today=today, title=options[target], kind=kind
+            ),
+            {**filters, "summary_of": options[target]},
+            key=f"overview_summary_{kind}",
+        )
 
 sections = ["Heatmap", "Self vs team", "Trends", "What goes with progress", "Watch list"]
 section = ui.section_picker(sections, "view", key="overview_section")
 if section == "Heatmap":
-    sort = st.radio("Order", list(overview.SORTS), format_func=overview.SORTS.get,
-                    horizontal=True, key="overview_sort")  # fmt: skip
+    sort = st.radio(
+        "Order",
+        list(overview.SORTS),
+        format_func=overview.SORTS.get,
+        horizontal=True,
+        key="overview_sort",
+    )
     views.overview.heatmap_section(view, metric, sort)
     managers = view.teams.dropna(subset=["manager_id"]).drop_duplicates("manager_id")
-    labels = dict(zip(managers.manager_id.astype(int), managers.manager + " · " + managers.team,
-                      strict=True))  # fmt: skip
+    labels = dict(
+        zip(managers.manager_id.astype(int), managers.manager + " · " + managers.team, strict=True)
+    )
     picked = st.selectbox(
         "Open a manager's detail",
         list(labels),

@@ -25,14 +25,19 @@ importing, history, downloads = st.tabs(["Import a file", "History", "Templates"
 with importing:
     kinds = {"survey": "Survey responses", "roster": "Roster", "progress": "Wins and setbacks"}
     kind = st.segmented_control(
-        "What are you importing?", list(kinds), format_func=kinds.get, default="survey",
+        "What are you importing?",
+        list(kinds),
+        format_func=kinds.get,
+        default="survey",
         key="upload_kind",
-    )  # fmt: skip
+    )
     kind = kind or "survey"
     upload = st.file_uploader(
-        "Export file (CSV, TSV or Excel)", type=["csv", "tsv", "txt", "xlsx"],
-        max_upload_size=limit, key=f"upload_{kind}",
-    )  # fmt: skip
+        "Export file (CSV, TSV or Excel)",
+        type=["csv", "tsv", "txt", "xlsx"],
+        max_upload_size=limit,
+        key=f"upload_{kind}",
+    )
     if upload is None:
         views.upload.start_here(db, kind)
     elif kind == "survey":

@@ -109,16 +109,31 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as folder:
         db = Path(folder) / "load.duckdb"
         print(f"Building the demo ({args.teams} teams)", file=sys.stderr)
-        subprocess.run([sys.executable, "-m", "dashboard", "demo", "--db", str(db), "--teams",
-                        str(args.teams)], check=True, capture_output=True, cwd=ROOT)  # fmt: skip
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "dashboard",
+                "demo",
+                "--db",
+                str(db),
+                "--teams",
+                str(args.teams),
+            ],
+            check=True,
+            capture_output=True,
+            cwd=ROOT,
+        )
         port = free_port()
         url = f"http://localhost:{port}"
         log = Path(folder) / "server.log"
         server = subprocess.Popen(
             [sys.executable, "-m", "dashboard", "run", "--db", str(db), "--port", str(port)],
-            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=log.open("w"),
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=log.open("w"),
             env={**os.environ, "CATALYST_LOG_RERUNS": "1"},
-        )  # fmt: skip
+        )
         try:
             for _ in range(300):
                 try:
@@ -126,8 +141,10 @@ def main() -> int:
                     break
                 except OSError:
                     time.sleep(0.2)
-            print(f"{args.sessions} sessions x {args.interactions} interactions on {url}",
-                  file=sys.stderr)  # fmt: skip
+            print(
+                f"{args.sessions} sessions x {args.interactions} interactions on {url}",
+                file=sys.stderr,
+            )
             timings, errors = asyncio.run(drive(url, args.sessions, args.interactions))
         finally:
             server.terminate()
@@ -135,15 +152,21 @@ def main() -> int:
         # The server's own time per script run (app.py logs each), apart from the browsers'.
         server_ms = [float(m) for m in re.findall(r"rerun \S+ (\d+) ms", log.read_text())]
     report = {
-        "sessions": args.sessions, "interactions": args.interactions, "reruns": len(timings),
-        **percentiles("", timings), **percentiles("server_", server_ms), "errors": errors,
-    }  # fmt: skip
+        "sessions": args.sessions,
+        "interactions": args.interactions,
+        "reruns": len(timings),
+        **percentiles("", timings),
+        **percentiles("server_", server_ms),
+        "errors": errors,
+    }
     (ROOT / "artifacts").mkdir(exist_ok=True)
     (ROOT / "artifacts" / "load.json").write_text(json.dumps(report, indent=2))
-    print(f"{report['reruns']} clicks, click to finished rerun in the browser: p50 "
-          f"{report['p50_ms']} ms, p95 {report['p95_ms']} ms, max {report['max_ms']} ms; the "
-          f"server's script runs: p50 {report['server_p50_ms']} ms, p95 "
-          f"{report['server_p95_ms']} ms; {len(errors)} errors")  # fmt: skip
+    print(
+        f"{report['reruns']} clicks, click to finished rerun in the browser: p50 "
+        f"{report['p50_ms']} ms, p95 {report['p95_ms']} ms, max {report['max_ms']} ms; the "
+        f"server's script runs: p50 {report['server_p50_ms']} ms, p95 "
+        f"{report['server_p95_ms']} ms; {len(errors)} errors"
+    )
     for error in errors:
         print(f"  {error}")
     print(json.dumps(report))

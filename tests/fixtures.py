@@ -89,25 +89,36 @@ class OrgBuilder:
 
     def team(self, name, department_id, *, headcount, manager, since=None) -> int:
         team_id = self.teams.setdefault(name, len(self.teams) + 1)
-        self.facts.append((team_id, since or self.start, department_id, self.user(manager),
-                           headcount))  # fmt: skip
+        self.facts.append(
+            (team_id, since or self.start, department_id, self.user(manager), headcount)
+        )
         return team_id
 
     def change(self, team_id, since, *, manager=None, department_id=None, headcount=None):
         """A new team fact from ``since`` (reorg, new manager, new headcount)."""
         _, _, department, manager_id, count = max(f for f in self.facts if f[0] == team_id)
-        self.facts.append((
-            team_id, since, department_id or department,
-            self.user(manager) if manager else manager_id, headcount or count,
-        ))  # fmt: skip
+        self.facts.append(
+            (
+                team_id,
+                since,
+                department_id or department,
+                self.user(manager) if manager else manager_id,
+                headcount or count,
+            )
+        )
 
     def answers(self, team_id, week, values, item="clear_goals", comment=None, **others):
         """One response per value: ``item`` gets the value, others the same or given."""
         from datetime import datetime, time
 
         for i, value in enumerate(values):
-            row = {"team_id": team_id, "week": week, item: value, "comment": comment,
-                   "submitted_at": datetime.combine(week, time(9, i % 60))}  # fmt: skip
+            row = {
+                "team_id": team_id,
+                "week": week,
+                item: value,
+                "comment": comment,
+                "submitted_at": datetime.combine(week, time(9, i % 60)),
+            }
             row.update(others)
             self.rows.append(row)
 
@@ -116,9 +127,14 @@ class OrgBuilder:
         from datetime import datetime
 
         self.checkins.append(
-            {"manager_id": self.user(manager), "team_id": team_id, "week": week,
-             "saved_at": datetime(2026, 1, 1), **ratings}
-        )  # fmt: skip
+            {
+                "manager_id": self.user(manager),
+                "team_id": team_id,
+                "week": week,
+                "saved_at": datetime(2026, 1, 1),
+                **ratings,
+            }
+        )
 
     def save(self):
         from datetime import datetime
@@ -147,10 +163,10 @@ class OrgBuilder:
                     "display_name": [display_name_from_email(e) for e in emails],
                     "created_at": now,
                 }
-            ),  # fmt: skip
+            ),
             user_roles=pd.DataFrame(
                 {"user_id": [self.users[e] for e in emails], "role": "manager"}
-            ),  # fmt: skip
+            ),
             responses=pd.DataFrame(self.rows).assign(row_no=range(len(self.rows)))
             if self.rows
             else None,
@@ -264,10 +280,13 @@ def write_file(folder: Path, name: str, text: str, encoding: str = "utf-8") -> P
 def database_snapshot(db) -> dict:
     """Every table's rows, to prove that something changed nothing."""
     with db.reading() as cursor:
-        names = [n for (n,) in cursor.execute(
-            "SELECT table_name FROM information_schema.tables WHERE table_type = 'BASE TABLE' "
-            "AND table_schema = 'main'"
-        ).fetchall()]  # fmt: skip
+        names = [
+            n
+            for (n,) in cursor.execute(
+                "SELECT table_name FROM information_schema.tables WHERE table_type = 'BASE TABLE' "
+                "AND table_schema = 'main'"
+            ).fetchall()
+        ]
         return {
             name: cursor.execute(f"SELECT * FROM {name} ORDER BY ALL").fetchall()  # noqa: S608
             for name in names
@@ -279,8 +298,9 @@ def write_large_survey(db, path: Path, rows: int, *, seed: int = 1) -> Path:
     the three weeks before TODAY (a big import for crash and concurrency tests)."""
     from dashboard.catalysts import ITEM_KEYS
 
-    answers = ", ".join(f"1 + (hash(i, {n}, {seed}) % 5) AS {key}"
-                        for n, key in enumerate(ITEM_KEYS))  # fmt: skip
+    answers = ", ".join(
+        f"1 + (hash(i, {n}, {seed}) % 5) AS {key}" for n, key in enumerate(ITEM_KEYS)
+    )
     with db.reading() as cursor:
         cursor.execute(
             f"""

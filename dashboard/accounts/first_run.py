@@ -70,9 +70,13 @@ def create_first_admin(
             store.record_audit(cursor, "setup_code.failure", email, at=now, actor=email)
             return SignInResult(wait=throttle_wait(cursor, SETUP_CODE_KEY, now))
         user_id = create_user(
-            cursor, email, {"admin"}, password_hash=password_hash, now=now,
+            cursor,
+            email,
+            {"admin"},
+            password_hash=password_hash,
+            now=now,
             display_name=name.strip() or None,
-        )  # fmt: skip
+        )
         cursor.execute("DELETE FROM meta WHERE key = 'setup_code_hash'")
         store.record_audit(cursor, "first_admin.created", email, at=now, user_id=user_id)
         token = start_session(cursor, user_id, now, via="password")

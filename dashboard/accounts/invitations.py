@@ -16,9 +16,13 @@ INVITATION_LIFETIME = timedelta(days=14)
 
 
 def invite(
-    db: Store, user_ids: list[int], *, now: datetime, by: int | None = None,
+    db: Store,
+    user_ids: list[int],
+    *,
+    now: datetime,
+    by: int | None = None,
     actor: str | None = None,
-) -> dict[int, str]:  # fmt: skip
+) -> dict[int, str]:
     """A one-time code per user (also a password reset), replacing any earlier one.
     The codes are returned once; the database keeps only their hashes."""
     codes = {}
@@ -52,8 +56,9 @@ def accept_invitation(db: Store, code: str, password: str, *, now: datetime) -> 
     """Set the invited user's password, use the code up, and start their session."""
     user = invited_user(db, code, now=now)
     if user is None:
-        raise AccountError("This invitation link has expired or was already used. Ask your "
-                           "admin for a new one.")  # fmt: skip
+        raise AccountError(
+            "This invitation link has expired or was already used. Ask your admin for a new one."
+        )
     check_password(password, user.email)
     password_hash = hash_password(password)
     with db.transaction() as cursor:
@@ -66,6 +71,12 @@ def accept_invitation(db: Store, code: str, password: str, *, now: datetime) -> 
             "UPDATE users SET password_hash = ? WHERE user_id = ?", [password_hash, user.user_id]
         )
         cursor.execute("DELETE FROM sessions WHERE user_id = ?", [user.user_id])
-        store.record_audit(cursor, "user.password_set", "by invitation", at=now,
-                           user_id=user.user_id, actor=user.email)  # fmt: skip
+        store.record_audit(
+            cursor,
+            "user.password_set",
+            "by invitation",
+            at=now,
+            user_id=user.user_id,
+            actor=user.email,
+        )
         return start_session(cursor, user.user_id, now, via="invitation")

@@ -70,5 +70,8 @@ def check_password(password: str, email: str | None = None) -> None:
 @cache
 def _common_passwords() -> frozenset[str]:
     text = (Path(__file__).parents[1] / "common_passwords.txt").read_text("utf-8")
-    return frozenset(line.strip().lower() for line in text.splitlines()
-                     if line.strip() and not line.startswith("#"))  # fmt: skip
+    return frozenset(
+        line.strip().lower()
+        for line in text.splitlines()
+        if line.strip() and not line.startswith("#")
+    )

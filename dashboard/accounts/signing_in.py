@@ -97,10 +97,20 @@ def sso_sign_in(
     with db.transaction() as cursor:
         if refused:
             store.record_audit(
-                cursor, "sign_in.failure", f"single sign-on ({provider}): {refused}", at=now,
-                user_id=user.user_id if user else None, actor=key or "(no email)",
-            )  # fmt: skip
+                cursor,
+                "sign_in.failure",
+                f"single sign-on ({provider}): {refused}",
+                at=now,
+                user_id=user.user_id if user else None,
+                actor=key or "(no email)",
+            )
             return None
-        store.record_audit(cursor, "sign_in.success", f"single sign-on ({provider})", at=now,
-                           user_id=user.user_id, actor=key)  # fmt: skip
+        store.record_audit(
+            cursor,
+            "sign_in.success",
+            f"single sign-on ({provider})",
+            at=now,
+            user_id=user.user_id,
+            actor=key,
+        )
         return start_session(cursor, user.user_id, now, via=f"sso:{provider}")

@@ -175,63 +175,106 @@ def existing_user(cursor: duckdb.DuckDBPyConnection, user_id: int) -> User:
 
 
 def add_user(
-    db: Store, email: str, roles: set[str], *, display_name: str | None, now: datetime,
-    by: int | None = None, actor: str | None = None, password_hash: str | None = None,
+    db: Store,
+    email: str,
+    roles: set[str],
+    *,
+    display_name: str | None,
+    now: datetime,
+    by: int | None = None,
+    actor: str | None = None,
+    password_hash: str | None = None,
     team_id: int | None = None,
-) -> int:  # fmt: skip
+) -> int:
     """A new active user, in one transaction with its audit line: without a password
     (invite them to set one) unless one is given; leading ``team_id`` from today."""
     if team_id is not None and "manager" not in roles:
         raise AccountError("A team can only be given to a manager; add the manager role.")
     with db.transaction() as cursor:
-        user_id = create_user(cursor, email, roles, password_hash=password_hash, now=now,
-                              display_name=(display_name or "").strip() or None)  # fmt: skip
+        user_id = create_user(
+            cursor,
+            email,
+            roles,
+            password_hash=password_hash,
+            now=now,
+            display_name=(display_name or "").strip() or None,
+        )
         if team_id is not None:
             assign_team(cursor, team_id, user_id, now.date())
             store.bump_data_version(cursor, "roster")
-        audit(cursor, "user.add", f"{normalize_email(email)} roles={','.join(sorted(roles))}"
-              + (f" team_id={team_id}" if team_id is not None else ""),
-              now=now, by=by, actor=actor)  # fmt: skip
+        audit(
+            cursor,
+            "user.add",
+            f"{normalize_email(email)} roles={','.join(sorted(roles))}"
+            + (f" team_id={team_id}" if team_id is not None else ""),
+            now=now,
+            by=by,
+            actor=actor,
+        )
     return user_id
 
 
 def set_roles(
-    db: Store, user_id: int, roles: set[str], *, now: datetime, by: int | None = None,
+    db: Store,
+    user_id: int,
+    roles: set[str],
+    *,
+    now: datetime,
+    by: int | None = None,
     actor: str | None = None,
-) -> None:  # fmt: skip
+) -> None:
     if not roles or set(roles) - set(ROLES):
         raise AccountError(f"Give at least one role among {', '.join(ROLES)}.")
     with db.transaction() as cursor:
         user = existing_user(cursor, user_id)
         if "admin" not in roles and _active_admins(cursor) == {user_id}:
-            raise AccountError(f"{user.display_name} is the only active admin; make someone "
-                               "else an admin first.")  # fmt: skip
+            raise AccountError(
+                f"{user.display_name} is the only active admin; make someone else an admin first."
+            )
         cursor.execute("DELETE FROM user_roles WHERE user_id = ?", [user_id])
         cursor.execute(
             "INSERT INTO user_roles SELECT ?, unnest(?::VARCHAR[])", [user_id, sorted(roles)]
         )
-        audit(cursor, "user.roles", f"{user.email}: {', '.join(sorted(user.roles))} → "
-               f"{', '.join(sorted(roles))}", now=now, by=by, actor=actor)  # fmt: skip
+        audit(
+            cursor,
+            "user.roles",
+            f"{user.email}: {', '.join(sorted(user.roles))} → {', '.join(sorted(roles))}",
+            now=now,
+            by=by,
+            actor=actor,
+        )
 
 
 def set_active(
-    db: Store, user_id: int, active: bool, *, now: datetime, by: int | None = None,
+    db: Store,
+    user_id: int,
+    active: bool,
+    *,
+    now: datetime,
+    by: int | None = None,
     actor: str | None = None,
-) -> None:  # fmt: skip
+) -> None:
     """Deactivate (ending their sessions at once) or reactivate a user."""
     with db.transaction() as cursor:
         user = existing_user(cursor, user_id)
         if not active and user_id == by:
             raise AccountError("You cannot deactivate yourself; ask another admin.")
         if not active and _active_admins(cursor) == {user_id}:
-            raise AccountError(f"{user.display_name} is the only active admin; make someone "
-                               "else an admin first.")  # fmt: skip
+            raise AccountError(
+                f"{user.display_name} is the only active admin; make someone else an admin first."
+            )
         cursor.execute("UPDATE users SET active = ? WHERE user_id = ?", [active, user_id])
         if not active:
             cursor.execute("DELETE FROM sessions WHERE user_id = ?", [user_id])
             cursor.execute("DELETE FROM invitations WHERE user_id = ?", [user_id])
-        audit(cursor, "user.reactivate" if active else "user.deactivate", user.email,
-               now=now, by=by, actor=actor)  # fmt: skip
+        audit(
+            cursor,
+            "user.reactivate" if active else "user.deactivate",
+            user.email,
+            now=now,
+            by=by,
+            actor=actor,
+        )
 
 
 def set_hr_departments(
@@ -248,5 +291,11 @@ def set_hr_departments(
             "WHERE department_id IN (SELECT unnest(?::INTEGER[]))",
             [sorted(department_ids)],
         ).fetchone()[0]
-        audit(cursor, "user.hr_departments", f"{user.email}: {names or 'all departments'}",
-               now=now, by=by, actor=None)  # fmt: skip
+        audit(
+            cursor,
+            "user.hr_departments",
+            f"{user.email}: {names or 'all departments'}",
+            now=now,
+            by=by,
+            actor=None,
+        )

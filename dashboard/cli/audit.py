@@ -31,24 +31,29 @@ def add_commands(commands, common: argparse.ArgumentParser) -> None:
         "audit", parents=[common], help="who did what when: the audit log, newest first"
     )
     audit.add_argument(
-        "--days", type=positive, default=30, metavar="N",
+        "--days",
+        type=positive,
+        default=30,
+        metavar="N",
         help="from N days ago to today (default: 30, as on the Admin page)",
-    )  # fmt: skip
+    )
     audit.add_argument(
         "--kind",
         help="only this kind of action: sign_in, user, settings, import, export … (the Admin "
         "page's Kind)",
-    )  # fmt: skip
+    )
     audit.add_argument(
-        "--person", metavar="EMAIL",
+        "--person",
+        metavar="EMAIL",
         help="only lines whose who contains this (an email, or a command)",
-    )  # fmt: skip
+    )
     output = audit.add_mutually_exclusive_group()
     output.add_argument("--json", action="store_true", help="print one JSON array")
     output.add_argument(
-        "--csv", action="store_true",
+        "--csv",
+        action="store_true",
         help="the Admin page's CSV file, on stdout (audited as an export)",
-    )  # fmt: skip
+    )
     audit.set_defaults(handler=cmd_audit)
 
 
@@ -62,15 +67,25 @@ def cmd_audit(args: argparse.Namespace) -> int:
                 cursor, first=first, last=today, action=args.kind, who=args.person, limit=LIMIT
             )
         if args.kind and args.kind not in kinds:
-            print(f"catalyst audit: no line of kind {args.kind!r} so far (kinds: "
-                  f"{', '.join(kinds) or 'none yet'}).", file=sys.stderr)  # fmt: skip
+            print(
+                f"catalyst audit: no line of kind {args.kind!r} so far (kinds: "
+                f"{', '.join(kinds) or 'none yet'}).",
+                file=sys.stderr,
+            )
         entries = "1 entry" if len(lines) == 1 else f"{len(lines):,} entries"
-        print(f"{entries} from {first} to {today}, newest first"
-              + (" (the 5,000 newest; narrow the filters)" if len(lines) == LIMIT else "")
-              + ".", file=sys.stderr)  # fmt: skip
+        print(
+            f"{entries} from {first} to {today}, newest first"
+            + (" (the 5,000 newest; narrow the filters)" if len(lines) == LIMIT else "")
+            + ".",
+            file=sys.stderr,
+        )
         if args.csv:
-            filters = {"from": first, "to": today, "kind": args.kind or "all",
-                       "who": args.person or ""}  # fmt: skip
+            filters = {
+                "from": first,
+                "to": today,
+                "kind": args.kind or "all",
+                "who": args.person or "",
+            }
             _write_csv(db, lines, f"catalyst-audit-{first}-{today}.csv", filters)
             return EXIT_OK
     if args.json:

@@ -25,41 +25,64 @@ SORTS = ("department", "weakest", "overall")  # overview.SORTS (kept out of ever
 
 
 def add_commands(commands, common: argparse.ArgumentParser) -> None:
-    export = commands.add_parser("export", help="the files the Overview and Manager detail "
-                                 "pages download (audited like a download)")  # fmt: skip
+    export = commands.add_parser(
+        "export",
+        help="the files the Overview and Manager detail pages download (audited like a download)",
+    )
     views = export.add_subparsers(dest="export_view", required=True, metavar="VIEW")
     file_options = argparse.ArgumentParser(add_help=False)
-    file_options.add_argument("--period", metavar='"NAME"',
-                              help='a period the page offers, like "Last 12 weeks" (default: '
-                              "the page's)")  # fmt: skip
-    file_options.add_argument("--out", metavar="PATH",
-                              help="file or folder to write (default: the page's file name "
-                              "here; - for stdout)")  # fmt: skip
+    file_options.add_argument(
+        "--period",
+        metavar='"NAME"',
+        help='a period the page offers, like "Last 12 weeks" (default: the page\'s)',
+    )
+    file_options.add_argument(
+        "--out",
+        metavar="PATH",
+        help="file or folder to write (default: the page's file name here; - for stdout)",
+    )
     overview = views.add_parser(
-        "overview", parents=[common, file_options],
+        "overview",
+        parents=[common, file_options],
         help="HR's overview of every department or the chosen ones",
-    )  # fmt: skip
-    overview.add_argument("--format", required=True, choices=FORMATS,
-                          help="csv: the team table; xlsx: every table; pdf, png: the "
-                          "one-page summary")  # fmt: skip
-    overview.add_argument("--departments", metavar="A,B",
-                          help="only these departments, by name (default: all)")  # fmt: skip
-    overview.add_argument("--metric", choices=METRICS, default="favorable_pct",
-                          help="favorable %% or mean (1-5) in the tables (default: "
-                          "favorable_pct)")  # fmt: skip
-    overview.add_argument("--sort", choices=SORTS, default="department",
-                          help="the team table's order, as on the heatmap (csv)")  # fmt: skip
+    )
+    overview.add_argument(
+        "--format",
+        required=True,
+        choices=FORMATS,
+        help="csv: the team table; xlsx: every table; pdf, png: the one-page summary",
+    )
+    overview.add_argument(
+        "--departments", metavar="A,B", help="only these departments, by name (default: all)"
+    )
+    overview.add_argument(
+        "--metric",
+        choices=METRICS,
+        default="favorable_pct",
+        help="favorable %% or mean (1-5) in the tables (default: favorable_pct)",
+    )
+    overview.add_argument(
+        "--sort",
+        choices=SORTS,
+        default="department",
+        help="the team table's order, as on the heatmap (csv)",
+    )
     overview.set_defaults(handler=cmd_overview)
     manager = views.add_parser(
-        "manager", parents=[common, file_options],
+        "manager",
+        parents=[common, file_options],
         help="HR's manager detail: one manager's team, read-only",
-    )  # fmt: skip
+    )
     manager.add_argument("email", help="the manager's email")
-    manager.add_argument("--format", required=True, choices=FORMATS,
-                         help="csv: results by round; xlsx: every table; pdf, png: the "
-                         "one-page summary")  # fmt: skip
-    manager.add_argument("--team", help="one of the teams they led (default: the page's, "
-                         "their current team)")  # fmt: skip
+    manager.add_argument(
+        "--format",
+        required=True,
+        choices=FORMATS,
+        help="csv: results by round; xlsx: every table; pdf, png: the one-page summary",
+    )
+    manager.add_argument(
+        "--team", help="one of the teams they led (default: the page's, their current team)"
+    )
     manager.set_defaults(handler=cmd_manager)
 
 
@@ -72,18 +95,24 @@ def cmd_overview(args: argparse.Namespace) -> int:
             chosen = _departments(queries.departments(cursor), args.departments)
         latest = queries.latest_week(db, today)
         if latest is None:
-            raise Refused("No survey responses yet: import a survey export first "
-                          "(catalyst import survey FILE).")  # fmt: skip
+            raise Refused(
+                "No survey responses yet: import a survey export first "
+                "(catalyst import survey FILE)."
+            )
         period = _period(cadence, args.period, latest)
         scope = Scope.hr(frozenset(chosen)) if chosen else Scope.hr()
         names = list(chosen.values())
-        filters = {"departments": names or "all in scope", "period": period.label,
-                   "metric": args.metric}  # fmt: skip
+        filters = {
+            "departments": names or "all in scope",
+            "period": period.label,
+            "metric": args.metric,
+        }
         whole = ", ".join(names) or "All departments"
         if args.format in ("pdf", "png"):
             filters["summary_of"] = whole
-        report(f"Gathering the overview of {', '.join(names) or 'all departments'}, "
-               f"{period.label}…")  # fmt: skip
+        report(
+            f"Gathering the overview of {', '.join(names) or 'all departments'}, {period.label}…"
+        )
         file_name, build = _overview_file(db, scope, period, whole, args, today)
         return _write(db, args, file_name, filters, report, build)
 
@@ -97,14 +126,15 @@ def _overview_file(
 
     stamp, metric, kind = f"{period.last_week:%Y-%m-%d}", args.metric, args.format
     if kind in ("pdf", "png"):
-        return f"catalyst-summary-{exports.slug(whole)}-{stamp}.{kind}", lambda: (
-            overview.summary_file(db, scope, period, today=today, title=whole, kind=kind)
-        )  # fmt: skip
+        return (
+            f"catalyst-summary-{exports.slug(whole)}-{stamp}.{kind}",
+            lambda: overview.summary_file(db, scope, period, today=today, title=whole, kind=kind),
+        )
     view = overview.collect(db, scope, period, today=today)
     if kind == "xlsx":
         return f"catalyst-overview-{stamp}.xlsx", lambda: exports.workbook_bytes(
             overview.sheets(view, metric)
-        )  # fmt: skip
+        )
     table = overview.team_table(overview.ordered(view.teams, metric, args.sort), metric)
     return f"catalyst-teams-{stamp}.csv", lambda: exports.csv_bytes(table)
 
@@ -139,22 +169,24 @@ def _manager_file(
         shared = org.manager_notes_visible_to_hr
         return f"catalyst-{who}-{stamp}.xlsx", lambda: exports.workbook_bytes(
             manager_detail.sheets(view, shared)
-        )  # fmt: skip
+        )
     if kind == "csv":
         return f"catalyst-{who}-by-round-{stamp}.csv", lambda: exports.csv_bytes(
             manager_detail.by_round_table(view)
-        )  # fmt: skip
+        )
     return f"catalyst-{who}-{stamp}.{kind}", lambda: manager_detail.summary_file(
         view, name, org.organization_name, today, kind=kind
-    )  # fmt: skip
+    )
 
 
 def _departments(departments, asked: str | None) -> dict[int, str]:
     """The departments named in ``--departments A,B`` (any case), in that order, by id."""
     if not asked:
         return {}
-    by_name = {name.lower(): (int(i), name) for i, name in
-               zip(departments.department_id, departments.name, strict=True)}  # fmt: skip
+    by_name = {
+        name.lower(): (int(i), name)
+        for i, name in zip(departments.department_id, departments.name, strict=True)
+    }
     chosen = {}
     for part in (p.strip() for p in asked.split(",")):
         if part.lower() not in by_name:
@@ -171,8 +203,11 @@ def _period(cadence: str, asked: str | None, latest: date) -> Period:
     presets = dict(rounds.PRESETS[cadence])
     names = {name.lower(): name for name in presets}
     if asked is not None and asked.strip().lower() not in names:
-        raise Refused(f"{asked!r} is not a period of a {cadence} survey; the pages offer: "
-                      + ", ".join(presets) + ".")  # fmt: skip
+        raise Refused(
+            f"{asked!r} is not a period of a {cadence} survey; the pages offer: "
+            + ", ".join(presets)
+            + "."
+        )
     name = names[asked.strip().lower()] if asked else list(presets)[1]
     return Period.last_rounds(latest, presets[name], cadence)
 
@@ -190,17 +225,23 @@ def _manager_team(cursor, email: str, team: str | None) -> tuple[int, str, int]:
     if team is not None:
         asked = led[led.team.str.lower() == team.strip().lower()]
         if asked.empty:
-            raise Refused(f"{person.email} has not led a team named {team!r} (their teams: "
-                          f"{', '.join(led.team)}).")  # fmt: skip
+            raise Refused(
+                f"{person.email} has not led a team named {team!r} (their teams: "
+                f"{', '.join(led.team)})."
+            )
         led = asked
     first = led.iloc[0]
     return person.user_id, str(first.manager), int(first.team_id)
 
 
 def _write(
-    db: Store, args: argparse.Namespace, file_name: str, filters: dict, report,
+    db: Store,
+    args: argparse.Namespace,
+    file_name: str,
+    filters: dict,
+    report,
     build: Callable[[], bytes],
-) -> int:  # fmt: skip
+) -> int:
     """Make the file, audited as the page's download is, and write it where ``--out`` says."""
     from dashboard import exports
 
@@ -212,8 +253,10 @@ def _write(
         sys.stdout.flush()
     else:
         out.write_bytes(data)
-    report(f"Wrote {'the file to stdout' if out is None else out} ({len(data):,} bytes); "
-           "recorded in the audit log.")  # fmt: skip
+    report(
+        f"Wrote {'the file to stdout' if out is None else out} ({len(data):,} bytes); "
+        "recorded in the audit log."
+    )
     return EXIT_OK
 
 

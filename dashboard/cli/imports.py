@@ -27,18 +27,21 @@ def add_commands(commands, common: argparse.ArgumentParser) -> None:
     kinds = imports.add_subparsers(dest="kind", required=True, metavar="KIND")
     _add_survey(kinds, common)
     roster = kinds.add_parser(
-        "roster", parents=[common],
+        "roster",
+        parents=[common],
         help="team, department, manager_name, manager_email[, headcount][, effective_from]",
-    )  # fmt: skip
+    )
     roster.add_argument("file", type=Path)
     roster.add_argument("--json", action="store_true", help="print one JSON object")
     progress_ = kinds.add_parser(
-        "progress", parents=[common],
+        "progress",
+        parents=[common],
         help="wins and setbacks: team, week, wins, setbacks — or team, date, kind, description",
-    )  # fmt: skip
+    )
     progress_.add_argument("file", type=Path)
-    progress_.add_argument("--skip-invalid", action="store_true",
-                           help="import the valid rows and report the others")  # fmt: skip
+    progress_.add_argument(
+        "--skip-invalid", action="store_true", help="import the valid rows and report the others"
+    )
     progress_.add_argument("--date-order", choices=DATE_ORDER_CHOICES)
     progress_.add_argument("--json", action="store_true", help="print one JSON object")
     undo = kinds.add_parser("undo", parents=[common], help="remove what an import added")
@@ -53,34 +56,45 @@ def _add_survey(kinds, common: argparse.ArgumentParser) -> None:
     survey.add_argument("file", type=Path)
     survey.add_argument("--team", help="every row belongs to this team")
     survey.add_argument("--week", type=iso_date, help="every row belongs to the week of this date")
-    survey.add_argument("--skip-invalid", action="store_true",
-                        help="import the valid rows and report the others")  # fmt: skip
     survey.add_argument(
-        "--scale", metavar="LOW-HIGH",
+        "--skip-invalid", action="store_true", help="import the valid rows and report the others"
+    )
+    survey.add_argument(
+        "--scale",
+        metavar="LOW-HIGH",
         help="the scale plain numbers are on, like 1-7 or 0-10 (default: detected per column)",
-    )  # fmt: skip
+    )
     survey.add_argument(
-        "--date-order", choices=DATE_ORDER_CHOICES,
+        "--date-order",
+        choices=DATE_ORDER_CHOICES,
         help="how to read dates like 11/12/2026 (default: the file says, else the setting)",
-    )  # fmt: skip
+    )
     survey.add_argument(
-        "--map", action="append", default=[], metavar='"HEADER=key"',
+        "--map",
+        action="append",
+        default=[],
+        metavar='"HEADER=key"',
         help="this column is that catalyst key (or team, submitted_at, comment, ignore); "
         "repeatable; saved for next time",
-    )  # fmt: skip
+    )
     survey.add_argument(
-        "--team-column", metavar="HEADER",
+        "--team-column",
+        metavar="HEADER",
         help="the column that names each row's team; saved for next time",
-    )  # fmt: skip
+    )
     survey.add_argument(
-        "--team-alias", action="append", default=[], metavar='"NAME=Team"',
+        "--team-alias",
+        action="append",
+        default=[],
+        metavar='"NAME=Team"',
         help="another name a team goes by in this export; repeatable; saved",
-    )  # fmt: skip
+    )
     survey.add_argument(
-        "--labels", metavar='"LABEL=1,LABEL=2,…"',
+        "--labels",
+        metavar='"LABEL=1,LABEL=2,…"',
         help="what the answer labels mean, lowest to highest, for labels Catalyst does not "
-        "know (like \"Not useful=1,Neutral=3,Very useful=5\")",
-    )  # fmt: skip
+        'know (like "Not useful=1,Neutral=3,Very useful=5")',
+    )
     survey.add_argument("--sheet", help="the workbook sheet to read (default: the first)")
     survey.add_argument("--json", action="store_true", help="print one JSON object")
 
@@ -99,9 +113,10 @@ def cmd_import(args: argparse.Namespace) -> int:
                 report = ingest.apply_roster(db, plan, now=utc_now())
             elif args.kind == "progress":
                 options = ingest.WinsOptions(
-                    skip_invalid=args.skip_invalid, date_order=_DATE_ORDERS.get(args.date_order),
+                    skip_invalid=args.skip_invalid,
+                    date_order=_DATE_ORDERS.get(args.date_order),
                     actor="catalyst import progress",
-                )  # fmt: skip
+                )
                 report = ingest.import_wins(db, source, options, now=utc_now())
             else:
                 report = _import_survey(db, source, args, print_step)
@@ -115,11 +130,18 @@ def _import_survey(db: Store, source, args: argparse.Namespace, print_step: Step
     from dashboard import ingest
 
     options = ingest.SurveyOptions(
-        team=args.team, week=args.week, skip_invalid=args.skip_invalid, scale=args.scale,
-        date_order=_DATE_ORDERS.get(args.date_order), maps=tuple(args.map),
-        team_column=args.team_column, team_aliases=tuple(args.team_alias),
-        labels=args.labels, sheet=args.sheet, actor="catalyst import survey",
-    )  # fmt: skip
+        team=args.team,
+        week=args.week,
+        skip_invalid=args.skip_invalid,
+        scale=args.scale,
+        date_order=_DATE_ORDERS.get(args.date_order),
+        maps=tuple(args.map),
+        team_column=args.team_column,
+        team_aliases=tuple(args.team_alias),
+        labels=args.labels,
+        sheet=args.sheet,
+        actor="catalyst import survey",
+    )
     return ingest.import_survey(db, source, options, now=utc_now(), on_step=print_step)
 
 
@@ -138,9 +160,11 @@ def import_history(args: argparse.Namespace) -> int:
             history = ingest.import_history(cursor)
     for row in history.itertuples():
         state = f" (undone {row.undone_at:%-d %b %Y})" if pd.notna(row.undone_at) else ""
-        print(f"#{row.import_id:<5} {row.imported_at:%Y-%m-%d %H:%M}  {row.kind:<8} "
-              f"{row.file_name}: {row.rows_in_file:,} rows, {row.imported:,} imported, "
-              f"{row.duplicates:,} duplicates, {row.rejected:,} rejected{state}")  # fmt: skip
+        print(
+            f"#{row.import_id:<5} {row.imported_at:%Y-%m-%d %H:%M}  {row.kind:<8} "
+            f"{row.file_name}: {row.rows_in_file:,} rows, {row.imported:,} imported, "
+            f"{row.duplicates:,} duplicates, {row.rejected:,} rejected{state}"
+        )
     return EXIT_OK
 
 

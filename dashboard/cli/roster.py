@@ -29,9 +29,10 @@ def add_commands(commands, common: argparse.ArgumentParser) -> None:
     listing.add_argument("--json", action="store_true", help="print one JSON array")
     listing.set_defaults(handler=cmd_list)
     history = actions.add_parser(
-        "history", parents=[common],
+        "history",
+        parents=[common],
         help="a team's facts over time (department, manager, headcount), oldest first",
-    )  # fmt: skip
+    )
     history.add_argument("team", help="the team's name (any case)")
     history.add_argument("--json", action="store_true", help="print one JSON array")
     history.set_defaults(handler=cmd_history)

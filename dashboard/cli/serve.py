@@ -28,9 +28,13 @@ def add_run(commands, common: argparse.ArgumentParser) -> None:
     run = commands.add_parser("run", parents=[common], help="serve the dashboard")
     run.add_argument("--port", type=positive, help="port (default: $PORT, else 8501)")
     run.add_argument("--address", default="localhost", help="address to listen on")
-    run.add_argument("--secrets", type=Path, metavar="PATH",
-                     help="secrets file, e.g. with single sign-on's [auth] (default: "
-                     "$CATALYST_SECRETS, else .streamlit/secrets.toml)")  # fmt: skip
+    run.add_argument(
+        "--secrets",
+        type=Path,
+        metavar="PATH",
+        help="secrets file, e.g. with single sign-on's [auth] (default: "
+        "$CATALYST_SECRETS, else .streamlit/secrets.toml)",
+    )
     run.set_defaults(handler=cmd_run)
 
 
@@ -55,18 +59,23 @@ def add_bench(commands) -> None:
     bench = commands.add_parser("bench", help="time the demo build and the read API at scale")
     bench.add_argument("--teams", type=positive, default=2000)
     bench.add_argument("--weeks", type=positive, default=104)
-    bench.add_argument("--scale", type=positive, default=1,
-                       help="also run N times the teams; report how each figure grew")  # fmt: skip
+    bench.add_argument(
+        "--scale",
+        type=positive,
+        default=1,
+        help="also run N times the teams; report how each figure grew",
+    )
     bench.add_argument("--json", action="store_true", help="end with one JSON object")
     bench.set_defaults(handler=cmd_bench)
 
 
 def add_backup(commands, common: argparse.ArgumentParser) -> None:
     backup = commands.add_parser(
-        "backup", parents=[common],
+        "backup",
+        parents=[common],
         help="write a consistent copy of the database to PATH (while the app is stopped; "
         "with the app running, use the Admin page)",
-    )  # fmt: skip
+    )
     backup.add_argument("path", type=Path)
     backup.set_defaults(handler=cmd_backup)
 
@@ -98,8 +107,11 @@ def cmd_run(args: argparse.Namespace) -> int:
     from dashboard.server import create_app
 
     print(f"Catalyst: serving {db_path} on http://{args.address}:{port}", file=sys.stderr)
-    config = {"server.port": port, "server.address": args.address,
-              "secrets.files": [str(settings.secrets_file(project))]}  # fmt: skip
+    config = {
+        "server.port": port,
+        "server.address": args.address,
+        "secrets.files": [str(settings.secrets_file(project))],
+    }
     create_app(project).run(config=config)
     return EXIT_OK
 
@@ -167,10 +179,21 @@ def cmd_bench(args: argparse.Namespace) -> int:
 def _bench_process(teams: int, weeks: int) -> dict:
     print(f"catalyst bench: {teams:,} teams x {weeks} weeks in a fresh process", file=sys.stderr)
     done = subprocess.run(
-        [sys.executable, "-m", "dashboard", "bench", "--teams", str(teams), "--weeks",
-         str(weeks), "--json"],
-        stdout=subprocess.PIPE, text=True, check=False,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "dashboard",
+            "bench",
+            "--teams",
+            str(teams),
+            "--weeks",
+            str(weeks),
+            "--json",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+        check=False,
+    )
     if done.returncode != 0:
         raise Refused(f"the benchmark of {teams:,} teams failed (exit {done.returncode})")
     return json.loads(done.stdout.strip().splitlines()[-1])
@@ -179,6 +202,9 @@ def _bench_process(teams: int, weeks: int) -> dict:
 def cmd_backup(args: argparse.Namespace) -> int:
     with open_existing(args) as db:
         target = db.backup(args.path)
-    print(f"Backup written to {target}; restore by putting it in place of the database "
-          "while Catalyst is stopped (or run it with --db).", file=sys.stderr)  # fmt: skip
+    print(
+        f"Backup written to {target}; restore by putting it in place of the database "
+        "while Catalyst is stopped (or run it with --db).",
+        file=sys.stderr,
+    )
     return EXIT_OK

@@ -35,13 +35,18 @@ def add_commands(commands, common: argparse.ArgumentParser) -> None:
     show.add_argument("--json", action="store_true", help="print one JSON object")
     show.set_defaults(handler=cmd_show)
     change = actions.add_parser(
-        "set", parents=[common],
+        "set",
+        parents=[common],
         help="change settings, all or none (checked and audited like the Admin page); "
         "keys as `settings show` lists them",
-    )  # fmt: skip
-    change.add_argument("values", nargs="+", action=_Pairs, metavar="KEY VALUE",
-                        help="a setting and its new value, like min_group_size 7; repeat "
-                        "for several")  # fmt: skip
+    )
+    change.add_argument(
+        "values",
+        nargs="+",
+        action=_Pairs,
+        metavar="KEY VALUE",
+        help="a setting and its new value, like min_group_size 7; repeat for several",
+    )
     change.set_defaults(handler=cmd_set)
 
 

@@ -23,17 +23,22 @@ def add_commands(commands, common: argparse.ArgumentParser) -> None:
     )
     add.add_argument("email")
     add.add_argument(
-        "--role", action="append", required=True, choices=accounts.ROLES,
+        "--role",
+        action="append",
+        required=True,
+        choices=accounts.ROLES,
         help="repeat for several roles",
-    )  # fmt: skip
+    )
     add.add_argument("--team", help="team the new manager leads from today")
     add.add_argument("--name", help="display name (default: from the email)")
     add.set_defaults(handler=cmd_user_add)
     listing = user_commands.add_parser("list", parents=[common], help="every account")
     listing.add_argument("--json", action="store_true", help="print one JSON object")
     listing.set_defaults(handler=_user_list)
-    for action, words in (("deactivate", "deactivate accounts (signed out at once)"),
-                          ("activate", "reactivate accounts")):  # fmt: skip
+    for action, words in (
+        ("deactivate", "deactivate accounts (signed out at once)"),
+        ("activate", "reactivate accounts"),
+    ):
         command = user_commands.add_parser(action, parents=[common], help=words)
         command.add_argument("email", nargs="+")
         command.set_defaults(handler=_user_active)
@@ -42,21 +47,28 @@ def add_commands(commands, common: argparse.ArgumentParser) -> None:
 
 def _add_invite_and_set_role(user_commands, common: argparse.ArgumentParser) -> None:
     invite = user_commands.add_parser(
-        "invite", parents=[common],
+        "invite",
+        parents=[common],
         help="print a one-time link to set a password (also a reset; the break-glass path "
         "for admins when only single sign-on is allowed)",
-    )  # fmt: skip
+    )
     invite.add_argument("email", nargs="*", help="whom to invite (default: with --all)")
-    invite.add_argument("--all", action="store_true",
-                        help="everyone active without a password")  # fmt: skip
-    invite.add_argument("--base-url", default="http://localhost:8501",
-                        help="the address people open Catalyst at")  # fmt: skip
+    invite.add_argument("--all", action="store_true", help="everyone active without a password")
+    invite.add_argument(
+        "--base-url", default="http://localhost:8501", help="the address people open Catalyst at"
+    )
     invite.set_defaults(handler=_user_invite)
-    set_role = user_commands.add_parser("set-role", parents=[common],
-                                        help="replace an account's roles")  # fmt: skip
+    set_role = user_commands.add_parser(
+        "set-role", parents=[common], help="replace an account's roles"
+    )
     set_role.add_argument("email")
-    set_role.add_argument("--role", action="append", required=True, choices=accounts.ROLES,
-                          help="repeat for several roles")  # fmt: skip
+    set_role.add_argument(
+        "--role",
+        action="append",
+        required=True,
+        choices=accounts.ROLES,
+        help="repeat for several roles",
+    )
     set_role.set_defaults(handler=_user_set_role)
 
 
@@ -108,8 +120,11 @@ def _user_invite(args: argparse.Namespace) -> int:
     print("email,link")
     for user_id, code in codes.items():
         print(f"{emails[user_id]},{base}/?invite={code}")
-    print(f"{len(codes)} invitation(s), each valid once for "
-          f"{accounts.INVITATION_LIFETIME.days} days.", file=sys.stderr)  # fmt: skip
+    print(
+        f"{len(codes)} invitation(s), each valid once for "
+        f"{accounts.INVITATION_LIFETIME.days} days.",
+        file=sys.stderr,
+    )
     return EXIT_OK
 
 
@@ -147,8 +162,14 @@ def cmd_user_add(args: argparse.Namespace) -> int:
         password = _read_password()
         accounts.check_password(password, email)
         accounts.add_user(
-            db, email, roles, display_name=args.name, now=utc_now(), actor="catalyst user add",
-            password_hash=accounts.hash_password(password), team_id=team_id,
-        )  # fmt: skip
+            db,
+            email,
+            roles,
+            display_name=args.name,
+            now=utc_now(),
+            actor="catalyst user add",
+            password_hash=accounts.hash_password(password),
+            team_id=team_id,
+        )
     print(f"Added {email} ({', '.join(sorted(roles))})", file=sys.stderr)
     return EXIT_OK

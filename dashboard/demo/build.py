@@ -29,9 +29,18 @@ def build_demo(db: Store, spec: DemoSpec, on_step: Steps = quietly) -> dict:
     on_step(f"Generated {len(checkins):,} check-ins and {len(entries):,} wins and setbacks")
 
     organization = store.Organization(
-        org.departments, org.teams, org.team_facts, org.users, org.user_roles, responses,
-        checkins, notes, entries, settings=_settings(), meta=_meta(spec, today),
-    )  # fmt: skip
+        org.departments,
+        org.teams,
+        org.team_facts,
+        org.users,
+        org.user_roles,
+        responses,
+        checkins,
+        notes,
+        entries,
+        settings=_settings(),
+        meta=_meta(spec, today),
+    )
     on_step("Writing the organization, summarizing responses by team and week")
     with db.transaction() as cursor:
         try:
@@ -42,10 +51,12 @@ def build_demo(db: Store, spec: DemoSpec, on_step: Steps = quietly) -> dict:
                 "empty database. Pass --db with a new file."
             ) from None
         store.record_audit(
-            cursor, "demo.build",
+            cursor,
+            "demo.build",
             f"teams={spec.teams} weeks={spec.weeks} seed={spec.seed} today={today}",
-            at=now, actor="catalyst demo",
-        )  # fmt: skip
+            at=now,
+            actor="catalyst demo",
+        )
     db.checkpoint()
     return {
         "departments": len(org.departments),
@@ -58,8 +69,12 @@ def build_demo(db: Store, spec: DemoSpec, on_step: Steps = quietly) -> dict:
 
 
 def _settings() -> dict[str, str]:
-    return {"organization_name": ORGANIZATION_NAME, "time_zone": "Europe/Berlin",
-            "cadence": "weekly", "min_group_size": "5"}  # fmt: skip
+    return {
+        "organization_name": ORGANIZATION_NAME,
+        "time_zone": "Europe/Berlin",
+        "cadence": "weekly",
+        "min_group_size": "5",
+    }
 
 
 def _meta(spec: DemoSpec, today: date) -> dict[str, str]:

@@ -82,23 +82,38 @@ def generate_org(
     # before its manager change.
     manager_user = np.concatenate([[3], user_ids[3 : 3 + n_teams - 1]])
     previous_manager = int(user_ids[-1])
-    teams = pd.DataFrame({
-        "team_id": np.arange(1, n_teams + 1),
-        "name": _team_names(n_teams, department_names, team_department),
-        "created_at": datetime.combine(weeks[0].date(), time(8, 0)),
-    })  # fmt: skip
+    teams = pd.DataFrame(
+        {
+            "team_id": np.arange(1, n_teams + 1),
+            "name": _team_names(n_teams, department_names, team_department),
+            "created_at": datetime.combine(weeks[0].date(), time(8, 0)),
+        }
+    )
     team_facts = _team_facts(
-        teams, weeks, team_department, manager_user, previous_manager, headcount,
+        teams,
+        weeks,
+        team_department,
+        manager_user,
+        previous_manager,
+        headcount,
         len(department_names),
-    )  # fmt: skip
+    )
     manager_of = np.repeat(manager_user[:, None], n_weeks, axis=1)
     manager_of[CHANGE_TEAM, : n_weeks // 2] = previous_manager
     levels = _levels(n_teams, n_weeks, rng)
     self_bias = _self_bias(len(user_ids), rng)
     return GeneratedOrg(
-        weeks, departments, teams, team_facts, users, user_roles,
-        headcount, levels, manager_of, self_bias,
-    )  # fmt: skip
+        weeks,
+        departments,
+        teams,
+        team_facts,
+        users,
+        user_roles,
+        headcount,
+        levels,
+        manager_of,
+        self_bias,
+    )
 
 
 # The second team changes manager halfway; the third moves department two thirds in.
@@ -141,37 +156,50 @@ def _people(
     people = fixed + named
     user_ids = np.arange(1, len(people) + 1)
     salt = hashlib.sha256(f"catalyst-demo-{spec.seed}".encode()).digest()[:16]
-    users = pd.DataFrame({
-        "user_id": user_ids,
-        "email": [email for email, _, _ in people],
-        "display_name": [name for _, name, _ in people],
-        "password_hash": accounts.hash_password_with_salt(DEMO_PASSWORD, salt),
-        "active": True,
-        "created_at": now - timedelta(weeks=spec.weeks),
-    })  # fmt: skip
+    users = pd.DataFrame(
+        {
+            "user_id": user_ids,
+            "email": [email for email, _, _ in people],
+            "display_name": [name for _, name, _ in people],
+            "password_hash": accounts.hash_password_with_salt(DEMO_PASSWORD, salt),
+            "active": True,
+            "created_at": now - timedelta(weeks=spec.weeks),
+        }
+    )
     return users, pd.DataFrame({"user_id": user_ids, "role": [role for _, _, role in people]})
 
 
 def _team_facts(
-    teams: pd.DataFrame, weeks: pd.DatetimeIndex, team_department, manager_user,
-    previous_manager: int, headcount, n_departments: int,
-) -> pd.DataFrame:  # fmt: skip
+    teams: pd.DataFrame,
+    weeks: pd.DatetimeIndex,
+    team_department,
+    manager_user,
+    previous_manager: int,
+    headcount,
+    n_departments: int,
+) -> pd.DataFrame:
     """Each team from the first week, then the manager change and the reorg."""
     n_weeks = len(weeks)
-    facts = pd.DataFrame({
-        "team_id": teams.team_id, "valid_from": weeks[0].date(),
-        "department_id": team_department + 1, "manager_id": manager_user,
-        "headcount": headcount,
-    })  # fmt: skip
+    facts = pd.DataFrame(
+        {
+            "team_id": teams.team_id,
+            "valid_from": weeks[0].date(),
+            "department_id": team_department + 1,
+            "manager_id": manager_user,
+            "headcount": headcount,
+        }
+    )
     facts.loc[CHANGE_TEAM, "manager_id"] = previous_manager
     reorg_department = (team_department[REORG_TEAM] + 1) % n_departments
-    later = pd.DataFrame({
-        "team_id": [CHANGE_TEAM + 1, REORG_TEAM + 1],
-        "valid_from": [weeks[n_weeks // 2].date(), weeks[(2 * n_weeks) // 3].date()],
-        "department_id": [team_department[CHANGE_TEAM] + 1, reorg_department + 1],
-        "manager_id": [manager_user[CHANGE_TEAM], manager_user[REORG_TEAM]],
-        "headcount": [headcount[CHANGE_TEAM], headcount[REORG_TEAM]],
-    })  # fmt: skip
+    later = pd.DataFrame(
+        {
+            "team_id": [CHANGE_TEAM + 1, REORG_TEAM + 1],
+            "valid_from": [weeks[n_weeks // 2].date(), weeks[(2 * n_weeks) // 3].date()],
+            "department_id": [team_department[CHANGE_TEAM] + 1, reorg_department + 1],
+            "manager_id": [manager_user[CHANGE_TEAM], manager_user[REORG_TEAM]],
+            "headcount": [headcount[CHANGE_TEAM], headcount[REORG_TEAM]],
+        }
+    )
     return pd.concat([facts, later], ignore_index=True)
 
 

@@ -9,8 +9,21 @@ from dashboard.ingest.text import Source
 from dashboard.ingest.wins import WinsOptions, import_wins
 
 __all__ = [
-    "ImportRefused", "ImportReport", "Problem", "WinsOptions", "RosterPlan", "Source",
-    "SurveyOptions", "SurveyPreview", "apply_roster", "describe", "import_history",
-    "import_wins", "import_survey", "plan_edit", "plan_roster", "preview_survey",
+    "ImportRefused",
+    "ImportReport",
+    "Problem",
+    "WinsOptions",
+    "RosterPlan",
+    "Source",
+    "SurveyOptions",
+    "SurveyPreview",
+    "apply_roster",
+    "describe",
+    "import_history",
+    "import_wins",
+    "import_survey",
+    "plan_edit",
+    "plan_roster",
+    "preview_survey",
     "undo_import",
-]  # fmt: skip
+]

@@ -80,17 +80,21 @@ def parse_labels(text: str | None) -> dict[str, float]:
         except ValueError:
             value = None
         if not equals or not label.strip() or value is None:
-            problems.append(Problem(
-                f'Answer labels: "{part.strip()}" should be LABEL=NUMBER, like "Not useful=1".'
-            ))  # fmt: skip
+            problems.append(
+                Problem(
+                    f'Answer labels: "{part.strip()}" should be LABEL=NUMBER, like "Not useful=1".'
+                )
+            )
         else:
             pairs.append((clean_label(label), value))
     values = [value for _, value in pairs]
     if not problems and len(set(values)) < 2:
-        problems.append(Problem(
-            "Answer labels: give at least the lowest and the highest answer with different "
-            'numbers, like "Not useful=1,Very useful=5".'
-        ))  # fmt: skip
+        problems.append(
+            Problem(
+                "Answer labels: give at least the lowest and the highest answer with different "
+                'numbers, like "Not useful=1,Very useful=5".'
+            )
+        )
     if problems:
         raise ImportRefused(problems)
     low, high = min(values), max(values)

@@ -20,7 +20,7 @@ time already. Every date is checked to lie between 2000 and tomorrow.
 
 from __future__ import annotations
 
-from dashboard.ingest.report import ImportRefused, Problem
+from dashboard.ingest.report import refuse
 
 ISO = (
     "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M",
@@ -181,10 +181,10 @@ def choose_order(
     if not slashed:
         return setting  # no slashed dates: the order does not matter
     if first_big and second_big:
-        raise ImportRefused([Problem(
+        raise refuse(
             "The dates mix day-first and month-first writing (some start with a day above 12, "
             "others have one in second place). Fix the dates in the file and import again."
-        )])  # fmt: skip
+        )
     if first_big or second_big:
         order = "day_first" if first_big else "month_first"
         notes.append(f"Dates read {_words(order)}: some can only be read that way.")

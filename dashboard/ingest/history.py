@@ -8,7 +8,7 @@ import duckdb
 import pandas as pd
 
 from dashboard import store
-from dashboard.ingest.report import ImportRefused, Problem
+from dashboard.ingest.report import ImportRefused, Problem, refuse
 from dashboard.store import Store
 
 
@@ -24,9 +24,13 @@ def import_history(cursor: duckdb.DuckDBPyConnection, limit: int = 200) -> pd.Da
 
 
 def undo_import(
-    db: Store, import_id: int, *, now: datetime, user_id: int | None = None,
+    db: Store,
+    import_id: int,
+    *,
+    now: datetime,
+    user_id: int | None = None,
     actor: str = "catalyst import undo",
-) -> int:  # fmt: skip
+) -> int:
     """Remove exactly the responses an import added, in one transaction; returns how many.
 
     The same file can be imported again afterwards.
@@ -39,14 +43,14 @@ def undo_import(
             raise ImportRefused([Problem(f"There is no import #{import_id}.")])
         kind, file_name, undone_at = found[0]
         if undone_at is not None:
-            raise ImportRefused([Problem(
+            raise refuse(
                 f"Import #{import_id} was already undone on {undone_at:%-d %b %Y at %H:%M} UTC."
-            )])  # fmt: skip
+            )
         if kind == "roster":
-            raise ImportRefused([Problem(
+            raise refuse(
                 "A roster import is not undone: import the corrected roster instead (its "
                 "effective dates keep history)."
-            )])  # fmt: skip
+            )
         table = "survey_responses" if kind == "survey" else "progress_entries"
         cursor.execute(
             f"CREATE OR REPLACE TEMP TABLE touched AS SELECT DISTINCT team_id, week "  # noqa: S608
@@ -63,7 +67,11 @@ def undo_import(
         )
         store.bump_data_version(cursor, kind)
         store.record_audit(
-            cursor, "import.undo", f"import #{import_id} {file_name}: {removed} rows removed",
-            at=now, user_id=user_id, actor=actor,
-        )  # fmt: skip
+            cursor,
+            "import.undo",
+            f"import #{import_id} {file_name}: {removed} rows removed",
+            at=now,
+            user_id=user_id,
+            actor=actor,
+        )
     return int(removed)

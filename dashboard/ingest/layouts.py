@@ -155,8 +155,9 @@ def _tool_layout(tool: str, rows: list[list[str]]) -> Layout:
     columns, metadata, tool_columns, personal = [], {}, set(), set()
     for index, header in enumerate(first):
         key = _squeezed(header)
-        role = own.get(key) or ("tool" if key.startswith(TOOL_PREFIXES.get(tool, ("\0",)))
-                                else None)  # fmt: skip
+        role = own.get(key) or (
+            "tool" if key.startswith(TOOL_PREFIXES.get(tool, ("\0",))) else None
+        )
         label = labels[index] if labels else ""
         if role in ("status", "finished", "response_id"):
             metadata[role] = index
@@ -167,9 +168,13 @@ def _tool_layout(tool: str, rows: list[list[str]]) -> Layout:
         names = tuple(n for n in (label, *_one_row_names(header)) if n)
         columns.append(Column(index, header, names))
     return Layout(
-        tool, 2 if labels else 1, tuple(columns), metadata, tool_columns=frozenset(tool_columns),
+        tool,
+        2 if labels else 1,
+        tuple(columns),
+        metadata,
+        tool_columns=frozenset(tool_columns),
         personal=frozenset(personal),
-    )  # fmt: skip
+    )
 
 
 def _all_items(plain: list[str]) -> bool:
@@ -184,8 +189,9 @@ def _qualtrics_texts(plain: list[str], second: list[str]) -> bool:
     if len(own) < 3:
         return False
     texts = [second[i] for i in own if second[i]]
-    return bool(texts) and not any(re.fullmatch(r"[0-9.: /-]+|true|false", t.lower())
-                                   for t in texts)  # fmt: skip
+    return bool(texts) and not any(
+        re.fullmatch(r"[0-9.: /-]+|true|false", t.lower()) for t in texts
+    )
 
 
 def _import_ids(row: list[str]) -> bool:
@@ -217,11 +223,15 @@ def _qualtrics(tool: str, header_rows: int, codes: list[str], texts: list[str]) 
     for index, (code, text) in enumerate(zip(codes, texts, strict=True)):
         key = normalize(code)
         if key in ("status", "finished", "progress") or normalize(text) in (
-            "status", "finished", "progress", "response type",
-        ):  # fmt: skip
+            "status",
+            "finished",
+            "progress",
+            "response type",
+        ):
             # Qualtrics' Progress is the share of the survey done, never our progress item.
-            metadata.setdefault(key if key in ("status", "finished", "progress")
-                                else normalize(text), index)  # fmt: skip
+            metadata.setdefault(
+                key if key in ("status", "finished", "progress") else normalize(text), index
+            )
             columns.append(Column(index, code or text, ()))
             continue
         columns.append(Column(index, text or code, tuple(n for n in (text, code) if n)))

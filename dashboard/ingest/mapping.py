@@ -84,9 +84,11 @@ def _mapping_problem(layout: Layout, header: str, role: str, found: list[int]) -
 
 
 def overrides(
-    cursor: duckdb.DuckDBPyConnection, layout: Layout, maps: tuple[str, ...],
+    cursor: duckdb.DuckDBPyConnection,
+    layout: Layout,
+    maps: tuple[str, ...],
     team_column: str | None,
-) -> tuple[dict[int, str], list[tuple[str, str]]]:  # fmt: skip
+) -> tuple[dict[int, str], list[tuple[str, str]]]:
     """Column roles set by hand or saved earlier (position -> role), and the hand-set
     ones to save after a successful import. ImportRefused for a header or role that
     does not exist."""
@@ -135,9 +137,14 @@ def aliases(
 
 
 def save(
-    cursor: duckdb.DuckDBPyConnection, layout: Layout, mappings: list[tuple[str, str]],
-    team_aliases: list[tuple[str, str, int]], *, now: datetime, user_id: int | None,
-) -> None:  # fmt: skip
+    cursor: duckdb.DuckDBPyConnection,
+    layout: Layout,
+    mappings: list[tuple[str, str]],
+    team_aliases: list[tuple[str, str, int]],
+    *,
+    now: datetime,
+    user_id: int | None,
+) -> None:
     for header, role in mappings:
         cursor.execute(
             "INSERT INTO column_mappings VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (header_key) "

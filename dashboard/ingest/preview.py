@@ -14,7 +14,7 @@ from dashboard.ingest.columns import ColumnMap, ordered_items
 from dashboard.ingest.layouts import Layout
 from dashboard.ingest.report import ImportRefused, ImportReport, Problem
 from dashboard.ingest.survey import SurveyFile, SurveyOptions, opened_file
-from dashboard.ingest.text import Source  # fmt: skip
+from dashboard.ingest.text import Source
 from dashboard.store import Store
 
 
@@ -57,8 +57,9 @@ def preview_survey(
                 preview.report.already_imported = opened.earlier["when"]
             return preview
     except ImportRefused as refusal:
-        return SurveyPreview(ImportReport(kind="survey", file_name=source.name),
-                             problems=refusal.problems)  # fmt: skip
+        return SurveyPreview(
+            ImportReport(kind="survey", file_name=source.name), problems=refusal.problems
+        )
 
 
 def _sample(opened: SurveyFile, rows: int) -> pd.DataFrame:
@@ -75,18 +76,25 @@ def _sample(opened: SurveyFile, rows: int) -> pd.DataFrame:
 
 def _column_roles(layout: Layout, columns: ColumnMap) -> pd.DataFrame:
     roles = {index: item_label(key) for key, index in columns.items.items()}
-    for index, what in ((columns.team, "team"), (columns.time, "date"),
-                        (columns.comment, "comment"), (columns.response_id, "response id (hashed)"),
-                        (columns.status, "survey tool's status"),
-                        (columns.finished, "survey tool's finished flag")):  # fmt: skip
+    for index, what in (
+        (columns.team, "team"),
+        (columns.time, "date"),
+        (columns.comment, "comment"),
+        (columns.response_id, "response id (hashed)"),
+        (columns.status, "survey tool's status"),
+        (columns.finished, "survey tool's finished flag"),
+    ):
         if index is not None:
             roles.setdefault(index, what)
-    dropped = {name.rsplit(" (", 1)[0]: name.rsplit(" (", 1)[1].rstrip(")")
-               for name in columns.dropped}  # fmt: skip
+    dropped = {
+        name.rsplit(" (", 1)[0]: name.rsplit(" (", 1)[1].rstrip(")") for name in columns.dropped
+    }
     return pd.DataFrame(
         [
-            {"column": column.header or f"column {column.index + 1}",
-             "read as": roles.get(column.index) or dropped.get(column.header, "not used")}
+            {
+                "column": column.header or f"column {column.index + 1}",
+                "read as": roles.get(column.index) or dropped.get(column.header, "not used"),
+            }
             for column in layout.columns
         ]
-    )  # fmt: skip
+    )

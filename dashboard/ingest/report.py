@@ -53,11 +53,13 @@ class Problem:
 
     def __str__(self) -> str:
         where = ", ".join(
-            part for part in (
+            part
+            for part in (
                 f"row {self.row}" if self.row is not None else "",
                 f"column {self.column}" if self.column else "",
-            ) if part
-        )  # fmt: skip
+            )
+            if part
+        )
         message = worded(self.message)  # the command line's words unless a page asks
         return f"{where}: {message}" if where else message
 

@@ -25,7 +25,7 @@ import duckdb
 from dashboard import accounts, clock, queries, store
 from dashboard.ingest.columns import normalize
 from dashboard.ingest.limits import Limits
-from dashboard.ingest.report import ImportRefused, ImportReport, Problem
+from dashboard.ingest.report import ImportRefused, ImportReport, Problem, refuse
 from dashboard.ingest.text import Source, TextFile, prepare, read_file
 from dashboard.store import Store
 
@@ -123,10 +123,10 @@ def _roles(header: list[str]) -> dict[str, int]:
                 break
     missing = [role for role in REQUIRED if role not in roles]
     if missing:
-        raise ImportRefused([Problem(
+        raise refuse(
             f"The roster needs the columns {', '.join(REQUIRED)} (headcount and effective_from "
             f"are optional); missing: {', '.join(missing)}."
-        )])  # fmt: skip
+        )
     return roles
 
 
@@ -134,11 +134,15 @@ def _read(cursor: duckdb.DuckDBPyConnection, text: TextFile) -> list:
     read_file(cursor, "roster_rows", text)
     bad = cursor.execute("SELECT DISTINCT line FROM roster_rows_rejects ORDER BY line").fetchall()
     if bad:
-        raise ImportRefused([
-            Problem(f"this row does not have the {len(text.header)} fields of the header",
-                    row=line - 1 + text.header_rows)
-            for (line,) in bad
-        ])  # fmt: skip
+        raise ImportRefused(
+            [
+                Problem(
+                    f"this row does not have the {len(text.header)} fields of the header",
+                    row=line - 1 + text.header_rows,
+                )
+                for (line,) in bad
+            ]
+        )
     return cursor.execute("SELECT * FROM roster_rows ORDER BY rowid").fetchall()
 
 
@@ -162,9 +166,13 @@ def _facts(
         headcount = None
         if cell.get("headcount"):
             if not cell["headcount"].isdigit():
-                row_problems.append(Problem(
-                    f'"{cell["headcount"]}" is not a whole number of people', number, "headcount"
-                ))  # fmt: skip
+                row_problems.append(
+                    Problem(
+                        f'"{cell["headcount"]}" is not a whole number of people',
+                        number,
+                        "headcount",
+                    )
+                )
             else:
                 headcount = int(cell["headcount"])
         since = today
@@ -172,22 +180,39 @@ def _facts(
             try:
                 since = date.fromisoformat(cell["effective_from"])
             except ValueError:
-                row_problems.append(Problem(
-                    f'"{cell["effective_from"]}" is not a date like 2026-12-01', number,
-                    "effective_from",
-                ))  # fmt: skip
+                row_problems.append(
+                    Problem(
+                        f'"{cell["effective_from"]}" is not a date like 2026-12-01',
+                        number,
+                        "effective_from",
+                    )
+                )
         key = (cell["team"].lower(), since)
         if key in seen:
-            row_problems.append(Problem(
-                f'team "{cell["team"]}" appears again for the same date (first in row '
-                f"{seen[key]})", number, "team",
-            ))  # fmt: skip
+            row_problems.append(
+                Problem(
+                    f'team "{cell["team"]}" appears again for the same date (first in row '
+                    f"{seen[key]})",
+                    number,
+                    "team",
+                )
+            )
         seen.setdefault(key, number)
         problems += row_problems
         if not row_problems:
             dated = bool(cell.get("effective_from"))
-            facts.append(Fact(cell["team"], cell["department"], email, cell["manager_name"],
-                              headcount, since, number, dated))  # fmt: skip
+            facts.append(
+                Fact(
+                    cell["team"],
+                    cell["department"],
+                    email,
+                    cell["manager_name"],
+                    headcount,
+                    since,
+                    number,
+                    dated,
+                )
+            )
     if not facts and not problems:
         problems.append(Problem("The roster has a header but no teams."))
     return facts, problems
@@ -216,9 +241,9 @@ def _compare(cursor: duckdb.DuckDBPyConnection, facts: list[Fact], plan: RosterP
             plan.new_managers.append(f"{fact.manager_email} ({fact.manager_name})")
         if fact.team.lower() not in teams:
             if fact.headcount is None:
-                problems.append(Problem(
-                    f'team "{fact.team}" is new: give its headcount', fact.row, "headcount"
-                ))  # fmt: skip
+                problems.append(
+                    Problem(f'team "{fact.team}" is new: give its headcount', fact.row, "headcount")
+                )
                 continue
             teams[fact.team.lower()] = fact.team
             plan.new_teams.append(fact.team)
@@ -246,9 +271,13 @@ def _compare(cursor: duckdb.DuckDBPyConnection, facts: list[Fact], plan: RosterP
 
 
 def apply_roster(
-    db: Store, plan: RosterPlan, *, now: datetime, user_id: int | None = None,
+    db: Store,
+    plan: RosterPlan,
+    *,
+    now: datetime,
+    user_id: int | None = None,
     actor: str = "catalyst import roster",
-) -> ImportReport:  # fmt: skip
+) -> ImportReport:
     """Write the plan in one transaction (departments, teams, managers, facts) and record it.
 
     A plan that changes nothing writes nothing."""
@@ -266,9 +295,13 @@ def apply_roster(
             manager = accounts.find_user(cursor, fact.manager_email)
             if manager is None:
                 manager_id = accounts.create_user(
-                    cursor, fact.manager_email, {"manager"}, password_hash=None, now=now,
+                    cursor,
+                    fact.manager_email,
+                    {"manager"},
+                    password_hash=None,
+                    now=now,
                     display_name=fact.manager_name,
-                )  # fmt: skip
+                )
             else:
                 manager_id = manager.user_id
                 if "manager" not in manager.roles:
@@ -283,22 +316,41 @@ def apply_roster(
                 "AND lower(d.name) = lower(?) ON CONFLICT (team_id, valid_from) DO UPDATE SET "
                 "department_id = excluded.department_id, manager_id = excluded.manager_id, "
                 "headcount = excluded.headcount",
-                [fact.since, manager_id, fact.headcount, fact.since, fact.since, fact.team,
-                 fact.department],
-            )  # fmt: skip
+                [
+                    fact.since,
+                    manager_id,
+                    fact.headcount,
+                    fact.since,
+                    fact.since,
+                    fact.team,
+                    fact.department,
+                ],
+            )
         import_id = cursor.execute(
             "INSERT INTO imports (kind, file_name, layout, imported_by, imported_at, rows_in_file, "
             "imported, duplicates, content_hash, details) VALUES ('roster', ?, 'roster', ?, ?, ?, "
             "?, ?, ?, ?) RETURNING import_id",
-            [report.file_name, user_id, now, report.rows_in_file, report.imported,
-             report.duplicates, plan.content_hash, "\n".join(describe(plan))],
-        ).fetchall()[0][0]  # fmt: skip
+            [
+                report.file_name,
+                user_id,
+                now,
+                report.rows_in_file,
+                report.imported,
+                report.duplicates,
+                plan.content_hash,
+                "\n".join(describe(plan)),
+            ],
+        ).fetchall()[0][0]
         report.import_id = import_id
         store.bump_data_version(cursor, "roster", "users")
         store.record_audit(
-            cursor, "import.roster", f"import #{import_id} {report.file_name}: "
-            + "; ".join(describe(plan)), at=now, user_id=user_id, actor=actor,
-        )  # fmt: skip
+            cursor,
+            "import.roster",
+            f"import #{import_id} {report.file_name}: " + "; ".join(describe(plan)),
+            at=now,
+            user_id=user_id,
+            actor=actor,
+        )
     return report
 
 

@@ -32,8 +32,11 @@ def same_file(cursor: duckdb.DuckDBPyConnection, content_hash: str, kind: str) -
     if not row:
         return None
     import_id, at, rows = row[0]
-    return {"id": import_id, "when": f"import #{import_id} on {at:%-d %b %Y at %H:%M} UTC",
-            "rows": rows}  # fmt: skip
+    return {
+        "id": import_id,
+        "when": f"import #{import_id} on {at:%-d %b %Y at %H:%M} UTC",
+        "rows": rows,
+    }
 
 
 TEAM_BY_CONTENT = 0.9  # share of filled cells that must name a known team
@@ -119,9 +122,16 @@ def record_outcome(cursor, report, import_id: int, inserted: int, layout: str) -
     cursor.execute(
         "UPDATE imports SET imported = ?, duplicates = ?, rejected = ?, skipped = ?, "
         "details = ?, layout = ? WHERE import_id = ?",
-        [report.imported, report.duplicates, report.rejected, report.skipped,
-         " ".join(report.notes), layout, import_id],
-    )  # fmt: skip
+        [
+            report.imported,
+            report.duplicates,
+            report.rejected,
+            report.skipped,
+            " ".join(report.notes),
+            layout,
+            import_id,
+        ],
+    )
     if report.errors:
         cursor.execute(
             "INSERT INTO import_problems SELECT ?, row_number, column_name, message "

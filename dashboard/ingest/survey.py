@@ -33,13 +33,8 @@ from dashboard.ingest import answers, dates, mapping, personal, staging, survey_
 from dashboard.ingest.columns import ColumnMap, map_columns, ordered_items, stated_zone
 from dashboard.ingest.limits import Limits
 from dashboard.ingest.report import ImportRefused, ImportReport, Problem
-from dashboard.ingest.survey_columns import (
-    check_columns,
-    check_labels,
-    scales_of,
-    usable_zone,
-)
-from dashboard.ingest.text import Source, TextFile, prepare  # fmt: skip
+from dashboard.ingest.survey_columns import check_columns, check_labels, scales_of, usable_zone
+from dashboard.ingest.text import Source, TextFile, prepare
 from dashboard.settings import OrgSettings
 from dashboard.steps import Steps, quietly
 from dashboard.store import Store
@@ -82,9 +77,14 @@ class SurveyFile:
         then say that every row not skipped was refused (they always add up)."""
         try:
             staged = _stage(
-                self.cursor, self.text, self.columns, options, self.team_aliases, self.org,
+                self.cursor,
+                self.text,
+                self.columns,
+                options,
+                self.team_aliases,
+                self.org,
                 self.report,
-            )  # fmt: skip
+            )
         except ImportRefused as refusal:
             raise ImportRefused(refusal.problems, self.report.refused_whole()) from None
         report = self.report
@@ -114,13 +114,17 @@ def opened_file(db: Store, source: Source, options: SurveyOptions) -> Iterator[S
     report = ImportReport(kind="survey", file_name=source.name)
     with tempfile.TemporaryDirectory() as folder:
         text = prepare(
-            source, workdir=Path(folder), limit_bytes=org.max_upload_mb * 1_000_000,
-            sheet=options.sheet, limits=Limits.of(org),
-        )  # fmt: skip
+            source,
+            workdir=Path(folder),
+            limit_bytes=org.max_upload_mb * 1_000_000,
+            sheet=options.sheet,
+            limits=Limits.of(org),
+        )
         report.notes += [*text.notes, _describe(text)]
         with db.reading() as cursor:
-            roles, to_save = mapping.overrides(cursor, text.layout, options.maps,
-                                               options.team_column)  # fmt: skip
+            roles, to_save = mapping.overrides(
+                cursor, text.layout, options.maps, options.team_column
+            )
             team_aliases = mapping.aliases(cursor, options.team_aliases)
             columns = map_columns(text.layout, roles)
             report.dropped_columns = columns.dropped
@@ -153,8 +157,14 @@ def import_survey(
         on_step("Writing")
         _write(db, opened.cursor, report, opened.text, options, now)
         with db.transaction() as saving:
-            mapping.save(saving, opened.text.layout, opened.to_save, opened.team_aliases,
-                         now=now, user_id=options.imported_by)  # fmt: skip
+            mapping.save(
+                saving,
+                opened.text.layout,
+                opened.to_save,
+                opened.team_aliases,
+                now=now,
+                user_id=options.imported_by,
+            )
     on_step("Saved; writing the database file")
     db.checkpoint()
     on_step(report.summary())
@@ -167,9 +177,11 @@ _SEPARATORS = {",": "commas", ";": "semicolons", "\t": "tabs"}
 def _describe(text: TextFile) -> str:
     layout = text.layout
     rows = "one header row" if layout.header_rows == 1 else f"{layout.header_rows} header rows"
-    how = "" if text.encoding == "an Excel workbook" else (
-        f", {text.encoding}, separated by {_SEPARATORS[text.delimiter]}"
-    )  # fmt: skip
+    how = (
+        ""
+        if text.encoding == "an Excel workbook"
+        else (f", {text.encoding}, separated by {_SEPARATORS[text.delimiter]}")
+    )
     what = "a generic table" if layout.tool == "generic" else f"a {layout.tool_name} export"
     return f"Recognised as {what} ({rows}{how})."
 
@@ -184,9 +196,14 @@ class _Staged:
 
 
 def _stage(
-    cursor, text: TextFile, columns: ColumnMap, options: SurveyOptions,
-    team_aliases: list[tuple[str, str, int]], org, report: ImportReport,
-) -> _Staged:  # fmt: skip
+    cursor,
+    text: TextFile,
+    columns: ColumnMap,
+    options: SurveyOptions,
+    team_aliases: list[tuple[str, str, int]],
+    org,
+    report: ImportReport,
+) -> _Staged:
     """Read the file into temporary tables on this cursor and check every row.
 
     Leaves ``typed`` (one row per readable file row: spreadsheet row, team, time,
@@ -208,22 +225,34 @@ def _stage(
     return _Staged(good + len(structural), rejected + len(structural), skipped, problems, notes)
 
 
-def _row_plan(cursor, text: TextFile, columns: ColumnMap, options: SurveyOptions, org,
-              notes: list[str]) -> survey_rows.RowPlan:  # fmt: skip
+def _row_plan(
+    cursor, text: TextFile, columns: ColumnMap, options: SurveyOptions, org, notes: list[str]
+) -> survey_rows.RowPlan:
     """What the columns allow (refusing what they do not), decided once for every row."""
     items = ordered_items(columns)
     labels = answers.parse_labels(options.labels)
     check_labels(cursor, columns, text.layout, labels)
     scales = scales_of(cursor, columns, items, options.scale, notes)
     order = dates.choose_order(
-        cursor, options.date_order, org.date_order, notes, table="numbered",
+        cursor,
+        options.date_order,
+        org.date_order,
+        notes,
+        table="numbered",
         column=survey_rows.time_text(columns, text.layout),
-    )  # fmt: skip
+    )
     return survey_rows.RowPlan(
-        columns, text.layout, items, scales, labels, order, org.time_zone,
+        columns,
+        text.layout,
+        items,
+        scales,
+        labels,
+        order,
+        org.time_zone,
         usable_zone(stated_zone(text.layout, columns.time), notes),
-        queries.team_id_by_name(cursor, options.team) if options.team else None, options.week,
-    )  # fmt: skip
+        queries.team_id_by_name(cursor, options.team) if options.team else None,
+        options.week,
+    )
 
 
 def _type_rows(cursor, plan: survey_rows.RowPlan, org) -> None:
@@ -246,20 +275,24 @@ def _row_problems(cursor) -> list[Problem]:
         ).fetchall()
     ]
     if any(p.message.endswith("is not a known team") for p in problems):
-        problems.append(Problem(
-            f"Teams must match the roster: {staging.known_teams(cursor)}. For another name a team "
-            "goes by, add {option:team_alias}."
-        ))  # fmt: skip
+        problems.append(
+            Problem(
+                f"Teams must match the roster: {staging.known_teams(cursor)}. For another name "
+                "a team goes by, add {option:team_alias}."
+            )
+        )
     return problems
 
 
 def _notes_on_rows(cursor, text: TextFile, columns: ColumnMap, notes: list[str]) -> int:
     """Say what was removed from comments, what was skipped and which columns look like
     answers but were not used; returns how many rows were skipped."""
-    note = personal.removed_note(*cursor.execute(
-        "SELECT coalesce(sum(emails_removed), 0), coalesce(sum(phones_removed), 0) FROM typed "
-        "WHERE skip_reason IS NULL"
-    ).fetchall()[0])  # fmt: skip
+    note = personal.removed_note(
+        *cursor.execute(
+            "SELECT coalesce(sum(emails_removed), 0), coalesce(sum(phones_removed), 0) FROM typed "
+            "WHERE skip_reason IS NULL"
+        ).fetchall()[0]
+    )
     if note:
         notes.append(note)
     skipped = cursor.execute(
@@ -271,9 +304,10 @@ def _notes_on_rows(cursor, text: TextFile, columns: ColumnMap, notes: list[str])
     unmapped = mapping.answer_like(cursor, text.layout, columns.unused_indexes)
     if unmapped:
         notes.append(
-            "Not used, though they look like answers: " + ", ".join(f'"{h}"' for h in unmapped[:8])
+            "Not used, though they look like answers: "
+            + ", ".join(f'"{h}"' for h in unmapped[:8])
             + " (say what they are with {option:map})."
-        )  # fmt: skip
+        )
     return sum(n for _, n in skipped)
 
 
@@ -281,11 +315,14 @@ def _write(
     db: Store, cursor, report: ImportReport, text: TextFile, options: SurveyOptions, now: datetime
 ) -> None:
     """The one transaction: dedupe against what is stored, insert, summarize, record."""
-    items = [c for (c,) in cursor.execute(
-        "SELECT column_name FROM information_schema.columns WHERE table_name = 'typed' "
-        "AND column_name IN (SELECT unnest(?::VARCHAR[]))",
-        [list(ITEM_KEYS)],
-    ).fetchall()]  # fmt: skip
+    items = [
+        c
+        for (c,) in cursor.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_name = 'typed' "
+            "AND column_name IN (SELECT unnest(?::VARCHAR[]))",
+            [list(ITEM_KEYS)],
+        ).fetchall()
+    ]
     columns = ", ".join(items)
     with db.transaction(cursor):
         if staging.same_file(cursor, text.content_hash, "survey"):
@@ -297,9 +334,15 @@ def _write(
             "INSERT INTO imports (kind, file_name, layout, imported_by, imported_at, rows_in_file, "
             "imported, content_hash, dropped_columns) VALUES ('survey', ?, 'template', ?, ?, ?, 0, "
             "?, ?) RETURNING import_id",
-            [report.file_name, options.imported_by, now, report.rows_in_file, text.content_hash,
-             report.dropped_columns],
-        ).fetchall()[0][0]  # fmt: skip
+            [
+                report.file_name,
+                options.imported_by,
+                now,
+                report.rows_in_file,
+                text.content_hash,
+                report.dropped_columns,
+            ],
+        ).fetchall()[0][0]
         (inserted,) = cursor.execute(
             f"""
             INSERT INTO survey_responses (import_id, team_id, submitted_at, week, fingerprint,
@@ -324,10 +367,13 @@ def _write(
         store.rebuild_response_summary(cursor, "touched")
         store.bump_data_version(cursor, "survey")
         store.record_audit(
-            cursor, "import.survey",
+            cursor,
+            "import.survey",
             f"import #{import_id} {report.file_name}: {report.summary()}",
-            at=now, user_id=options.imported_by, actor=options.actor,
-        )  # fmt: skip
+            at=now,
+            user_id=options.imported_by,
+            actor=options.actor,
+        )
 
 
 def _legacy_through(cursor) -> int:

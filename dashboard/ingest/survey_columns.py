@@ -28,38 +28,50 @@ class Stated(Protocol):
 
 
 def check_columns(
-    cursor: duckdb.DuckDBPyConnection, columns: ColumnMap, options: Stated,
-    layout: Layout,
-) -> None:  # fmt: skip
+    cursor: duckdb.DuckDBPyConnection, columns: ColumnMap, options: Stated, layout: Layout
+) -> None:
     problems = []
     if not columns.items:
         found = ", ".join(f'"{name}"' for name in layout.headers[:12] if name) or "none"
         hint = mapping.answer_like(cursor, layout, columns.unused_indexes)
-        problems.append(Problem(
-            "No catalyst columns found. Name them by key (clear_goals, autonomy, resources, "
-            "help, obstacle_removal, respect, progress), by label (Clear goals …) or by the "
-            f"survey statement. Headers found: {found}."
-            + (" Columns that look like answers: " + ", ".join(f'"{h}"' for h in hint[:12])
-               + ". Say which catalyst each is with {option:map}." if hint else "")
-        ))  # fmt: skip
+        problems.append(
+            Problem(
+                "No catalyst columns found. Name them by key (clear_goals, autonomy, resources, "
+                "help, obstacle_removal, respect, progress), by label (Clear goals …) or by the "
+                f"survey statement. Headers found: {found}."
+                + (
+                    " Columns that look like answers: "
+                    + ", ".join(f'"{h}"' for h in hint[:12])
+                    + ". Say which catalyst each is with {option:map}."
+                    if hint
+                    else ""
+                )
+            )
+        )
     if columns.team is None and not options.team:
-        problems.append(Problem(
-            "No team column. Add a column named team, name it with {option:team_column}, or "
-            "give the team for every row ({option:team})."
-        ))  # fmt: skip
+        problems.append(
+            Problem(
+                "No team column. Add a column named team, name it with {option:team_column}, or "
+                "give the team for every row ({option:team})."
+            )
+        )
     if options.team and queries.team_id_by_name(cursor, options.team) is None:
         problems.append(
             Problem(f'There is no team "{options.team}"; {staging.known_teams(cursor)}.')
         )
     if columns.time is None and not options.week:
-        problems.append(Problem(
-            "No date column (submitted_at or timestamp). Add one, say which column it is with "
-            "{option:map}, or give the week for every row with {option:week}."
-        ))  # fmt: skip
+        problems.append(
+            Problem(
+                "No date column (submitted_at or timestamp). Add one, say which column it is with "
+                "{option:map}, or give the week for every row with {option:week}."
+            )
+        )
     if options.scale and answers.parse_scale(options.scale) is None:
-        problems.append(Problem(
-            f'Scale "{options.scale}": write the lowest and highest answer, like 1-5 or 0-10.'
-        ))  # fmt: skip
+        problems.append(
+            Problem(
+                f'Scale "{options.scale}": write the lowest and highest answer, like 1-5 or 0-10.'
+            )
+        )
     if problems:
         raise ImportRefused(problems)
 
@@ -71,12 +83,15 @@ def usable_zone(zone: str | None, notes: list[str]) -> str | None:
     try:
         ZoneInfo(zone)
     except (ZoneInfoNotFoundError, ValueError):
-        notes.append(f'The file says its times are in "{zone}", a zone Catalyst does not know; '
-                     "they are read as the organization's local time.")  # fmt: skip
+        notes.append(
+            f'The file says its times are in "{zone}", a zone Catalyst does not know; '
+            "they are read as the organization's local time."
+        )
         return None
     if zone != "UTC":
-        notes.append(f"Times read in {zone}, as the file states, and moved to the organization's "
-                     "time zone.")  # fmt: skip
+        notes.append(
+            f"Times read in {zone}, as the file states, and moved to the organization's time zone."
+        )
     return zone
 
 
@@ -87,16 +102,19 @@ def check_labels(cursor, columns: ColumnMap, layout: Layout, labels: dict[str, f
     problems = []
     for item, found in unknown.items():
         index = columns.items[item]
-        shown = ", ".join(f'"{answer}" ({count:,} row{"s" if count != 1 else ""})'
-                          for answer, count in found[:8])  # fmt: skip
+        shown = ", ".join(
+            f'"{answer}" ({count:,} row{"s" if count != 1 else ""})' for answer, count in found[:8]
+        )
         more = f" and {len(found) - 8} more" if len(found) > 8 else ""
-        problems.append(Problem(
-            f"answers Catalyst does not know: {shown}{more}. The column is refused whole, "
-            "since its other answers alone would give a one-sided picture. Say what each "
-            "answer means, lowest to highest, with {option:labels}, like "
-            f'"{found[0][0]}=1,…"; or leave the column out.',
-            column=f"{letters(index)} ({layout.columns[index].header or item_label(item)})",
-        ))  # fmt: skip
+        problems.append(
+            Problem(
+                f"answers Catalyst does not know: {shown}{more}. The column is refused whole, "
+                "since its other answers alone would give a one-sided picture. Say what each "
+                "answer means, lowest to highest, with {option:labels}, like "
+                f'"{found[0][0]}=1,…"; or leave the column out.',
+                column=f"{letters(index)} ({layout.columns[index].header or item_label(item)})",
+            )
+        )
     if problems:
         raise ImportRefused(problems)
 
@@ -114,11 +132,12 @@ def scales_of(
         ranges = ", ".join(
             f"min({reader}), max({reader})"
             for reader in (
-                f"TRY_CAST({staging.sql_column(columns.items[i])} AS DOUBLE)" if fast
+                f"TRY_CAST({staging.sql_column(columns.items[i])} AS DOUBLE)"
+                if fast
                 else answers.number(staging.sql_column(columns.items[i]))
                 for i in items
             )
-        )  # fmt: skip
+        )
         found = cursor.execute(f"SELECT {ranges} FROM numbered").fetchall()[0]  # noqa: S608
         if all(value is not None for value in found):
             break

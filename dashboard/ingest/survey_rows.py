@@ -58,24 +58,26 @@ def typed_sql(plan: RowPlan) -> str:
     """``typed``: every readable row, typed, with one problem column per check."""
     items, columns = plan.items, plan.columns
     inner = [
-        "n.ordinal", "n.row_number",
+        "n.ordinal",
+        "n.row_number",
         f"trim({sql_column(columns.team)}) AS team_text",
         f"{time_text(columns, plan.layout)} AS time_text",
         f"nullif(trim({sql_column(columns.comment)}), '') AS comment_raw",
         f"nullif(trim({sql_column(columns.response_id)}), '') AS source_id",
         f"{int(plan.team_id)} AS team_id" if plan.team_id is not None else "t.team_id",
         f"{skip_reason(columns)} AS skip_reason",
-    ]  # fmt: skip
+    ]
     for item in items:
         raw = sql_column(columns.items[item])
         inner += [f"{raw} AS {item}_raw", f"{answers.number(raw)} AS {item}_value"]
     read = [
-        "*", f"{dates.wall_sql('time_text', plan.order)} AS wall",
+        "*",
+        f"{dates.wall_sql('time_text', plan.order)} AS wall",
         f"{dates.offset_sql('time_text')} AS zone_offset",
         f"{personal.scrub_sql('comment_raw')} AS comment",
         f"{personal.count_sql('comment_raw', 'email')} AS emails_removed",
         f"{personal.count_sql('comment_raw', 'phone')} AS phones_removed",
-    ] + [f"{answers.text(f'{i}_raw', f'{i}_value')} AS {i}_text" for i in items]  # fmt: skip
+    ] + [f"{answers.text(f'{i}_raw', f'{i}_value')} AS {i}_text" for i in items]
     stamp = dates.local_sql("wall", "zone_offset", plan.time_zone, plan.stated_zone)
     week_expr = "CAST(date_trunc('week', submitted_at) AS DATE)"
     if plan.week is not None:
@@ -90,9 +92,22 @@ def typed_sql(plan: RowPlan) -> str:
     )
     answered = " OR ".join(f"{i} IS NOT NULL OR {i}_problem IS NOT NULL" for i in items)
     outer = [
-        "ordinal", "row_number", "team_id", "team_text", "time_text", "submitted_at", "week",
-        "comment", "emails_removed", "phones_removed", "source_id", "skip_reason", *items,
-        *(f"{i}_problem" for i in items), _TEAM_PROBLEM, f"{date_problem} AS date_problem",
+        "ordinal",
+        "row_number",
+        "team_id",
+        "team_text",
+        "time_text",
+        "submitted_at",
+        "week",
+        "comment",
+        "emails_removed",
+        "phones_removed",
+        "source_id",
+        "skip_reason",
+        *items,
+        *(f"{i}_problem" for i in items),
+        _TEAM_PROBLEM,
+        f"{date_problem} AS date_problem",
         f"CASE WHEN NOT ({answered}) THEN 'no catalyst was answered in this row' END "
         "AS answers_problem",
         f"{_content_key(items, 'wall_text')} AS content_key",
@@ -101,7 +116,7 @@ def typed_sql(plan: RowPlan) -> str:
         f"CASE WHEN source_id IS NULL AND instant IS NOT NULL "
         f"THEN {_content_key(items, 'instant')} END AS zoned_key",
         f"{legacy_key(items)} AS legacy_key",
-    ]  # fmt: skip
+    ]
     team_join = f"t.team_text = trim({sql_column(columns.team)})"
     layers = f"SELECT {', '.join(inner)} FROM numbered n LEFT JOIN team_lookup t ON {team_join}"  # noqa: S608
     for layer in (read, timed, scored, outer):

@@ -21,7 +21,7 @@ from dashboard import clock, queries, store
 from dashboard.ingest import answers, dates, staging
 from dashboard.ingest.columns import TEAM_NAMES, ColumnMap, normalize
 from dashboard.ingest.limits import Limits
-from dashboard.ingest.report import ImportRefused, ImportReport, Problem
+from dashboard.ingest.report import ImportRefused, ImportReport, Problem, refuse
 from dashboard.ingest.text import Source, TextFile, prepare
 from dashboard.store import Store
 
@@ -56,12 +56,13 @@ def _roles(text: TextFile) -> dict[str, int]:
     events = "kind" in roles
     missing = [r for r in ("team", "date") if r not in roles]
     if missing or not (counts or events):
-        raise ImportRefused([Problem(
+        raise refuse(
             "A progress file needs the columns team, week (or date) and either wins and "
             "setbacks (how many of each) or kind and description (one win or setback per "
             f"row). Missing: {', '.join(missing) or 'wins/setbacks or kind'}; found: "
-            + ", ".join(f'"{h}"' for h in text.header) + "."
-        )])  # fmt: skip
+            + ", ".join(f'"{h}"' for h in text.header)
+            + "."
+        )
     return roles
 
 
@@ -91,8 +92,10 @@ def import_wins(
             if problems and not options.skip_invalid:
                 raise ImportRefused(problems, report.refused_whole())
             if report.rows_in_file == report.rejected + report.skipped:
-                raise ImportRefused([Problem("No row of the file holds a win or a setback.")]
-                                    + problems, report.refused_whole())  # fmt: skip
+                raise ImportRefused(
+                    [Problem("No row of the file holds a win or a setback.")] + problems,
+                    report.refused_whole(),
+                )
             _write(db, cursor, report, text, options, now)
     db.checkpoint()
     return report
@@ -141,8 +144,9 @@ def _type_rows(cursor, roles: dict[str, int], options, org, notes: list[str]) ->
     """``typed``: team, day and week, counts or kind and description, as text and typed."""
     column = {role: staging.sql_column(index) for role, index in roles.items()}
     date_text = f"trim({column['date']})"
-    order = dates.choose_order(cursor, options.date_order, org.date_order, notes,
-                               table="numbered", column=date_text)  # fmt: skip
+    order = dates.choose_order(
+        cursor, options.date_order, org.date_order, notes, table="numbered", column=date_text
+    )
     stamp = dates.timestamp_sql(date_text, order, org.time_zone)
 
     def text(role: str, blank_is_null: bool = False) -> str:
@@ -235,7 +239,10 @@ def _write(db: Store, cursor, report: ImportReport, text: TextFile, options, now
         staging.record_outcome(cursor, report, import_id, imported, "progress")
         store.bump_data_version(cursor, "progress")
         store.record_audit(
-            cursor, "import.progress",
+            cursor,
+            "import.progress",
             f"import #{import_id} {report.file_name}: {report.summary()}",
-            at=now, user_id=options.imported_by, actor=options.actor,
-        )  # fmt: skip
+            at=now,
+            user_id=options.imported_by,
+            actor=options.actor,
+        )

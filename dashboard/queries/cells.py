@@ -78,9 +78,13 @@ def protected_cells(db: Store, period: Period) -> Protected:
             raise ValueError(f"the organization surveys {org.cadence}, not {period.cadence}")
         versions = data_versions(cursor)
         key = (
-            str(db.path), period, org.min_group_size,
-            versions.get("survey"), versions.get("roster"), versions.get("settings"),
-        )  # fmt: skip
+            str(db.path),
+            period,
+            org.min_group_size,
+            versions.get("survey"),
+            versions.get("roster"),
+            versions.get("settings"),
+        )
         with _cache_lock:
             if key in _protected_cache:
                 _protected_cache.move_to_end(key)

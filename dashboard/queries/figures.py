@@ -102,14 +102,17 @@ def team_table(db: Store, scope: Scope, period: Period) -> pd.DataFrame:
     withheld = privacy.left_out_teams(protected)
     table["left_out"] = table.team_id.isin(withheld) | _masked(table)
     table["status"] = [
-        "shown" if shown_n > 0
-        else "team_too_small" if headcount < protected.min_group_size
-        else "too_few_responses" if team_id in withheld
+        "shown"
+        if shown_n > 0
+        else "team_too_small"
+        if headcount < protected.min_group_size
+        else "too_few_responses"
+        if team_id in withheld
         else "no_responses"
         for shown_n, headcount, team_id in zip(
             table.responses, table.headcount, table.team_id, strict=True
         )
-    ]  # fmt: skip
+    ]
     return table.sort_values(["department", "team"], ignore_index=True)
 
 
@@ -210,16 +213,18 @@ def self_vs_team(
     rows = []
     for key in CATALYST_KEYS:
         row = found.loc[key] if key in found.index else None
-        rows.append({
-            "catalyst": key,
-            "self_score": None if row is None else row.self_score,
-            "self_weeks": 0 if row is None else int(row.self_weeks),
-            "team_mean": None if row is None else row.team_mean,
-            "team_answers": 0 if row is None else int(row.team_answers),
-            "rounds": 0 if row is None else int(row.rounds),
-            "gap": None if row is None else row.gap,
-            "gap_kind": None if row is None else row.gap_kind,
-        })  # fmt: skip
+        rows.append(
+            {
+                "catalyst": key,
+                "self_score": None if row is None else row.self_score,
+                "self_weeks": 0 if row is None else int(row.self_weeks),
+                "team_mean": None if row is None else row.team_mean,
+                "team_answers": 0 if row is None else int(row.team_answers),
+                "rounds": 0 if row is None else int(row.rounds),
+                "gap": None if row is None else row.gap,
+                "gap_kind": None if row is None else row.gap_kind,
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -244,8 +249,18 @@ def _long(frame: pd.DataFrame, keys: list[str], side: str) -> pd.DataFrame:
 
 def _self_vs_team(db: Store, cells: pd.DataFrame, period: Period) -> pd.DataFrame:
     keys = ["manager_id", "team_id", "round"]
-    columns = ["manager_id", "team_id", "catalyst", "self_score", "self_weeks", "team_mean",
-               "team_answers", "rounds", "gap", "gap_kind"]  # fmt: skip
+    columns = [
+        "manager_id",
+        "team_id",
+        "catalyst",
+        "self_score",
+        "self_weeks",
+        "team_mean",
+        "team_answers",
+        "rounds",
+        "gap",
+        "gap_kind",
+    ]
     if cells.empty:
         return pd.DataFrame(columns=columns)
     sums = [f"{c}_{part}" for c in CATALYST_KEYS for part in ("sum", "n")]
@@ -264,9 +279,12 @@ def _self_vs_team(db: Store, cells: pd.DataFrame, period: Period) -> pd.DataFram
     own["round"] = own["round"].dt.date
     both = _long(team, keys, "team").merge(_long(own, keys, "own"), on=[*keys, "catalyst"])
     found = both.groupby(["manager_id", "team_id", "catalyst"], as_index=False).agg(
-        team_sum=("team_sum", "sum"), team_answers=("team_n", "sum"),
-        own_sum=("own_sum", "sum"), self_weeks=("own_n", "sum"), rounds=("round", "nunique"),
-    )  # fmt: skip
+        team_sum=("team_sum", "sum"),
+        team_answers=("team_n", "sum"),
+        own_sum=("own_sum", "sum"),
+        self_weeks=("own_n", "sum"),
+        rounds=("round", "nunique"),
+    )
     found["self_score"] = found.own_sum / found.self_weeks
     found["team_mean"] = found.team_sum / found.team_answers
     found["gap"] = found.self_score - found.team_mean
@@ -289,8 +307,16 @@ def team_changes(db: Store, scope: Scope, period: Period) -> pd.DataFrame:
         parts.append(
             group.assign(points=[c.points for c in changes], real=[c.real for c in changes])
         )
-    columns = ["team_id", "item", "favorable", "n", "favorable_before", "n_before", "points",
-               "real"]  # fmt: skip
+    columns = [
+        "team_id",
+        "item",
+        "favorable",
+        "n",
+        "favorable_before",
+        "n_before",
+        "points",
+        "real",
+    ]
     return pd.concat(parts, ignore_index=True)[columns] if parts else pd.DataFrame(columns=columns)
 
 
@@ -300,7 +326,8 @@ def _team_favorable(db: Store, scope: Scope, period: Period) -> pd.DataFrame:
     team = cells.groupby("team_id", as_index=False)[sums].sum()
     rows = [
         team.loc[team[f"{i}_n"] > 0, ["team_id"]].assign(
-            item=i, favorable=team[f"{i}_favorable"], n=team[f"{i}_n"])
+            item=i, favorable=team[f"{i}_favorable"], n=team[f"{i}_n"]
+        )
         for i in ITEM_KEYS
-    ]  # fmt: skip
+    ]
     return pd.concat(rows, ignore_index=True)

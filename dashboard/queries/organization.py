@@ -30,9 +30,17 @@ def organization_counts(cursor: duckdb.DuckDBPyConnection) -> dict[str, int]:
         """
     ).fetchone()
     names = (
-        "departments", "teams", "users", "managers", "survey_responses", "checkins",
-        "progress_entries", "wins", "setbacks", "imports",
-    )  # fmt: skip
+        "departments",
+        "teams",
+        "users",
+        "managers",
+        "survey_responses",
+        "checkins",
+        "progress_entries",
+        "wins",
+        "setbacks",
+        "imports",
+    )
     return dict(zip(names, (int(value) for value in row), strict=True))
 
 
@@ -121,9 +129,14 @@ def managers(cursor: duckdb.DuckDBPyConnection, only: frozenset[int] | None = No
 
 
 def audit_log(
-    cursor: duckdb.DuckDBPyConnection, *, first: date, last: date, action: str | None = None,
-    who: str | None = None, limit: int = 5000,
-) -> pd.DataFrame:  # fmt: skip
+    cursor: duckdb.DuckDBPyConnection,
+    *,
+    first: date,
+    last: date,
+    action: str | None = None,
+    who: str | None = None,
+    limit: int = 5000,
+) -> pd.DataFrame:
     """Audit lines from ``first`` to ``last`` (days, inclusive), newest first: when, who
     (the user's email, else the command or address that acted), action, detail.
     ``action`` keeps actions starting with it ("sign_in", "export"); ``who`` keeps
@@ -152,11 +165,9 @@ def audit_actions(cursor: duckdb.DuckDBPyConnection) -> list[str]:
 
 def roster_now(cursor: duckdb.DuckDBPyConnection, day: date) -> pd.DataFrame:
     """Every team with its department, manager and headcount on ``day``, by name."""
-    return (
-        teams_at(cursor, day)[["team_id", "team", "department", "manager", "manager_email",
-                                "headcount"]]
-        .sort_values(["department", "team"], ignore_index=True)
-    )  # fmt: skip
+    return teams_at(cursor, day)[
+        ["team_id", "team", "department", "manager", "manager_email", "headcount"]
+    ].sort_values(["department", "team"], ignore_index=True)
 
 
 def roster_history(cursor: duckdb.DuckDBPyConnection, team_id: int) -> pd.DataFrame:

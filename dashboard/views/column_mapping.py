@@ -17,8 +17,11 @@ ROLE_CHOICES = {"ignore": "Not used", **{k: item_label(k) for k in ITEM_KEYS}, "
 
 
 READ_AS = {item_label(k): k for k in ITEM_KEYS} | {
-    "team": "team", "date": "submitted_at", "comment": "comment", "not used": "ignore",
-}  # fmt: skip
+    "team": "team",
+    "date": "submitted_at",
+    "comment": "comment",
+    "not used": "ignore",
+}
 
 
 TOOL_OWN = {"survey tool's status", "survey tool's finished flag", "survey tool's own"}
@@ -43,8 +46,9 @@ def columns_table(preview: ingest.SurveyPreview) -> pd.DataFrame:
 
 def editor(preview: ingest.SurveyPreview, key: str) -> None:
     choices = chosen_roles(key)
-    read_as = dict(zip((c.index for c in preview.layout.columns), preview.columns["read as"],
-                       strict=True))  # fmt: skip
+    read_as = dict(
+        zip((c.index for c in preview.layout.columns), preview.columns["read as"], strict=True)
+    )
     headers = {c.index: c.header for c in preview.layout.columns}
     named = {i: header or f"column {i + 1}" for i, header in headers.items()}  # as answer_like
     suggested = {
@@ -55,45 +59,79 @@ def editor(preview: ingest.SurveyPreview, key: str) -> None:
     editable = [i for i, reading in read_as.items() if reading not in TOOL_OWN]
     to_decide = [i for i in editable if read_as[i] == "not used" or i in choices]
 
-    st.markdown("**Change what a column is read as** (remembered for the next file "
-                "from this survey)")  # fmt: skip
+    st.markdown(
+        "**Change what a column is read as** (remembered for the next file from this survey)"
+    )
     if suggested:
         offers = {i: role for i, role in suggested.items() if role}
-        st.caption(plain(
-            f"Not used, though they look like answers: column{'s' if len(suggested) > 1 else ''} "
-            + ", ".join(letters(i) for i in suggested) + ". "
-            + ("Suggested from the headers: "
-               + ", ".join(f"{letters(i)} → {item_label(role)}" for i, role in offers.items())
-               + "." if offers else "")
-        ))  # fmt: skip
+        st.caption(
+            plain(
+                "Not used, though they look like answers: "
+                + ("columns " if len(suggested) > 1 else "column ")
+                + ", ".join(letters(i) for i in suggested)
+                + ". "
+                + (
+                    "Suggested from the headers: "
+                    + ", ".join(f"{letters(i)} → {item_label(role)}" for i, role in offers.items())
+                    + "."
+                    if offers
+                    else ""
+                )
+            )
+        )
         if offers:
-            st.button(f"Use the suggestion{'s' if len(offers) > 1 else ''}",
-                      key=f"suggest-{key}", on_click=_apply, args=(key, offers))  # fmt: skip
+            st.button(
+                f"Use the suggestion{'s' if len(offers) > 1 else ''}",
+                key=f"suggest-{key}",
+                on_click=_apply,
+                args=(key, offers),
+            )
     shown = editable
     if to_decide and len(to_decide) < len(editable):
         which = st.segmented_control(
-            "Show", ["decide", "all"], default="decide", key=f"show-{key}",
-            format_func={"decide": f"Columns not used ({len(to_decide)})",
-                         "all": f"All columns ({len(editable)})"}.get,
-        )  # fmt: skip
+            "Show",
+            ["decide", "all"],
+            default="decide",
+            key=f"show-{key}",
+            format_func={
+                "decide": f"Columns not used ({len(to_decide)})",
+                "all": f"All columns ({len(editable)})",
+            }.get,
+        )
         shown = to_decide if which != "all" else editable
     if len(shown) > FILTER_FROM:
-        wanted = st.text_input("Find a column", key=f"find-{key}",
-                               placeholder="Part of a header, or its letter").strip()  # fmt: skip
+        wanted = st.text_input(
+            "Find a column", key=f"find-{key}", placeholder="Part of a header, or its letter"
+        ).strip()
         if wanted:
-            shown = [i for i in shown if wanted.lower() in headers[i].lower()
-                     or wanted.upper() == letters(i)]  # fmt: skip
+            shown = [
+                i
+                for i in shown
+                if wanted.lower() in headers[i].lower() or wanted.upper() == letters(i)
+            ]
     if len(shown) > MAX_SHOWN:
-        st.caption(f"The first {MAX_SHOWN} of {len(shown):,} columns; type in the filter to "
-                   "find the others.")  # fmt: skip
+        st.caption(
+            f"The first {MAX_SHOWN} of {len(shown):,} columns; type in the filter to "
+            "find the others."
+        )
     for start in range(0, min(len(shown), MAX_SHOWN), 2):
         for place, index in zip(st.columns(2), shown[start : start + 2], strict=False):
             with place:
-                _column_choice(key, index, headers[index], read_as[index],
-                               index in suggested, suggested.get(index))  # fmt: skip
+                _column_choice(
+                    key,
+                    index,
+                    headers[index],
+                    read_as[index],
+                    index in suggested,
+                    suggested.get(index),
+                )
     if choices:
-        st.button("Forget the column choices made here", key=f"forget-{key}",
-                  on_click=forget_choices, args=(key,))  # fmt: skip
+        st.button(
+            "Forget the column choices made here",
+            key=f"forget-{key}",
+            on_click=forget_choices,
+            args=(key,),
+        )
 
 
 def _column_choice(
@@ -105,11 +143,14 @@ def _column_choice(
     notes = [f"Read as: {reading}."]
     if is_personal(header):
         roles.remove("comment")
-        notes.append("Looks like personal data (a name, e-mail or phone): never stored as a "
-                     "comment.")  # fmt: skip
+        notes.append(
+            "Looks like personal data (a name, e-mail or phone): never stored as a comment."
+        )
     if answer_like:
-        notes.append("Looks like answers" + (f"; suggested: {item_label(suggestion)}."
-                                             if suggestion else "."))  # fmt: skip
+        notes.append(
+            "Looks like answers"
+            + (f"; suggested: {item_label(suggestion)}." if suggestion else ".")
+        )
     value = choices.get(index, READ_AS.get(reading, ""))
     if value not in roles:  # personal data, a response id, a repeat: not a role to choose
         roles.insert(0, value := "")
@@ -117,10 +158,14 @@ def _column_choice(
     widget = f"map-{key}-{index}"
     st.session_state[widget] = value  # always what the preview used, never a stale pick
     st.selectbox(
-        f"{letters(index)} · {plain(header) if header.strip() else '(no header)'}", roles,
-        format_func=names.get, key=widget, help=" ".join(notes),
-        on_change=_remember, args=(key, index, widget),
-    )  # fmt: skip
+        f"{letters(index)} · {plain(header) if header.strip() else '(no header)'}",
+        roles,
+        format_func=names.get,
+        key=widget,
+        help=" ".join(notes),
+        on_change=_remember,
+        args=(key, index, widget),
+    )
 
 
 def _remember(key: str, index: int, widget: str) -> None:

@@ -46,7 +46,9 @@ def history(db: Store, user: User) -> None:
         state=frame.undone_at.map(lambda u: "Undone" if pd.notna(u) else "Stored"),
     )[list(HISTORY_COLUMNS)]
     st.dataframe(
-        shown.rename(columns=HISTORY_COLUMNS), hide_index=True, width="stretch",
+        shown.rename(columns=HISTORY_COLUMNS),
+        hide_index=True,
+        width="stretch",
         column_config={
             "#": st.column_config.NumberColumn(format="plain", width="small"),
             "State": st.column_config.TextColumn(width="small"),
@@ -54,7 +56,7 @@ def history(db: Store, user: User) -> None:
             "Undone (UTC)": st.column_config.DatetimeColumn(format=WHEN),
             **dict.fromkeys(["Rows", "Imported", "Duplicates", "Rejected", "Skipped"], COUNT),
         },
-    )  # fmt: skip
+    )
     undoable = frame[frame.undone_at.isna() & frame.kind.isin(["survey", "progress"])]
     if undoable.empty:
         return
@@ -64,25 +66,39 @@ def history(db: Store, user: User) -> None:
         int(r.import_id): f"#{r.import_id} {r.file_name} ({r.imported:,} "
         f"row{'s' if r.imported != 1 else ''})"
         for r in undoable.itertuples()
-    }  # fmt: skip
+    }
     if st.session_state.get("undo-choice") not in labels:
         st.session_state["undo-choice"] = None  # undone (here or elsewhere): not offered
-    chosen = st.selectbox("Undo an import", list(labels), format_func=labels.get, index=None,
-                          placeholder="Choose an import to undo", key="undo-choice")  # fmt: skip
+    chosen = st.selectbox(
+        "Undo an import",
+        list(labels),
+        format_func=labels.get,
+        index=None,
+        placeholder="Choose an import to undo",
+        key="undo-choice",
+    )
     if chosen is None:
         return
-    confirm = st.checkbox(f"Yes, remove the {plain(labels[chosen])} from Catalyst",
-                          key="undo-confirm")  # fmt: skip
-    st.button("Undo import", disabled=not confirm, key="undo-go", icon=":material/undo:",
-              on_click=_undo, args=(db, user, chosen))  # fmt: skip
+    confirm = st.checkbox(
+        f"Yes, remove the {plain(labels[chosen])} from Catalyst", key="undo-confirm"
+    )
+    st.button(
+        "Undo import",
+        disabled=not confirm,
+        key="undo-go",
+        icon=":material/undo:",
+        on_click=_undo,
+        args=(db, user, chosen),
+    )
 
 
 def _undo(db: Store, user: User, import_id: int) -> None:
     """Runs before the next script run, so that run lists only what can still be undone,
     and resets the choice in the browser too (a value set here reaches the widget)."""
     try:
-        removed = ingest.undo_import(db, import_id, now=utc_now(), user_id=user.user_id,
-                                     actor=user.email)  # fmt: skip
+        removed = ingest.undo_import(
+            db, import_id, now=utc_now(), user_id=user.user_id, actor=user.email
+        )
         outcome = ("done", f"Import #{import_id} undone: {removed:,} rows removed.")
     except ImportRefused as refusal:
         outcome = ("refused", plain(" ".join(p.worded("page").message for p in refusal.problems)))
@@ -98,24 +114,41 @@ def downloads(db: Store) -> None:
     left, middle, right = st.columns(3)
     with left:
         st.markdown("**Survey template**")
-        st.download_button("CSV", data=lambda: exports.csv_bytes(templates.survey_template()),
-                           file_name="catalyst-survey-template.csv", mime="text/csv",
-                           icon=":material/download:")  # fmt: skip
-        st.download_button("Excel", data=lambda: templates.xlsx(templates.survey_template()),
-                           file_name="catalyst-survey-template.xlsx",
-                           icon=":material/download:")  # fmt: skip
+        st.download_button(
+            "CSV",
+            data=lambda: exports.csv_bytes(templates.survey_template()),
+            file_name="catalyst-survey-template.csv",
+            mime="text/csv",
+            icon=":material/download:",
+        )
+        st.download_button(
+            "Excel",
+            data=lambda: templates.xlsx(templates.survey_template()),
+            file_name="catalyst-survey-template.xlsx",
+            icon=":material/download:",
+        )
     with middle:
         st.markdown("**Questions for Google Forms or Microsoft Forms**")
-        st.download_button("Question list", data=lambda: templates.question_list(teams),
-                           file_name="catalyst-survey-questions.txt", mime="text/plain",
-                           icon=":material/download:")  # fmt: skip
+        st.download_button(
+            "Question list",
+            data=lambda: templates.question_list(teams),
+            file_name="catalyst-survey-questions.txt",
+            mime="text/plain",
+            icon=":material/download:",
+        )
     with right:
         st.markdown("**Roster and progress templates**")
         st.download_button(
-            "Roster (CSV)", data=lambda: exports.csv_bytes(templates.roster_template()),
-            file_name="catalyst-roster-template.csv", mime="text/csv", icon=":material/download:",
-        )  # fmt: skip
-        st.download_button("Wins and setbacks (CSV)",
-                           data=lambda: exports.csv_bytes(templates.progress_template()),
-                           file_name="catalyst-progress-template.csv", mime="text/csv",
-                           icon=":material/download:")  # fmt: skip
+            "Roster (CSV)",
+            data=lambda: exports.csv_bytes(templates.roster_template()),
+            file_name="catalyst-roster-template.csv",
+            mime="text/csv",
+            icon=":material/download:",
+        )
+        st.download_button(
+            "Wins and setbacks (CSV)",
+            data=lambda: exports.csv_bytes(templates.progress_template()),
+            file_name="catalyst-progress-template.csv",
+            mime="text/csv",
+            icon=":material/download:",
+        )

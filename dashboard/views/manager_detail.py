@@ -28,8 +28,9 @@ def render_history(view: TeamView, manager: str) -> None:
             "Means on 1-5 per catalyst: the team's by round (line, gaps where a round "
             f"cannot be shown) and {name}'s own ratings in the same rounds (diamonds)."
         )
-        st.plotly_chart(charts.self_and_team_by_round(view.rounds, own_by_round(view)),
-                        width="stretch")  # fmt: skip
+        st.plotly_chart(
+            charts.self_and_team_by_round(view.rounds, own_by_round(view)), width="stretch"
+        )
 
     st.subheader("Focus chosen, week by week")
     chosen = own.focus.dropna()

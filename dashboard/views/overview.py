@@ -38,18 +38,25 @@ def tiles(view: Overview) -> None:
         help="Responses per round ÷ headcount",
     )
     done, due = view.checked_in
-    top[3].metric("Check-ins this week", f"{done:,} of {due:,}",
-                  help="Managers who checked in for the week a check-in is due")  # fmt: skip
+    top[3].metric(
+        "Check-ins this week",
+        f"{done:,} of {due:,}",
+        help="Managers who checked in for the week a check-in is due",
+    )
     row = st.columns(len(ITEM_KEYS))
     for column, key in zip(row, ITEM_KEYS, strict=True):
         pct, change = view.figure.favorable_pct(key), view.changes[key]
         column.metric(
-            item_label(key), "–" if pct is None else f"{pct:.0f}%",
+            item_label(key),
+            "–" if pct is None else f"{pct:.0f}%",
             delta=points(change) if change.real else None,
             help=f"Favorable %; {points(change)} against the period before"
-            + (" — a real change" if change.real else " — not a real change (too small or "
-               "within chance)"),
-        )  # fmt: skip
+            + (
+                " — a real change"
+                if change.real
+                else " — not a real change (too small or within chance)"
+            ),
+        )
     real = [item_label(k) for k, c in view.changes.items() if c.real]
     st.caption(
         f"{view.period.label}. Real changes since the period before: "
@@ -63,27 +70,45 @@ def heatmap_section(view: Overview, metric: str, sort: str) -> None:
     teams = ordered(view.teams, metric, sort)
     shown = teams.head(HEATMAP_ROWS)
     weakest = view.figure.items
-    worst = min((k for k in CATALYST_KEYS if weakest[k].favorable_pct is not None),
-                key=lambda k: weakest[k].favorable_pct, default=None)  # fmt: skip
+    worst = min(
+        (k for k in CATALYST_KEYS if weakest[k].favorable_pct is not None),
+        key=lambda k: weakest[k].favorable_pct,
+        default=None,
+    )
     st.caption(
         f"{view.reporting:,} of {len(teams):,} teams can be shown. "
-        + (f"Across them, {item_label(worst)} is covered least "
-           f"({weakest[worst].favorable_pct:.0f}% favorable). " if worst else "")
+        + (
+            f"Across them, {item_label(worst)} is covered least "
+            f"({weakest[worst].favorable_pct:.0f}% favorable). "
+            if worst
+            else ""
+        )
         + "Grey cells are not shown: hover to see why."
-        + (f" The map holds the {HEATMAP_ROWS} first teams in this order; all are in the "
-           "table below." if len(teams) > HEATMAP_ROWS else "")
-    )  # fmt: skip
+        + (
+            f" The map holds the {HEATMAP_ROWS} first teams in this order; all are in the "
+            "table below."
+            if len(teams) > HEATMAP_ROWS
+            else ""
+        )
+    )
     st.plotly_chart(
         charts.heatmap(shown, metric, view.min_group_size, grouped=sort == "department"),
         width="stretch",
     )
     st.dataframe(
-        team_table(teams, metric), hide_index=True, width="stretch",
-        column_config={"shown": st.column_config.TextColumn(width="medium"),
-                       **{item_label(k): st.column_config.NumberColumn(
-                           format="%.0f%%" if metric == "favorable_pct" else "%.2f")
-                          for k in ITEM_KEYS}},
-    )  # fmt: skip
+        team_table(teams, metric),
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "shown": st.column_config.TextColumn(width="medium"),
+            **{
+                item_label(k): st.column_config.NumberColumn(
+                    format="%.0f%%" if metric == "favorable_pct" else "%.2f"
+                )
+                for k in ITEM_KEYS
+            },
+        },
+    )
 
 
 def self_team_section(view: Overview) -> None:
@@ -93,10 +118,16 @@ def self_team_section(view: Overview) -> None:
         return
     counts = frame[frame.gap >= 1].groupby("catalyst").size()
     default = counts.idxmax() if len(counts) else CATALYST_KEYS[0]
-    key = st.segmented_control(
-        "Catalyst", CATALYST_KEYS, format_func=item_label, default=default,
-        key="overview_self_catalyst",
-    ) or default  # fmt: skip
+    key = (
+        st.segmented_control(
+            "Catalyst",
+            CATALYST_KEYS,
+            format_func=item_label,
+            default=default,
+            key="overview_self_catalyst",
+        )
+        or default
+    )
     rows = frame[frame.catalyst == key]
     blind = int((rows.gap >= 1).sum())
     st.caption(
@@ -137,8 +168,12 @@ def progress_section(view: Overview, teams: pd.DataFrame) -> None:
         "teams that feel one catalyst may feel others, and many things drive progress."
     )
     st.plotly_chart(charts.associations(found), width="stretch")
-    key = st.selectbox("Look closer at", list(found.sort_values("r", ascending=False).catalyst),
-                       format_func=item_label, key="overview_progress_catalyst")  # fmt: skip
+    key = st.selectbox(
+        "Look closer at",
+        list(found.sort_values("r", ascending=False).catalyst),
+        format_func=item_label,
+        key="overview_progress_catalyst",
+    )
     st.plotly_chart(charts.catalyst_and_progress(teams, key), width="stretch")
     st.caption(f"Each point a team: {item_label(key)} against “{PROGRESS.statement}”.")
 
@@ -155,11 +190,16 @@ def watch_list(view: Overview) -> None:
     if drops.empty:
         st.caption("None: no team's favorable % fell by a real change.")
     else:
-        st.dataframe(drops, hide_index=True, width="stretch", column_config={
-            "favorable before": st.column_config.NumberColumn(format="%.0f%%"),
-            "favorable now": st.column_config.NumberColumn(format="%.0f%%"),
-            "points": st.column_config.NumberColumn(format="%+.0f"),
-        })  # fmt: skip
+        st.dataframe(
+            drops,
+            hide_index=True,
+            width="stretch",
+            column_config={
+                "favorable before": st.column_config.NumberColumn(format="%.0f%%"),
+                "favorable now": st.column_config.NumberColumn(format="%.0f%%"),
+                "points": st.column_config.NumberColumn(format="%+.0f"),
+            },
+        )
     st.markdown("**Teams without a check-in for two weeks or more**")
     if view.stale.empty:
         st.caption("None: every manager checked in within the last two weeks.")

@@ -48,8 +48,9 @@ def render(view: TeamView, voice: focus.Voice = focus.YOU) -> None:
     st.subheader(f"Catalyst by catalyst, {noun} by {noun}")
     by_round = view.rounds if view.has_team_data else None
     headings = (f"{voice.team.capitalize()}: favorable %", f"{voice.subject}: {voice.own} rating")
-    st.plotly_chart(charts.catalyst_rows(by_round, view.self_by_week, view.weeks, headings),
-                    width="stretch")  # fmt: skip
+    st.plotly_chart(
+        charts.catalyst_rows(by_round, view.self_by_week, view.weeks, headings), width="stretch"
+    )
     st.caption(
         f"Favorable % = answers of 4 or 5. A {noun} with fewer than {view.min_group_size} "
         "responses, and a week without a check-in, are gaps, never zeros."
@@ -110,8 +111,11 @@ def _gaps_in_words(comparison: pd.DataFrame, voice: focus.Voice) -> None:
 def _history(history: list[Checkin], voice: focus.Voice) -> None:
     st.subheader("Past check-ins")
     if not history:
-        st.caption("None yet. Weekly check-ins appear here." if voice != focus.YOU
-                   else "None yet. Your weekly check-ins appear here.")  # fmt: skip
+        st.caption(
+            "None yet. Weekly check-ins appear here."
+            if voice != focus.YOU
+            else "None yet. Your weekly check-ins appear here."
+        )
         return
     rows = []
     for entry in history:
@@ -127,9 +131,11 @@ def _history(history: list[Checkin], voice: focus.Voice) -> None:
     if not table.Notes.any():  # none written, or not shared with HR
         table = table.drop(columns="Notes")
     st.dataframe(
-        table, hide_index=True, width="stretch",
+        table,
+        hide_index=True,
+        width="stretch",
         column_config={"Week": st.column_config.DateColumn(format="D MMM YYYY")},
-    )  # fmt: skip
+    )
 
 
 def _pct(value: float | None) -> str:

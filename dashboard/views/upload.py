@@ -36,7 +36,7 @@ def problems_frame(problems: list[ingest.Problem]) -> pd.DataFrame:
         [
             {"row": str(p.row or ""), "column": p.column or "", "problem": p.message}
             for p in (problem.worded("page") for problem in problems)
-        ],  # fmt: skip
+        ],
         columns=["row", "column", "problem"],
     )
 
@@ -62,15 +62,22 @@ def show_problems(problems: list[ingest.Problem], file_name: str, key: str) -> N
     rows = frame[frame["row"] != ""]
     if len(rows):
         st.dataframe(
-            rows.head(200), hide_index=True, width="stretch",
-            column_config={"row": st.column_config.TextColumn(width="small"),
-                           "problem": st.column_config.TextColumn(width="large")},
-        )  # fmt: skip
+            rows.head(200),
+            hide_index=True,
+            width="stretch",
+            column_config={
+                "row": st.column_config.TextColumn(width="small"),
+                "problem": st.column_config.TextColumn(width="large"),
+            },
+        )
     st.download_button(
-        "Download the validation report (CSV)", data=lambda: exports.csv_bytes(frame),
-        file_name=f"{file_name}-problems.csv", mime="text/csv", key=f"report-{key}",
+        "Download the validation report (CSV)",
+        data=lambda: exports.csv_bytes(frame),
+        file_name=f"{file_name}-problems.csv",
+        mime="text/csv",
+        key=f"report-{key}",
         icon=":material/download:",
-    )  # fmt: skip
+    )
 
 
 def show_notes(report: ingest.ImportReport) -> None:
@@ -139,8 +146,11 @@ def survey(db: Store, user: User, upload) -> None:
     report = preview.report
     show_notes(report)
     if report.already_imported:
-        st.info(f"This file was already imported ({plain(report.already_imported)}); importing "
-                "it again would change nothing.", icon=":material/content_copy:")  # fmt: skip
+        st.info(
+            f"This file was already imported ({plain(report.already_imported)}); importing "
+            "it again would change nothing.",
+            icon=":material/content_copy:",
+        )
         return
     choices = column_mapping.chosen_roles(key)
     with st.expander(
@@ -149,14 +159,20 @@ def survey(db: Store, user: User, upload) -> None:
     ):
         if preview.columns is not None and preview.layout is not None:
             st.dataframe(
-                column_mapping.columns_table(preview), hide_index=True, width="stretch",
+                column_mapping.columns_table(preview),
+                hide_index=True,
+                width="stretch",
                 column_config={"col": st.column_config.TextColumn(width="small")},
-            )  # fmt: skip
+            )
             column_mapping.editor(preview, key)
         elif choices:
             st.caption("The file could not be read with the column choices made here.")
-            st.button("Forget the column choices made here", key=f"forget-{key}",
-                      on_click=column_mapping.forget_choices, args=(key,))  # fmt: skip
+            st.button(
+                "Forget the column choices made here",
+                key=f"forget-{key}",
+                on_click=column_mapping.forget_choices,
+                args=(key,),
+            )
         else:
             st.caption("The file could not be read far enough to list its columns.")
     if preview.sample is not None and len(preview.sample):
@@ -172,11 +188,19 @@ def survey(db: Store, user: User, upload) -> None:
             f"counted as duplicates), {report.rejected:,} with problems, "
             f"{report.skipped:,} skipped."
         )
-    if st.button("Import", type="primary", disabled=not preview.can_import,
-                 key=f"import-{key}", icon=":material/upload:"):  # fmt: skip
+    if st.button(
+        "Import",
+        type="primary",
+        disabled=not preview.can_import,
+        key=f"import-{key}",
+        icon=":material/upload:",
+    ):
         if shown_before != options:
-            st.warning("An option changed as you clicked Import: check the preview above "
-                       "and click Import again.", icon=":material/refresh:")  # fmt: skip
+            st.warning(
+                "An option changed as you clicked Import: check the preview above "
+                "and click Import again.",
+                icon=":material/refresh:",
+            )
         else:
             _run_import(db, user, upload, options)
 
@@ -186,24 +210,38 @@ def _survey_options(db: Store, key: str) -> SurveyOptions:
     with st.expander("Options: team, week, dates, scale, answer labels", expanded=False):
         with db.reading() as cursor:
             teams = queries.team_names(cursor)
-        team = st.selectbox("Every row belongs to team", ["(from the file)", *teams],
-                            key=f"team-{key}")  # fmt: skip
-        week = st.date_input("Every row belongs to the week of", value=None, key=f"week-{key}",
-                             help="Only for files without dates.")  # fmt: skip
-        order = st.radio("Dates like 11/12/2026 are", ["decided from the file", "day/month",
-                         "month/day"], horizontal=True, key=f"order-{key}")  # fmt: skip
-        scale = st.selectbox("Numbers are on the scale", ["detected per column", "1-4", "1-5",
-                             "1-7", "1-9", "0-10"], key=f"scale-{key}")  # fmt: skip
+        team = st.selectbox(
+            "Every row belongs to team", ["(from the file)", *teams], key=f"team-{key}"
+        )
+        week = st.date_input(
+            "Every row belongs to the week of",
+            value=None,
+            key=f"week-{key}",
+            help="Only for files without dates.",
+        )
+        order = st.radio(
+            "Dates like 11/12/2026 are",
+            ["decided from the file", "day/month", "month/day"],
+            horizontal=True,
+            key=f"order-{key}",
+        )
+        scale = st.selectbox(
+            "Numbers are on the scale",
+            ["detected per column", "1-4", "1-5", "1-7", "1-9", "0-10"],
+            key=f"scale-{key}",
+        )
         labels = st.text_input(
-            "Answer labels", key=f"labels-{key}",
+            "Answer labels",
+            key=f"labels-{key}",
             placeholder="Not useful=1,Neutral=3,Very useful=5",
             help="Only for answers written as words Catalyst does not know. Say what each "
             "answer means, lowest to highest: LABEL=NUMBER, separated by commas, for example "
             "`Not useful=1,Neutral=3,Very useful=5`. Agree/disagree and never/always answers "
             "are known already.",
-        )  # fmt: skip
-        skip = st.checkbox("Import the valid rows and keep a report of the others",
-                           key=f"skip-{key}")  # fmt: skip
+        )
+        skip = st.checkbox(
+            "Import the valid rows and keep a report of the others", key=f"skip-{key}"
+        )
     return SurveyOptions(
         team=None if team == "(from the file)" else team,
         week=week if isinstance(week, date) else None,
@@ -275,10 +313,15 @@ def roster(db: Store, user: User, upload) -> None:
         st.markdown(f"- {plain(line)}")
     if plan.facts:
         st.caption("Earlier weeks keep the teams, managers and departments they had.")
-        if st.button("Apply the roster", type="primary", key=f"roster-{_file_key(upload)}",
-                     icon=":material/how_to_reg:"):  # fmt: skip
-            report = ingest.apply_roster(db, plan, now=utc_now(), user_id=user.user_id,
-                                         actor=user.email)  # fmt: skip
+        if st.button(
+            "Apply the roster",
+            type="primary",
+            key=f"roster-{_file_key(upload)}",
+            icon=":material/how_to_reg:",
+        ):
+            report = ingest.apply_roster(
+                db, plan, now=utc_now(), user_id=user.user_id, actor=user.email
+            )
             show_report(report)
 
 
@@ -288,10 +331,12 @@ def wins_file(db: Store, user: User, upload) -> None:
         "Two layouts: team, week, wins, setbacks (how many of each), or team, date, kind "
         "(win or setback), description (one per row)."
     )
-    skip = st.checkbox("Import the valid rows and keep a report of the others",
-                       key=f"progress-skip-{key}")  # fmt: skip
-    if st.button("Import wins and setbacks", type="primary", key=f"progress-{key}",
-                 icon=":material/upload:"):  # fmt: skip
+    skip = st.checkbox(
+        "Import the valid rows and keep a report of the others", key=f"progress-skip-{key}"
+    )
+    if st.button(
+        "Import wins and setbacks", type="primary", key=f"progress-{key}", icon=":material/upload:"
+    ):
         options = WinsOptions(skip_invalid=skip, imported_by=user.user_id, actor=user.email)
         try:
             report = ingest.import_wins(db, source_of(upload), options, now=utc_now())

@@ -126,8 +126,10 @@ def test_a_new_team_without_its_facts_is_refused_field_by_field(admin, demo_path
     text_input(app, "Team").input("Moonshots")
     button(app, "Save").click().run()
     assert [e.value for e in app.error] == [
-        "department is empty", "manager name is empty", "manager email is empty",
-    ]  # fmt: skip
+        "department is empty",
+        "manager name is empty",
+        "manager email is empty",
+    ]
     with Store(demo_path) as db, db.reading() as cursor:
         assert queries.team_id_by_name(cursor, "Moonshots") is None
 

@@ -142,13 +142,18 @@ def facts_of(path: Path) -> dict:
             [limited],
         ).fetchall()
     return {
-        "jordan_id": jordan[0], "platform_id": jordan[3], "jordan_department_id": jordan[5],
-        "jordan_department": jordan[6], "other_email": other[1], "other_name": other[2],
-        "other_team": other[4], "limited_department_id": limited,
+        "jordan_id": jordan[0],
+        "platform_id": jordan[3],
+        "jordan_department_id": jordan[5],
+        "jordan_department": jordan[6],
+        "other_email": other[1],
+        "other_name": other[2],
+        "other_team": other[4],
+        "limited_department_id": limited,
         "limited_department": departments[limited],
         "other_department_ids": ",".join(str(d) for d in departments if d != limited),
         "limited_managers": ", ".join(name for (name,) in led_there),
-    }  # fmt: skip
+    }
 
 
 def resolve(value, facts: dict):
@@ -219,9 +224,23 @@ def navigation_sent(monkeypatch) -> list:
 
 def shown_text(app: AppTest) -> str:
     """Everything a user can read on the page: text, widget options, tables, charts."""
-    parts = [str(e.value) for kind in ("title", "header", "subheader", "markdown", "caption",
-                                        "text", "info", "warning", "error", "success", "exception")
-             for e in app.get(kind)]  # fmt: skip
+    parts = [
+        str(e.value)
+        for kind in (
+            "title",
+            "header",
+            "subheader",
+            "markdown",
+            "caption",
+            "text",
+            "info",
+            "warning",
+            "error",
+            "success",
+            "exception",
+        )
+        for e in app.get(kind)
+    ]
     parts += [f"{m.label} {m.value}" for m in app.metric]
     parts += [f"{w.label} {w.options}" for w in (*app.selectbox, *app.multiselect, *app.radio)]
     parts += [frame.value.to_csv() for frame in app.dataframe]
@@ -308,8 +327,7 @@ def test_each_page_run_on_its_own_is_stopped_by_its_guard_iff_denied(demo_path, 
             if titles or stop != ["Sign in to see this page."]:
                 wrong.append((screen.key, "let a signed-out visitor in", titles, stop))
         else:
-            note = (f"**{title}** is for {audience}. You are signed in as {name} "
-                    f"({label}).")  # fmt: skip
+            note = f"**{title}** is for {audience}. You are signed in as {name} ({label})."
             stop = [e.value for e in page.error]
             if titles or stop != [note]:
                 wrong.append((screen.key, "not stopped", titles, stop))

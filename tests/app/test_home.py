@@ -30,8 +30,9 @@ def test_an_organization_without_data_says_what_to_do_next(app_on, tmp_path):
     path = tmp_path / "new.duckdb"
     with Store(path) as db, db.transaction() as cursor:
         hashed = accounts.hash_password("a long enough password")
-        accounts.create_user(cursor, "boss@corp.example", {"admin"}, password_hash=hashed,
-                             now=TODAY)  # fmt: skip
+        accounts.create_user(
+            cursor, "boss@corp.example", {"admin"}, password_hash=hashed, now=TODAY
+        )
     app = after_redirect(sign_in(app_on(path), "boss@corp.example", "a long enough password"))
     assert app.title[0].value == "Your organization"
     assert "No organization yet" in app.info[0].value

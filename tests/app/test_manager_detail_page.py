@@ -36,8 +36,11 @@ def open_detail(app_on, path, **query: str) -> AppTest:
 
 
 def texts(app: AppTest) -> str:
-    parts = [e.value for kind in ("caption", "markdown", "subheader", "warning", "success", "info")
-             for e in app.get(kind)]  # fmt: skip
+    parts = [
+        e.value
+        for kind in ("caption", "markdown", "subheader", "warning", "success", "info")
+        for e in app.get(kind)
+    ]
     return "\n".join(str(p) for p in parts)
 
 
@@ -56,12 +59,19 @@ def test_from_the_overview_hr_sees_the_managers_view_read_only(app_on, live_demo
         "Own ratings against the team's, over time",
         "Focus chosen, week by week",
     ):
-        assert heading in shown  # fmt: skip
+        assert heading in shown
     with Store(live_demo_path) as db:
         today = clock.today_in("Europe/Berlin")
         period = rounds.Period.last_rounds(queries.latest_week(db, today), 12, "weekly")
-        expected = team_view.collect(db, Scope(manager_id=manager_id), manager_id, team_id,
-                                     period, today=today, with_notes=False)  # fmt: skip
+        expected = team_view.collect(
+            db,
+            Scope(manager_id=manager_id),
+            manager_id,
+            team_id,
+            period,
+            today=today,
+            with_notes=False,
+        )
     responses = next(m.value for m in app.metric if m.label == "Responses")
     assert responses == f"{expected.figure.responses:,}"
     assert f"checked in {len(expected.self_by_week)} of 12 weeks" in shown
@@ -78,8 +88,7 @@ def test_a_manager_outside_the_hr_users_departments_cannot_be_opened(
     manager_id, _, department_id = jordan
     with Store(live_demo_path) as db, db.reading() as cursor:
         other = cursor.execute(
-            "SELECT min(department_id) FROM departments WHERE department_id <> ?",
-            [department_id],
+            "SELECT min(department_id) FROM departments WHERE department_id <> ?", [department_id]
         ).fetchone()[0]
     limit_hr(live_demo_path, [other])
     app = open_detail(app_on, live_demo_path, manager=str(manager_id))

@@ -54,8 +54,12 @@ def test_the_check_in_page_reminds_and_suggests_a_focus(manager_app):
 def test_a_saved_check_in_comes_back_when_the_page_is_opened_again(manager_app, live_demo_path):
     app = open_page(manager_app(), "pages/checkin.py")
     ratings = dict(zip(CATALYST_KEYS, [5, 4, 3, 4, 2, 5], strict=True))
-    fields = {"note-help": "Paired Lee with Sam", "wins": "Shipped v2\nFixed login",
-              "setbacks": "Build broke", "focus": "autonomy"}  # fmt: skip
+    fields = {
+        "note-help": "Paired Lee with Sam",
+        "wins": "Shipped v2\nFixed login",
+        "setbacks": "Build broke",
+        "focus": "autonomy",
+    }
     fill_checkin(app, ratings, **fields)
     assert app.success[0].value.startswith("Saved your check-in")
     assert not app.warning  # the reminder is gone
@@ -139,16 +143,18 @@ def test_a_new_team_without_survey_data_is_told_how_results_arrive(app_on, live_
 
     with Store(live_demo_path) as db, db.transaction() as cursor:
         hashed = accounts.hash_password("a long enough password")
-        manager = accounts.create_user(cursor, "new.lead@example.com", {"manager"},
-                                       password_hash=hashed, now=date(2026, 1, 1))  # fmt: skip
+        manager = accounts.create_user(
+            cursor, "new.lead@example.com", {"manager"}, password_hash=hashed, now=date(2026, 1, 1)
+        )
         cursor.execute("INSERT INTO teams (name, created_at) VALUES ('New Team', now())")
         cursor.execute(
             "INSERT INTO team_facts SELECT team_id, DATE '2020-01-06', 1, ?, 8 FROM teams "
             "WHERE name = 'New Team'",
             [manager],
         )
-    app = after_redirect(sign_in(app_on(live_demo_path), "new.lead@example.com",
-                                 "a long enough password"))  # fmt: skip
+    app = after_redirect(
+        sign_in(app_on(live_demo_path), "new.lead@example.com", "a long enough password")
+    )
     open_page(app, "pages/my_team.py")
     assert app.caption[0].value.startswith("New Team")
     assert any("Not enough responses yet" in i.value for i in app.info)

@@ -41,8 +41,9 @@ def test_the_demo_database_lists_the_demo_accounts(app_on, demo_path):
 def test_a_real_database_never_lists_accounts(app_on, tmp_path):
     path = tmp_path / "real.duckdb"
     with Store(path) as db, db.transaction() as cursor:
-        accounts.create_user(cursor, "boss@corp.example", {"admin"}, password_hash=None,
-                             now=utc_now())  # fmt: skip
+        accounts.create_user(
+            cursor, "boss@corp.example", {"admin"}, password_hash=None, now=utc_now()
+        )
     app = app_on(path)
     assert app.title[0].value == "Sign in to Catalyst"
     assert not app.info

@@ -307,9 +307,11 @@ def assert_nothing_live(app) -> None:
 def test_headers_and_file_names_are_shown_as_typed_never_as_markdown(upload_page, demo_path):
     name = " ".join(PAYLOADS) + ".csv"
     text = (
-        "team,submitted_at,clear_goals," + ",".join(f'"{p}"' for p in PAYLOADS) + "\n"
+        "team,submitted_at,clear_goals,"
+        + ",".join(f'"{p}"' for p in PAYLOADS)
+        + "\n"
         + "".join(f"Platform,2026-11-1{i} 10:00,4,3,4,5\n" for i in range(3))
-    )  # fmt: skip
+    )
     app = upload(upload_page, name, text.encode())
     labels = [s.label for s in app.selectbox if s.key.startswith("map-")]
     for payload in PAYLOADS:
@@ -350,8 +352,13 @@ ROSTER = (
 def test_the_next_step_follows_what_is_stored(app_on, tmp_path):
     path = tmp_path / "new.duckdb"
     with Store(path) as db, db.transaction() as cursor:
-        accounts.create_user(cursor, "hr@corp.example", {"hr"}, now=utc_now(),
-                             password_hash=accounts.hash_password("a long enough password"))  # fmt: skip
+        accounts.create_user(
+            cursor,
+            "hr@corp.example",
+            {"hr"},
+            now=utc_now(),
+            password_hash=accounts.hash_password("a long enough password"),
+        )
     app = after_redirect(sign_in(app_on(path), "hr@corp.example", "a long enough password"))
     app.switch_page("pages/upload.py").run()
     assert "import the roster first" in app.info[0].value  # no teams yet
@@ -384,9 +391,10 @@ def test_the_history_offers_only_what_can_be_undone_and_shows_the_state_first(
     config = json.loads(history.proto.columns)
     for count in ("Rows", "Imported", "Duplicates", "Rejected", "Skipped"):
         assert config[count]["type_config"]["format"] == "localized", count  # 7,618
-    assert config["When (UTC)"]["type_config"]["format"] == config["Undone (UTC)"][
-        "type_config"
-    ]["format"]  # fmt: skip
+    assert (
+        config["When (UTC)"]["type_config"]["format"]
+        == config["Undone (UTC)"]["type_config"]["format"]
+    )
     choice = app.selectbox(key="undo-choice")
     newest = max(int(label.split()[0][1:]) for label in choice.options)
     choice.set_value(newest).run()

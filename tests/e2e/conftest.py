@@ -71,10 +71,21 @@ class Server:
         self._log_file = log.open("w")
         extra = ["--secrets", str(secrets(self.url))] if secrets else []
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "dashboard", "run", "--db", str(db), "--port", str(self.port),
-             *extra],
-            cwd=ROOT, stdout=self._log_file, stderr=subprocess.STDOUT,
-        )  # fmt: skip
+            [
+                sys.executable,
+                "-m",
+                "dashboard",
+                "run",
+                "--db",
+                str(db),
+                "--port",
+                str(self.port),
+                *extra,
+            ],
+            cwd=ROOT,
+            stdout=self._log_file,
+            stderr=subprocess.STDOUT,
+        )
         self._wait_until_healthy()
 
     def _wait_until_healthy(self, timeout: float = 60) -> None:
@@ -108,10 +119,22 @@ def demo_server(tmp_path_factory, browser_type_launch_args):
     """The demo organization as `make run` serves it, ending with this week."""
     db = tmp_path_factory.mktemp("e2e") / "demo.duckdb"
     subprocess.run(
-        [sys.executable, "-m", "dashboard", "demo", "--db", str(db), "--teams", "12",
-         "--weeks", "10"],
-        check=True, capture_output=True, cwd=ROOT,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "dashboard",
+            "demo",
+            "--db",
+            str(db),
+            "--teams",
+            "12",
+            "--weeks",
+            "10",
+        ],
+        check=True,
+        capture_output=True,
+        cwd=ROOT,
+    )
     server = Server(db, ARTIFACTS / "demo-server.log")
     yield server
     server.stop()

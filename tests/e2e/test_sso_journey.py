@@ -39,10 +39,22 @@ def sso_server(tmp_path_factory, provider, browser_type_launch_args):
     folder = tmp_path_factory.mktemp("sso")
     db = folder / "demo.duckdb"
     subprocess.run(
-        [sys.executable, "-m", "dashboard", "demo", "--db", str(db), "--teams", "6",
-         "--weeks", "4"],
-        check=True, capture_output=True, cwd=ROOT,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "dashboard",
+            "demo",
+            "--db",
+            str(db),
+            "--teams",
+            "6",
+            "--weeks",
+            "4",
+        ],
+        check=True,
+        capture_output=True,
+        cwd=ROOT,
+    )
     with Store(db) as store, store.reading() as cursor:
         gone = cursor.execute(
             "SELECT user_id, email FROM users WHERE email LIKE '%.%@example.com' ORDER BY 1"

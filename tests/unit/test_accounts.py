@@ -51,8 +51,9 @@ def test_emails_are_compared_without_case_or_spaces():
 def test_a_user_can_hold_several_roles_and_an_email_only_once(empty_store):
     now = datetime(2026, 11, 24, 9)
     with empty_store.transaction() as cursor:
-        accounts.create_user(cursor, "Pat@Example.com", {"hr", "manager"}, password_hash=None,
-                             now=now)  # fmt: skip
+        accounts.create_user(
+            cursor, "Pat@Example.com", {"hr", "manager"}, password_hash=None, now=now
+        )
     with empty_store.reading() as cursor:
         user = accounts.find_user(cursor, "pat@example.com")
     assert user.roles == {"hr", "manager"}
@@ -64,8 +65,9 @@ def test_a_user_can_hold_several_roles_and_an_email_only_once(empty_store):
 def test_unknown_roles_are_refused(empty_store):
     with pytest.raises(AccountError, match="roles must be among"):
         with empty_store.transaction() as cursor:
-            accounts.create_user(cursor, "x@example.com", {"owner"}, password_hash=None,
-                                 now=datetime(2026, 1, 1))  # fmt: skip
+            accounts.create_user(
+                cursor, "x@example.com", {"owner"}, password_hash=None, now=datetime(2026, 1, 1)
+            )
 
 
 def test_assigning_a_team_keeps_its_earlier_manager_in_history(demo_store):
@@ -75,8 +77,13 @@ def test_assigning_a_team_keeps_its_earlier_manager_in_history(demo_store):
             "WHERE valid_to IS NULL ORDER BY team_id DESC LIMIT 1"
         ).fetchall()[0]
     with demo_store.transaction() as cursor:
-        new_id = accounts.create_user(cursor, "new.lead@example.com", {"manager"},
-                                      password_hash=None, now=datetime(2026, 11, 24))  # fmt: skip
+        new_id = accounts.create_user(
+            cursor,
+            "new.lead@example.com",
+            {"manager"},
+            password_hash=None,
+            now=datetime(2026, 11, 24),
+        )
         accounts.assign_team(cursor, team_id, new_id, date(2026, 11, 24))
     with demo_store.reading() as cursor:
         history = cursor.execute(
@@ -84,7 +91,4 @@ def test_assigning_a_team_keeps_its_earlier_manager_in_history(demo_store):
             "WHERE team_id = ? ORDER BY valid_from",
             [team_id],
         ).fetchall()
-    assert history == [
-        (first_manager, department, date(2026, 11, 24)),
-        (new_id, department, None),
-    ]
+    assert history == [(first_manager, department, date(2026, 11, 24)), (new_id, department, None)]

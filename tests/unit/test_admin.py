@@ -52,8 +52,7 @@ def test_weak_passwords_are_refused_saying_why(password, email, reason):
 
 def test_an_invitation_sets_the_password_once_and_signs_in(demo_store):
     """A long uncommon passphrase is accepted, and works; a common one is refused."""
-    ada = accounts.add_user(demo_store, "ada@example.com", {"manager"}, display_name="Ada",
-                            now=NOW)  # fmt: skip
+    ada = accounts.add_user(demo_store, "ada@example.com", {"manager"}, display_name="Ada", now=NOW)
     (code,) = accounts.invite(demo_store, [ada], now=NOW).values()
     with demo_store.reading() as cursor:  # only the code's hash is kept
         assert cursor.execute("SELECT code_hash FROM invitations").fetchall() == [
@@ -94,8 +93,7 @@ def test_a_reset_invitation_replaces_the_old_password(demo_store):
 def test_deactivating_ends_every_session_at_once(demo_store):
     token = accounts.sign_in(demo_store, "hr@example.com", DEMO_PASSWORD, now=NOW).token
     admin = user_id(demo_store, "admin@example.com")
-    accounts.set_active(demo_store, user_id(demo_store, "hr@example.com"), False, now=NOW,
-                        by=admin)  # fmt: skip
+    accounts.set_active(demo_store, user_id(demo_store, "hr@example.com"), False, now=NOW, by=admin)
     assert accounts.session_user(demo_store, token, now=NOW, policy=POLICY) is None
     assert not accounts.sign_in(demo_store, "hr@example.com", DEMO_PASSWORD, now=NOW).token
     assert "user.deactivate" in audit_actions(demo_store)
@@ -127,9 +125,14 @@ def test_an_hr_user_is_limited_to_departments_and_freed_again(demo_store):
 
 
 def test_a_roster_edit_moves_a_team_from_a_date_and_keeps_history(demo_store):
-    fields = {"team": "Platform", "department": "Research", "headcount": "11",
-              "manager_email": "manager@example.com", "manager_name": "Jordan Blake",
-              "effective_from": "2026-12-07"}  # fmt: skip
+    fields = {
+        "team": "Platform",
+        "department": "Research",
+        "headcount": "11",
+        "manager_email": "manager@example.com",
+        "manager_name": "Jordan Blake",
+        "effective_from": "2026-12-07",
+    }
     plan = ingest.plan_edit(demo_store, fields, today=date(2026, 11, 24))
     assert ingest.describe(plan) == [
         "New departments: Research.",
@@ -145,8 +148,13 @@ def test_a_roster_edit_moves_a_team_from_a_date_and_keeps_history(demo_store):
 
 def test_a_bad_roster_edit_names_the_field_and_changes_nothing(demo_store):
     before = database_snapshot(demo_store)
-    fields = {"team": "Platform", "department": "Engineering", "headcount": "lots",
-              "manager_email": "not an email", "manager_name": "X"}  # fmt: skip
+    fields = {
+        "team": "Platform",
+        "department": "Engineering",
+        "headcount": "lots",
+        "manager_email": "not an email",
+        "manager_name": "X",
+    }
     with pytest.raises(ingest.ImportRefused) as refused:
         ingest.plan_edit(demo_store, fields, today=date(2026, 11, 24))
     assert {p.column for p in refused.value.problems} == {"manager_email", "headcount"}
@@ -167,10 +175,14 @@ def test_the_audit_log_filters_by_kind_person_and_days(demo_store):
     accounts.sign_in(demo_store, "hr@example.com", "wrong password!", now=NOW)
     accounts.sign_in(demo_store, "hr@example.com", DEMO_PASSWORD, now=NOW + timedelta(days=2))
     with demo_store.reading() as cursor:
-        signs = queries.audit_log(cursor, first=NOW.date(), last=NOW.date() + timedelta(days=2),
-                                  action="sign_in", who="HR@")  # fmt: skip
-        first_day = queries.audit_log(cursor, first=NOW.date(), last=NOW.date(),
-                                      action="sign_in")  # fmt: skip
+        signs = queries.audit_log(
+            cursor,
+            first=NOW.date(),
+            last=NOW.date() + timedelta(days=2),
+            action="sign_in",
+            who="HR@",
+        )
+        first_day = queries.audit_log(cursor, first=NOW.date(), last=NOW.date(), action="sign_in")
         kinds = queries.audit_actions(cursor)
     assert signs.action.tolist() == ["sign_in.success", "sign_in.failure"]  # newest first
     assert set(signs.who) == {"hr@example.com"}
@@ -195,8 +207,10 @@ def test_a_backup_is_a_complete_database_that_restores(demo_store, tmp_path):
 def test_user_commands_list_invite_set_role_and_deactivate(demo_path, capsys, monkeypatch):
     db = ["--db", str(demo_path)]
     assert main(["user", "set-role", "hr@example.com", "--role", "hr", "--role", "admin", *db]) == 0
-    assert main(["user", "invite", "manager@example.com", "--base-url", "https://c.example/",
-                 *db]) == 0  # fmt: skip
+    assert (
+        main(["user", "invite", "manager@example.com", "--base-url", "https://c.example/", *db])
+        == 0
+    )
     out = capsys.readouterr().out.splitlines()
     assert out[0] == "email,link"
     assert out[1].startswith("manager@example.com,https://c.example/?invite=")

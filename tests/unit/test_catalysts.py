@@ -7,16 +7,25 @@ from dashboard.catalysts import CATALYST_KEYS, CATALYSTS, ITEM_KEYS, PROGRESS, c
 
 def test_six_catalysts_in_the_designed_order_with_their_survey_statements():
     assert [(c.key, c.label, c.statement) for c in CATALYSTS] == [
-        ("clear_goals", "Clear goals",
-         "My manager makes sure I know what our goals are and why they matter."),
+        (
+            "clear_goals",
+            "Clear goals",
+            "My manager makes sure I know what our goals are and why they matter.",
+        ),
         ("autonomy", "Autonomy", "I have the freedom to decide how I do my work."),
         ("resources", "Resources", "I have the resources I need to do my work well."),
         ("help", "Help", "When I'm stuck, I can get the help and materials I need."),
-        ("obstacle_removal", "Obstacle removal",
-         "My manager clears away obstacles that slow our work."),
-        ("respect", "Respect & recognition",
-         "My manager treats me with respect and recognizes my contributions."),
-    ]  # fmt: skip
+        (
+            "obstacle_removal",
+            "Obstacle removal",
+            "My manager clears away obstacles that slow our work.",
+        ),
+        (
+            "respect",
+            "Respect & recognition",
+            "My manager treats me with respect and recognizes my contributions.",
+        ),
+    ]
 
 
 def test_progress_is_the_outcome_item_after_the_catalysts():

@@ -116,15 +116,17 @@ def test_text_escapes_the_characters_plotly_reads_as_markup():
 def comparison_frame() -> pd.DataFrame:
     """As team_view's comparison (queries.self_vs_team plus the benchmark): one row per
     catalyst. The manager has no self score for help; the team none for respect."""
-    return pd.DataFrame({
-        "catalyst": list(CATALYST_KEYS),
-        "self_score": [4.5, 3.0, 4.0, NAN, 2.0, 5.0],
-        "self_weeks": [4, 4, 3, 0, 4, 2],
-        "team_mean": [3.2, 3.5, 4.0, 3.9, 2.5, NAN],
-        "team_answers": [14, 15, 13, 12, 14, 0],
-        "benchmark_mean": [3.6, 3.4, 3.8, 4.0, 3.1, 3.9],
-        "benchmark_answers": [120, 118, 121, 119, 117, 122],
-    })  # fmt: skip
+    return pd.DataFrame(
+        {
+            "catalyst": list(CATALYST_KEYS),
+            "self_score": [4.5, 3.0, 4.0, NAN, 2.0, 5.0],
+            "self_weeks": [4, 4, 3, 0, 4, 2],
+            "team_mean": [3.2, 3.5, 4.0, 3.9, 2.5, NAN],
+            "team_answers": [14, 15, 13, 12, 14, 0],
+            "benchmark_mean": [3.6, 3.4, 3.8, 4.0, 3.1, 3.9],
+            "benchmark_answers": [120, 118, 121, 119, 117, 122],
+        }
+    )
 
 
 def test_self_vs_team_puts_each_mean_on_its_catalyst_with_the_first_catalyst_on_top():
@@ -157,8 +159,10 @@ def test_self_vs_team_joins_self_and_team_only_where_both_exist():
     ]
     assert all(t.showlegend is False for t in lines)
     assert [t.name for t in figure.data if t.mode == "markers"] == [
-        "Organization", "Your team", "You",
-    ]  # fmt: skip
+        "Organization",
+        "Your team",
+        "You",
+    ]
     assert len(figure.data) == 4 + 3
 
 
@@ -239,8 +243,9 @@ def test_catalyst_rows_put_team_favorable_left_and_own_ratings_right_with_gaps()
         for trace in (team, own):
             assert _axis_of(figure, trace.xaxis, "x").showticklabels == (row == 5)
     assert [a.text for a in figure.layout.annotations] == [
-        "Your team: favorable %", "You: your own rating (1-5)",
-    ]  # fmt: skip
+        "Your team: favorable %",
+        "You: your own rating (1-5)",
+    ]
 
 
 def test_catalyst_rows_without_team_results_give_the_own_ratings_the_whole_width():
@@ -292,12 +297,7 @@ def test_wins_and_setbacks_count_every_week_with_setbacks_below_the_line():
 def teams_frame(managers=("Ann Lee", "Bob Roy", "Cy Ng", "Di Fox")) -> pd.DataFrame:
     """As queries.team_table (ordered by department): North shown, South too small to
     show, East shown but for progress, West with too few responses."""
-    favorable = [
-        [80, 50, 70, 90, 40, 100, 60],
-        [NAN] * 7,
-        [25, 60, 75, 85, 35, 65, NAN],
-        [NAN] * 7,
-    ]
+    favorable = [[80, 50, 70, 90, 40, 100, 60], [NAN] * 7, [25, 60, 75, 85, 35, 65, NAN], [NAN] * 7]
     means = [
         [4.1, 3.2, 3.8, 4.4, 2.7, 4.6, 3.5],
         [NAN] * 7,
@@ -305,13 +305,15 @@ def teams_frame(managers=("Ann Lee", "Bob Roy", "Cy Ng", "Di Fox")) -> pd.DataFr
         [NAN] * 7,
     ]
     answers = [[10, 10, 9, 10, 10, 10, 7], [0] * 7, [8, 8, 8, 8, 8, 8, 0], [0] * 7]
-    frame = pd.DataFrame({
-        "department": ["Sales", "Sales", "Ops", "Ops"],
-        "team": ["North", "South", "East", "West"],
-        "manager": list(managers),
-        "status": ["shown", "team_too_small", "shown", "too_few_responses"],
-        "responses": [10, 0, 8, 0],
-    })  # fmt: skip
+    frame = pd.DataFrame(
+        {
+            "department": ["Sales", "Sales", "Ops", "Ops"],
+            "team": ["North", "South", "East", "West"],
+            "manager": list(managers),
+            "status": ["shown", "team_too_small", "shown", "too_few_responses"],
+            "responses": [10, 0, 8, 0],
+        }
+    )
     for column, key in enumerate(ITEM_KEYS):
         frame[f"{key}_favorable_pct"] = [float(row[column]) for row in favorable]
         frame[f"{key}_mean"] = [float(row[column]) for row in means]
@@ -348,15 +350,19 @@ def test_heatmap_rows_are_the_teams_with_their_managers_first_team_on_top():
     assert as_list(figure.data[0].y) == [0, 1, 2, 3]
     assert as_list(axis.tickvals) == [0, 1, 2, 3]
     assert as_list(axis.ticktext) == [
-        "North · Ann Lee", "South · Bob Roy", "East · Cy Ng", "West · Di Fox",
-    ]  # fmt: skip
+        "North · Ann Lee",
+        "South · Bob Roy",
+        "East · Cy Ng",
+        "West · Di Fox",
+    ]
     assert list(axis.range) == [3.5, -0.5]  # reversed: the first row at the top
     assert figure.layout.xaxis.side == "top"
 
 
 def test_heatmap_hover_names_the_team_and_gives_n_or_why_a_cell_is_not_shown():
-    hover = as_list(charts.heatmap(teams_frame(), "favorable_pct", 5, grouped=False).data[0]
-                    .customdata)  # fmt: skip
+    hover = as_list(
+        charts.heatmap(teams_frame(), "favorable_pct", 5, grouped=False).data[0].customdata
+    )
     assert hover[0][0] == ["Sales · North · Ann Lee", "80% favorable (n=10)"]
     assert hover[0][6] == ["Sales · North · Ann Lee", "60% favorable (n=7)"]
     assert hover[1][3] == [
@@ -412,16 +418,18 @@ def test_heatmap_hover_of_a_team_without_a_manager_says_no_manager_not_nan():
 
 def self_team_frame() -> pd.DataFrame:
     """As overview's self_team: one row per manager, team and catalyst."""
-    return pd.DataFrame({
-        "catalyst": ["clear_goals"] * 3 + ["autonomy"],
-        "manager": ["Ann Lee", "Bob Roy", "Cy Ng", "Ann Lee"],
-        "team": ["North", "South", "East", "North"],
-        "department": ["Sales", "Sales", "Ops", "Sales"],
-        "self_score": [4.5, 3.0, 4.0, 2.0],
-        "team_mean": [3.0, 3.5, 3.0, 4.0],
-        "team_answers": [14, 12, 9, 14],
-        "gap": [1.5, -0.5, 1.0, -2.0],
-    })  # fmt: skip
+    return pd.DataFrame(
+        {
+            "catalyst": ["clear_goals"] * 3 + ["autonomy"],
+            "manager": ["Ann Lee", "Bob Roy", "Cy Ng", "Ann Lee"],
+            "team": ["North", "South", "East", "North"],
+            "department": ["Sales", "Sales", "Ops", "Sales"],
+            "self_score": [4.5, 3.0, 4.0, 2.0],
+            "team_mean": [3.0, 3.5, 3.0, 4.0],
+            "team_answers": [14, 12, 9, 14],
+            "gap": [1.5, -0.5, 1.0, -2.0],
+        }
+    )
 
 
 def test_self_and_team_plots_each_manager_and_marks_blind_spots_of_a_point_or_more():
@@ -449,19 +457,25 @@ def test_self_and_team_shows_only_the_chosen_catalyst():
 
 
 def test_associations_rank_the_catalysts_by_their_correlation_with_progress():
-    found = pd.DataFrame({
-        "catalyst": list(CATALYST_KEYS),
-        "r": [0.42, -0.1, 0.8, 0.05, 0.61, 0.3],
-        "n": [12, 12, 11, 12, 12, 10],
-    })  # fmt: skip
+    found = pd.DataFrame(
+        {
+            "catalyst": list(CATALYST_KEYS),
+            "r": [0.42, -0.1, 0.8, 0.05, 0.61, 0.3],
+            "n": [12, 12, 11, 12, 12, 10],
+        }
+    )
     figure = charts.associations(found)
     (bars,) = figure.data
     assert bars.orientation == "h"
     assert as_list(bars.x) == [-0.1, 0.05, 0.3, 0.42, 0.61, 0.8]  # strongest at the top
     assert as_list(bars.y) == [
-        "Autonomy", "Help", "Respect & recognition", "Clear goals", "Obstacle removal",
+        "Autonomy",
+        "Help",
+        "Respect & recognition",
+        "Clear goals",
+        "Obstacle removal",
         "Resources",
-    ]  # fmt: skip
+    ]
     assert as_list(bars.customdata) == [12, 12, 10, 12, 12, 11]
     assert "across %{customdata} teams" in bars.hovertemplate
     keys = ["autonomy", "help", "respect", "clear_goals", "obstacle_removal", "resources"]
@@ -535,18 +549,21 @@ def test_self_and_team_by_round_draws_team_means_with_gaps_and_own_ratings_on_on
 
 
 def test_focus_by_week_puts_each_chosen_focus_on_its_catalyst_row():
-    own = pd.DataFrame({
-        "week": WEEKS,
-        **{k: [3, 3, 3, 3] for k in CATALYST_KEYS},
-        "focus": ["autonomy", None, "help", "autonomy"],
-    })  # fmt: skip
+    own = pd.DataFrame(
+        {
+            "week": WEEKS,
+            **{k: [3, 3, 3, 3] for k in CATALYST_KEYS},
+            "focus": ["autonomy", None, "help", "autonomy"],
+        }
+    )
     figure = charts.focus_by_week(own, WEEKS)
     assert [t.name for t in figure.data] == CATALYST_LABELS  # one colour per catalyst
     chosen = {t.name: (as_list(t.x), as_list(t.y)) for t in figure.data}
     assert chosen["Autonomy"] == ([WEEKS[0], WEEKS[3]], ["Autonomy", "Autonomy"])
     assert chosen["Help"] == ([WEEKS[2]], ["Help"])
-    assert all(chosen[label] == ([], []) for label in CATALYST_LABELS
-               if label not in ("Autonomy", "Help"))  # fmt: skip
+    assert all(
+        chosen[label] == ([], []) for label in CATALYST_LABELS if label not in ("Autonomy", "Help")
+    )
     axis = figure.layout.yaxis
     assert as_list(axis.categoryarray) == CATALYST_LABELS[::-1]  # first catalyst on top
     assert list(axis.range) == [-0.5, 5.5]  # every catalyst has a row, chosen or not
@@ -662,10 +679,12 @@ def test_user_text_reaches_the_figure_escaped_wherever_it_lands(case):
 
 def test_every_public_builder_is_checked_for_user_text():
     builders = {
-        name for name, function in inspect.getmembers(charts, inspect.isfunction)
-        if function.__module__ == charts.__name__ and not name.startswith("_")
+        name
+        for name, function in inspect.getmembers(charts, inspect.isfunction)
+        if function.__module__ == charts.__name__
+        and not name.startswith("_")
         and inspect.signature(function).return_annotation in (go.Figure, "go.Figure")
-    }  # fmt: skip
+    }
     covered = {builder for builder, _, _ in USER_TEXT.values()}
     assert covered | TEXT_FREE == builders
     assert not covered & TEXT_FREE

@@ -45,11 +45,25 @@ def team(empty_store):
 
 def test_saving_twice_keeps_one_check_in_with_the_latest_values(team):
     db, ann, north, _ = team
-    first = Checkin(north, MONDAY, dict(ALL_FOURS), {"help": "Paired Lee with Sam"}, "help",
-                    ["Shipped it"], ["Build broke"])  # fmt: skip
+    first = Checkin(
+        north,
+        MONDAY,
+        dict(ALL_FOURS),
+        {"help": "Paired Lee with Sam"},
+        "help",
+        ["Shipped it"],
+        ["Build broke"],
+    )
     checkins.save(db, ann, first, today=MONDAY, now=NOW)
-    second = Checkin(north, MONDAY, ALL_FOURS | {"help": 2}, {"autonomy": "Let them choose"},
-                     "autonomy", ["Shipped it", "Closed a bug"], [])  # fmt: skip
+    second = Checkin(
+        north,
+        MONDAY,
+        ALL_FOURS | {"help": 2},
+        {"autonomy": "Let them choose"},
+        "autonomy",
+        ["Shipped it", "Closed a bug"],
+        [],
+    )
     checkins.save(db, ann, second, today=MONDAY, now=NOW)
     checkins.save(db, ann, second, today=MONDAY, now=NOW)
     with db.reading() as cursor:
@@ -94,8 +108,9 @@ def test_last_week_closes_after_wednesday(team):
     db, ann, north, _ = team
     thursday = MONDAY + timedelta(days=3)
     with pytest.raises(CheckinError, match="is closed"):
-        checkins.save(db, ann, Checkin(north, LAST_MONDAY, dict(ALL_FOURS)), today=thursday,
-                      now=NOW)  # fmt: skip
+        checkins.save(
+            db, ann, Checkin(north, LAST_MONDAY, dict(ALL_FOURS)), today=thursday, now=NOW
+        )
     checkins.save(db, ann, Checkin(north, LAST_MONDAY, dict(ALL_FOURS)), today=MONDAY, now=NOW)
 
 
@@ -132,8 +147,16 @@ def comparison(**gaps) -> pd.DataFrame:
     for key in CATALYST_KEYS:
         gap = gaps.get(key)
         kind = "blind_spot" if gap and gap >= 1 else None
-        rows.append({"catalyst": key, "self_score": 3 + (gap or 0), "team_mean": 3.0,
-                     "team_answers": 20, "gap": gap, "gap_kind": kind})  # fmt: skip
+        rows.append(
+            {
+                "catalyst": key,
+                "self_score": 3 + (gap or 0),
+                "team_mean": 3.0,
+                "team_answers": 20,
+                "gap": gap,
+                "gap_kind": kind,
+            }
+        )
     return pd.DataFrame(rows)
 
 

@@ -18,8 +18,11 @@ from dashboard.store import SCHEMA_VERSION, Store
 def run_cli(*args: str, stdin: str = "") -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "-m", "dashboard", *args],
-        input=stdin, capture_output=True, text=True, timeout=60,
-    )  # fmt: skip
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
 
 
 def counts_in(path) -> dict:
@@ -61,8 +64,21 @@ def test_stats_on_a_missing_database_says_how_to_make_one(tmp_path, capsys):
 
 def test_user_add_reads_the_password_from_stdin(demo_path, monkeypatch, capsys):
     monkeypatch.setattr(sys, "stdin", io.StringIO("a long enough password\n"))
-    code = main(["user", "add", "Lee.Novak@Example.com", "--role", "manager", "--role", "hr",
-                 "--team", "platform", "--db", str(demo_path)])  # fmt: skip
+    code = main(
+        [
+            "user",
+            "add",
+            "Lee.Novak@Example.com",
+            "--role",
+            "manager",
+            "--role",
+            "hr",
+            "--team",
+            "platform",
+            "--db",
+            str(demo_path),
+        ]
+    )
     assert code == 0, capsys.readouterr().err
     with Store(demo_path) as db, db.reading() as cursor:
         user = accounts.find_user(cursor, "lee.novak@example.com")
@@ -85,8 +101,11 @@ def test_user_add_through_the_console_script_with_piped_password(demo_path):
     catalyst = str(__import__("pathlib").Path(sys.executable).with_name("catalyst"))
     result = subprocess.run(
         [catalyst, "user", "add", "ops@example.com", "--role", "admin", "--db", str(demo_path)],
-        input="another long password\n", capture_output=True, text=True, timeout=60,
-    )  # fmt: skip
+        input="another long password\n",
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode == 0, result.stderr
     assert "Added ops@example.com" in result.stderr
 
@@ -96,13 +115,19 @@ def test_user_add_through_the_console_script_with_piped_password(demo_path):
     [
         (["ada@example.com", "--role", "hr"], "short", "at least 12"),
         (["hr@example.com", "--role", "hr"], "a long enough password", "already exists"),
-        (["ada@example.com", "--role", "manager", "--team", "Nowhere"],
-         "a long enough password", "no team named 'Nowhere'"),
-        (["ada@example.com", "--role", "hr", "--team", "Platform"],
-         "a long enough password", "add --role manager"),
+        (
+            ["ada@example.com", "--role", "manager", "--team", "Nowhere"],
+            "a long enough password",
+            "no team named 'Nowhere'",
+        ),
+        (
+            ["ada@example.com", "--role", "hr", "--team", "Platform"],
+            "a long enough password",
+            "add --role manager",
+        ),
         (["not-an-email", "--role", "hr"], "a long enough password", "not an email address"),
     ],
-)  # fmt: skip
+)
 def test_user_add_refusals_say_why_and_change_nothing(
     demo_path, monkeypatch, capsys, args, password, reason
 ):
@@ -122,9 +147,15 @@ def test_an_unknown_role_is_a_usage_error(demo_path):
 def test_a_writing_command_on_a_database_the_app_holds_says_so(demo_path):
     with HeldDatabase(demo_path):
         result = run_cli(
-            "user", "add", "ada@example.com", "--role", "hr", "--db", str(demo_path),
+            "user",
+            "add",
+            "ada@example.com",
+            "--role",
+            "hr",
+            "--db",
+            str(demo_path),
             stdin="a long enough password\n",
-        )  # fmt: skip
+        )
     assert result.returncode == 1
     assert str(demo_path) in result.stderr
     assert "Stop the app" in result.stderr
@@ -142,8 +173,19 @@ def test_a_damaged_file_is_refused_without_a_traceback(tmp_path):
 
 def test_demo_builds_reproducibly_with_progress_on_stderr(tmp_path):
     path = tmp_path / "demo.duckdb"
-    result = run_cli("demo", "--teams", "5", "--weeks", "3", "--seed", "1",
-                     "--today", "2026-11-24", "--db", str(path))  # fmt: skip
+    result = run_cli(
+        "demo",
+        "--teams",
+        "5",
+        "--weeks",
+        "3",
+        "--seed",
+        "1",
+        "--today",
+        "2026-11-24",
+        "--db",
+        str(path),
+    )
     assert result.returncode == 0, result.stderr
     assert "survey responses" in result.stderr
     assert counts_in(path)["teams"] == 5
@@ -169,10 +211,21 @@ def test_bench_reports_every_measure_as_json(capsys):
     out = capsys.readouterr().out
     results = json.loads(out.strip().splitlines()[-1])
     assert results["teams"] == 6 and results["responses"] > 0
-    for key in ("demo_build_s", "import_s", "raw_read_csv_s", "import_ratio",
-                "hr_reads_cold_ms", "hr_reads_warm_ms", "manager_reads_warm_ms",
-                "my_team_warm_ms", "overview_cold_ms", "overview_warm_ms", "checkin_save_ms",
-                "checkin_save_during_import_ms", "peak_rss_mb"):  # fmt: skip
+    for key in (
+        "demo_build_s",
+        "import_s",
+        "raw_read_csv_s",
+        "import_ratio",
+        "hr_reads_cold_ms",
+        "hr_reads_warm_ms",
+        "manager_reads_warm_ms",
+        "my_team_warm_ms",
+        "overview_cold_ms",
+        "overview_warm_ms",
+        "checkin_save_ms",
+        "checkin_save_during_import_ms",
+        "peak_rss_mb",
+    ):
         assert results[key] > 0, key
     assert out.startswith("measure")  # the table people read comes first
 
@@ -259,12 +312,19 @@ COUNTS = ("rows_in_file", "imported", "duplicates", "rejected", "skipped")
     ("rows", "counts", "with_problems"),
     [
         # One bad row refuses the file: all three rows are rejected, one has a problem.
-        (["Support,2026-11-10,4,4,4,4,4,4,4,", "Support,2026-11-10,9,4,4,4,4,4,4,",
-          "Support,2026-11-11,4,4,4,4,4,4,4,"], (3, 0, 0, 3, 0), 1),
+        (
+            [
+                "Support,2026-11-10,4,4,4,4,4,4,4,",
+                "Support,2026-11-10,9,4,4,4,4,4,4,",
+                "Support,2026-11-11,4,4,4,4,4,4,4,",
+            ],
+            (3, 0, 0, 3, 0),
+            1,
+        ),
         # No catalyst column at all: still the file's two rows, both refused.
         (None, (2, 0, 0, 2, 0), 0),
     ],
-)  # fmt: skip
+)
 def test_a_refusal_accounts_for_every_row_in_json(tmp_path, rows, counts, with_problems):
     from fixtures import SAMPLES, TEMPLATE_HEADER, write_file
 
@@ -275,8 +335,16 @@ def test_a_refusal_accounts_for_every_row_in_json(tmp_path, rows, counts, with_p
         if rows
         else "team,submitted_at,mood\nSupport,2026-11-10,good\nSupport,2026-11-10,fine"
     )
-    result = run_cli("import", "survey", str(write_file(tmp_path, "f.csv", text + "\n")),
-                     "--db", db, "--scale", "1-5", "--json")  # fmt: skip
+    result = run_cli(
+        "import",
+        "survey",
+        str(write_file(tmp_path, "f.csv", text + "\n")),
+        "--db",
+        db,
+        "--scale",
+        "1-5",
+        "--json",
+    )
     assert result.returncode == 1
     report = json.loads(result.stdout.strip().splitlines()[-1])
     assert tuple(report[k] for k in COUNTS) == counts

@@ -23,10 +23,16 @@ def logged(demo_path):
     assert main(["settings", "set", "organization_name", "Acme", *db]) == 0
     assert main(["export", "overview", "--format", "csv", "--out", "-", *db]) == 0
     with Store(demo_path) as database, database.transaction() as cursor:
-        store.record_audit(cursor, "user.add", "old news", at=utc_now() - timedelta(days=100),
-                           actor="catalyst user add")  # fmt: skip
-        store.record_audit(cursor, "sign_in.failed", '=HYPERLINK("http://evil")', at=utc_now(),
-                           actor="@attacker")  # fmt: skip
+        store.record_audit(
+            cursor,
+            "user.add",
+            "old news",
+            at=utc_now() - timedelta(days=100),
+            actor="catalyst user add",
+        )
+        store.record_audit(
+            cursor, "sign_in.failed", '=HYPERLINK("http://evil")', at=utc_now(), actor="@attacker"
+        )
     return demo_path
 
 
@@ -39,8 +45,11 @@ def audit(path, capsys, *options: str) -> list[dict]:
 def test_the_log_newest_first_with_who_did_it(logged, capsys):
     lines = audit(logged, capsys)
     assert [line["action"] for line in lines[:3]] == ["sign_in.failed", "export", "settings.change"]
-    assert [line["who"] for line in lines[:3]] == ["@attacker", "catalyst export",
-                                                   "catalyst settings"]  # fmt: skip
+    assert [line["who"] for line in lines[:3]] == [
+        "@attacker",
+        "catalyst export",
+        "catalyst settings",
+    ]
     assert lines == sorted(lines, key=lambda line: line["when"], reverse=True)
     assert "old news" not in {line["detail"] for line in lines}  # older than 30 days
 

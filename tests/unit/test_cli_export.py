@@ -48,16 +48,32 @@ def department_ids(path, names: list[str]) -> frozenset[int]:
 
 @pytest.mark.parametrize(
     ("options", "departments", "metric"),
-    [([], None, "favorable_pct"),
-     (["--departments", "engineering, Sales", "--metric", "mean"], ["Engineering", "Sales"],
-      "mean")],
-)  # fmt: skip
+    [
+        ([], None, "favorable_pct"),
+        (
+            ["--departments", "engineering, Sales", "--metric", "mean"],
+            ["Engineering", "Sales"],
+            "mean",
+        ),
+    ],
+)
 def test_the_overview_csv_is_the_page_s_team_table_cell_for_cell(
     demo_path, tmp_path, options, departments, metric
 ):
     out = tmp_path / "teams.csv"
-    code = main(["export", "overview", "--format", "csv", "--out", str(out), *options,
-                 "--db", str(demo_path)])  # fmt: skip
+    code = main(
+        [
+            "export",
+            "overview",
+            "--format",
+            "csv",
+            "--out",
+            str(out),
+            *options,
+            "--db",
+            str(demo_path),
+        ]
+    )
     assert code == 0
     scope = Scope.hr(department_ids(demo_path, departments)) if departments else Scope.hr()
     with Store(demo_path) as db:
@@ -69,13 +85,32 @@ def test_the_overview_csv_is_the_page_s_team_table_cell_for_cell(
     assert len(written) == (12 if departments is None else 3)
     [(actor, detail)] = export_lines(demo_path)
     assert actor == "catalyst export"
-    assert detail == {"file": "teams.csv", "departments": departments or "all in scope",
-                      "period": period.label, "metric": metric}  # fmt: skip
+    assert detail == {
+        "file": "teams.csv",
+        "departments": departments or "all in scope",
+        "period": period.label,
+        "metric": metric,
+    }
 
 
 def test_the_overview_workbook_holds_every_table_of_the_page(demo_path, tmp_path):
-    assert main(["export", "overview", "--format", "xlsx", "--out", str(tmp_path),
-                 "--period", "last 4 weeks", "--db", str(demo_path)]) == 0  # fmt: skip
+    assert (
+        main(
+            [
+                "export",
+                "overview",
+                "--format",
+                "xlsx",
+                "--out",
+                str(tmp_path),
+                "--period",
+                "last 4 weeks",
+                "--db",
+                str(demo_path),
+            ]
+        )
+        == 0
+    )
     with Store(demo_path) as db:
         period = page_period(db, "Last 4 weeks")
         view = overview.collect(db, Scope.hr(), period, today=date(2026, 11, 27))
@@ -90,10 +125,23 @@ def test_the_overview_workbook_holds_every_table_of_the_page(demo_path, tmp_path
 @pytest.mark.parametrize(("kind", "magic"), [("pdf", b"%PDF"), ("png", b"\x89PNG")])
 def test_the_overview_summary_through_the_console_front_door(demo_path, tmp_path, kind, magic):
     result = subprocess.run(
-        [sys.executable, "-m", "dashboard", "export", "overview", "--format", kind,
-         "--departments", "Engineering", "--db", str(demo_path)],
-        capture_output=True, timeout=120, cwd=tmp_path,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "dashboard",
+            "export",
+            "overview",
+            "--format",
+            kind,
+            "--departments",
+            "Engineering",
+            "--db",
+            str(demo_path),
+        ],
+        capture_output=True,
+        timeout=120,
+        cwd=tmp_path,
+    )
     assert result.returncode == 0, result.stderr.decode()
     [made] = tmp_path.glob(f"catalyst-summary-engineering-*.{kind}")  # named like the page's
     assert made.read_bytes().startswith(magic)
@@ -107,27 +155,59 @@ def test_the_overview_summary_through_the_console_front_door(demo_path, tmp_path
 
 
 def test_a_manager_export_is_the_manager_detail_page_s_file(demo_path, tmp_path, capsysbinary):
-    assert main(["export", "manager", "Manager@Example.com", "--format", "csv", "--out", "-",
-                 "--db", str(demo_path)]) == 0  # fmt: skip
+    assert (
+        main(
+            [
+                "export",
+                "manager",
+                "Manager@Example.com",
+                "--format",
+                "csv",
+                "--out",
+                "-",
+                "--db",
+                str(demo_path),
+            ]
+        )
+        == 0
+    )
     written = read_csv(capsysbinary.readouterr().out)
     with Store(demo_path) as db:
         with db.reading() as cursor:
             manager = accounts.find_user(cursor, "manager@example.com").user_id
             team = queries.team_id_by_name(cursor, "Platform")
         period = page_period(db)
-        view = manager_detail.collect(db, Scope.hr(), manager, team, period,
-                                      today=date(2026, 11, 27))  # fmt: skip
+        view = manager_detail.collect(
+            db, Scope.hr(), manager, team, period, today=date(2026, 11, 27)
+        )
     pd.testing.assert_frame_equal(written, manager_detail.by_round_table(view), check_dtype=False)
     [(actor, detail)] = export_lines(demo_path)
     assert actor == "catalyst export"
-    assert detail == {"file": f"catalyst-jordan-blake-platform-by-round-"
-                      f"{period.last_week:%Y-%m-%d}.csv", "manager": "Jordan Blake",
-                      "team": "Platform", "period": view.shown_period.label}  # fmt: skip
+    assert detail == {
+        "file": f"catalyst-jordan-blake-platform-by-round-{period.last_week:%Y-%m-%d}.csv",
+        "manager": "Jordan Blake",
+        "team": "Platform",
+        "period": view.shown_period.label,
+    }
 
 
 def test_a_manager_workbook_keeps_check_in_notes_private_unless_shared(demo_path, tmp_path):
-    assert main(["export", "manager", "manager@example.com", "--format", "xlsx", "--out",
-                 str(tmp_path / "m.xlsx"), "--db", str(demo_path)]) == 0  # fmt: skip
+    assert (
+        main(
+            [
+                "export",
+                "manager",
+                "manager@example.com",
+                "--format",
+                "xlsx",
+                "--out",
+                str(tmp_path / "m.xlsx"),
+                "--db",
+                str(demo_path),
+            ]
+        )
+        == 0
+    )
     book = pd.read_excel(tmp_path / "m.xlsx", sheet_name=None)
     assert {"By round", "Self vs team", "Check-ins"} <= set(book)
     assert "notes" not in book["Check-ins"].columns  # the demo does not share notes with HR
@@ -137,16 +217,20 @@ def test_a_manager_workbook_keeps_check_in_notes_private_unless_shared(demo_path
     ("args", "reason"),
     [
         (["overview", "--departments", "Engineering,Nope"], "no department named 'Nope'"),
-        (["overview", "--period", "Last year"],
-         "'Last year' is not a period of a weekly survey; the pages offer: Last 4 weeks, "
-         "Last 12 weeks, Last 26 weeks."),
+        (
+            ["overview", "--period", "Last year"],
+            "'Last year' is not a period of a weekly survey; the pages offer: Last 4 weeks, "
+            "Last 12 weeks, Last 26 weeks.",
+        ),
         (["manager", "nobody@example.com"], "No account for nobody@example.com."),
         (["manager", "hr@example.com"], "hr@example.com has led no team"),
-        (["manager", "manager@example.com", "--team", "Mobile"],
-         "has not led a team named 'Mobile' (their teams: Platform)"),
+        (
+            ["manager", "manager@example.com", "--team", "Mobile"],
+            "has not led a team named 'Mobile' (their teams: Platform)",
+        ),
         (["overview", "--out", "/no/such/folder/x.csv"], "There is no folder /no/such/folder"),
     ],
-)  # fmt: skip
+)
 def test_refusals_say_why_and_audit_nothing(demo_path, tmp_path, capsys, args, reason):
     out = [] if "--out" in args else ["--out", str(tmp_path / "f.csv")]
     assert main(["export", *args, *out, "--format", "csv", "--db", str(demo_path)]) == 1
@@ -175,8 +259,25 @@ def three_departments(tmp_path):
 
 def exported(path, tmp_path, departments: str, kind: str = "csv") -> bytes:
     out = tmp_path / f"{departments.replace(',', '')}.{kind}"
-    assert main(["export", "overview", "--departments", departments, "--format", kind,
-                 "--period", "Last 4 weeks", "--out", str(out), "--db", str(path)]) == 0  # fmt: skip
+    assert (
+        main(
+            [
+                "export",
+                "overview",
+                "--departments",
+                departments,
+                "--format",
+                kind,
+                "--period",
+                "Last 4 weeks",
+                "--out",
+                str(out),
+                "--db",
+                str(path),
+            ]
+        )
+        == 0
+    )
     return out.read_bytes()
 
 
@@ -188,8 +289,12 @@ def test_attack_two_overlapping_department_selections_through_the_command(
         hidden = table[table.shown != "yes"]
         # A cell the page does not show: no responses, no figure, in any selection.
         assert hidden.responses.eq(0).all()
-        assert hidden.drop(columns=["department", "team", "manager", "responses", "shown"]
-                           ).isna().all().all()  # fmt: skip
+        assert (
+            hidden.drop(columns=["department", "team", "manager", "responses", "shown"])
+            .isna()
+            .all()
+            .all()
+        )
         assert table.responses.map(lambda n: n == 0 or n >= K).all()
     b2 = {d: t.set_index("team").loc["B2"] for d, t in tables.items() if "B" in d}
     assert {row.shown for row in b2.values()} == {"no: too few responses"}
@@ -200,10 +305,12 @@ def test_attack_two_overlapping_department_selections_through_the_command(
         period = page_period(db, "Last 4 weeks")
         view = overview.collect(db, Scope.hr(frozenset({1, 2})), period, today=WEEK)
     pd.testing.assert_frame_equal(
-        tables["A,B"], overview.team_table(overview.ordered(view.teams, "favorable_pct",
-                                                            "department"), "favorable_pct"),
+        tables["A,B"],
+        overview.team_table(
+            overview.ordered(view.teams, "favorable_pct", "department"), "favorable_pct"
+        ),
         check_dtype=False,
-    )  # fmt: skip
+    )
 
 
 def test_the_workbook_trends_of_overlapping_selections_add_whole_shown_teams(
@@ -211,8 +318,9 @@ def test_the_workbook_trends_of_overlapping_selections_add_whole_shown_teams(
 ):
     trends = {}
     for departments in ("A,B", "B,C", "B"):
-        book = pd.read_excel(io.BytesIO(exported(three_departments, tmp_path, departments,
-                                                 "xlsx")), sheet_name=None)  # fmt: skip
+        book = pd.read_excel(
+            io.BytesIO(exported(three_departments, tmp_path, departments, "xlsx")), sheet_name=None
+        )
         trends[departments] = int(book["Trends"].responses.sum())
     assert trends == {"A,B": 13, "B,C": 12, "B": 7}
 

@@ -23,9 +23,13 @@ def test_list_shows_every_team_with_today_s_department_manager_and_headcount(dem
     assert [t["team"] for t in teams] == expected.team.tolist()
     assert set(teams[0]) == {"team", "department", "manager", "manager_email", "headcount"}
     platform = next(t for t in teams if t["team"] == "Platform")
-    assert platform == {"team": "Platform", "department": "Engineering",
-                        "manager": "Jordan Blake", "manager_email": "manager@example.com",
-                        "headcount": 9}  # fmt: skip
+    assert platform == {
+        "team": "Platform",
+        "department": "Engineering",
+        "manager": "Jordan Blake",
+        "manager_email": "manager@example.com",
+        "headcount": 9,
+    }
     moved = next(t for t in teams if t["team"] == "Sales North")
     assert moved["department"] == "Customer Support"
 

@@ -31,8 +31,10 @@ def snapshot(path) -> dict:
 def test_show_lists_every_setting_and_says_which_are_defaults(demo_path):
     result = subprocess.run(
         [sys.executable, "-m", "dashboard", "settings", "show", "--json", "--db", str(demo_path)],
-        capture_output=True, text=True, timeout=60,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode == 0, result.stderr
     shown = json.loads(result.stdout)
     assert list(shown) == [field.name for field in fields(OrgSettings)]
@@ -52,8 +54,18 @@ def test_show_for_people_marks_the_defaults(demo_path, capsys):
 
 
 def test_set_stores_the_values_with_one_audit_line(demo_path, capsys):
-    code = main(["settings", "set", "min_group_size", "7", "manager_notes_visible_to_hr", "TRUE",
-                 "--db", str(demo_path)])  # fmt: skip
+    code = main(
+        [
+            "settings",
+            "set",
+            "min_group_size",
+            "7",
+            "manager_notes_visible_to_hr",
+            "TRUE",
+            "--db",
+            str(demo_path),
+        ]
+    )
     assert code == 0, capsys.readouterr().err
     err = capsys.readouterr().err
     assert "min_group_size: 5 → 7" in err and "manager_notes_visible_to_hr: false → true" in err
@@ -81,10 +93,12 @@ def test_setting_what_is_already_there_writes_nothing(demo_path, capsys):
         (["time_zone", "Mars/Olympus"], ["time_zone: unknown time zone 'Mars/Olympus'"]),
         (["colour", "blue"], ["colour: unknown setting 'colour'"]),
         # A good value beside a refused one is not stored either: all or nothing.
-        (["organization_name", "Acme", "min_group_size", "x"],
-         ["min_group_size: min_group_size must be a whole number, got 'x'"]),
+        (
+            ["organization_name", "Acme", "min_group_size", "x"],
+            ["min_group_size: min_group_size must be a whole number, got 'x'"],
+        ),
     ],
-)  # fmt: skip
+)
 def test_a_refused_value_exits_1_naming_the_key_and_changes_nothing(
     demo_path, capsys, values, reasons
 ):

@@ -48,9 +48,14 @@ def leaders(db: Store) -> list[tuple[int, int]]:
 
 def entry(team: int, n: int) -> checkins.Checkin:
     return checkins.Checkin(
-        team, WEEK, {key: 1 + (n + i) % 5 for i, key in enumerate(CATALYST_KEYS)},
-        {"help": f"note {n}"}, CATALYST_KEYS[n % 6], [f"win {n}"], [],
-    )  # fmt: skip
+        team,
+        WEEK,
+        {key: 1 + (n + i) % 5 for i, key in enumerate(CATALYST_KEYS)},
+        {"help": f"note {n}"},
+        CATALYST_KEYS[n % 6],
+        [f"win {n}"],
+        [],
+    )
 
 
 def run_together(work: list, *, name: str) -> list[BaseException]:
@@ -64,8 +69,9 @@ def run_together(work: list, *, name: str) -> list[BaseException]:
         except BaseException as error:  # noqa: BLE001 - reported by the test
             errors.append(error)
 
-    threads = [threading.Thread(target=run, args=(job,), name=f"{name}-{i}")
-               for i, job in enumerate(work)]  # fmt: skip
+    threads = [
+        threading.Thread(target=run, args=(job,), name=f"{name}-{i}") for i, job in enumerate(work)
+    ]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -137,9 +143,11 @@ def test_a_check_in_is_saved_while_a_long_import_checks_its_rows(db, org_file):
 
     def importing() -> None:
         ingest.import_survey(
-            db, ingest.Source(csv.name, csv), now=datetime(2026, 11, 24),
+            db,
+            ingest.Source(csv.name, csv),
+            now=datetime(2026, 11, 24),
             on_step=lambda message: message.startswith("Checking") and checking.set(),
-        )  # fmt: skip
+        )
         finished.set()
 
     worker = threading.Thread(target=importing)

@@ -23,9 +23,12 @@ def default_demo(tmp_path_factory):
 
 def table_contents(path) -> dict[str, list]:
     with Store(path) as db, db.reading() as cursor:
-        names = [n for (n,) in cursor.execute(
-            "SELECT table_name FROM information_schema.tables WHERE table_type = 'BASE TABLE'"
-        ).fetchall()]  # fmt: skip
+        names = [
+            n
+            for (n,) in cursor.execute(
+                "SELECT table_name FROM information_schema.tables WHERE table_type = 'BASE TABLE'"
+            ).fetchall()
+        ]
         return {n: cursor.execute(f"SELECT * FROM {n} ORDER BY ALL").fetchall() for n in names}  # noqa: S608
 
 
@@ -58,8 +61,11 @@ def test_the_default_organization_has_the_promised_shape(default_demo):
 
 
 def test_demo_accounts_sign_in_with_the_demo_password(default_demo):
-    for email, role in (("admin@example.com", "admin"), ("hr@example.com", "hr"),
-                        ("manager@example.com", "manager")):  # fmt: skip
+    for email, role in (
+        ("admin@example.com", "admin"),
+        ("hr@example.com", "hr"),
+        ("manager@example.com", "manager"),
+    ):
         user = accounts.find_user(default_demo, email)
         assert role in user.roles
         stored = default_demo.execute(
@@ -69,19 +75,25 @@ def test_demo_accounts_sign_in_with_the_demo_password(default_demo):
 
 
 def test_every_other_manager_is_firstname_lastname(default_demo):
-    emails = [e for (e,) in default_demo.execute(
-        "SELECT email FROM users JOIN user_roles USING (user_id) WHERE role = 'manager' "
-        "AND email <> 'manager@example.com'"
-    ).fetchall()]  # fmt: skip
+    emails = [
+        e
+        for (e,) in default_demo.execute(
+            "SELECT email FROM users JOIN user_roles USING (user_id) WHERE role = 'manager' "
+            "AND email <> 'manager@example.com'"
+        ).fetchall()
+    ]
     assert len(emails) == 40  # 39 teams, plus the changed team's earlier manager
     assert all(e.count(".") == 2 and e.endswith("@example.com") for e in emails)
 
 
 def test_manager_example_com_always_has_a_check_in_to_make(default_demo):
-    weeks = [w for (w,) in default_demo.execute(
-        "SELECT week FROM checkins JOIN users ON user_id = manager_id "
-        "WHERE email = 'manager@example.com' ORDER BY week"
-    ).fetchall()]  # fmt: skip
+    weeks = [
+        w
+        for (w,) in default_demo.execute(
+            "SELECT week FROM checkins JOIN users ON user_id = manager_id "
+            "WHERE email = 'manager@example.com' ORDER BY week"
+        ).fetchall()
+    ]
     this_monday = TODAY - timedelta(days=TODAY.weekday())
     assert len(weeks) >= 15
     assert this_monday not in weeks

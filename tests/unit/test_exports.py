@@ -39,9 +39,15 @@ def overview_files(db, scope: Scope, period: Period) -> dict[str, pd.DataFrame]:
 
 def detail_files(db, manager_id: int, team_id: int, period: Period, *, notes: bool = False):
     view = team_view.collect(
-        db, Scope(manager_id=manager_id), manager_id, team_id, period,
-        today=period.last_week + timedelta(days=2), with_notes=notes, history_limit=52,
-    )  # fmt: skip
+        db,
+        Scope(manager_id=manager_id),
+        manager_id,
+        team_id,
+        period,
+        today=period.last_week + timedelta(days=2),
+        with_notes=notes,
+        history_limit=52,
+    )
     data = exports.workbook_bytes(manager_detail.sheets(view, notes))
     return pd.read_excel(io.BytesIO(data), sheet_name=None)
 
@@ -136,13 +142,21 @@ def test_formula_payloads_in_names_and_comments_come_out_prefixed(hostile_names)
     view = overview.collect(db, HR, weeks(W1, 1), today=W1 + timedelta(days=2))
     book = load_workbook(io.BytesIO(exports.workbook_bytes(overview.sheets(view, "mean"))))
     row = [cell.value for cell in book["Teams"][2]]
-    assert row[:3] == ["'=HYPERLINK(\"http://evil.example\",\"Click\")", "'+SUM(A1:A9)",
-                       "'-Manager|calc"]  # fmt: skip
+    assert row[:3] == [
+        '\'=HYPERLINK("http://evil.example","Click")',
+        "'+SUM(A1:A9)",
+        "'-Manager|calc",
+    ]
 
     detail = team_view.collect(
-        db, Scope(manager_id=1), 1, team, weeks(W1, 1), today=W1 + timedelta(days=2),
+        db,
+        Scope(manager_id=1),
+        1,
+        team,
+        weeks(W1, 1),
+        today=W1 + timedelta(days=2),
         with_notes=False,
-    )  # fmt: skip
+    )
     assert len(detail.comments) == 10  # 10 responses: comments can be shown
     sheets = manager_detail.sheets(detail, with_notes=False)
     comments = load_workbook(io.BytesIO(exports.workbook_bytes(sheets)))["Comments"]
@@ -158,8 +172,9 @@ def test_a_dollar_in_a_name_stays_text_in_the_summary(hostile_names):
     with db.transaction() as cursor:
         cursor.execute("UPDATE teams SET name = 'Cost $x^2$ Team'")
     for kind, magic in (("pdf", b"%PDF"), ("png", b"\x89PNG")):
-        page = overview.summary_file(db, HR, weeks(W1, 1), today=W1 + timedelta(days=2),
-                                     title="All $departments$", kind=kind)  # fmt: skip
+        page = overview.summary_file(
+            db, HR, weeks(W1, 1), today=W1 + timedelta(days=2), title="All $departments$", kind=kind
+        )
         assert page.startswith(magic) and len(page) > 10_000
 
 
@@ -177,8 +192,9 @@ def test_a_summary_of_an_empty_selection_still_makes_a_page(empty_store):
 
 
 def test_an_export_is_written_to_the_audit_log_when_the_file_is_made(empty_store):
-    build = exports.recorded(empty_store, 7, "catalyst-teams.csv", {"period": "Q1"},
-                             lambda: b"team\n")  # fmt: skip
+    build = exports.recorded(
+        empty_store, 7, "catalyst-teams.csv", {"period": "Q1"}, lambda: b"team\n"
+    )
     with empty_store.reading() as cursor:
         count = "SELECT count(*) FROM audit_log WHERE action = 'export'"
         assert cursor.execute(count).fetchone()[0] == 0  # nothing until someone clicks
@@ -196,9 +212,15 @@ def test_check_in_notes_reach_hr_files_only_when_shared(empty_store):
     team = org.team("North", org.department("Sales"), headcount=9, manager="ann@example.com")
     org.save()
     today = W1 + timedelta(days=2)
-    entry = Checkin(team, W1, ratings=dict.fromkeys(
-        ("clear_goals", "autonomy", "resources", "help", "obstacle_removal", "respect"), 4),
-        notes={"help": "Paired with Bo on the outage"}, wins=["Shipped the export"])  # fmt: skip
+    entry = Checkin(
+        team,
+        W1,
+        ratings=dict.fromkeys(
+            ("clear_goals", "autonomy", "resources", "help", "obstacle_removal", "respect"), 4
+        ),
+        notes={"help": "Paired with Bo on the outage"},
+        wins=["Shipped the export"],
+    )
     checkins.save(empty_store, 1, entry, today=today, now=datetime(2026, 3, 4))
     private = detail_files(empty_store, 1, team, weeks(W1, 1))["Check-ins"]
     shared = detail_files(empty_store, 1, team, weeks(W1, 1), notes=True)["Check-ins"]

@@ -275,11 +275,7 @@ def reference(text: str) -> tuple[str, int]:
 def test_the_streaming_pass_reads_as_one_character_at_a_time_would(text, chunk, short):
     # Short: lines over 2 characters count as long, so that most of the text is read
     # exactly, rows left open across chunks (separated by ";", never in the text).
-    records = (
-        Records(";", Limits(max_columns=3))
-        if short
-        else (Records(",", Limits()))
-    )
+    records = Records(";", Limits(max_columns=3)) if short else (Records(",", Limits()))
     chunks = [text[start : start + chunk] for start in range(0, len(text), chunk)]
     out = "".join(records.feed(piece) for piece in chunks) + records.feed("", final=True)
     assert (out, records.rows) == reference(text)

@@ -23,9 +23,13 @@ def run(db, path, **options):
 
 @pytest.mark.parametrize(
     ("name", "tool"),
-    [("template_example.csv", "Catalyst template"), ("google_forms_example.csv", "Google Forms"),
-     ("surveymonkey_example.csv", "SurveyMonkey"), ("qualtrics_example.csv", "Qualtrics")],
-)  # fmt: skip
+    [
+        ("template_example.csv", "Catalyst template"),
+        ("google_forms_example.csv", "Google Forms"),
+        ("surveymonkey_example.csv", "SurveyMonkey"),
+        ("qualtrics_example.csv", "Qualtrics"),
+    ],
+)
 def test_every_sample_imports_with_no_options(roster_store, name, tool):
     report = run(roster_store, SAMPLES / name)
     assert (report.rows_in_file, report.imported, report.rejected, report.skipped) == (9, 9, 0, 0)

@@ -55,8 +55,11 @@ def test_importing_the_same_roster_again_changes_nothing(empty_store):
 
 def test_a_new_manager_from_a_date_keeps_the_earlier_weeks_with_the_old_one(empty_store, tmp_path):
     import_roster(empty_store, SAMPLES / "roster_example.csv")
-    path = write_file(tmp_path, "change.csv", HEADER
-                      + "Sales West,Sales,Ann Park,ann.park@example.com,,2026-12-07\n")  # fmt: skip
+    path = write_file(
+        tmp_path,
+        "change.csv",
+        HEADER + "Sales West,Sales,Ann Park,ann.park@example.com,,2026-12-07\n",
+    )
     plan, report = import_roster(empty_store, path)
     assert plan.changes == ["Sales West: manager Lee Novak → Ann Park from 7 Dec 2026"]
     assert report.imported == 1
@@ -68,8 +71,9 @@ def test_a_new_manager_from_a_date_keeps_the_earlier_weeks_with_the_old_one(empt
 
 def test_a_move_to_another_department_without_a_date_applies_from_today(empty_store, tmp_path):
     import_roster(empty_store, SAMPLES / "roster_example.csv")
-    path = write_file(tmp_path, "move.csv", HEADER
-                      + "Support,Operations,Rae Kim,rae.kim@example.com,8,\n")  # fmt: skip
+    path = write_file(
+        tmp_path, "move.csv", HEADER + "Support,Operations,Rae Kim,rae.kim@example.com,8,\n"
+    )
     plan, _ = import_roster(empty_store, path, today=date(2026, 11, 24))
     assert plan.new_departments == ["Operations"]
     assert plan.changes == [
@@ -87,21 +91,30 @@ def test_a_move_to_another_department_without_a_date_applies_from_today(empty_st
 @pytest.mark.parametrize(
     ("rows", "message"),
     [
-        ("Ops,Operations,Kim Lee,kim.lee@example.com,,\n",
-         'row 2, column headcount: team "Ops" is new: give its headcount'),
-        ("Ops,Operations,Kim Lee,not-an-email,5,\n",
-         "row 2, column manager_email: 'not-an-email' is not an email address (expected name@example.com)"),
-        ("Ops,Operations,Kim Lee,kim@example.com,five,\n",
-         'row 2, column headcount: "five" is not a whole number of people'),
-        ("Ops,Operations,Kim Lee,kim@example.com,5,next week\n",
-         'row 2, column effective_from: "next week" is not a date like 2026-12-01'),
+        (
+            "Ops,Operations,Kim Lee,kim.lee@example.com,,\n",
+            'row 2, column headcount: team "Ops" is new: give its headcount',
+        ),
+        (
+            "Ops,Operations,Kim Lee,not-an-email,5,\n",
+            "row 2, column manager_email: 'not-an-email' is not an email address (expected name@example.com)",
+        ),
+        (
+            "Ops,Operations,Kim Lee,kim@example.com,five,\n",
+            'row 2, column headcount: "five" is not a whole number of people',
+        ),
+        (
+            "Ops,Operations,Kim Lee,kim@example.com,5,next week\n",
+            'row 2, column effective_from: "next week" is not a date like 2026-12-01',
+        ),
         ("Ops,,Kim Lee,kim@example.com,5,\n", "row 2, column department: department is empty"),
-        ("Ops,Operations,Kim Lee,kim@example.com,5,\nops,Operations,Kim Lee,kim@example.com,6,\n",
-         'row 3, column team: team "ops" appears again for the same date (first in row 2)'),
+        (
+            "Ops,Operations,Kim Lee,kim@example.com,5,\nops,Operations,Kim Lee,kim@example.com,6,\n",
+            'row 3, column team: team "ops" appears again for the same date (first in row 2)',
+        ),
     ],
-    ids=["new team without headcount", "bad email", "bad headcount", "bad date", "empty",
-         "twice"],
-)  # fmt: skip
+    ids=["new team without headcount", "bad email", "bad headcount", "bad date", "empty", "twice"],
+)
 def test_roster_refusals_name_row_and_column_and_change_nothing(
     empty_store, tmp_path, rows, message
 ):

@@ -94,9 +94,11 @@ def test_coded_exports_import_with_the_mapping_the_refusal_asks_for(roster_store
     codes = {
         "sosci_r-data.csv": [f"AB01_0{n}" for n in range(1, 8)],
         "surveyxact_dataset.csv": [f"s_{n}" for n in range(1, 8)],
-        "kobotoolbox_xml-values.csv": [f"week/{w}" for w in (
-            "goals", "freedom", "resources", "help", "obstacles", "respect", "progress")],
-    }[name]  # fmt: skip
+        "kobotoolbox_xml-values.csv": [
+            f"week/{w}"
+            for w in ("goals", "freedom", "resources", "help", "obstacles", "respect", "progress")
+        ],
+    }[name]
     maps = tuple(f"{code}={item}" for code, item in zip(codes, ITEMS, strict=True))
     report = run(roster_store, name, maps=maps, team_column=team_column)
     assert (report.rows_in_file, report.imported) == (9, 9) and report.reconciles
@@ -125,16 +127,20 @@ def test_times_with_a_zone_are_moved_to_the_organizations_zone(roster_store):
     UTC (the default), so all three store 09:15 Berlin time as 08:15."""
     for name in ("googleforms_download.csv", "typeform_responses.csv", "qualtrics_numeric.csv"):
         assert run(roster_store, name).imported == 9  # response ids: other tools, other rows
-    times = stored(roster_store, "SELECT count(*), count(DISTINCT submitted_at), min(submitted_at) "
-                   "FROM survey_responses")  # fmt: skip
+    times = stored(
+        roster_store,
+        "SELECT count(*), count(DISTINCT submitted_at), min(submitted_at) FROM survey_responses",
+    )
     assert times == [(27, 9, datetime(2026, 11, 10, 8, 15, 2))]
 
 
 @pytest.mark.parametrize(
     ("first", "second"),
-    [("googleforms_download.csv", "googleforms_sheets.xlsx"),
-     ("qualtrics_numeric.csv", "qualtrics_numeric.xlsx")],
-)  # fmt: skip
+    [
+        ("googleforms_download.csv", "googleforms_sheets.xlsx"),
+        ("qualtrics_numeric.csv", "qualtrics_numeric.xlsx"),
+    ],
+)
 def test_the_same_form_as_csv_and_as_xlsx_is_recognised(roster_store, first, second):
     run(roster_store, first)
     report = run(roster_store, second)

@@ -64,10 +64,16 @@ def test_label_headers_and_label_answers(roster_store, tmp_path):
 
 
 def test_a_seven_point_column_is_detected_and_normalized(roster_store, tmp_path):
-    path = write_file(tmp_path, "seven.csv", rows(
-        "Support,2026-11-10,7,4,4,4,4,4,4,", "Support,2026-11-10,1,4,4,4,4,4,4,",
-        "Support,2026-11-10,4,4,4,4,4,4,4,", "Support,2026-11-10,5,4,4,4,4,4,4,",
-    ))  # fmt: skip
+    path = write_file(
+        tmp_path,
+        "seven.csv",
+        rows(
+            "Support,2026-11-10,7,4,4,4,4,4,4,",
+            "Support,2026-11-10,1,4,4,4,4,4,4,",
+            "Support,2026-11-10,4,4,4,4,4,4,4,",
+            "Support,2026-11-10,5,4,4,4,4,4,4,",
+        ),
+    )
     report = run(roster_store, path)
     assert "Clear goals: numbers read on a 1-7 scale." in report.notes
     scores = stored(roster_store, "SELECT clear_goals FROM survey_responses ORDER BY 1")
@@ -76,9 +82,14 @@ def test_a_seven_point_column_is_detected_and_normalized(roster_store, tmp_path)
 
 @pytest.mark.parametrize(
     ("encoding", "name"),
-    [("utf-8", "UTF-8"), ("utf-8-sig", "UTF-8 (with byte order mark)"), ("utf-16", "UTF-16"),
-     ("utf-16-be-bom", "UTF-16"), ("cp1252", "Windows-1252")],
-)  # fmt: skip
+    [
+        ("utf-8", "UTF-8"),
+        ("utf-8-sig", "UTF-8 (with byte order mark)"),
+        ("utf-16", "UTF-16"),
+        ("utf-16-be-bom", "UTF-16"),
+        ("cp1252", "Windows-1252"),
+    ],
+)
 def test_encodings_spreadsheets_produce_are_read_exactly(roster_store, tmp_path, encoding, name):
     comment = "Team lead’s “thank you” — it mattered"
     text = rows(
@@ -172,9 +183,11 @@ def test_personal_data_is_dropped_and_named(roster_store, tmp_path):
     )
     report = run(roster_store, write_file(tmp_path, "pii.csv", text))
     assert report.dropped_columns == [
-        "Email Address (personal data)", "Name (personal data)", "IP Address (personal data)",
+        "Email Address (personal data)",
+        "Name (personal data)",
+        "IP Address (personal data)",
         "Favourite colour (not used)",
-    ]  # fmt: skip
+    ]
     with roster_store.reading() as cursor:
         everything = str(cursor.execute("SELECT * FROM survey_responses").fetchall())
         audit = str(cursor.execute("SELECT * FROM audit_log").fetchall())
@@ -311,11 +324,17 @@ def test_a_row_with_the_wrong_number_of_fields_is_numbered_as_a_spreadsheet_show
         (b"", "The file is empty."),
         (b"  \n\n", "The file is empty."),
         (TEMPLATE_HEADER.encode() + b"\n", "The file has a header but no responses."),
-        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "This is not a text file: save the export as CSV (or TSV) and upload that."),
-        (b"PK\x03\x04rest-of-zip", "This is a zip file (not an Excel workbook), not a text export: save it as CSV and upload that."),
+        (
+            b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR",
+            "This is not a text file: save the export as CSV (or TSV) and upload that.",
+        ),
+        (
+            b"PK\x03\x04rest-of-zip",
+            "This is a zip file (not an Excel workbook), not a text export: save it as CSV and upload that.",
+        ),
     ],
     ids=["empty", "blank", "header only", "binary", "zip"],
-)  # fmt: skip
+)
 def test_files_that_hold_no_survey(roster_store, tmp_path, content, message):
     path = tmp_path / "file.csv"
     path.write_bytes(content)
@@ -357,16 +376,60 @@ def test_skip_invalid_imports_the_good_rows_and_keeps_the_report(roster_store, t
 @pytest.mark.parametrize(
     ("dates", "setting", "stated", "weeks", "note"),
     [
-        (["24/10/2026", "03/11/2026"], None, None, ["2026-10-19", "2026-11-02"], "Dates read day first (24/11/2026): some can only be read that way."),
-        (["10/24/2026", "11/03/2026"], None, None, ["2026-10-19", "2026-11-02"], "Dates read month first (11/24/2026): some can only be read that way."),
-        (["11/10/2026 02:00:05 PM", "11/12/2026 09:00 AM"], "day_first", None, ["2026-11-09"], "Dates read month first (11/24/2026): AM/PM times come from American exports."),
-        (["03/10/2026", "05/10/2026"], None, None, ["2026-03-09", "2026-05-04"], "Dates like 11/12/2026 read month first (11/24/2026), the organization's date-order setting; use --date-order dmy or mdy to read them otherwise."),
-        (["03/10/2026", "05/10/2026"], "day_first", None, ["2026-09-28", "2026-10-05"], "Dates like 11/12/2026 read day first (24/11/2026), the organization's date-order setting; use --date-order dmy or mdy to read them otherwise."),
-        (["03/10/2026", "05/10/2026"], "day_first", "month_first", ["2026-03-09", "2026-05-04"], None),
+        (
+            ["24/10/2026", "03/11/2026"],
+            None,
+            None,
+            ["2026-10-19", "2026-11-02"],
+            "Dates read day first (24/11/2026): some can only be read that way.",
+        ),
+        (
+            ["10/24/2026", "11/03/2026"],
+            None,
+            None,
+            ["2026-10-19", "2026-11-02"],
+            "Dates read month first (11/24/2026): some can only be read that way.",
+        ),
+        (
+            ["11/10/2026 02:00:05 PM", "11/12/2026 09:00 AM"],
+            "day_first",
+            None,
+            ["2026-11-09"],
+            "Dates read month first (11/24/2026): AM/PM times come from American exports.",
+        ),
+        (
+            ["03/10/2026", "05/10/2026"],
+            None,
+            None,
+            ["2026-03-09", "2026-05-04"],
+            "Dates like 11/12/2026 read month first (11/24/2026), the organization's date-order setting; use --date-order dmy or mdy to read them otherwise.",
+        ),
+        (
+            ["03/10/2026", "05/10/2026"],
+            "day_first",
+            None,
+            ["2026-09-28", "2026-10-05"],
+            "Dates like 11/12/2026 read day first (24/11/2026), the organization's date-order setting; use --date-order dmy or mdy to read them otherwise.",
+        ),
+        (
+            ["03/10/2026", "05/10/2026"],
+            "day_first",
+            "month_first",
+            ["2026-03-09", "2026-05-04"],
+            None,
+        ),
         (["2026-11-10", "10.11.2026"], None, None, ["2026-11-09"], None),
     ],
-    ids=["day above 12 first", "day above 12 second", "am-pm", "setting default", "setting day first", "stated", "iso and dotted"],
-)  # fmt: skip
+    ids=[
+        "day above 12 first",
+        "day above 12 second",
+        "am-pm",
+        "setting default",
+        "setting day first",
+        "stated",
+        "iso and dotted",
+    ],
+)
 def test_date_order_matrix(roster_store, tmp_path, dates, setting, stated, weeks, note):
     if setting:
         with roster_store.transaction() as cursor:
@@ -502,12 +565,18 @@ def test_dates_as_tools_write_them(roster_store, tmp_path, written, stored_as):
 @pytest.mark.parametrize(
     ("written", "message"),
     [
-        ("1999-12-31", 'the date "1999-12-31" is before 2000: check the year (two-digit years '
-         "are read as 20yy)"),
-        ("2026/11/18 9:00:00 am XYZT", '"2026/11/18 9:00:00 am XYZT" ends in "XYZT", a time '
-         "zone Catalyst does not know: write the time with an offset such as +01:00"),
+        (
+            "1999-12-31",
+            'the date "1999-12-31" is before 2000: check the year (two-digit years '
+            "are read as 20yy)",
+        ),
+        (
+            "2026/11/18 9:00:00 am XYZT",
+            '"2026/11/18 9:00:00 am XYZT" ends in "XYZT", a time '
+            "zone Catalyst does not know: write the time with an offset such as +01:00",
+        ),
     ],
-)  # fmt: skip
+)
 def test_dates_that_cannot_be_right_are_refused_with_the_reason(
     roster_store, tmp_path, written, message
 ):

@@ -15,11 +15,17 @@ from dashboard.measures import Scale
 @pytest.mark.parametrize(
     ("value", "scale", "expected"),
     [
-        (1, Scale(1, 5), 1.0), (5, Scale(1, 5), 5.0), (3, Scale(1, 5), 3.0),
-        (7, Scale(1, 7), 5.0), (4, Scale(1, 7), 3.0), (5, Scale(1, 7), 1 + 4 * 4 / 6),
-        (0, Scale(0, 10), 1.0), (10, Scale(0, 10), 5.0), (6, Scale(0, 10), 3.4),
+        (1, Scale(1, 5), 1.0),
+        (5, Scale(1, 5), 5.0),
+        (3, Scale(1, 5), 3.0),
+        (7, Scale(1, 7), 5.0),
+        (4, Scale(1, 7), 3.0),
+        (5, Scale(1, 7), 1 + 4 * 4 / 6),
+        (0, Scale(0, 10), 1.0),
+        (10, Scale(0, 10), 5.0),
+        (6, Scale(0, 10), 3.4),
     ],
-)  # fmt: skip
+)
 def test_scores_move_answers_onto_one_to_five(value, scale, expected):
     assert measures.score(value, scale) == pytest.approx(expected)
 
@@ -39,8 +45,7 @@ def test_favorable_means_strictly_above_the_scales_own_midpoint(scale, favorable
 
 
 @given(
-    st.sampled_from([Scale(1, 5), Scale(1, 7), Scale(0, 10), Scale(1, 10), Scale(0, 6)]),
-    st.data(),
+    st.sampled_from([Scale(1, 5), Scale(1, 7), Scale(0, 10), Scale(1, 10), Scale(0, 6)]), st.data()
 )
 def test_favorable_on_the_original_scale_equals_score_above_three(scale, data):
     value = data.draw(st.integers(scale.low, scale.high))

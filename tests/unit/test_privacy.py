@@ -115,8 +115,10 @@ def test_attack_a_team_of_three_answering_every_week_for_a_year(empty_store):
     sales, trio, _ = trio_beside_a_big_team(empty_store, W1)
     year = weeks(W1, 52)
     assert queries.team_figure(empty_store, HR, trio, year).responses == 0
-    assert queries.team_table(empty_store, HR, year).set_index("team").loc[
-        "Trio", "status"] == "team_too_small"  # fmt: skip
+    assert (
+        queries.team_table(empty_store, HR, year).set_index("team").loc["Trio", "status"]
+        == "team_too_small"
+    )
     # Pools of 3 never reach 5, so the trio's answers are in no figure at all:
     department = queries.departments_figure(empty_store, HR, year, {sales})
     assert department.responses == 520

@@ -28,16 +28,24 @@ def build(seed: int, k: int, teams: int, weeks: int, path: Path):
     org = OrgBuilder(db, start=W1, min_group_size=k)
     departments = [org.department(f"D{i}") for i in range(1, int(rng.integers(1, 4)) + 1)]
     for t in range(teams):
-        team = org.team(f"T{t}", int(rng.choice(departments)), headcount=int(rng.integers(2, 13)),
-                        manager=f"m{t}@example.com")  # fmt: skip
+        team = org.team(
+            f"T{t}",
+            int(rng.choice(departments)),
+            headcount=int(rng.integers(2, 13)),
+            manager=f"m{t}@example.com",
+        )
         if rng.random() < 0.4:  # a new manager (or a reorg) some time in the middle
-            org.change(team, W1 + timedelta(days=int(rng.integers(1, 7 * weeks))),
-                       manager=f"n{t}@example.com" if rng.random() < 0.7 else None,
-                       department_id=int(rng.choice(departments)))  # fmt: skip
+            org.change(
+                team,
+                W1 + timedelta(days=int(rng.integers(1, 7 * weeks))),
+                manager=f"n{t}@example.com" if rng.random() < 0.7 else None,
+                department_id=int(rng.choice(departments)),
+            )
         for w in range(weeks):
             count = int(rng.integers(0, 13))
-            org.answers(team, W1 + timedelta(weeks=w), rng.integers(1, 6, size=count).tolist(),
-                        comment=None)  # fmt: skip
+            org.answers(
+                team, W1 + timedelta(weeks=w), rng.integers(1, 6, size=count).tolist(), comment=None
+            )
     for number, row in enumerate(org.rows):  # a unique comment says which response it is
         row["comment"] = f"response {number}" if rng.random() < 0.5 else None
     org.save()
@@ -58,8 +66,9 @@ def oracle(org: OrgBuilder, k: int, period: Period):
         _, _, department, manager, headcount = fact_for(org, row["team_id"], row["week"])
         cell_of[number] = (row["team_id"], row["week"], department, manager, headcount)
         counts[cell_of[number][:4]] += 1
-    shown_alone = {key for key, n in counts.items()
-                   if n >= k and cell_of_headcount(cell_of, key) >= k}  # fmt: skip
+    shown_alone = {
+        key for key, n in counts.items() if n >= k and cell_of_headcount(cell_of, key) >= k
+    }
     pools = Counter()
     for key, n in counts.items():
         if key not in shown_alone:
@@ -96,8 +105,11 @@ def test_figures_and_comments_hold_the_rules_response_by_response(seed, k, teams
             period = Period(W1 + timedelta(weeks=first), W1 + timedelta(weeks=last), "weekly")
             cell_of, counts, shown_alone, pools = oracle(org, k, period)
             managers = sorted(set(org.users.values()))
-            scopes = [Scope.hr(), Scope.hr(frozenset({1})),
-                      Scope.manager(data.draw(st.sampled_from(managers)))]  # fmt: skip
+            scopes = [
+                Scope.hr(),
+                Scope.hr(frozenset({1})),
+                Scope.manager(data.draw(st.sampled_from(managers))),
+            ]
             for scope in scopes:
                 figures = [queries.team_figure(db, scope, t, period) for t in org.teams.values()]
                 figures.append(queries.departments_figure(db, scope, period, {1, 2}))
@@ -107,8 +119,9 @@ def test_figures_and_comments_hold_the_rules_response_by_response(seed, k, teams
                     assert all(size >= k for size in sizes), (figure.cells, sizes)
                     assert figure.responses == sum(sizes)
                     if scope.manager_id is not None and figure is not figures[-1]:
-                        assert all(name.endswith(f"mgr {scope.manager_id}")
-                                   for name in figure.cells)  # fmt: skip
+                        assert all(
+                            name.endswith(f"mgr {scope.manager_id}") for name in figure.cells
+                        )
                 for responses in queries.trends(db, scope, period).responses:
                     assert responses == 0 or responses >= k
                 for comment in queries.comments(db, scope, period):

@@ -42,15 +42,22 @@ def organizations(draw):
         for r in range(rounds):
             for manager in range(rng.integers(1, 3)):  # 2: a change within the round
                 responses = int(rng.integers(0, 15))
-                row = {"team_id": team + 1, "round": W1 + timedelta(weeks=r),
-                       "department_id": int(team_department[team]),
-                       "manager_id": 10 * team + manager, "headcount": int(headcount[team]),
-                       "responses": responses}  # fmt: skip
+                row = {
+                    "team_id": team + 1,
+                    "round": W1 + timedelta(weeks=r),
+                    "department_id": int(team_department[team]),
+                    "manager_id": 10 * team + manager,
+                    "headcount": int(headcount[team]),
+                    "responses": responses,
+                }
                 for item in ITEM_KEYS:
                     answers = int(rng.integers(0, responses + 1)) if item in ITEMS else 0
                     favorable = int(rng.integers(0, answers + 1))
-                    row |= {f"{item}_n": answers, f"{item}_favorable": favorable,
-                            f"{item}_sum": float(answers + 3 * favorable)}  # fmt: skip
+                    row |= {
+                        f"{item}_n": answers,
+                        f"{item}_favorable": favorable,
+                        f"{item}_sum": float(answers + 3 * favorable),
+                    }
                 rows.append(row)
     return k, pd.DataFrame(rows), rounds, departments, teams
 
@@ -94,8 +101,9 @@ def check_figure(figure: privacy.CellSum, cells: dict[str, dict], k: int) -> dic
 def figures_of(protected: privacy.Protected, teams: int, departments: int, subsets):
     shown = protected.shown
     found = [privacy.figure(shown, left_out=False)]
-    found += [privacy.figure(shown[shown.team_id == t], left_out=False) for t in
-              range(1, teams + 1)]  # fmt: skip
+    found += [
+        privacy.figure(shown[shown.team_id == t], left_out=False) for t in range(1, teams + 1)
+    ]
     found += [privacy.figure(shown[shown.department_id.isin(s)], left_out=False) for s in subsets]
     return found
 
@@ -142,6 +150,7 @@ def test_withheld_and_shown_account_for_every_response(org):
     assert shown_teams + protected.withheld.responses.sum() == raw.responses.sum()
     pools = protected.shown[protected.shown.kind == "pool"].responses.sum()
     assert pools == protected.withheld[protected.withheld.pooled].responses.sum()
-    assert not ((protected.withheld.responses >= k)
-                & protected.withheld.team_id.map(
-                    raw.groupby("team_id").headcount.min()).ge(k)).any()  # fmt: skip
+    assert not (
+        (protected.withheld.responses >= k)
+        & protected.withheld.team_id.map(raw.groupby("team_id").headcount.min()).ge(k)
+    ).any()

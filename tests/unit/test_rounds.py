@@ -58,8 +58,12 @@ def test_labels_people_read():
 
 def test_last_rounds_end_with_the_round_of_the_latest_week():
     period = Period.last_rounds(date(2026, 11, 25), 4, "weekly")
-    assert period.rounds == [date(2026, 11, 2), date(2026, 11, 9), date(2026, 11, 16),
-                             date(2026, 11, 23)]  # fmt: skip
+    assert period.rounds == [
+        date(2026, 11, 2),
+        date(2026, 11, 9),
+        date(2026, 11, 16),
+        date(2026, 11, 23),
+    ]
     assert (period.first_week, period.last_week) == (date(2026, 11, 2), date(2026, 11, 23))
     assert period.before().rounds[-1] == date(2026, 10, 26)
     assert len(period.before().rounds) == 4

@@ -86,9 +86,7 @@ def test_five_failures_then_each_attempt_waits_twice_as_long(demo_store):
     assert "try again in 2 minutes" in sixth.message
 
 
-def test_an_attacker_waiting_out_every_delay_meets_doubling_waits_capped_at_15_minutes(
-    demo_store,
-):
+def test_an_attacker_waiting_out_every_delay_meets_doubling_waits_capped_at_15_minutes(demo_store):
     at, waits = NOW, []
     for _ in range(11):
         result = attempt(demo_store, password="guess", at=at)

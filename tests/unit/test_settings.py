@@ -25,8 +25,10 @@ def test_database_path_prefers_flag_then_environment_then_secrets_then_default(
 def test_defaults_when_nothing_is_set():
     defaults = OrgSettings.from_rows({})
     assert (defaults.min_group_size, defaults.cadence, defaults.comment_min_responses) == (
-        5, "weekly", 10,
-    )  # fmt: skip
+        5,
+        "weekly",
+        10,
+    )
 
 
 def test_stored_text_is_parsed_to_typed_values():

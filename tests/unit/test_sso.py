@@ -49,13 +49,16 @@ corpidp = "Harbor & Pine login"
 """,
     )
     assert settings.sso_providers() == {
-        "default": "single sign-on", "microsoft": "Microsoft", "corpidp": "Harbor & Pine login",
-    }  # fmt: skip
+        "default": "single sign-on",
+        "microsoft": "Microsoft",
+        "corpidp": "Harbor & Pine login",
+    }
 
 
 def test_an_active_user_signs_in_whatever_the_email_case(demo_store):
-    token = accounts.sso_sign_in(demo_store, " HR@Example.COM", provider="okta", verified=True,
-                                 now=NOW)  # fmt: skip
+    token = accounts.sso_sign_in(
+        demo_store, " HR@Example.COM", provider="okta", verified=True, now=NOW
+    )
     user = accounts.session_user(demo_store, token, now=NOW, policy=POLICY)
     assert user.email == "hr@example.com" and user.roles == {"hr"}  # Catalyst's roles
 
@@ -75,8 +78,9 @@ def test_anyone_else_is_refused_and_audited(demo_store, email, verified, reason)
         with demo_store.reading() as cursor:
             user_id = accounts.find_user(cursor, email).user_id
         accounts.set_active(demo_store, user_id, False, now=NOW)
-    assert accounts.sso_sign_in(demo_store, email, provider="okta", verified=verified,
-                                now=NOW) is None  # fmt: skip
+    assert (
+        accounts.sso_sign_in(demo_store, email, provider="okta", verified=verified, now=NOW) is None
+    )
     with demo_store.reading() as cursor:
         action, detail = cursor.execute(
             "SELECT action, detail FROM audit_log ORDER BY audit_id DESC LIMIT 1"

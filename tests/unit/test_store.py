@@ -42,9 +42,19 @@ def test_new_file_gets_the_current_schema_in_a_created_folder(tmp_path):
     path = tmp_path / "nested" / "folder" / "catalyst.duckdb"
     with Store(path) as db:
         assert db.schema_version == SCHEMA_VERSION
-        assert {"teams", "team_facts", "users", "user_roles", "imports", "survey_responses",
-                "response_summary", "checkins", "progress_entries", "settings",
-                "audit_log"} <= tables(db)  # fmt: skip
+        assert {
+            "teams",
+            "team_facts",
+            "users",
+            "user_roles",
+            "imports",
+            "survey_responses",
+            "response_summary",
+            "checkins",
+            "progress_entries",
+            "settings",
+            "audit_log",
+        } <= tables(db)
     assert path.exists()
 
 
