@@ -111,44 +111,29 @@ def _undo(db: Store, user: User, import_id: int) -> None:
 def downloads(db: Store) -> None:
     with db.reading() as cursor:
         teams = queries.team_names(cursor)
-    left, middle, right = st.columns(3)
-    with left:
-        st.markdown("**Survey template**")
-        st.download_button(
-            "CSV",
-            data=lambda: exports.csv_bytes(templates.survey_template()),
-            file_name="catalyst-survey-template.csv",
-            mime="text/csv",
-            icon=":material/download:",
-        )
-        st.download_button(
-            "Excel",
-            data=lambda: templates.xlsx(templates.survey_template()),
-            file_name="catalyst-survey-template.xlsx",
-            icon=":material/download:",
-        )
-    with middle:
-        st.markdown("**Questions for Google Forms or Microsoft Forms**")
-        st.download_button(
-            "Question list",
-            data=lambda: templates.question_list(teams),
-            file_name="catalyst-survey-questions.txt",
-            mime="text/plain",
-            icon=":material/download:",
-        )
-    with right:
-        st.markdown("**Roster and progress templates**")
-        st.download_button(
-            "Roster (CSV)",
-            data=lambda: exports.csv_bytes(templates.roster_template()),
-            file_name="catalyst-roster-template.csv",
-            mime="text/csv",
-            icon=":material/download:",
-        )
-        st.download_button(
-            "Wins and setbacks (CSV)",
-            data=lambda: exports.csv_bytes(templates.progress_template()),
-            file_name="catalyst-progress-template.csv",
-            mime="text/csv",
-            icon=":material/download:",
-        )
+    csv = "text/csv"
+    groups = {
+        "Survey template": [
+            ("CSV", lambda: exports.csv_bytes(templates.survey_template()),
+             "catalyst-survey-template.csv", csv),
+            ("Excel", lambda: templates.xlsx(templates.survey_template()),
+             "catalyst-survey-template.xlsx", None),
+        ],
+        "Questions for Google Forms or Microsoft Forms": [
+            ("Question list", lambda: templates.question_list(teams),
+             "catalyst-survey-questions.txt", "text/plain"),
+        ],
+        "Roster and progress templates": [
+            ("Roster (CSV)", lambda: exports.csv_bytes(templates.roster_template()),
+             "catalyst-roster-template.csv", csv),
+            ("Wins and setbacks (CSV)", lambda: exports.csv_bytes(templates.progress_template()),
+             "catalyst-progress-template.csv", csv),
+        ],
+    }  # fmt: skip
+    for column, (title, files) in zip(st.columns(len(groups)), groups.items(), strict=True):
+        with column:
+            st.markdown(f"**{title}**")
+            for label, data, file_name, mime in files:
+                st.download_button(
+                    label, data=data, file_name=file_name, mime=mime, icon=":material/download:"
+                )
