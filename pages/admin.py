@@ -15,9 +15,9 @@ section = ui.section_picker(sections, "section", key="admin_section")
 if section == "People":
     views.admin.people(db, user)
 elif section == "Roster":
-    views.admin.roster(db, user, today)
+    views.admin_roster.roster(db, user, today)
 elif section == "Settings":
-    views.admin.organization_settings(db, user)
+    views.admin_settings.organization_settings(db, user)
 elif section == "Audit log":
     views.admin.audit(db, user, today)
 else:

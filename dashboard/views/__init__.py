@@ -3,6 +3,8 @@ below (overview, team_view, manager_detail …). Pages call ``views.<screen>.<pa
 
 from dashboard.views import (
     admin,
+    admin_roster,
+    admin_settings,
     column_mapping,
     import_history,
     manager_detail,
@@ -13,6 +15,8 @@ from dashboard.views import (
 
 __all__ = [
     "admin",
+    "admin_roster",
+    "admin_settings",
     "column_mapping",
     "import_history",
     "manager_detail",

@@ -9,12 +9,11 @@ import tempfile
 from datetime import date, timedelta
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
-from zoneinfo import available_timezones
 
 import pandas as pd
 import streamlit as st
 
-from dashboard import accounts, exports, ingest, organization, queries, rounds, settings, ui
+from dashboard import accounts, exports, queries, ui
 from dashboard.accounts import AccountError, User
 from dashboard.clock import utc_now
 from dashboard.markdown import plain
@@ -25,7 +24,7 @@ SHOWN_LINKS = 10  # more than this go out through the CSV (a mail merge)
 ROLE_CHOICES = list(accounts.ROLES)
 
 
-def _done(message: str) -> None:
+def done(message: str) -> None:
     """Report a change (plain text, names in it) on the next run, after st.rerun redraws
     the tables."""
     st.session_state["admin_done"] = plain(message)
@@ -155,7 +154,7 @@ def _save_person(db, admin, person, roles, departments, limited, active) -> None
     if active != person.active:
         accounts.set_active(db, person.user_id, active, now=now, by=admin.user_id)
         changed.append("reactivated" if active else "deactivated: signed out everywhere")
-    _done(f"{person.display_name}: " + (", ".join(changed) if changed else "nothing changed") + ".")
+    done(f"{person.display_name}: " + (", ".join(changed) if changed else "nothing changed") + ".")
 
 
 def _invite(db: Store, admin: User, user_ids: list[int], users: pd.DataFrame | None) -> None:
@@ -211,185 +210,7 @@ def _new_links() -> None:
 # ---- roster --------------------------------------------------------------------------------
 
 
-def roster(db: Store, admin: User, today: date) -> None:
-    with db.reading() as cursor:
-        teams = queries.roster_now(cursor, today)
-        departments = queries.departments(cursor)
-        everyone = accounts.users_table(cursor)
-    st.caption(
-        "Each change applies from its date: earlier weeks keep the facts they had. For "
-        "a whole reorganization, import a roster file on the Upload page."
-    )
-    names = {0: "+ A new team", **dict(zip(teams.team_id.astype(int), teams.team, strict=True))}
-    team_id = st.selectbox(
-        "Team",
-        list(names),
-        format_func=names.get,
-        index=None,
-        placeholder="Choose a team to change",
-        key="admin_team",
-    )
-    if team_id is None:
-        st.dataframe(teams.drop(columns="team_id"), hide_index=True, width="stretch")
-        return
-    current = teams[teams.team_id == team_id].iloc[0] if team_id else None
-    if current is not None:
-        with db.reading() as cursor:
-            history = queries.roster_history(cursor, team_id)
-        st.markdown(f"**{plain(current.team)}: its history**")
-        st.dataframe(history, hide_index=True, width="stretch")
-    managers = dict(zip(everyone.email, everyone.display_name, strict=True))
-    with st.form(f"admin_roster_{team_id}"):
-        team = st.text_input(
-            "Team", value="" if current is None else current.team, disabled=current is not None
-        )
-        department_list = list(departments.name)
-        department = st.selectbox(
-            "Department",
-            department_list,
-            accept_new_options=True,
-            index=None if current is None else department_list.index(current.department),
-            help="Type a new name to create a department",
-        )
-        emails = list(managers)
-        manager = st.selectbox(
-            "Manager (email)",
-            emails,
-            accept_new_options=True,
-            index=emails.index(current.manager_email)
-            if current is not None and current.manager_email in emails
-            else None,
-            format_func=lambda e: f"{managers[e]} · {e}" if e in managers else e,
-            help="Type a new email to add a manager (invite them afterwards under People)",
-        )
-        manager_name = st.text_input("New manager's name", help="Only for a new email")
-        headcount = st.number_input(
-            "Headcount",
-            min_value=0,
-            step=1,
-            value=None if current is None else int(current.headcount),
-        )
-        since = st.date_input(
-            "From",
-            value=today,
-            format="YYYY-MM-DD",
-            help="The first week these facts apply to is the week of this "
-            "date's Monday or the next one",
-        )
-        if st.form_submit_button("Save", type="primary"):
-            fields = {
-                "team": current.team if current is not None else team,
-                "department": department or "",
-                "manager_email": manager or "",
-                "manager_name": managers.get(manager or "", manager_name),
-                "headcount": "" if headcount is None else str(int(headcount)),
-                "effective_from": since.isoformat() if since else "",
-            }
-            _save_roster(db, admin, fields, today)
-
-
-def _save_roster(db: Store, admin: User, fields: dict[str, str], today: date) -> None:
-    try:
-        plan = ingest.plan_edit(db, fields, today=today)
-    except ingest.ImportRefused as refused:
-        for problem in refused.problems:  # each message names its field
-            st.error(problem.message, icon=":material/error:")
-        return
-    report = ingest.apply_roster(db, plan, now=utc_now(), user_id=admin.user_id, actor="admin page")
-    _done(" ".join(report.notes))
-
-
 # ---- settings ------------------------------------------------------------------------------
-
-LABELS = {
-    "organization_name": "Organization name",
-    "min_group_size": "Minimum group size",
-    "comment_min_responses": "Responses a team needs before its comments show",
-    "cadence": "Survey cadence",
-    "time_zone": "Time zone",
-    "date_order": "Dates like 11/12/2026 are",
-    "manager_notes_visible_to_hr": "HR sees managers' check-in notes",
-    "sso_only": "Single sign-on only (hide password sign-in)",
-    "max_upload_mb": "Largest upload (MB)",
-    "max_rows": "Most rows in a file",
-    "max_columns": "Most columns in a file",
-    "max_cell_kb": "Longest cell in a file (KB)",
-    "max_unpacked_mb": "Largest workbook once unpacked (MB)",
-}
-# What an uploaded file may hold once read: the limits a hostile file meets first.
-FILE_LIMITS = ("max_rows", "max_columns", "max_cell_kb", "max_unpacked_mb")
-
-
-def organization_settings(db: Store, admin: User) -> None:
-    with db.reading() as cursor:
-        org = queries.org_settings(cursor)
-    zones = sorted(available_timezones())
-    with st.form("admin_settings"):
-        values = {
-            "organization_name": st.text_input(LABELS["organization_name"], org.organization_name),
-            "min_group_size": st.number_input(
-                LABELS["min_group_size"],
-                min_value=settings.MIN_GROUP_SIZE_FLOOR,
-                step=1,
-                value=org.min_group_size,
-                help="Groups with fewer responses are never shown or exported, alone or by "
-                "difference. At least 3.",
-            ),
-            "comment_min_responses": st.number_input(
-                LABELS["comment_min_responses"],
-                min_value=org.min_group_size,
-                step=1,
-                value=max(org.comment_min_responses, org.min_group_size),
-            ),
-            "cadence": st.selectbox(
-                LABELS["cadence"], rounds.CADENCES, index=rounds.CADENCES.index(org.cadence)
-            ),
-            "time_zone": st.selectbox(LABELS["time_zone"], zones, index=zones.index(org.time_zone)),
-            "date_order": st.radio(
-                LABELS["date_order"],
-                settings.DATE_ORDERS,
-                horizontal=True,
-                index=settings.DATE_ORDERS.index(org.date_order),
-                format_func={"month_first": "month first (US)", "day_first": "day first"}.get,
-            ),
-            "manager_notes_visible_to_hr": st.toggle(
-                LABELS["manager_notes_visible_to_hr"], org.manager_notes_visible_to_hr
-            ),
-            "sso_only": st.toggle(
-                LABELS["sso_only"],
-                org.sso_only,
-                help="Takes effect once single sign-on is configured; admins keep the "
-                "command-line path (`catalyst user invite`).",
-            ),
-            "max_upload_mb": st.number_input(
-                LABELS["max_upload_mb"], min_value=1, step=1, value=org.max_upload_mb
-            ),
-        }
-        with st.expander("What an uploaded file may hold"):
-            st.caption(
-                "Files over these are refused before they are read in full; the "
-                "message names the setting."
-            )
-            for key in FILE_LIMITS:
-                values[key] = st.number_input(
-                    LABELS[key], min_value=1, step=1, value=getattr(org, key)
-                )
-        if st.form_submit_button("Save settings", type="primary"):
-            save_settings(db, admin, values)
-
-
-def save_settings(db: Store, admin: User, values: dict) -> None:
-    """Every value checked, then the changed ones stored together, or nothing."""
-    try:
-        changed = organization.change_settings(db, values, now=utc_now(), by=admin.user_id)
-    except organization.SettingsRefused as refusal:
-        for key, problem in refusal.problems.items():
-            st.error(f"{LABELS[key]}: {problem}", icon=":material/error:")
-        return
-    if not changed:
-        st.info("Nothing changed.")
-        return
-    _done("Saved: " + ", ".join(LABELS[k] for k in changed) + ".")
 
 
 # ---- audit log and backup ------------------------------------------------------------------

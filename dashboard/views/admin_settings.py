@@ -1,0 +1,106 @@
+"""Admin → Settings: every organization setting on one form, checked and saved together
+(organization.change_settings), the limits of uploaded files in their own section."""
+
+from __future__ import annotations
+
+from zoneinfo import available_timezones
+
+import streamlit as st
+
+from dashboard import organization, queries, rounds, settings
+from dashboard.accounts import User
+from dashboard.clock import utc_now
+from dashboard.store import Store
+from dashboard.views.admin import done
+
+LABELS = {
+    "organization_name": "Organization name",
+    "min_group_size": "Minimum group size",
+    "comment_min_responses": "Responses a team needs before its comments show",
+    "cadence": "Survey cadence",
+    "time_zone": "Time zone",
+    "date_order": "Dates like 11/12/2026 are",
+    "manager_notes_visible_to_hr": "HR sees managers' check-in notes",
+    "sso_only": "Single sign-on only (hide password sign-in)",
+    "max_upload_mb": "Largest upload (MB)",
+    "max_rows": "Most rows in a file",
+    "max_columns": "Most columns in a file",
+    "max_cell_kb": "Longest cell in a file (KB)",
+    "max_unpacked_mb": "Largest workbook once unpacked (MB)",
+}
+
+
+# What an uploaded file may hold once read: the limits a hostile file meets first.
+FILE_LIMITS = ("max_rows", "max_columns", "max_cell_kb", "max_unpacked_mb")
+
+
+def organization_settings(db: Store, admin: User) -> None:
+    with db.reading() as cursor:
+        org = queries.org_settings(cursor)
+    zones = sorted(available_timezones())
+    with st.form("admin_settings"):
+        values = {
+            "organization_name": st.text_input(LABELS["organization_name"], org.organization_name),
+            "min_group_size": st.number_input(
+                LABELS["min_group_size"],
+                min_value=settings.MIN_GROUP_SIZE_FLOOR,
+                step=1,
+                value=org.min_group_size,
+                help="Groups with fewer responses are never shown or exported, alone or by "
+                "difference. At least 3.",
+            ),
+            "comment_min_responses": st.number_input(
+                LABELS["comment_min_responses"],
+                min_value=org.min_group_size,
+                step=1,
+                value=max(org.comment_min_responses, org.min_group_size),
+            ),
+            "cadence": st.selectbox(
+                LABELS["cadence"], rounds.CADENCES, index=rounds.CADENCES.index(org.cadence)
+            ),
+            "time_zone": st.selectbox(LABELS["time_zone"], zones, index=zones.index(org.time_zone)),
+            "date_order": st.radio(
+                LABELS["date_order"],
+                settings.DATE_ORDERS,
+                horizontal=True,
+                index=settings.DATE_ORDERS.index(org.date_order),
+                format_func={"month_first": "month first (US)", "day_first": "day first"}.get,
+            ),
+            "manager_notes_visible_to_hr": st.toggle(
+                LABELS["manager_notes_visible_to_hr"], org.manager_notes_visible_to_hr
+            ),
+            "sso_only": st.toggle(
+                LABELS["sso_only"],
+                org.sso_only,
+                help="Takes effect once single sign-on is configured; admins keep the "
+                "command-line path (`catalyst user invite`).",
+            ),
+            "max_upload_mb": st.number_input(
+                LABELS["max_upload_mb"], min_value=1, step=1, value=org.max_upload_mb
+            ),
+        }
+        with st.expander("What an uploaded file may hold"):
+            st.caption(
+                "Files over these are refused before they are read in full; the "
+                "message names the setting."
+            )
+            for key in FILE_LIMITS:
+                values[key] = st.number_input(
+                    LABELS[key], min_value=1, step=1, value=getattr(org, key)
+                )
+        if st.form_submit_button("Save settings", type="primary"):
+            save_settings(db, admin, values)
+
+
+def save_settings(db: Store, admin: User, values: dict) -> None:
+    """Every value checked, then the changed ones stored together, or nothing."""
+    try:
+        changed = organization.change_settings(db, values, now=utc_now(), by=admin.user_id)
+    except organization.SettingsRefused as refusal:
+        for key, problem in refusal.problems.items():
+            st.error(f"{LABELS[key]}: {problem}", icon=":material/error:")
+        return
+    if not changed:
+        st.info("Nothing changed.")
+        return
+    done("Saved: " + ", ".join(LABELS[k] for k in changed) + ".")
