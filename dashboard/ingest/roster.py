@@ -290,42 +290,8 @@ def apply_roster(
             cursor.execute("INSERT INTO departments (name) VALUES (?)", [name])
         for name in plan.new_teams:
             cursor.execute("INSERT INTO teams (name, created_at) VALUES (?, ?)", [name, now])
-        rows = []
         for fact in plan.facts:
-            manager = accounts.find_user(cursor, fact.manager_email)
-            if manager is None:
-                manager_id = accounts.create_user(
-                    cursor,
-                    fact.manager_email,
-                    {"manager"},
-                    password_hash=None,
-                    now=now,
-                    display_name=fact.manager_name,
-                )
-            else:
-                manager_id = manager.user_id
-                if "manager" not in manager.roles:
-                    cursor.execute("INSERT INTO user_roles VALUES (?, 'manager')", [manager_id])
-            rows.append((fact, manager_id))
-        for fact, manager_id in rows:
-            cursor.execute(
-                "INSERT INTO team_facts SELECT t.team_id, ?, d.department_id, ?, coalesce(?, "
-                "(SELECT h.headcount FROM team_history h WHERE h.team_id = t.team_id "
-                " AND h.valid_from <= ? AND (h.valid_to IS NULL OR h.valid_to > ?))) "
-                "FROM teams t, departments d WHERE lower(t.name) = lower(?) "
-                "AND lower(d.name) = lower(?) ON CONFLICT (team_id, valid_from) DO UPDATE SET "
-                "department_id = excluded.department_id, manager_id = excluded.manager_id, "
-                "headcount = excluded.headcount",
-                [
-                    fact.since,
-                    manager_id,
-                    fact.headcount,
-                    fact.since,
-                    fact.since,
-                    fact.team,
-                    fact.department,
-                ],
-            )
+            _write_fact(cursor, fact, _manager_id(cursor, fact, now))
         import_id = cursor.execute(
             "INSERT INTO imports (kind, file_name, layout, imported_by, imported_at, rows_in_file, "
             "imported, duplicates, content_hash, details) VALUES ('roster', ?, 'roster', ?, ?, ?, "
@@ -352,6 +318,47 @@ def apply_roster(
             actor=actor,
         )
     return report
+
+
+def _manager_id(cursor, fact: Fact, now: datetime) -> int:
+    """The fact's manager: an account made for a new e-mail (invited later), the manager
+    role added to an existing person who lacks it."""
+    manager = accounts.find_user(cursor, fact.manager_email)
+    if manager is None:
+        return accounts.create_user(
+            cursor,
+            fact.manager_email,
+            {"manager"},
+            password_hash=None,
+            now=now,
+            display_name=fact.manager_name,
+        )
+    if "manager" not in manager.roles:
+        cursor.execute("INSERT INTO user_roles VALUES (?, 'manager')", [manager.user_id])
+    return manager.user_id
+
+
+def _write_fact(cursor, fact: Fact, manager_id: int) -> None:
+    """The team's department, manager and headcount from ``fact.since`` (a headcount not
+    given keeps the one in force then)."""
+    cursor.execute(
+        "INSERT INTO team_facts SELECT t.team_id, ?, d.department_id, ?, coalesce(?, "
+        "(SELECT h.headcount FROM team_history h WHERE h.team_id = t.team_id "
+        " AND h.valid_from <= ? AND (h.valid_to IS NULL OR h.valid_to > ?))) "
+        "FROM teams t, departments d WHERE lower(t.name) = lower(?) "
+        "AND lower(d.name) = lower(?) ON CONFLICT (team_id, valid_from) DO UPDATE SET "
+        "department_id = excluded.department_id, manager_id = excluded.manager_id, "
+        "headcount = excluded.headcount",
+        [
+            fact.since,
+            manager_id,
+            fact.headcount,
+            fact.since,
+            fact.since,
+            fact.team,
+            fact.department,
+        ],
+    )
 
 
 def describe(plan: RosterPlan) -> list[str]:

@@ -47,9 +47,14 @@ def roster(db: Store, admin: User, today: date) -> None:
 
 
 def _roster_form(
-    db: Store, admin: User, team_id: int, current, department_list: list[str],
-    managers: dict[str, str], today: date,
-) -> None:  # fmt: skip
+    db: Store,
+    admin: User,
+    team_id: int,
+    current,
+    department_list: list[str],
+    managers: dict[str, str],
+    today: date,
+) -> None:
     """One team's facts from a date: department, manager, headcount (or a new team)."""
     with st.form(f"admin_roster_{team_id}"):
         team = st.text_input(

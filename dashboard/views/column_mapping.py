@@ -58,34 +58,58 @@ def editor(preview: ingest.SurveyPreview, key: str) -> None:
     }  # answer-like, unused columns -> the catalyst they resemble (or None)
     editable = [i for i, reading in read_as.items() if reading not in TOOL_OWN]
     to_decide = [i for i in editable if read_as[i] == "not used" or i in choices]
-
     st.markdown(
         "**Change what a column is read as** (remembered for the next file from this survey)"
     )
     if suggested:
-        offers = {i: role for i, role in suggested.items() if role}
-        st.caption(
-            plain(
-                "Not used, though they look like answers: "
-                + ("columns " if len(suggested) > 1 else "column ")
-                + ", ".join(letters(i) for i in suggested)
-                + ". "
-                + (
-                    "Suggested from the headers: "
-                    + ", ".join(f"{letters(i)} → {item_label(role)}" for i, role in offers.items())
-                    + "."
-                    if offers
-                    else ""
+        _suggestions(key, suggested)
+    shown = _columns_shown(key, headers, editable, to_decide)
+    for start in range(0, min(len(shown), MAX_SHOWN), 2):
+        for place, index in zip(st.columns(2), shown[start : start + 2], strict=False):
+            with place:
+                _column_choice(
+                    key,
+                    index,
+                    headers[index],
+                    read_as[index],
+                    index in suggested,
+                    suggested.get(index),
                 )
-            )
+    if choices:
+        st.button(
+            "Forget the column choices made here",
+            key=f"forget-{key}",
+            on_click=forget_choices,
+            args=(key,),
         )
-        if offers:
-            st.button(
-                f"Use the suggestion{'s' if len(offers) > 1 else ''}",
-                key=f"suggest-{key}",
-                on_click=_apply,
-                args=(key, offers),
-            )
+
+
+def _suggestions(key: str, suggested: dict[int, str | None]) -> None:
+    """Name the unused columns that look like answers, and offer what they resemble."""
+    offers = {i: role for i, role in suggested.items() if role}
+    columns = ("columns " if len(suggested) > 1 else "column ") + ", ".join(
+        letters(i) for i in suggested
+    )
+    offered = ", ".join(f"{letters(i)} → {item_label(role)}" for i, role in offers.items())
+    st.caption(
+        plain(
+            f"Not used, though they look like answers: {columns}. "
+            + (f"Suggested from the headers: {offered}." if offers else "")
+        )
+    )
+    if offers:
+        st.button(
+            f"Use the suggestion{'s' if len(offers) > 1 else ''}",
+            key=f"suggest-{key}",
+            on_click=_apply,
+            args=(key, offers),
+        )
+
+
+def _columns_shown(
+    key: str, headers: dict[int, str], editable: list[int], to_decide: list[int]
+) -> list[int]:
+    """The columns to list: those to decide (or all), narrowed by the filter."""
     shown = editable
     if to_decide and len(to_decide) < len(editable):
         which = st.segmented_control(
@@ -114,24 +138,7 @@ def editor(preview: ingest.SurveyPreview, key: str) -> None:
             f"The first {MAX_SHOWN} of {len(shown):,} columns; type in the filter to "
             "find the others."
         )
-    for start in range(0, min(len(shown), MAX_SHOWN), 2):
-        for place, index in zip(st.columns(2), shown[start : start + 2], strict=False):
-            with place:
-                _column_choice(
-                    key,
-                    index,
-                    headers[index],
-                    read_as[index],
-                    index in suggested,
-                    suggested.get(index),
-                )
-    if choices:
-        st.button(
-            "Forget the column choices made here",
-            key=f"forget-{key}",
-            on_click=forget_choices,
-            args=(key,),
-        )
+    return shown
 
 
 def _column_choice(
