@@ -73,7 +73,7 @@ def typed_sql(plan: RowPlan) -> str:
     read = [
         "*",
         f"{dates.wall_sql('time_text', plan.order)} AS wall",
-        f"{dates.offset_sql('time_text')} AS zone_offset",
+        f"{dates.zone_sql('time_text')} AS zone_text",
         f"{personal.scrub_sql('comment_raw')} AS comment",
         f"{personal.count_sql('comment_raw', 'email')} AS emails_removed",
         f"{personal.count_sql('comment_raw', 'phone')} AS phones_removed",
@@ -85,10 +85,11 @@ def typed_sql(plan: RowPlan) -> str:
         stamp, week_expr = f"coalesce({stamp}, TIMESTAMP '{monday} 12:00:00')", f"DATE '{monday}'"
     instant = dates.instant_sql("wall", "zone_offset", plan.stated_zone)
     wall_text = "strftime(wall, '%Y-%m-%d %H:%M:%S')"
+    zoned = ["*", f"{dates.offset_sql('zone_text')} AS zone_offset"]
     timed = ["*", f"{stamp} AS submitted_at", f"{instant} AS instant", f"{wall_text} AS wall_text"]
     scored = ["*", f"{week_expr} AS week", *_item_columns(plan)]
     date_problem = dates.problem_sql(
-        "time_text", "wall", "zone_offset", "submitted_at", "$2", plan.week is not None
+        "time_text", "wall", "zone_text", "zone_offset", "submitted_at", "$2", plan.week is not None
     )
     answered = " OR ".join(f"{i} IS NOT NULL OR {i}_problem IS NOT NULL" for i in items)
     outer = [
@@ -111,17 +112,31 @@ def typed_sql(plan: RowPlan) -> str:
         f"CASE WHEN NOT ({answered}) THEN 'no catalyst was answered in this row' END "
         "AS answers_problem",
         f"{_content_key(items, 'wall_text')} AS content_key",
-        "CASE WHEN source_id IS NOT NULL THEN md5_number($1 || '|id|' || source_id) "
-        f"ELSE {_content_key(items, 'wall_text')} END AS fingerprint",
         f"CASE WHEN source_id IS NULL AND instant IS NOT NULL "
         f"THEN {_content_key(items, 'instant')} END AS zoned_key",
         f"{legacy_key(items)} AS legacy_key",
     ]
     team_join = f"t.team_text = trim({sql_column(columns.team)})"
     layers = f"SELECT {', '.join(inner)} FROM numbered n LEFT JOIN team_lookup t ON {team_join}"  # noqa: S608
-    for layer in (read, timed, scored, outer):
+    keyed = [
+        "*",
+        "CASE WHEN source_id IS NOT NULL THEN md5_number($1 || '|id|' || source_id) "
+        "ELSE content_key END AS fingerprint",
+    ]
+    for layer in (read, zoned):
         layers = f"SELECT {', '.join(layer)} FROM ({layers})"  # noqa: S608
-    return f"CREATE OR REPLACE TEMP TABLE typed AS {layers}"
+    # Materialized steps: the optimizer would otherwise inline the layers and compute a
+    # date or a score once per later mention of it, several times a row.
+    scored_rows = "SELECT * FROM read_rows"
+    for layer in (timed, scored):
+        scored_rows = f"SELECT {', '.join(layer)} FROM ({scored_rows})"  # noqa: S608
+    rows = "SELECT * FROM scored_rows"
+    for layer in (outer, keyed):
+        rows = f"SELECT {', '.join(layer)} FROM ({rows})"  # noqa: S608
+    return (
+        f"CREATE OR REPLACE TEMP TABLE typed AS WITH read_rows AS MATERIALIZED ({layers}), "
+        f"scored_rows AS MATERIALIZED ({scored_rows}) {rows}"
+    )
 
 
 def _item_columns(plan: RowPlan) -> list[str]:
@@ -136,12 +151,21 @@ def _item_columns(plan: RowPlan) -> list[str]:
 
 def _content_key(items: list[str], time: str) -> str:
     """What the file says about a response, hashed with the salt (see module doc)."""
-    written = " || '|' || ".join(
-        f"'{i}=' || coalesce(CAST({i}_value AS VARCHAR), {i}_text, '')" for i in items
-    )
+    written = " || '|' || ".join(f"'{i}=' || {_as_written(i)}" for i in items)
     return (
         "md5_number($1 || '|row|' || coalesce(CAST(team_id AS VARCHAR), '') || '|' "
         f"|| coalesce({time}, '') || '|' || {written})"
+    )
+
+
+def _as_written(item: str) -> str:
+    """An answer as the file wrote it: a number as a number ("5" and "5.0" alike; whole
+    numbers take the fast integer path), else its words, else nothing."""
+    value = f"{item}_value"
+    return (
+        f"coalesce(CASE WHEN {value} = trunc({value}) AND abs({value}) < 1e15 "
+        f"THEN CAST(CAST({value} AS BIGINT) AS VARCHAR) ELSE CAST({value} AS VARCHAR) END, "
+        f"{item}_text, '')"
     )
 
 
