@@ -157,11 +157,6 @@ def empty_state(message: str, next_step: str) -> None:
     st.info(f"{message}\n\n**Next:** {next_step}", icon=":material/info:")
 
 
-def coming_soon(what: str) -> None:
-    """Placeholder for a screen a later release fills; shows no data."""
-    st.info(what, icon=":material/construction:")
-
-
 # ---- pieces the manager pages share ---------------------------------------------------------
 
 
