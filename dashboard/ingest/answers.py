@@ -127,7 +127,7 @@ def unknown_labels(
         f"WITH cells AS MATERIALIZED ({scans}) SELECT item, min(trim(v)), count(*) AS n "  # noqa: S608
         "FROM cells "
         f"WHERE {number('v')} IS NULL AND NOT {is_no_answer(value)} "
-        f"AND {label_value(value, stated)} IS NULL GROUP BY item, {value} ORDER BY item, n DESC"
+        f"AND {label_value(value, stated)} IS NULL GROUP BY item, {value} ORDER BY item, n DESC, 2"
     ).fetchall()
     found: dict[str, list[tuple[str, int]]] = {}
     for item, answer, count in rows:
