@@ -12,6 +12,8 @@ from dashboard import queries
 from dashboard.ingest import mapping
 from dashboard.ingest.columns import ColumnMap
 from dashboard.ingest.layouts import Layout
+from dashboard.ingest.report import Problem
+from dashboard.ingest.text import read_file
 
 
 def known_teams(cursor: duckdb.DuckDBPyConnection) -> str:
@@ -143,9 +145,6 @@ def record_outcome(cursor, report, import_id: int, inserted: int, layout: str) -
 def read_rows(cursor, text) -> list:
     """``raw`` and ``numbered`` from a prepared file; the rows that do not split into the
     header's fields, as problems on the rows a spreadsheet shows them under."""
-    from dashboard.ingest.report import Problem
-    from dashboard.ingest.text import read_file
-
     read_file(cursor, "raw", text)
     structural = [
         Problem(fields_message(message, len(text.header)), row=line - 1 + text.header_rows)
