@@ -7,18 +7,23 @@ than k people (the minimum group size).
   manager or department changed within the round (a response belongs to the
   manager and department it was given to). Cells partition the responses the
   same way whatever is asked, so they are the unit of everything below.
-* A team cell is **shown** when it has at least k responses and the team's
+* A cell's size is the number of **people** behind it, not of responses: where
+  people are asked more often than the round (a weekly survey, monthly rounds),
+  the most responses in one survey period of the round (a lower bound), and
+  never more than the team's headcount.
+* A team cell is **shown** when at least k people are behind it and the team's
   headcount is at least k (a team smaller than k never reports on its own).
 * Every other cell of a department and round goes into one **pool**, "rest of
-  department", shown when the pool reaches k responses and dropped otherwise.
+  department", shown when the pool has k people behind it and dropped otherwise.
 * Within a shown cell, an item answered by fewer than k people is masked:
   its answers count nowhere.
 * Every **figure** (team, manager, department, organization; any period; any
   set of departments) is a sum of shown cells. The difference of two figures
   is therefore again a sum of whole shown cells, never a group below k.
 
-``protect`` is applied to the whole organization for whole rounds, before any
-scope or filter, so a cell's fate never depends on who is asking.
+``protect`` is applied once, when a round is published (queries/publication.py), to
+the whole organization, before any scope or filter: a cell's fate never depends on
+who is asking, and a published cell never changes.
 """
 
 from __future__ import annotations
@@ -33,6 +38,7 @@ from dashboard.catalysts import ITEM_KEYS
 
 CELL_KEYS = ["team_id", "round", "department_id", "manager_id"]
 ITEM_COLUMNS = [f"{item}_{part}" for item in ITEM_KEYS for part in ("n", "sum", "favorable")]
+ITEM_PEOPLE = [f"{item}_people" for item in ITEM_KEYS]
 
 
 @dataclass(frozen=True)
@@ -53,20 +59,22 @@ class Protected:
 def protect(cells: pd.DataFrame, min_group_size: int) -> Protected:
     """Apply the reporting rules to raw cells.
 
-    ``cells`` has one row per cell: CELL_KEYS, ``headcount``, ``responses`` and
-    per item ``<item>_n``, ``<item>_sum``, ``<item>_favorable``.
+    ``cells`` has one row per cell: CELL_KEYS, ``headcount``, ``responses``,
+    ``people`` (see the module's notes) and per item ``<item>_n``, ``<item>_sum``,
+    ``<item>_favorable`` and ``<item>_people``.
     """
     cells = cells[cells.responses > 0]
-    on_own = (cells.responses >= min_group_size) & (cells.headcount >= min_group_size)
+    on_own = (cells.people >= min_group_size) & (cells.headcount >= min_group_size)
     teams = cells[on_own].assign(kind="team")
     small = cells[~on_own]
 
+    summed = ["responses", "people", *ITEM_COLUMNS, *ITEM_PEOPLE]
     pools = (
-        small.groupby(["department_id", "round"], as_index=False)[["responses", *ITEM_COLUMNS]]
+        small.groupby(["department_id", "round"], as_index=False)[summed]
         .sum()
         .assign(kind="pool", team_id=pd.NA, manager_id=pd.NA)
     )
-    pools = pools[pools.responses >= min_group_size]
+    pools = pools[pools.people >= min_group_size]
     pooled = small.merge(
         pools[["department_id", "round"]].assign(pooled=True),
         how="left",
@@ -93,12 +101,13 @@ def protect(cells: pd.DataFrame, min_group_size: int) -> Protected:
 def _mask_thin_items(shown: pd.DataFrame, min_group_size: int) -> pd.DataFrame:
     shown = shown.copy()
     answers = shown[[f"{item}_n" for item in ITEM_KEYS]].to_numpy()
-    thin = (answers > 0) & (answers < min_group_size)
+    people = shown[ITEM_PEOPLE].to_numpy()
+    thin = (answers > 0) & (people < min_group_size)
     for part in ("n", "sum", "favorable"):
         columns = [f"{item}_{part}" for item in ITEM_KEYS]
         shown[columns] = np.where(thin, 0, shown[columns].to_numpy())
     shown["items_masked"] = thin.any(axis=1)
-    return shown
+    return shown.drop(columns=ITEM_PEOPLE)
 
 
 @dataclass(frozen=True)

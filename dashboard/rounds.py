@@ -17,6 +17,7 @@ the tests hold them to each other.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -62,7 +63,7 @@ def round_of(week: date, cadence: str) -> date:
 def round_sql(cadence: str, week_column: str = "week") -> str:
     """SQL for ``round_of`` over a DATE column (identifiers from an allow-list only)."""
     _check(cadence)
-    if week_column not in ("week", "s.week", "c.week"):
+    if week_column not in ("week", "s.week", "c.week", "r.week"):
         raise ValueError("week_column must be an allow-listed column")
     if cadence == "weekly":
         return week_column
@@ -171,3 +172,50 @@ class Period:
         if self.first == self.last:
             return round_label(self.first, self.cadence)
         return f"{round_label(self.first, self.cadence)} – {round_label(self.last, self.cadence)}"
+
+
+WEEK = timedelta(weeks=1)
+ROUND_WEEKS = {"weekly": 1, "fortnightly": 2, "monthly": 4, "quarterly": 13}
+
+
+def asks_more_often(frequency: str, cadence: str) -> bool:
+    """Whether people are asked more than once per round (a cell then counts people by
+    its fullest survey period, privacy.py)."""
+    return ROUND_WEEKS[_check(frequency)] < ROUND_WEEKS[_check(cadence)]
+
+
+@dataclass(frozen=True)
+class Span:
+    """The weeks of one round as stored or about to be: named by ``start`` (as
+    ``round_of`` names it), from ``first_week`` to ``last_week``, of one cadence."""
+
+    start: date
+    first_week: date
+    last_week: date
+    cadence: str
+
+
+def unpublished_round(week: date, cadence: str, published: Sequence[Span]) -> Span:
+    """The round a week not yet published belongs to, given the published rounds
+    (sorted, not overlapping).
+
+    Published rounds are never cut: a round of today's cadence is clipped to the weeks
+    between them. After the last published round its cadence goes on until the first
+    boundary of today's cadence (a cadence change starts at the next boundary), so a
+    half-published month never becomes a month of its own.
+    """
+    before = [span for span in published if span.last_week < week]
+    after = [span for span in published if span.first_week > week]
+    previous, following = (before[-1] if before else None), (after[0] if after else None)
+    use, limit = cadence, (following.first_week if following else None)
+    if previous is not None and following is None and previous.cadence != cadence:
+        boundary = previous.last_week + WEEK
+        while first_week(round_of(boundary, cadence), cadence) != boundary:
+            boundary += WEEK
+        if week < boundary:
+            use, limit = previous.cadence, boundary
+    start = round_of(week, use)
+    weeks = weeks_in(start, use)
+    first = max(weeks[0], previous.last_week + WEEK) if previous else weeks[0]
+    last = min(weeks[-1], limit - WEEK) if limit else weeks[-1]
+    return Span(start, first, last, use)

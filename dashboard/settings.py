@@ -29,6 +29,9 @@ DEFAULT_DB = Path("data") / "catalyst.duckdb"
 DATE_ORDERS = ("month_first", "day_first")
 MIN_GROUP_SIZE_FLOOR = 3
 IMPORT_LIMITS = ("max_rows", "max_columns", "max_cell_kb", "max_unpacked_mb")
+NUMBERS = ("min_group_size", "comment_min_responses", "max_upload_mb", "grace_days",
+           *IMPORT_LIMITS)  # fmt: skip
+COMMENT_FLOOR = 10  # DESIGN §3: comments need at least ten people behind them
 
 
 def secrets_file(project_dir: Path | None = None) -> Path:
@@ -104,6 +107,11 @@ class OrgSettings:
     min_group_size: int = 5
     comment_min_responses: int = 10
     cadence: str = "weekly"
+    # How often people are asked; where more often than the cadence, a round holds
+    # several answers per person and a cell counts people, not answers (privacy.py).
+    survey_frequency: str = "weekly"
+    # Days a closed round waits for late exports before it is published (publication.py).
+    grace_days: int = 3
     time_zone: str = "UTC"
     date_order: str = "month_first"  # for 11/12/2026 when the file does not say
     manager_notes_visible_to_hr: bool = False
@@ -129,20 +137,27 @@ class OrgSettings:
 def parse_setting(key: str, text: str) -> object:
     """Validate one setting's text value and return it typed."""
     text = text.strip()
-    if key in ("min_group_size", "comment_min_responses", "max_upload_mb", *IMPORT_LIMITS):
+    if key in NUMBERS:
         if not text.isdigit():
             raise SettingError(f"{key} must be a whole number, got {text!r}")
         number = int(text)
         if key in IMPORT_LIMITS and number < 1:
             raise SettingError(f"{key} must be at least 1")
+        if key == "comment_min_responses" and number < COMMENT_FLOOR:
+            raise SettingError(
+                f"comment_min_responses must be at least {COMMENT_FLOOR}: fewer people could "
+                "be recognised by how they write"
+            )
+        if key == "grace_days" and number > 60:
+            raise SettingError("grace_days must be at most 60")
         if key == "min_group_size" and number < MIN_GROUP_SIZE_FLOOR:
             raise SettingError(
                 f"min_group_size must be at least {MIN_GROUP_SIZE_FLOOR} to protect anonymity"
             )
         return number
-    if key == "cadence":
+    if key in ("cadence", "survey_frequency"):
         if text not in CADENCES:
-            raise SettingError(f"cadence must be one of {', '.join(CADENCES)}, got {text!r}")
+            raise SettingError(f"{key} must be one of {', '.join(CADENCES)}, got {text!r}")
         return text
     if key == "date_order":
         if text not in DATE_ORDERS:

@@ -1,9 +1,15 @@
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
-import pytest
+# One clock for the whole run, servers and commands started by tests included: what is
+# published, due or expired must not depend on the day the suite runs (dashboard/clock.py).
+TEST_NOW = "2026-11-27T12:00:00"
+os.environ["CATALYST_NOW"] = TEST_NOW
+
+import pytest  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).parent))
 

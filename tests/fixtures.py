@@ -136,10 +136,12 @@ class OrgBuilder:
             }
         )
 
-    def save(self):
+    def save(self, *, live: bool = True):
+        """Write the organization; ``live`` (the default) goes live at once, publishing
+        every round closed by the test clock (conftest pins CATALYST_NOW)."""
         from datetime import datetime
 
-        from dashboard import store
+        from dashboard import clock, queries, store
         from dashboard.accounts import display_name_from_email
 
         pd = self._pd
@@ -175,6 +177,8 @@ class OrgBuilder:
         )
         with self.db.transaction() as cursor:
             store.write_organization(cursor, organization, now=now, source="test")
+        if live:
+            queries.go_live(self.db, now=clock.utc_now(), actor="test")
         return self
 
 
@@ -191,6 +195,24 @@ def stored(db, sql: str = "SELECT count(*) FROM survey_responses") -> list[tuple
     """Rows of a query on what the database holds."""
     with db.reading() as cursor:
         return cursor.execute(sql).fetchall()
+
+
+def cell_names(db, cells) -> dict[str, str]:
+    """What published cells ("cell 12") are, in words a test can check against its own
+    reckoning: "team 3 2026-03-02 dept 1 mgr 4" or "pool dept 1 2026-03-02" (the round
+    named by its first week)."""
+    with db.reading() as cursor:
+        rows = cursor.execute(
+            "SELECT 'cell ' || c.cell_id, c.kind, c.team_id, p.first_week, c.department_id, "
+            "c.manager_id FROM published_cells c JOIN published_rounds p USING (round_id)"
+        ).fetchall()
+    names = {
+        cell: f"team {team} {week} dept {department} mgr {manager}"
+        if kind == "team"
+        else f"pool dept {department} {week}"
+        for cell, kind, team, week, department, manager in rows
+    }
+    return {cell: names[cell] for cell in cells}
 
 
 SALES_AND_OPS_WEEK = date(2026, 3, 2)  # a Monday

@@ -95,7 +95,7 @@ def find_user(cursor: duckdb.DuckDBPyConnection, email: str) -> User | None:
 
 
 def assign_team(
-    cursor: duckdb.DuckDBPyConnection, team_id: int, manager_id: int, since: date
+    cursor: duckdb.DuckDBPyConnection, team_id: int, manager_id: int, since: date, *, now: datetime
 ) -> None:
     """Make ``manager_id`` the team's manager from ``since`` on, keeping history.
 
@@ -110,9 +110,8 @@ def assign_team(
     if current is None:
         raise AccountError("That team has no department yet; add it to the roster first.")
     cursor.execute(
-        "INSERT INTO team_facts VALUES (?, ?, ?, ?, ?) ON CONFLICT (team_id, valid_from) "
-        "DO UPDATE SET manager_id = excluded.manager_id",
-        [team_id, since, current[0], manager_id, current[1]],
+        "INSERT INTO team_facts VALUES (?, ?, ?, ?, ?, ?)",
+        [team_id, since, current[0], manager_id, current[1], now],
     )
 
 
@@ -200,7 +199,7 @@ def add_user(
             display_name=(display_name or "").strip() or None,
         )
         if team_id is not None:
-            assign_team(cursor, team_id, user_id, now.date())
+            assign_team(cursor, team_id, user_id, now.date(), now=now)
             store.bump_data_version(cursor, "roster")
         audit(
             cursor,

@@ -8,7 +8,7 @@ from datetime import date, datetime, time
 
 import numpy as np
 
-from dashboard import store
+from dashboard import clock, queries, store
 from dashboard.demo.activity import generate_checkins, generate_responses
 from dashboard.demo.organization import generate_org
 from dashboard.demo.spec import ORGANIZATION_NAME, DemoSpec
@@ -18,7 +18,7 @@ from dashboard.store import Store
 
 def build_demo(db: Store, spec: DemoSpec, on_step: Steps = quietly) -> dict:
     """Fill an empty database with the demo organization; returns headline counts."""
-    today = spec.today or date.today()
+    today = spec.today or clock.utc_now().date()
     rng = np.random.default_rng(spec.seed)
     now = datetime.combine(today, time(8, 0))
     on_step(f"Generating {spec.teams} teams over {spec.weeks} weeks (seed {spec.seed})")
@@ -57,6 +57,8 @@ def build_demo(db: Store, spec: DemoSpec, on_step: Steps = quietly) -> dict:
             at=now,
             actor="catalyst demo",
         )
+    # The demo shows results at once: it goes live, which publishes every closed round.
+    queries.go_live(db, now=now, actor="catalyst demo")
     db.checkpoint()
     return {
         "departments": len(org.departments),

@@ -9,6 +9,7 @@ import pandas as pd
 
 from dashboard import store
 from dashboard.ingest.report import ImportRefused, Problem, refuse
+from dashboard.queries import publication
 from dashboard.store import Store
 
 
@@ -33,7 +34,9 @@ def undo_import(
 ) -> int:
     """Remove exactly the responses an import added, in one transaction; returns how many.
 
-    The same file can be imported again afterwards.
+    Published cells that hold any of them are withdrawn whole, for good (their other
+    responses never reappear on their own). The same file can be imported again
+    afterwards; rows of withdrawn cells stay out of every figure.
     """
     with db.transaction() as cursor:
         found = cursor.execute(
@@ -57,6 +60,11 @@ def undo_import(
             f"FROM {table} WHERE import_id = ?",
             [import_id],
         )
+        withdrawn = []
+        if kind == "survey":
+            withdrawn = publication.withdraw_cells(
+                cursor, import_id, now=now, reason=f"import #{import_id} {file_name} undone"
+            )
         delete = f"DELETE FROM {table} WHERE import_id = ?"  # noqa: S608 - table from two names
         removed = cursor.execute(delete, [import_id]).fetchall()[0][0]
         if kind == "survey":
@@ -69,7 +77,8 @@ def undo_import(
         store.record_audit(
             cursor,
             "import.undo",
-            f"import #{import_id} {file_name}: {removed} rows removed",
+            f"import #{import_id} {file_name}: {removed} rows removed"
+            + (f"; published cells of {len(withdrawn)} rounds withdrawn" if withdrawn else ""),
             at=now,
             user_id=user_id,
             actor=actor,

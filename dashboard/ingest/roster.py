@@ -291,7 +291,7 @@ def apply_roster(
         for name in plan.new_teams:
             cursor.execute("INSERT INTO teams (name, created_at) VALUES (?, ?)", [name, now])
         for fact in plan.facts:
-            _write_fact(cursor, fact, _manager_id(cursor, fact, now))
+            _write_fact(cursor, fact, _manager_id(cursor, fact, now), now)
         import_id = cursor.execute(
             "INSERT INTO imports (kind, file_name, layout, imported_by, imported_at, rows_in_file, "
             "imported, duplicates, content_hash, details) VALUES ('roster', ?, 'roster', ?, ?, ?, "
@@ -338,23 +338,23 @@ def _manager_id(cursor, fact: Fact, now: datetime) -> int:
     return manager.user_id
 
 
-def _write_fact(cursor, fact: Fact, manager_id: int) -> None:
+def _write_fact(cursor, fact: Fact, manager_id: int, now: datetime) -> None:
     """The team's department, manager and headcount from ``fact.since`` (a headcount not
-    given keeps the one in force then)."""
+    given keeps the one in force then), added beside any fact of the same date: the
+    history keeps both, the one recorded last applies."""
     cursor.execute(
         "INSERT INTO team_facts SELECT t.team_id, ?, d.department_id, ?, coalesce(?, "
         "(SELECT h.headcount FROM team_history h WHERE h.team_id = t.team_id "
-        " AND h.valid_from <= ? AND (h.valid_to IS NULL OR h.valid_to > ?))) "
+        " AND h.valid_from <= ? AND (h.valid_to IS NULL OR h.valid_to > ?))), ? "
         "FROM teams t, departments d WHERE lower(t.name) = lower(?) "
-        "AND lower(d.name) = lower(?) ON CONFLICT (team_id, valid_from) DO UPDATE SET "
-        "department_id = excluded.department_id, manager_id = excluded.manager_id, "
-        "headcount = excluded.headcount",
+        "AND lower(d.name) = lower(?)",
         [
             fact.since,
             manager_id,
             fact.headcount,
             fact.since,
             fact.since,
+            now,
             fact.team,
             fact.department,
         ],

@@ -35,6 +35,7 @@ from dashboard.ingest.limits import Limits
 from dashboard.ingest.report import ImportRefused, ImportReport, Problem
 from dashboard.ingest.survey_columns import check_columns, check_labels, scales_of, usable_zone
 from dashboard.ingest.text import Source, TextFile, prepare
+from dashboard.queries import publication
 from dashboard.settings import OrgSettings
 from dashboard.steps import Steps, quietly
 from dashboard.store import Store
@@ -360,6 +361,7 @@ def _write(
             [import_id, _legacy_through(cursor)],
         ).fetchall()[0]
         staging.record_outcome(cursor, report, import_id, inserted, text.layout.tool)
+        _note_published(cursor, import_id, report)
         cursor.execute(
             "CREATE OR REPLACE TEMP TABLE touched AS SELECT DISTINCT team_id, week FROM typed "
             "WHERE skip_reason IS NULL AND row_number NOT IN (SELECT row_number FROM rejected_rows)"
@@ -373,6 +375,27 @@ def _write(
             at=now,
             user_id=options.imported_by,
             actor=options.actor,
+        )
+
+
+def _note_published(cursor, import_id: int, report: ImportReport) -> None:
+    """Say what becomes of rows for rounds already published (DESIGN §3, over time)."""
+    spent = publication.spend_withdrawn(cursor, import_id)
+    if spent:
+        report.notes.append(
+            f"{spent} rows were in results withdrawn when an import was undone; they stay "
+            "out of every figure."
+        )
+    (late,) = cursor.execute(
+        "SELECT count(*) FROM survey_responses r JOIN published_rounds p "
+        "ON r.week BETWEEN p.first_week AND p.last_week "
+        "WHERE r.import_id = ? AND r.cell_id IS NULL",
+        [import_id],
+    ).fetchone()
+    if late:
+        report.notes.append(
+            f"{late} responses are for rounds already published: they are held and shown as "
+            "a later addition once they form a group of the minimum size."
         )
 
 

@@ -11,13 +11,14 @@ from dashboard.queries.cells import (
     forget_cached,
     latest_week,
     protected_cells,
-    raw_cells,
+    raw_counts,
 )
 from dashboard.queries.figures import (
     benchmark,
     comments,
     department_table,
     departments_figure,
+    held_responses,
     participation,
     self_vs_team,
     self_vs_team_all,
@@ -46,10 +47,15 @@ from dashboard.queries.organization import (
     team_now,
     version_key,
 )
+from dashboard.queries.publication import first_unpublished_week, go_live, live_since, publish_due
 from dashboard.queries.scope import Scope
 
 __all__ = [
     "Scope",
+    "first_unpublished_week",
+    "go_live",
+    "live_since",
+    "publish_due",
     "audit_actions",
     "audit_log",
     "benchmark",
@@ -60,6 +66,7 @@ __all__ = [
     "departments",
     "departments_figure",
     "forget_cached",
+    "held_responses",
     "is_demo",
     "latest_week",
     "manager_names",
@@ -69,7 +76,7 @@ __all__ = [
     "organization_counts",
     "participation",
     "protected_cells",
-    "raw_cells",
+    "raw_counts",
     "roster_history",
     "roster_now",
     "self_vs_team",

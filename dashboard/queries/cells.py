@@ -1,6 +1,6 @@
-"""The organization's cells for a period, protected once (DESIGN §3): raw cells from the
-summary table, then the rules applied to the whole organization before any scope or
-filter; cached per database, data version and setting."""
+"""The organization's cells for a period, as published (DESIGN §3): cells protected once,
+when their round was published (publication.py), for the whole organization before any
+scope or filter; cached per database, period and publication version."""
 
 from __future__ import annotations
 
@@ -11,9 +11,9 @@ from datetime import date
 import duckdb
 import pandas as pd
 
-from dashboard import clock, privacy, rounds
-from dashboard.catalysts import ITEM_KEYS
+from dashboard import clock, rounds
 from dashboard.privacy import Protected
+from dashboard.queries import publication
 from dashboard.queries.organization import data_versions, org_settings
 from dashboard.rounds import Period
 from dashboard.store import Store
@@ -29,24 +29,18 @@ def facts_join(alias: str) -> str:
     )
 
 
-def raw_cells(cursor: duckdb.DuckDBPyConnection, period: Period) -> pd.DataFrame:
-    """Every cell of the organization in the period, before any rule: do not show these."""
-    sums = ", ".join(
-        f"sum(s.{item}_n)::INTEGER AS {item}_n, sum(s.{item}_sum) AS {item}_sum, "
-        f"sum(s.{item}_favorable)::INTEGER AS {item}_favorable"
-        for item in ITEM_KEYS
-    )
+def raw_counts(cursor: duckdb.DuckDBPyConnection, period: Period) -> pd.DataFrame:
+    """Responses and headcount of every team cell in the period, published or not:
+    counts for participation only, never answers."""
     sql = f"""
         SELECT s.team_id, {rounds.round_sql(period.cadence, "s.week")} AS round,
                h.department_id, h.manager_id, min(h.headcount) AS headcount,
-               sum(s.responses)::INTEGER AS responses, {sums}
+               sum(s.responses)::INTEGER AS responses
         FROM response_summary s {facts_join("s")}
         WHERE s.week BETWEEN ? AND ?
         GROUP BY ALL
     """  # noqa: S608 - identifiers from allow-lists
-    cells = cursor.execute(sql, [period.first_week, period.last_week]).df()
-    cells["round"] = cells["round"].dt.date  # rounds are dates everywhere (cell names, merges)
-    return cells
+    return cursor.execute(sql, [period.first_week, period.last_week]).df()
 
 
 _CACHE_SIZE = 16
@@ -65,31 +59,24 @@ def forget_cached() -> None:
 
 
 def protected_cells(db: Store, period: Period) -> Protected:
-    """The organization's cells for the period after the privacy rules.
+    """The organization's published cells in the period (whole rounds within it).
 
-    Cached per database, data version, group size and period; a write that
-    bumps the survey, roster or settings version makes the next call fresh.
+    Publishes what is due first. Cached per database, period and publication version:
+    published cells never change, only new ones are added or whole ones withdrawn.
     """
+    publication.publish_due(db)
     with db.reading() as cursor:
         org = org_settings(cursor)
         if period.cadence != org.cadence:
-            # Cells of another cadence would partition the responses differently,
-            # and a monthly figure minus weekly ones could isolate a small week.
+            # Periods follow today's cadence; rounds of an earlier one are placed in the
+            # round of today's cadence where they begin.
             raise ValueError(f"the organization surveys {org.cadence}, not {period.cadence}")
-        versions = data_versions(cursor)
-        key = (
-            str(db.path),
-            period,
-            org.min_group_size,
-            versions.get("survey"),
-            versions.get("roster"),
-            versions.get("settings"),
-        )
+        key = (str(db.path), period, data_versions(cursor).get("published"))
         with _cache_lock:
             if key in _protected_cache:
                 _protected_cache.move_to_end(key)
                 return _protected_cache[key]
-        result = privacy.protect(raw_cells(cursor, period), org.min_group_size)
+        result = _published(cursor, period, org.min_group_size)
     with _cache_lock:
         _protected_cache[key] = result
         while len(_protected_cache) > _CACHE_SIZE:
@@ -97,13 +84,43 @@ def protected_cells(db: Store, period: Period) -> Protected:
     return result
 
 
+def _published(cursor: duckdb.DuckDBPyConnection, period: Period, k: int) -> Protected:
+    within = "p.first_week >= ? AND p.last_week <= ?"
+    bounds = [period.first_week, period.last_week]
+    shown = cursor.execute(
+        f"SELECT c.*, p.first_week, 'cell ' || c.cell_id AS cell FROM published_cells c "  # noqa: S608
+        f"JOIN published_rounds p USING (round_id) WHERE c.withdrawn_at IS NULL AND {within}",
+        bounds,
+    ).df()
+    withheld = cursor.execute(
+        f"""
+        SELECT t.team_id, p.first_week, t.department_id, t.manager_id, t.responses,
+               t.decision = 'pooled' AS pooled
+        FROM published_teams t JOIN published_rounds p USING (round_id)
+        WHERE t.decision <> 'shown' AND {within}
+        UNION ALL
+        SELECT c.team_id, p.first_week, c.department_id, c.manager_id, c.responses, false
+        FROM published_cells c JOIN published_rounds p USING (round_id)
+        WHERE c.withdrawn_at IS NOT NULL AND c.kind = 'team' AND {within}
+        """,  # noqa: S608 - no input in the text
+        bounds * 2,
+    ).df()
+    for frame in (shown, withheld):
+        starts = {
+            week: rounds.round_of(week, period.cadence) for week in set(frame.first_week.dt.date)
+        }
+        frame["round"] = frame.first_week.dt.date.map(starts)
+    return Protected(shown.drop(columns="first_week"), withheld.drop(columns="first_week"), k)
+
+
 def latest_week(db: Store, today: date | None = None) -> date | None:
-    """The latest week with any survey response, not after today's week."""
+    """The last week of the latest published round, not after today's week."""
+    publication.publish_due(db)
     with db.reading() as cursor:
         org = org_settings(cursor)
         limit = rounds.week_of(today or clock.today_in(org.time_zone))
         (week,) = cursor.execute(
-            "SELECT max(week) FROM response_summary WHERE week <= ?", [limit]
+            "SELECT max(last_week) FROM published_rounds WHERE last_week <= ?", [limit]
         ).fetchall()[0]
     return week
 

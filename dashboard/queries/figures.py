@@ -7,9 +7,9 @@ import pandas as pd
 
 from dashboard import measures, privacy, rounds, store
 from dashboard.catalysts import CATALYST_KEYS, ITEM_KEYS
-from dashboard.privacy import CELL_KEYS, CellSum
-from dashboard.queries.cells import facts_join, protected_cells, raw_cells
-from dashboard.queries.organization import org_settings, teams_at
+from dashboard.privacy import CellSum
+from dashboard.queries.cells import facts_join, protected_cells, raw_counts
+from dashboard.queries.organization import teams_at
 from dashboard.queries.scope import Scope
 from dashboard.rounds import Period
 from dashboard.store import Store
@@ -150,11 +150,13 @@ def trends(
 def participation(db: Store, scope: Scope, period: Period) -> float | None:
     """Average over the period's rounds of responses / headcount (each round capped at 100%).
 
-    Counts of responses are not answers; they come from every cell in scope.
+    Counts of responses are not answers; they come from every cell in scope, published
+    or not, but only of teams with at least k people on the roster.
     """
-    protected_cells(db, period)  # the same checks as every figure
+    protected = protected_cells(db, period)  # the same checks as every figure
     with db.reading() as cursor:
-        cells = raw_cells(cursor, period)
+        cells = raw_counts(cursor, period)
+    cells = cells[cells.headcount >= protected.min_group_size]
     if scope.manager_id is not None:
         cells = cells[cells.manager_id == scope.manager_id]
     if scope.departments is not None:
@@ -165,34 +167,46 @@ def participation(db: Store, scope: Scope, period: Period) -> float | None:
     )
 
 
-def comments(db: Store, scope: Scope, period: Period, team_id: int | None = None) -> list[str]:
-    """Comments the scope may read: only from team cells with at least the comment
-    threshold of responses (10 by default; never from a pool), without dates, in an
-    order that says nothing about when they were written."""
+def held_responses(db: Store, scope: Scope, period: Period, team_id: int | None = None) -> int:
+    """Responses of the period's published rounds not yet in any figure (late data waiting
+    for a group of k), counted for teams of at least k people in scope: a count, never
+    answers."""
+    k = protected_cells(db, period).min_group_size
     with db.reading() as cursor:
-        threshold = max(org_settings(cursor).comment_min_responses, 1)
-    protected = protected_cells(db, period)
-    cells = scope.limit(privacy.team_cells(protected))
-    cells = cells[cells.responses >= max(threshold, protected.min_group_size)]
+        held = cursor.execute(
+            f"""
+            SELECT r.team_id, h.department_id, h.manager_id, h.headcount, count(*) AS held
+            FROM survey_responses r {facts_join("r")}
+            JOIN published_rounds p ON r.week BETWEEN p.first_week AND p.last_week
+            WHERE r.cell_id IS NULL AND p.first_week >= ? AND p.last_week <= ?
+            GROUP BY ALL
+            """,  # noqa: S608 - no input in the text
+            [period.first_week, period.last_week],
+        ).df()
+    held = scope.limit(held.assign(kind="team"))
+    held = held[held.headcount >= k]
+    if team_id is not None:
+        held = held[held.team_id == team_id]
+    return int(held.held.sum())
+
+
+def comments(db: Store, scope: Scope, period: Period, team_id: int | None = None) -> list[str]:
+    """Comments the scope may read: only from team cells published with their comments
+    (at least the comment threshold of people when published; never from a pool),
+    without dates, in an order that says nothing about when they were written."""
+    cells = scope.limit(privacy.team_cells(protected_cells(db, period)))
+    cells = cells[cells.comments.astype(bool)]
     if team_id is not None:
         cells = cells[cells.team_id == team_id]
     if cells.empty:
         return []
-    eligible = cells[CELL_KEYS]
-    round_expr = rounds.round_sql(period.cadence, "week")
-    with db.reading() as cursor, store.registered(cursor, "eligible_cells", eligible):
+    with db.reading() as cursor, store.registered(cursor, "eligible_cells", cells[["cell_id"]]):
         rows = cursor.execute(
-            f"""
-            SELECT r.comment FROM (
-                SELECT r.*, h.department_id, h.manager_id, {round_expr} AS round
-                FROM survey_responses r {facts_join("r")}
-                WHERE r.week BETWEEN ? AND ? AND nullif(trim(r.comment), '') IS NOT NULL
-            ) r
-            SEMI JOIN eligible_cells c ON r.team_id = c.team_id AND r.round = c.round
-                AND r.department_id = c.department_id AND r.manager_id = c.manager_id
+            """
+            SELECT r.comment FROM survey_responses r SEMI JOIN eligible_cells c USING (cell_id)
+            WHERE nullif(trim(r.comment), '') IS NOT NULL
             ORDER BY md5(r.comment || r.fingerprint::VARCHAR)
-            """,  # noqa: S608 - identifiers from allow-lists
-            [period.first_week, period.last_week],
+            """
         ).fetchall()
     return [comment for (comment,) in rows]
 

@@ -171,15 +171,27 @@ def roster_now(cursor: duckdb.DuckDBPyConnection, day: date) -> pd.DataFrame:
 
 
 def roster_history(cursor: duckdb.DuckDBPyConnection, team_id: int) -> pd.DataFrame:
-    """A team's facts over time: from, until, department, manager, headcount."""
-    return cursor.execute(
-        'SELECT h.valid_from AS "from", h.valid_to AS until, d.name AS department, '
-        "coalesce(u.display_name, '') AS manager, coalesce(u.email, '') AS manager_email, "
-        "h.headcount FROM team_history h JOIN departments d USING (department_id) "
-        "LEFT JOIN users u ON u.user_id = h.manager_id WHERE h.team_id = ? "
-        "ORDER BY h.valid_from DESC",
-        [team_id],
-    ).df()
+    """A team's facts over time: from, until, department, manager, headcount, when each
+    was recorded and whether it is in force (a later fact of the same date replaces it;
+    both stay in the history)."""
+    return (
+        cursor.execute(
+            """
+        SELECT f.valid_from AS "from", h.valid_to AS until, d.name AS department,
+               coalesce(u.display_name, '') AS manager, coalesce(u.email, '') AS manager_email,
+               f.headcount, f.recorded_at AS recorded,
+               f.recorded_at = max(f.recorded_at) OVER (PARTITION BY f.valid_from) AS in_force
+        FROM team_facts f JOIN departments d USING (department_id)
+        LEFT JOIN users u ON u.user_id = f.manager_id
+        LEFT JOIN team_history h ON h.team_id = f.team_id AND h.valid_from = f.valid_from
+        WHERE f.team_id = ?
+        ORDER BY f.valid_from DESC, f.recorded_at DESC
+        """,
+            [team_id],
+        )
+        .df()
+        .assign(until=lambda frame: frame.until.where(frame.in_force))
+    )
 
 
 def teams_at(cursor: duckdb.DuckDBPyConnection, day: date) -> pd.DataFrame:

@@ -237,6 +237,84 @@ RAW_FINGERPRINTS = """
 """
 
 
+def _publication(cursor: duckdb.DuckDBPyConnection) -> None:
+    cursor.execute(PUBLICATION.format(summary=summary_columns()))
+
+
+PUBLICATION = """
+    -- Rounds once published (DESIGN §3, over time): their weeks and the settings that
+    -- shaped their cells, which later setting changes never reach.
+    CREATE SEQUENCE round_ids;
+    CREATE TABLE published_rounds (
+        round_id INTEGER PRIMARY KEY DEFAULT nextval('round_ids'),
+        cadence VARCHAR NOT NULL,
+        round_start DATE NOT NULL,  -- the date that names the round
+        first_week DATE NOT NULL UNIQUE,
+        last_week DATE NOT NULL,
+        published_at TIMESTAMP NOT NULL,
+        min_group_size INTEGER NOT NULL,
+        comment_min_responses INTEGER NOT NULL,
+        time_zone VARCHAR NOT NULL,
+        survey_frequency VARCHAR NOT NULL);
+    -- Published cells, computed once and never recomputed: a round's team cells and
+    -- department pools, and later supplements of late responses. A withdrawn cell
+    -- (its data undone) leaves every figure for good.
+    CREATE SEQUENCE cell_ids;
+    CREATE TABLE published_cells (
+        cell_id BIGINT PRIMARY KEY DEFAULT nextval('cell_ids'),
+        round_id INTEGER NOT NULL,
+        supplement INTEGER NOT NULL,  -- 0: published with the round; 1, 2, ...: later
+        kind VARCHAR NOT NULL CHECK (kind IN ('team', 'pool')),
+        team_id INTEGER,
+        department_id INTEGER NOT NULL,
+        manager_id INTEGER,
+        people INTEGER NOT NULL,
+        responses INTEGER NOT NULL,
+        {summary},
+        items_masked BOOLEAN NOT NULL,
+        comments BOOLEAN NOT NULL,
+        published_at TIMESTAMP NOT NULL,
+        withdrawn_at TIMESTAMP,
+        withdrawn_reason VARCHAR);
+    -- What was decided for each team cell of a round when it was published.
+    CREATE TABLE published_teams (
+        round_id INTEGER NOT NULL,
+        team_id INTEGER NOT NULL,
+        department_id INTEGER NOT NULL,
+        manager_id INTEGER,
+        responses INTEGER NOT NULL,
+        decision VARCHAR NOT NULL CHECK (decision IN ('shown', 'pooled', 'dropped')));
+    -- The published cell a response went into; NULL: not published (an open round, or
+    -- late data held until it forms a group of its own).
+    ALTER TABLE survey_responses ADD COLUMN cell_id BIGINT;
+    -- Responses of withdrawn cells, recognised should the same rows be imported again:
+    -- they never reappear on their own.
+    CREATE TABLE withdrawn_responses (
+        cell_id BIGINT NOT NULL,
+        fingerprint UHUGEINT NOT NULL,
+        zoned_fingerprint UHUGEINT);
+    -- History is never rewritten: a team fact is added, never updated; for one team and
+    -- date the latest recorded fact applies, and the roster history shows them all.
+    DROP VIEW team_history;
+    CREATE TABLE team_facts_recorded (
+        team_id INTEGER NOT NULL,
+        valid_from DATE NOT NULL,
+        department_id INTEGER NOT NULL,
+        manager_id INTEGER,
+        headcount INTEGER NOT NULL CHECK (headcount >= 0),
+        recorded_at TIMESTAMP NOT NULL,
+        PRIMARY KEY (team_id, valid_from, recorded_at));
+    INSERT INTO team_facts_recorded SELECT *, TIMESTAMP '2000-01-01' FROM team_facts;
+    DROP TABLE team_facts;
+    ALTER TABLE team_facts_recorded RENAME TO team_facts;
+    CREATE VIEW team_history AS
+        SELECT *, lead(valid_from) OVER (PARTITION BY team_id ORDER BY valid_from) AS valid_to
+        FROM (SELECT team_id, valid_from, department_id, manager_id, headcount FROM team_facts
+              QUALIFY row_number() OVER (PARTITION BY team_id, valid_from
+                                         ORDER BY recorded_at DESC) = 1);
+"""
+
+
 # Append only: a released migration never changes, a file at version N runs
 # migrations N+1.. in order, each in its own transaction.
 MIGRATIONS: tuple[Migration, ...] = (
@@ -248,6 +326,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     _sql(HR_DEPARTMENTS),
     _sql(INVITATIONS),
     _sql(RAW_FINGERPRINTS),
+    _publication,
 )
 
 
@@ -259,6 +338,6 @@ BULK_TABLES = frozenset(
     {
         "departments", "teams", "team_facts", "users", "user_roles", "imports",
         "survey_responses", "checkins", "checkin_notes", "progress_entries", "audit_log",
-        "import_problems",
+        "import_problems", "published_cells", "published_teams",
     }
 )  # fmt: skip

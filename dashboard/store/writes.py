@@ -178,8 +178,9 @@ def write_organization(
             "The database already holds an organization; this needs an empty database. "
             "Pass --db with a new file."
         )
-    for table in ("departments", "teams", "team_facts", "users", "user_roles"):
+    for table in ("departments", "teams", "users", "user_roles"):
         append_frame(cursor, table, getattr(org, table))
+    append_frame(cursor, "team_facts", org.team_facts.assign(recorded_at=now))
     responses = org.responses if org.responses is not None else pd.DataFrame()
     if len(responses):
         (import_id,) = cursor.execute(

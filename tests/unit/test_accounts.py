@@ -84,7 +84,9 @@ def test_assigning_a_team_keeps_its_earlier_manager_in_history(demo_store):
             password_hash=None,
             now=datetime(2026, 11, 24),
         )
-        accounts.assign_team(cursor, team_id, new_id, date(2026, 11, 24))
+        accounts.assign_team(
+            cursor, team_id, new_id, date(2026, 11, 24), now=datetime(2026, 11, 24)
+        )
     with demo_store.reading() as cursor:
         history = cursor.execute(
             "SELECT manager_id, department_id, valid_to FROM team_history "

@@ -26,6 +26,7 @@ from dashboard.queries import Scope
 from dashboard.rounds import Period
 
 W1 = date(2026, 3, 2)  # a Monday
+YEAR_AGO = date(2025, 11, 3)  # a Monday: 52 weeks from here are closed by the test clock
 K = 5
 HR = Scope.hr()
 
@@ -102,8 +103,8 @@ def test_attack_two_overlapping_department_selections_through_the_files(empty_st
 
 
 def test_attack_a_team_of_three_answering_every_week_for_a_year_through_the_files(empty_store):
-    _, trio, _ = trio_beside_a_big_team(empty_store, W1)
-    year = weeks(W1, 52)
+    _, trio, _ = trio_beside_a_big_team(empty_store, YEAR_AGO)
+    year = weeks(YEAR_AGO, 52)
     files = overview_files(empty_store, HR, year)
     teams = files["Teams"].set_index("team")
     assert teams.loc["Trio", "shown"] == "no: team too small"

@@ -42,6 +42,9 @@ def organizations(draw):
         for r in range(rounds):
             for manager in range(rng.integers(1, 3)):  # 2: a change within the round
                 responses = int(rng.integers(0, 15))
+                # People behind the cell: fewer than its responses where people answered
+                # more than once in the round, never more than the headcount.
+                people = min(int(rng.integers(min(responses, 1), responses + 1)), headcount[team])
                 row = {
                     "team_id": team + 1,
                     "round": W1 + timedelta(weeks=r),
@@ -49,6 +52,7 @@ def organizations(draw):
                     "manager_id": 10 * team + manager,
                     "headcount": int(headcount[team]),
                     "responses": responses,
+                    "people": int(people),
                 }
                 for item in ITEM_KEYS:
                     answers = int(rng.integers(0, responses + 1)) if item in ITEMS else 0
@@ -57,6 +61,7 @@ def organizations(draw):
                         f"{item}_n": answers,
                         f"{item}_favorable": favorable,
                         f"{item}_sum": float(answers + 3 * favorable),
+                        f"{item}_people": min(answers, int(people)),
                     }
                 rows.append(row)
     return k, pd.DataFrame(rows), rounds, departments, teams
@@ -64,25 +69,29 @@ def organizations(draw):
 
 def oracle(raw: pd.DataFrame, k: int) -> dict[str, dict]:
     """What each cell may hold, worked out from raw cells by the rules in words:
-    a team cell with k responses from a team of at least k people stands alone;
-    everything else of its department and round forms the pool; items answered
-    fewer than k times in a cell count for nothing."""
+    a team cell with k people behind it from a team of at least k people stands alone;
+    everything else of its department and round forms the pool; items answered by
+    fewer than k people in a cell count for nothing."""
     cells: dict[str, dict] = {}
     for row in raw.to_dict("records"):
-        alone = row["responses"] >= k and row["headcount"] >= k
+        alone = row["people"] >= k and row["headcount"] >= k
         name = (
             f"team {row['team_id']} {row['round']} dept {row['department_id']} "
             f"mgr {row['manager_id']}"
             if alone
             else f"pool dept {row['department_id']} {row['round']}"
         )
-        cell = cells.setdefault(name, {"responses": 0, **{item: 0 for item in ITEM_KEYS}})
+        empty = {"responses": 0, "people": 0, **{i: 0 for i in ITEM_KEYS},
+                 **{f"{i}_people": 0 for i in ITEM_KEYS}}  # fmt: skip
+        cell = cells.setdefault(name, empty)
         cell["responses"] += row["responses"]
+        cell["people"] += row["people"]
         for item in ITEM_KEYS:
             cell[item] += row[f"{item}_n"]
+            cell[f"{item}_people"] += row[f"{item}_people"]
     for cell in cells.values():
         for item in ITEM_KEYS:
-            if cell[item] < k:
+            if cell.pop(f"{item}_people") < k:
                 cell[item] = 0
     return cells
 
@@ -90,11 +99,10 @@ def oracle(raw: pd.DataFrame, k: int) -> dict[str, dict]:
 def check_figure(figure: privacy.CellSum, cells: dict[str, dict], k: int) -> dict[str, dict]:
     contents = {name: cells[name] for name in figure.cells}
     for name, content in contents.items():
-        assert content["responses"] >= k, f"{name} stands on {content['responses']} < {k}"
+        assert content["people"] >= k, f"{name} stands on {content['people']} people < {k}"
     assert figure.responses == sum(c["responses"] for c in contents.values())
     for item in ITEM_KEYS:
         assert figure.items[item].answers == sum(c[item] for c in contents.values())
-        assert figure.items[item].answers == 0 or figure.items[item].answers >= k
     return contents
 
 
@@ -138,7 +146,7 @@ def test_every_figure_is_a_sum_of_whole_cells_of_at_least_k(org, data):
                 catalogue[c]["responses"] for c in only_b
             )
             assert a.responses - b.responses == difference
-            assert all(catalogue[c]["responses"] >= k for c in only_a | only_b)
+            assert all(catalogue[c]["people"] >= k for c in only_a | only_b)
 
 
 @settings(max_examples=budget(1000), deadline=None)
@@ -150,7 +158,9 @@ def test_withheld_and_shown_account_for_every_response(org):
     assert shown_teams + protected.withheld.responses.sum() == raw.responses.sum()
     pools = protected.shown[protected.shown.kind == "pool"].responses.sum()
     assert pools == protected.withheld[protected.withheld.pooled].responses.sum()
+    people = raw.set_index([*privacy.CELL_KEYS]).people
+    withheld_people = protected.withheld.set_index([*privacy.CELL_KEYS]).index.map(people)
     assert not (
-        (protected.withheld.responses >= k)
+        (pd.Series(withheld_people, index=protected.withheld.index) >= k)
         & protected.withheld.team_id.map(raw.groupby("team_id").headcount.min()).ge(k)
     ).any()

@@ -20,7 +20,7 @@ def takeover(empty_store):
     Every week North answers 12 times with 4 (Ann's time) or 2 (Bob's time)."""
     org = OrgBuilder(empty_store, start=W1)
     sales, ops = org.department("Sales"), org.department("Ops")
-    north = org.team("North", sales, headcount=8, manager="ann@example.com")
+    north = org.team("North", sales, headcount=12, manager="ann@example.com")
     south = org.team("South", ops, headcount=8, manager="cat@example.com")
     org.change(north, W1 + timedelta(weeks=9), manager="bob@example.com")
     for i in range(20):
