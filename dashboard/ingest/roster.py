@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import tempfile
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import duckdb
@@ -223,6 +223,7 @@ def _compare(cursor: duckdb.DuckDBPyConnection, facts: list[Fact], plan: RosterP
     without a headcount."""
     departments = {n.lower() for (n,) in cursor.execute("SELECT name FROM departments").fetchall()}
     teams = {n.lower(): n for n in queries.team_names(cursor)}
+    facts, moved = _after_published(facts, queries.first_unpublished_week(cursor), teams)
     problems, planned_managers = [], set()
     for fact in facts:
         current = cursor.execute(
@@ -266,8 +267,31 @@ def _compare(cursor: duckdb.DuckDBPyConnection, facts: list[Fact], plan: RosterP
             plan.facts.append(fact)
             plan.changes.append(
                 f"{teams[fact.team.lower()]}: {', '.join(differences)} from {fact.since:%-d %b %Y}"
+                + moved.get(fact.row, "")
             )
     return problems
+
+
+def _after_published(
+    facts: list[Fact], first_open: date | None, known: dict[str, str]
+) -> tuple[list[Fact], dict[int, str]]:
+    """Facts of known teams dated into published rounds apply from the first unpublished
+    week instead: published cells never change (DESIGN §3). Returns the facts and, per
+    row, the words that say so. Of several facts of one team moved to the same week,
+    the latest dated applies."""
+    if first_open is None:
+        return facts, {}
+    kept: dict[tuple[str, date], Fact] = {}
+    moved: dict[int, str] = {}
+    for fact in sorted(facts, key=lambda f: f.since):
+        if fact.team.lower() in known and fact.since < first_open:
+            moved[fact.row] = (
+                f" (dated {fact.since:%-d %b %Y}; rounds up to "
+                f"{first_open - timedelta(days=1):%-d %b %Y} are published and keep their teams)"
+            )
+            fact = replace(fact, since=first_open)
+        kept[(fact.team.lower(), fact.since)] = fact
+    return sorted(kept.values(), key=lambda f: f.row), moved
 
 
 def apply_roster(
