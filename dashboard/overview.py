@@ -45,6 +45,7 @@ class Overview:
     team_changes: pd.DataFrame  # real drops and rises per team and item
     stale: pd.DataFrame  # teams without a check-in for two weeks or more
     associations: pd.DataFrame  # catalyst, r, n (teams)
+    held: int = 0  # late responses of these rounds not yet in any figure
 
     @property
     def reporting(self) -> int:
@@ -86,6 +87,7 @@ def collect(db: Store, scope: Scope, period: Period, *, today: date) -> Overview
         changes,
         stale,
         associations(teams),
+        queries.held_responses(db, scope, period),
     )
 
 

@@ -50,6 +50,7 @@ class TeamView:
     comments: list[str] = field(default_factory=list)
     streak: int = 0
     too_small: bool = False  # headcount below the minimum group size: never shown alone
+    held: int = 0  # late responses of the shown rounds not yet in any figure
 
     @property
     def has_team_data(self) -> bool:
@@ -118,6 +119,7 @@ def collect(
         last_focus=_last_focus(db, scope, team_id, history, shown_period),
         history=history,
         comments=queries.comments(db, scope, shown_period, team_id),
+        held=queries.held_responses(db, scope, shown_period, team_id),
         streak=streak,
         too_small=too_small,
     )

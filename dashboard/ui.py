@@ -157,6 +157,36 @@ def empty_state(message: str, next_step: str) -> None:
     st.info(f"{message}\n\n**Next:** {next_step}", icon=":material/info:")
 
 
+def no_results_yet() -> None:
+    """Why no survey figure can be shown yet, and what happens next (DESIGN §3: nothing is
+    published while the organization is set up, a round only once it has closed)."""
+    state = queries.publication_state(store())
+    if not state.has_responses:
+        empty_state("No survey responses yet.", "upload a survey export on the Upload page.")
+    elif state.live_since is None:
+        empty_state(
+            "Results appear once the organization is live.",
+            "while past exports and the roster are put in, everything can still be corrected; "
+            "an admin then marks the organization live under Admin → Settings.",
+        )
+    else:
+        when = f" The next is published on {state.next_due:%-d %b %Y}." if state.next_due else ""
+        empty_state(
+            "No round has been published yet.",
+            f"a round's results appear {state.grace_days} days after it has closed, so late "
+            f"exports can still be included.{when}",
+        )
+
+
+def held_caption(held: int, min_group_size: int) -> None:
+    """Say that late responses wait, without a word about what they say."""
+    if held:
+        st.caption(
+            f"{held:,} later {'response is' if held == 1 else 'responses are'} not included "
+            f"yet: late answers are added once they form a group of {min_group_size} or more."
+        )
+
+
 # ---- pieces the manager pages share ---------------------------------------------------------
 
 

@@ -17,6 +17,7 @@ if section == "People":
 elif section == "Roster":
     views.admin_roster.roster(db, user, today)
 elif section == "Settings":
+    views.admin_settings.publication(db, user)
     views.admin_settings.organization_settings(db, user)
 elif section == "Audit log":
     views.admin.audit(db, user, today)

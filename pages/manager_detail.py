@@ -52,7 +52,10 @@ name = names[manager_id]
 with right:
     team_id = ui.team_picker(led[led.manager_id == manager_id], key="detail_team")
 count = ui.period_picker(org.cadence, key="detail_period")
-latest = queries.latest_week(db, today) or rounds.week_of(today)
+latest = queries.latest_week(db, today)
+if latest is None:
+    ui.no_results_yet()
+latest = latest or rounds.week_of(today)
 period = rounds.Period.last_rounds(latest, count, org.cadence)
 view = ui.manager_view(scope, manager_id, team_id, period, today)
 shown_name = plain(name)

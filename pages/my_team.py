@@ -23,7 +23,10 @@ if team_id is None:
 
 ui.checkin_reminder(user, today)
 count = ui.period_picker(cadence, key="my_team_period")
-latest = queries.latest_week(db, today) or rounds.week_of(today)
+latest = queries.latest_week(db, today)
+if latest is None:
+    ui.no_results_yet()
+latest = latest or rounds.week_of(today)
 period = rounds.Period.last_rounds(latest, count, cadence)
 view = ui.my_team_view(user.user_id, team_id, period, today)
 st.caption(f"{plain(view.team)} · {view.shown_period.label}")

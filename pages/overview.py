@@ -16,7 +16,7 @@ with db.reading() as cursor:
 st.title("Overview")
 latest = queries.latest_week(db, today)
 if latest is None:
-    ui.empty_state("No survey responses yet.", "upload a survey export on the Upload page.")
+    ui.no_results_yet()
     st.stop()
 
 presets = dict(rounds.PRESETS[cadence])
@@ -53,6 +53,7 @@ view_scope = Scope.hr(frozenset(chosen)) if chosen else scope
 period = rounds.Period.last_rounds(latest, presets[period_name], cadence)
 view = ui.hr_overview(view_scope, period, today)
 views.overview.tiles(view)
+ui.held_caption(view.held, view.min_group_size)
 
 # Files: made on click from the same tables as the screen, and audited.
 chosen_names = [names[d] for d in chosen]

@@ -110,7 +110,8 @@ def assign_team(
     if current is None:
         raise AccountError("That team has no department yet; add it to the roster first.")
     cursor.execute(
-        "INSERT INTO team_facts VALUES (?, ?, ?, ?, ?, ?)",
+        "INSERT INTO team_facts (team_id, valid_from, department_id, manager_id, headcount, "
+        "recorded_at) VALUES (?, ?, ?, ?, ?, ?)",
         [team_id, since, current[0], manager_id, current[1], now],
     )
 

@@ -150,11 +150,14 @@ def import_history(args: argparse.Namespace) -> int:
 
     with Store(settings.database_path(args.db), must_exist=True) as db:
         if args.kind == "undo":
+            withdraws = ingest.undo_withdraws(db, args.import_id)
             try:
                 removed = ingest.undo_import(db, args.import_id, now=utc_now())
             except ingest.ImportRefused as refusal:
                 raise Refused(str(refusal)) from None
             print(f"Import #{args.import_id} undone: {removed:,} rows removed.")
+            if withdraws:
+                print(withdraws.replace("Undoing withdraws", "Withdrawn:"))
             return EXIT_OK
         with db.reading() as cursor:
             history = ingest.import_history(cursor)

@@ -9,7 +9,7 @@ import json
 import sys
 from dataclasses import fields
 
-from dashboard import organization
+from dashboard import organization, queries
 from dashboard.cli.common import EXIT_OK, EXIT_REFUSED, open_existing
 from dashboard.clock import utc_now
 from dashboard.settings import OrgSettings
@@ -48,6 +48,13 @@ def add_commands(commands, common: argparse.ArgumentParser) -> None:
         help="a setting and its new value, like min_group_size 7; repeat for several",
     )
     change.set_defaults(handler=cmd_set)
+    live = actions.add_parser(
+        "go-live",
+        parents=[common],
+        help="mark the organization live: every closed round is published and frozen "
+        "(cannot be undone; until then nothing is shown and everything can be corrected)",
+    )
+    live.set_defaults(handler=cmd_go_live)
 
 
 def _text(value: object) -> str:
@@ -101,4 +108,19 @@ def cmd_set(args: argparse.Namespace) -> int:
         print("Nothing changed: the settings already have these values.", file=sys.stderr)
     for key, (old, new) in changed.items():
         print(f"{key}: {_text(old)} → {new}", file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_go_live(args: argparse.Namespace) -> int:
+    with open_existing(args) as db:
+        with db.reading() as cursor:
+            since = queries.live_since(cursor)
+        if since is not None:
+            print(f"Already live since {since:%-d %b %Y %H:%M} UTC; nothing changed.")
+            return EXIT_OK
+        cells = queries.go_live(db, now=utc_now(), actor=ACTOR)
+    print(
+        f"The organization is live: {cells:,} cells of closed rounds published. From now on "
+        "a round is published once it has closed and its grace period has passed."
+    )
     return EXIT_OK

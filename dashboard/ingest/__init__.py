@@ -1,6 +1,6 @@
 """Files in: read -> detect layout -> map columns -> normalize -> validate -> write."""
 
-from dashboard.ingest.history import import_history, undo_import
+from dashboard.ingest.history import import_history, undo_import, undo_withdraws
 from dashboard.ingest.preview import SurveyPreview, preview_survey
 from dashboard.ingest.report import ImportRefused, ImportReport, Problem
 from dashboard.ingest.roster import RosterPlan, apply_roster, describe, plan_edit, plan_roster
@@ -26,4 +26,5 @@ __all__ = [
     "plan_roster",
     "preview_survey",
     "undo_import",
+    "undo_withdraws",
 ]

@@ -7,7 +7,7 @@ from datetime import datetime
 import duckdb
 import pandas as pd
 
-from dashboard import store
+from dashboard import rounds, store
 from dashboard.ingest.report import ImportRefused, Problem, refuse
 from dashboard.queries import publication
 from dashboard.store import Store
@@ -22,6 +22,34 @@ def import_history(cursor: duckdb.DuckDBPyConnection, limit: int = 200) -> pd.Da
         "LEFT JOIN users u ON u.user_id = i.imported_by ORDER BY i.import_id DESC LIMIT ?",
         [limit],
     ).df()
+
+
+def undo_withdraws(db: Store, import_id: int) -> str | None:
+    """What undoing the import takes from published results, in words (None: nothing
+    published holds its rows, so the undo is free)."""
+    with db.reading() as cursor:
+        cells = cursor.execute(
+            """
+            SELECT p.round_start, p.cadence, c.kind, c.responses
+            FROM published_cells c JOIN published_rounds p USING (round_id)
+            WHERE c.withdrawn_at IS NULL
+              AND c.cell_id IN (SELECT cell_id FROM survey_responses WHERE import_id = ?)
+            ORDER BY p.first_week
+            """,
+            [import_id],
+        ).fetchall()
+    if not cells:
+        return None
+    names = list(dict.fromkeys(rounds.round_label(start, cadence) for start, cadence, *_ in cells))
+    teams = sum(kind == "team" for *_, kind, _ in cells)
+    pools = len(cells) - teams
+    parts = [f"{teams} team result{'s' if teams != 1 else ''}"] if teams else []
+    parts += [f"{pools} department pool{'s' if pools != 1 else ''}"] if pools else []
+    return (
+        f"Already published: {', '.join(names)}. Undoing withdraws {' and '.join(parts)} "
+        f"({sum(r for *_, r in cells):,} responses, other imports' included) from every "
+        "figure for good; they are not shown again, even if the file is imported again."
+    )
 
 
 def undo_import(

@@ -367,7 +367,8 @@ def _write_fact(cursor, fact: Fact, manager_id: int, now: datetime) -> None:
     given keeps the one in force then), added beside any fact of the same date: the
     history keeps both, the one recorded last applies."""
     cursor.execute(
-        "INSERT INTO team_facts SELECT t.team_id, ?, d.department_id, ?, coalesce(?, "
+        "INSERT INTO team_facts (team_id, valid_from, department_id, manager_id, headcount, "
+        "recorded_at) SELECT t.team_id, ?, d.department_id, ?, coalesce(?, "
         "(SELECT h.headcount FROM team_history h WHERE h.team_id = t.team_id "
         " AND h.valid_from <= ? AND (h.valid_to IS NULL OR h.valid_to > ?))), ? "
         "FROM teams t, departments d WHERE lower(t.name) = lower(?) "

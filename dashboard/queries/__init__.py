@@ -7,6 +7,7 @@ privacy rules (privacy.py) before anything else, and only then narrows to
 what the scope may see. Pages never see a cell that is not shown."""
 
 from dashboard.queries.cells import (
+    answers_beyond_people,
     default_period,
     forget_cached,
     latest_week,
@@ -45,16 +46,24 @@ from dashboard.queries.organization import (
     team_id_by_name,
     team_names,
     team_now,
+)
+from dashboard.queries.publication import (
+    first_unpublished_week,
+    go_live,
+    live_since,
+    publish_due,
     version_key,
 )
-from dashboard.queries.publication import first_unpublished_week, go_live, live_since, publish_due
+from dashboard.queries.publication import state as publication_state
 from dashboard.queries.scope import Scope
 
 __all__ = [
+    "answers_beyond_people",
     "Scope",
     "first_unpublished_week",
     "go_live",
     "live_since",
+    "publication_state",
     "publish_due",
     "audit_actions",
     "audit_log",

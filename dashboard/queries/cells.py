@@ -43,6 +43,32 @@ def raw_counts(cursor: duckdb.DuckDBPyConnection, period: Period) -> pd.DataFram
     return cursor.execute(sql, [period.first_week, period.last_week]).df()
 
 
+def answers_beyond_people(db: Store, today: date | None = None, shown: int = 3) -> list[str]:
+    """Warnings, in words, for teams whose rounds of the last half year hold more responses
+    than people on the roster: a sign that people are asked more often than the survey
+    frequency setting says (a cell would then count answers as people)."""
+    with db.reading() as cursor:
+        org = org_settings(cursor)
+        count = rounds.PRESETS[org.cadence][-1][1]
+        week = rounds.week_of(today or clock.today_in(org.time_zone))
+        period = Period.last_rounds(week, count, org.cadence)
+        cells = raw_counts(cursor, period)
+        names = dict(cursor.execute("SELECT team_id, name FROM teams").fetchall())
+    crowded = cells[cells.responses > cells.headcount].sort_values("round", ascending=False)
+    if crowded.empty:
+        return []
+    examples = "; ".join(
+        f"{names[row.team_id]}, {rounds.round_label(row.round.date(), org.cadence)}: "
+        f"{row.responses} responses, {row.headcount} people"
+        for row in crowded.head(shown).itertuples()
+    )
+    return [
+        f"{len(crowded)} team rounds hold more responses than the team has people ({examples}). "
+        f"If people answer more than once per {rounds.ROUND_NOUN[org.cadence]}, set "
+        "“People are asked” to how often they are; otherwise correct the headcount in the roster."
+    ]
+
+
 _CACHE_SIZE = 16
 
 

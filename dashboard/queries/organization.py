@@ -9,7 +9,6 @@ import duckdb
 import pandas as pd
 
 from dashboard.settings import OrgSettings
-from dashboard.store import Store
 
 
 def organization_counts(cursor: duckdb.DuckDBPyConnection) -> dict[str, int]:
@@ -67,12 +66,6 @@ def org_settings(cursor: duckdb.DuckDBPyConnection) -> OrgSettings:
 def data_versions(cursor: duckdb.DuckDBPyConnection) -> dict[str, int]:
     """Version per kind of data; writes bump them, caches key on them."""
     return dict(cursor.execute("SELECT kind, version FROM data_versions").fetchall())
-
-
-def version_key(db: Store) -> tuple:
-    """A small, hashable token that changes whenever stored data changes (cache keys)."""
-    with db.reading() as cursor:
-        return (str(db.path), *sorted(data_versions(cursor).items()))
 
 
 def team_id_by_name(cursor: duckdb.DuckDBPyConnection, name: str) -> int | None:
@@ -180,12 +173,12 @@ def roster_history(cursor: duckdb.DuckDBPyConnection, team_id: int) -> pd.DataFr
         SELECT f.valid_from AS "from", h.valid_to AS until, d.name AS department,
                coalesce(u.display_name, '') AS manager, coalesce(u.email, '') AS manager_email,
                f.headcount, f.recorded_at AS recorded,
-               f.recorded_at = max(f.recorded_at) OVER (PARTITION BY f.valid_from) AS in_force
+               f.fact_id = max(f.fact_id) OVER (PARTITION BY f.valid_from) AS in_force
         FROM team_facts f JOIN departments d USING (department_id)
         LEFT JOIN users u ON u.user_id = f.manager_id
         LEFT JOIN team_history h ON h.team_id = f.team_id AND h.valid_from = f.valid_from
         WHERE f.team_id = ?
-        ORDER BY f.valid_from DESC, f.recorded_at DESC
+        ORDER BY f.valid_from DESC, f.fact_id DESC
         """,
             [team_id],
         )

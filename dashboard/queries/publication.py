@@ -24,6 +24,7 @@ more. Reads of figures go through ``publish_due`` first (queries/cells.py).
 from __future__ import annotations
 
 import threading
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 import duckdb
@@ -88,6 +89,34 @@ def publish_due(db: Store, now: datetime | None = None) -> int:
     return published
 
 
+def version_key(db: Store) -> tuple:
+    """A small, hashable token that changes whenever stored data changes (cache keys).
+    Publishes what is due first: a cached page must not hide a round that fell due."""
+    publish_due(db)
+    with db.reading() as cursor:
+        return (str(db.path), *sorted(data_versions(cursor).items()))
+
+
+@dataclass(frozen=True)
+class State:
+    """Where publication stands, for pages that have nothing to show yet."""
+
+    live_since: datetime | None
+    has_responses: bool
+    next_due: datetime | None  # when the next round (or supplement) is published
+    grace_days: int
+
+
+def state(db: Store, now: datetime | None = None) -> State:
+    now = now or clock.utc_now()
+    with db.reading() as cursor:
+        org = org_settings(cursor)
+        (responses,) = cursor.execute("SELECT count(*) > 0 FROM survey_responses").fetchone()
+        live = live_since(cursor)
+        _, later = _due_rounds(cursor, org, now, timedelta(days=org.grace_days))
+    return State(live, bool(responses), later if live else None, org.grace_days)
+
+
 def go_live(db: Store, *, now: datetime, by: int | None = None, actor: str | None = None) -> int:
     """Mark the organization live and publish every closed round; returns the number of
     cells published. Going live cannot be undone: published rounds stay published."""
@@ -115,7 +144,7 @@ def _publish(
     if live_since(cursor) is None:
         return 0, None
     org = org_settings(cursor)
-    grace = timedelta(0 if ignore_grace else org.grace_days)
+    grace = timedelta(days=0 if ignore_grace else org.grace_days)
     due, later = _due_rounds(cursor, org, now, grace)
     published = _publish_rounds(cursor, due, org, now) if due else 0
     supplements, later_supplement = _publish_supplements(cursor, now, grace)

@@ -296,6 +296,7 @@ PUBLICATION = """
     -- History is never rewritten: a team fact is added, never updated; for one team and
     -- date the latest recorded fact applies, and the roster history shows them all.
     DROP VIEW team_history;
+    CREATE SEQUENCE fact_ids;
     CREATE TABLE team_facts_recorded (
         team_id INTEGER NOT NULL,
         valid_from DATE NOT NULL,
@@ -303,15 +304,16 @@ PUBLICATION = """
         manager_id INTEGER,
         headcount INTEGER NOT NULL CHECK (headcount >= 0),
         recorded_at TIMESTAMP NOT NULL,
-        PRIMARY KEY (team_id, valid_from, recorded_at));
-    INSERT INTO team_facts_recorded SELECT *, TIMESTAMP '2000-01-01' FROM team_facts;
+        fact_id BIGINT PRIMARY KEY DEFAULT nextval('fact_ids'));
+    INSERT INTO team_facts_recorded
+        SELECT *, TIMESTAMP '2000-01-01', nextval('fact_ids') FROM team_facts;
     DROP TABLE team_facts;
     ALTER TABLE team_facts_recorded RENAME TO team_facts;
     CREATE VIEW team_history AS
         SELECT *, lead(valid_from) OVER (PARTITION BY team_id ORDER BY valid_from) AS valid_to
         FROM (SELECT team_id, valid_from, department_id, manager_id, headcount FROM team_facts
               QUALIFY row_number() OVER (PARTITION BY team_id, valid_from
-                                         ORDER BY recorded_at DESC) = 1);
+                                         ORDER BY fact_id DESC) = 1);
 """
 
 

@@ -16,8 +16,10 @@ from dashboard.views.admin import done
 LABELS = {
     "organization_name": "Organization name",
     "min_group_size": "Minimum group size",
-    "comment_min_responses": "Responses a team needs before its comments show",
+    "comment_min_responses": "People a team needs before its comments show",
     "cadence": "Survey cadence",
+    "survey_frequency": "People are asked",
+    "grace_days": "Days a closed round waits for late exports",
     "time_zone": "Time zone",
     "date_order": "Dates like 11/12/2026 are",
     "manager_notes_visible_to_hr": "HR sees managers' check-in notes",
@@ -34,6 +36,34 @@ LABELS = {
 FILE_LIMITS = ("max_rows", "max_columns", "max_cell_kb", "max_unpacked_mb")
 
 
+def publication(db: Store, admin: User) -> None:
+    """Live or still being set up, and the button that goes live (DESIGN §3)."""
+    state = queries.publication_state(db)
+    if state.live_since is not None:
+        when = (
+            f"; the next round is published on {state.next_due:%-d %b %Y}" if state.next_due else ""
+        )
+        st.success(
+            f"Live since {state.live_since:%-d %b %Y}: rounds are published once they have "
+            f"closed and {state.grace_days} days have passed{when}. Published results never "
+            "change; undoing an import withdraws the published results it was part of.",
+            icon=":material/public:",
+        )
+    else:
+        st.info(
+            "Being set up: nothing is shown to anyone yet, and imports, undo, the roster and "
+            "every setting can still be corrected freely. Going live publishes every closed "
+            "round; from then on published results never change.",
+            icon=":material/construction:",
+        )
+        sure = st.checkbox("Past exports and the roster are in, and they are right")
+        if st.button("Go live", type="primary", disabled=not sure):
+            cells = queries.go_live(db, now=utc_now(), by=admin.user_id)
+            done(f"Live: {cells:,} results of closed rounds published.")
+    for line in queries.answers_beyond_people(db):
+        st.warning(line, icon=":material/group:")
+
+
 def organization_settings(db: Store, admin: User) -> None:
     with db.reading() as cursor:
         org = queries.org_settings(cursor)
@@ -46,17 +76,39 @@ def organization_settings(db: Store, admin: User) -> None:
                 min_value=settings.MIN_GROUP_SIZE_FLOOR,
                 step=1,
                 value=org.min_group_size,
-                help="Groups with fewer responses are never shown or exported, alone or by "
-                "difference. At least 3.",
+                help="Groups of fewer people are never shown or exported, alone or by "
+                "difference. At least 3. A change reaches rounds not yet published; published "
+                "rounds keep the size they were published with.",
             ),
             "comment_min_responses": st.number_input(
                 LABELS["comment_min_responses"],
-                min_value=org.min_group_size,
+                min_value=settings.COMMENT_FLOOR,
                 step=1,
-                value=max(org.comment_min_responses, org.min_group_size),
+                value=max(org.comment_min_responses, settings.COMMENT_FLOOR),
+                help="At least 10: fewer people could be recognised by how they write.",
             ),
             "cadence": st.selectbox(
-                LABELS["cadence"], rounds.CADENCES, index=rounds.CADENCES.index(org.cadence)
+                LABELS["cadence"],
+                rounds.CADENCES,
+                index=rounds.CADENCES.index(org.cadence),
+                help="Once rounds are published, a new cadence starts at its first boundary "
+                "after the last published round.",
+            ),
+            "survey_frequency": st.selectbox(
+                LABELS["survey_frequency"],
+                rounds.CADENCES,
+                index=rounds.CADENCES.index(org.survey_frequency),
+                help="How often one person answers. Where that is more often than the cadence, "
+                "a round counts its people by its fullest survey period, not by its responses.",
+            ),
+            "grace_days": st.number_input(
+                LABELS["grace_days"],
+                min_value=0,
+                max_value=60,
+                step=1,
+                value=org.grace_days,
+                help="A round is published this many days after it closed and after the first "
+                "export for it came in; later answers wait until they form a group of their own.",
             ),
             "time_zone": st.selectbox(LABELS["time_zone"], zones, index=zones.index(org.time_zone)),
             "date_order": st.radio(

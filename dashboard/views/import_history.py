@@ -79,6 +79,9 @@ def history(db: Store, user: User) -> None:
     )
     if chosen is None:
         return
+    withdraws = ingest.undo_withdraws(db, chosen)
+    if withdraws:
+        st.warning(withdraws, icon=":material/lock:")
     confirm = st.checkbox(
         f"Yes, remove the {plain(labels[chosen])} from Catalyst", key="undo-confirm"
     )

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, focus, rounds
+from dashboard import charts, focus, rounds, ui
 from dashboard.catalysts import CATALYST_KEYS, PROGRESS, SELF_SCALE, catalyst, item_label
 from dashboard.checkins import Checkin
 from dashboard.markdown import plain
@@ -20,6 +20,7 @@ def render(view: TeamView, voice: focus.Voice = focus.YOU) -> None:
     (``voice`` not YOU: HR's manager detail) it only reports."""
     if view.note:
         st.info(view.note, icon=":material/info:")
+    ui.held_caption(view.held, view.min_group_size)
     if voice == focus.YOU:
         _focus_box(view)
     top = st.columns(4)

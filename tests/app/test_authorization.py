@@ -174,7 +174,8 @@ def prepare(role: str, path: Path) -> tuple:
         with Store(path) as db, db.transaction() as cursor:
             cursor.execute("INSERT INTO teams (name, created_at) VALUES ('Zeta Lab', now())")
             cursor.execute(
-                "INSERT INTO team_facts SELECT team_id, DATE '2020-01-06', ?, u.user_id, 8, now() "
+                "INSERT INTO team_facts (team_id, valid_from, department_id, manager_id, "
+                "headcount, recorded_at) SELECT team_id, DATE '2020-01-06', ?, u.user_id, 8, now() "
                 "FROM teams, users u WHERE name = 'Zeta Lab' AND u.email = ?",
                 [facts["limited_department_id"], facts["other_email"]],
             )

@@ -148,7 +148,8 @@ def test_a_new_team_without_survey_data_is_told_how_results_arrive(app_on, live_
         )
         cursor.execute("INSERT INTO teams (name, created_at) VALUES ('New Team', now())")
         cursor.execute(
-            "INSERT INTO team_facts SELECT team_id, DATE '2020-01-06', 1, ?, 8, now() FROM teams "
+            "INSERT INTO team_facts (team_id, valid_from, department_id, manager_id, "
+            "headcount, recorded_at) SELECT team_id, DATE '2020-01-06', 1, ?, 8, now() FROM teams "
             "WHERE name = 'New Team'",
             [manager],
         )

@@ -157,11 +157,31 @@ def test_choosing_a_manager_opens_their_detail(hr_app, live_demo_path):
     assert app.query_params["manager"] == str(jordan)
 
 
-def test_an_organization_without_survey_data_is_told_what_to_do(hr_app, live_demo_path):
-    with Store(live_demo_path) as db, db.transaction() as cursor:
-        cursor.execute("DELETE FROM survey_responses")
+def _as_if_new(path, *, keep_responses: bool, live: bool) -> None:
+    """The demo as an organization that has published nothing yet."""
+    with Store(path) as db, db.transaction() as cursor:
+        if not keep_responses:
+            cursor.execute("DELETE FROM survey_responses")
+        cursor.execute("UPDATE survey_responses SET cell_id = NULL")
+        for table in ("published_cells", "published_teams", "published_rounds"):
+            cursor.execute(f"DELETE FROM {table}")  # noqa: S608 - three names above
+        if not live:
+            cursor.execute("DELETE FROM meta WHERE key = 'live_since'")
         store_module.rebuild_response_summary(cursor)
-        store_module.bump_data_version(cursor, "survey")
+        store_module.bump_data_version(cursor, "survey", "published")
+
+
+@pytest.mark.parametrize(
+    ("keep_responses", "live", "said"),
+    [
+        (False, True, "No survey responses yet"),
+        (True, False, "Results appear once the organization is live"),
+    ],
+)
+def test_an_organization_without_results_is_told_why_and_what_next(
+    hr_app, live_demo_path, keep_responses, live, said
+):
+    _as_if_new(live_demo_path, keep_responses=keep_responses, live=live)
     app = hr_app()
-    assert any("No survey responses yet" in i.value for i in app.info)
+    assert any(said in i.value for i in app.info)
     assert not app.metric

@@ -6,7 +6,7 @@ groups of at least k people."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 import pytest
 from fixtures import TEMPLATE_HEADER, OrgBuilder, weeks, write_file
@@ -136,7 +136,9 @@ def test_attack_a_growing_export_and_an_undo_move_figures_by_whole_groups(
     ann = Scope.manager(org.users["ann@x.org"])
     week = weeks(NOV_16, 1)
     tuesday = survey_file(
-        tmp_path, "tuesday.csv", [(f"2026-11-1{7 + i % 3} 09:0{i}", 4, f"ok {i}") for i in range(10)]
+        tmp_path,
+        "tuesday.csv",
+        [(f"2026-11-1{7 + i % 3} 09:0{i}", 4, f"ok {i}") for i in range(10)],
     )
     friday = survey_file(tmp_path, "friday.csv", [("2026-11-22 18:00", 1, "the late one")])
 
@@ -174,9 +176,7 @@ def test_a_late_group_of_k_is_published_as_a_supplement(empty_store, tmp_path, m
     org.save()
     week = weeks(NOV_9, 1)
     on_time = queries.team_figure(empty_store, HR, north, week)
-    late = survey_file(
-        tmp_path, "late.csv", [(f"2026-11-1{i} 10:00", 2, "") for i in range(5)]
-    )
+    late = survey_file(tmp_path, "late.csv", [(f"2026-11-1{i} 10:00", 2, "") for i in range(5)])
     import_at(empty_store, monkeypatch, late, "2026-11-27T13:00:00")
     at(monkeypatch, "2026-11-29T13:00:00")  # within the grace period: held
     assert queries.team_figure(empty_store, HR, north, week) == on_time
@@ -199,9 +199,7 @@ def test_attack_a_backdated_roster_row_changes_no_published_figure(empty_store):
     ingest.apply_roster(empty_store, plan, now=datetime(2026, 11, 27, 13))
     assert everything_seen(empty_store, ids, period) == before
 
-    again = ingest.plan_edit(
-        empty_store, fields | {"headcount": "5"}, today=date(2026, 11, 27)
-    )
+    again = ingest.plan_edit(empty_store, fields | {"headcount": "5"}, today=date(2026, 11, 27))
     ingest.apply_roster(empty_store, again, now=datetime(2026, 11, 27, 14))
     with empty_store.reading() as cursor:
         history = queries.roster_history(cursor, ids["North"])
@@ -241,3 +239,18 @@ def test_nothing_is_shown_until_the_organization_is_live(empty_store, monkeypatc
     published = queries.go_live(empty_store, now=datetime(2027, 3, 1, 9))
     assert published == 1
     assert queries.team_figure(empty_store, HR, north, weeks(NOV_9, 1)).responses == 10
+
+
+def test_undo_says_what_it_withdraws_before_it_does(empty_store, tmp_path, monkeypatch):
+    org = OrgBuilder(empty_store, start=date(2026, 1, 5))
+    org.team("North", org.department("Sales"), headcount=12, manager="ann@x.org")
+    org.save()
+    rows = [(f"2026-11-1{i % 5} 09:0{i}", 4, "") for i in range(8)]
+    report = import_at(empty_store, monkeypatch, survey_file(tmp_path, "n.csv", rows),
+                       "2026-11-20T10:00:00")  # fmt: skip
+    assert ingest.undo_withdraws(empty_store, report.import_id) is None  # not published yet
+    at(monkeypatch, "2026-11-27T11:00:00")
+    queries.publish_due(empty_store)
+    said = ingest.undo_withdraws(empty_store, report.import_id)
+    assert said.startswith("Already published: Week of 9 Nov 2026")
+    assert "1 team result (8 responses" in said
