@@ -122,3 +122,29 @@ def test_settings_of_a_missing_database_are_refused(tmp_path, capsys):
     assert main(["settings", "show", "--db", str(tmp_path / "none.duckdb")]) == 1
     assert "catalyst demo" in capsys.readouterr().err
     assert not (tmp_path / "none.duckdb").exists()
+
+
+def test_go_live_publishes_the_closed_rounds_once(tmp_path, capsys):
+    from datetime import date
+
+    from fixtures import OrgBuilder
+
+    from dashboard import queries
+    from dashboard.rounds import Period
+
+    path = tmp_path / "new.duckdb"
+    with Store(path) as db:
+        org = OrgBuilder(db, start=date(2026, 1, 5))
+        team = org.team("North", org.department("Sales"), headcount=9, manager="a@x.org")
+        org.answers(team, date(2026, 11, 9), [4] * 6)
+        org.save(live=False)
+    assert main(["settings", "go-live", "--db", str(path)]) == 0
+    assert "live: 1 cells of closed rounds published" in capsys.readouterr().out
+    assert main(["settings", "go-live", "--db", str(path)]) == 0
+    assert "Already live since" in capsys.readouterr().out
+    assert [actor for actor, _, _ in audit_lines(path, "organization.live")] == [
+        "catalyst settings"
+    ]
+    with Store(path) as db:
+        week = Period(date(2026, 11, 9), date(2026, 11, 9), "weekly")
+        assert queries.team_figure(db, queries.Scope.hr(), team, week).responses == 6

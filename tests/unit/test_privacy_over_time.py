@@ -11,7 +11,7 @@ from datetime import date, datetime
 import pytest
 from fixtures import TEMPLATE_HEADER, OrgBuilder, weeks, write_file
 
-from dashboard import ingest, organization, queries, team_view
+from dashboard import exports, ingest, organization, overview, queries, team_view
 from dashboard.ingest import Source, SurveyOptions
 from dashboard.queries import Scope
 from dashboard.rounds import Period, weeks_in
@@ -56,7 +56,9 @@ def everything_seen(db, ids, period: Period) -> list:
     view = team_view.collect(
         db, ops, ids["ops_manager"], ids["Ops A"], period, today=NOV_23, with_notes=False
     )
+    files = overview.sheets(overview.collect(db, HR, period, today=NOV_23), "favorable_pct")
     return [
+        exports.csv_bytes(files["Teams"]) + exports.csv_bytes(files["Trends"]),
         seen(queries.departments_figure(db, HR, period, {ids["sales"]})),
         seen(queries.benchmark(db, period)),
         seen(queries.benchmark(db, period, ids["sales"])),
@@ -71,7 +73,7 @@ def test_attack_changing_the_minimum_group_size_moves_no_published_figure(empty_
     ids = sales_with_a_small_team(empty_store)
     period = weeks(NOV_9, 1)
     before = everything_seen(empty_store, ids, period)
-    assert before[0][0] == 10  # North and South; Small's four answers are in no figure
+    assert before[1][0] == 10  # North and South; Small's four answers are in no figure
     organization.change_settings(
         empty_store, {"min_group_size": new_k}, now=datetime(2026, 11, 27, 13)
     )
