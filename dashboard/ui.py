@@ -12,6 +12,7 @@ import streamlit as st
 from dashboard import (
     accounts,
     checkins,
+    clients,
     clock,
     exports,
     manager_detail,
@@ -48,9 +49,26 @@ def store() -> Store:
         st.stop()
 
 
+def _cookie(name: str) -> str | None:
+    value = st.context.cookies.get(name)
+    return value if isinstance(value, str) and value else None  # AppTest hands out mocks
+
+
 def _cookie_token() -> str | None:
-    token = st.context.cookies.get(SESSION_COOKIE)
-    return token if isinstance(token, str) and token else None  # AppTest hands out mocks
+    return _cookie(SESSION_COOKIE)
+
+
+def client() -> str:
+    """Who is asking, for throttling sign-in attempts: the connection's address, or what
+    a trusted proxy says in X-Forwarded-For (clients.py). Streamlit reports no address
+    for loopback; under AppTest there is no connection, and so no address either."""
+    peer = st.context.ip_address
+    forwarded = st.context.headers.get_all("X-Forwarded-For")
+    return clients.client_address(
+        peer if isinstance(peer, str) else None,
+        [value for value in forwarded if isinstance(value, str)],
+        settings.trusted_proxies(),
+    )
 
 
 def _session_token() -> str | None:

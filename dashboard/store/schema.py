@@ -237,6 +237,20 @@ RAW_FINGERPRINTS = """
 """
 
 
+SIGN_IN_CLIENTS = """
+    -- Sign-in throttling counts failures per client (its address, see clients.py) and per
+    -- client and account, so nobody can keep someone else's account locked; rows older
+    -- than a day are pruned as new ones are written. Refused attempts are not stored.
+    -- The attempts kept so far (a day's worth) are dropped.
+    DROP TABLE sign_in_attempts;
+    CREATE TABLE sign_in_attempts (
+        client VARCHAR NOT NULL,
+        email VARCHAR NOT NULL,
+        attempted_at TIMESTAMP NOT NULL,
+        outcome VARCHAR NOT NULL CHECK (outcome IN ('success', 'failure')));
+"""
+
+
 # Append only: a released migration never changes, a file at version N runs
 # migrations N+1.. in order, each in its own transaction.
 MIGRATIONS: tuple[Migration, ...] = (
@@ -248,6 +262,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     _sql(HR_DEPARTMENTS),
     _sql(INVITATIONS),
     _sql(RAW_FINGERPRINTS),
+    _sql(SIGN_IN_CLIENTS),
 )
 
 
