@@ -15,6 +15,7 @@ from dashboard.settings import SessionPolicy
 NOW = datetime(2026, 11, 24, 9, 0)
 POLICY = SessionPolicy()
 CLIENT = "192.0.2.10"  # where sign-ins come from unless a test says otherwise
+BROWSER = "the pre-session cookie of the browser that signed in"
 
 
 def attempt(db, email="hr@example.com", password=DEMO_PASSWORD, at=NOW, client=CLIENT):
@@ -249,26 +250,45 @@ def test_signing_out_ends_the_session_on_the_server(demo_store):
 
 def test_a_ticket_works_once_and_gives_the_session_a_new_token(demo_store):
     token = attempt(demo_store).token
-    ticket = accounts.issue_ticket(demo_store, token, "/overview", now=NOW)
-    new_token, next_path = accounts.redeem_ticket(demo_store, ticket, now=NOW)
+    ticket = accounts.issue_ticket(demo_store, token, "/overview", browser=BROWSER, now=NOW)
+    new_token, next_path = accounts.redeem_ticket(demo_store, ticket, browser=BROWSER, now=NOW)
     assert next_path == "/overview"
     assert new_token != token
     assert accounts.session_user(demo_store, new_token, now=NOW, policy=POLICY).email == (
         "hr@example.com"
     )
     assert accounts.session_user(demo_store, token, now=NOW, policy=POLICY) is None
-    assert accounts.redeem_ticket(demo_store, ticket, now=NOW) is None
+    assert accounts.redeem_ticket(demo_store, ticket, browser=BROWSER, now=NOW) is None
 
 
 def test_a_ticket_expires_after_a_minute(demo_store):
     token = attempt(demo_store).token
-    ticket = accounts.issue_ticket(demo_store, token, "/", now=NOW)
+    ticket = accounts.issue_ticket(demo_store, token, "/", browser=BROWSER, now=NOW)
     later = NOW + timedelta(seconds=61)
-    assert accounts.redeem_ticket(demo_store, ticket, now=later) is None
+    assert accounts.redeem_ticket(demo_store, ticket, browser=BROWSER, now=later) is None
+
+
+def test_a_ticket_from_another_browser_does_not_sign_in(demo_store):
+    """Login CSRF: an attacker's ticket link, opened in a victim's browser (which has a
+    pre-session cookie of its own, or none), signs nobody in, and is used up."""
+    attackers = attempt(demo_store, "manager@example.com").token
+    ticket = accounts.issue_ticket(demo_store, attackers, "/", browser=BROWSER, now=NOW)
+    assert accounts.redeem_ticket(demo_store, ticket, browser="the victim's", now=NOW) is None
+    assert accounts.redeem_ticket(demo_store, ticket, browser=BROWSER, now=NOW) is None
+
+    ticket = accounts.issue_ticket(demo_store, attackers, "/", browser=BROWSER, now=NOW)
+    assert accounts.redeem_ticket(demo_store, ticket, browser=None, now=NOW) is None
+
+
+def test_a_ticket_issued_to_a_browser_without_its_cookie_opens_nothing(demo_store):
+    token = attempt(demo_store).token
+    ticket = accounts.issue_ticket(demo_store, token, "/", browser=None, now=NOW)
+    assert accounts.redeem_ticket(demo_store, ticket, browser=None, now=NOW) is None
+    assert accounts.redeem_ticket(demo_store, ticket, browser="", now=NOW) is None
 
 
 def test_a_made_up_ticket_gets_nothing(demo_store):
-    assert accounts.redeem_ticket(demo_store, "made-up", now=NOW) is None
+    assert accounts.redeem_ticket(demo_store, "made-up", browser=BROWSER, now=NOW) is None
 
 
 def test_a_hash_with_old_parameters_is_upgraded_at_sign_in(demo_store):
