@@ -87,16 +87,22 @@ def test_a_reset_invitation_replaces_the_old_password(demo_store):
     hr = user_id(demo_store, "hr@example.com")
     (code,) = accounts.invite(demo_store, [hr], now=NOW).values()
     accounts.accept_invitation(demo_store, code, GOOD, now=NOW)
-    assert not accounts.sign_in(demo_store, "hr@example.com", DEMO_PASSWORD, client=CLIENT, now=NOW).token
+    assert not accounts.sign_in(
+        demo_store, "hr@example.com", DEMO_PASSWORD, client=CLIENT, now=NOW
+    ).token
     assert accounts.sign_in(demo_store, "hr@example.com", GOOD, client=CLIENT, now=NOW).token
 
 
 def test_deactivating_ends_every_session_at_once(demo_store):
-    token = accounts.sign_in(demo_store, "hr@example.com", DEMO_PASSWORD, client=CLIENT, now=NOW).token
+    token = accounts.sign_in(
+        demo_store, "hr@example.com", DEMO_PASSWORD, client=CLIENT, now=NOW
+    ).token
     admin = user_id(demo_store, "admin@example.com")
     accounts.set_active(demo_store, user_id(demo_store, "hr@example.com"), False, now=NOW, by=admin)
     assert accounts.session_user(demo_store, token, now=NOW, policy=POLICY) is None
-    assert not accounts.sign_in(demo_store, "hr@example.com", DEMO_PASSWORD, client=CLIENT, now=NOW).token
+    assert not accounts.sign_in(
+        demo_store, "hr@example.com", DEMO_PASSWORD, client=CLIENT, now=NOW
+    ).token
     assert "user.deactivate" in audit_actions(demo_store)
 
 
@@ -174,7 +180,9 @@ def test_settings_are_saved_with_their_audit_line(demo_store):
 
 def test_the_audit_log_filters_by_kind_person_and_days(demo_store):
     accounts.sign_in(demo_store, "hr@example.com", "wrong password!", client=CLIENT, now=NOW)
-    accounts.sign_in(demo_store, "hr@example.com", DEMO_PASSWORD, client=CLIENT, now=NOW + timedelta(days=2))
+    accounts.sign_in(
+        demo_store, "hr@example.com", DEMO_PASSWORD, client=CLIENT, now=NOW + timedelta(days=2)
+    )
     with demo_store.reading() as cursor:
         signs = queries.audit_log(
             cursor,
@@ -200,7 +208,9 @@ def test_a_backup_is_a_complete_database_that_restores(demo_store, tmp_path):
     with Store(copy) as restored:  # restoring is opening the copy in place of the original
         assert database_snapshot(restored) == before
         assert restored.schema_version == store.SCHEMA_VERSION
-        assert accounts.sign_in(restored, "hr@example.com", DEMO_PASSWORD, client=CLIENT, now=NOW).token
+        assert accounts.sign_in(
+            restored, "hr@example.com", DEMO_PASSWORD, client=CLIENT, now=NOW
+        ).token
         with restored.transaction() as cursor:  # sequences carry on after the copied ids
             accounts.create_user(cursor, "new@example.com", {"hr"}, password_hash=None, now=NOW)
 
