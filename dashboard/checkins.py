@@ -180,6 +180,25 @@ def load(
     return found[0] if found else None
 
 
+Departments = frozenset[int] | None  # an HR scope's departments; None: every one
+
+
+# Keeps a check-in (alias c) of a week in which its team was in one of the departments
+# bound (twice: _departments); NULL keeps every one. A team fact counts from its
+# valid_from on, as for survey cells (queries/cells.py).
+_IN_DEPARTMENTS = (
+    "(?::INTEGER[] IS NULL OR EXISTS (SELECT 1 FROM team_history d "
+    "WHERE d.team_id = c.team_id AND d.valid_from <= c.week "
+    "AND (d.valid_to IS NULL OR c.week < d.valid_to) "
+    "AND list_contains(?::INTEGER[], d.department_id)))"
+)
+
+
+def _departments(departments: Departments) -> list:
+    listed = None if departments is None else sorted(departments)
+    return [listed, listed]
+
+
 def history(
     cursor: duckdb.DuckDBPyConnection,
     manager_id: int,
@@ -187,14 +206,16 @@ def history(
     *,
     weeks: tuple[date, date] | None = None,
     limit: int = 52,
+    departments: Departments = None,
 ) -> list[Checkin]:
-    """Saved check-ins, newest first, with their notes and the wins and setbacks logged."""
+    """Saved check-ins, newest first, with their notes and the wins and setbacks logged;
+    with ``departments``, only of weeks in which the team was in one of them."""
     first, last = weeks or (date.min, date.max)
     rows = cursor.execute(
-        f"SELECT week, {', '.join(CATALYST_KEYS)}, focus, saved_at FROM checkins "  # noqa: S608
-        "WHERE manager_id = ? AND team_id = ? AND week BETWEEN ? AND ? "
+        f"SELECT week, {', '.join(CATALYST_KEYS)}, focus, saved_at FROM checkins c "  # noqa: S608
+        f"WHERE manager_id = ? AND team_id = ? AND week BETWEEN ? AND ? AND {_IN_DEPARTMENTS} "
         "ORDER BY week DESC LIMIT ?",
-        [manager_id, team_id, first, last, limit],
+        [manager_id, team_id, first, last, *_departments(departments), limit],
     ).fetchall()
     if not rows:
         return []
@@ -227,14 +248,22 @@ def history(
     return found
 
 
-def streak(cursor: duckdb.DuckDBPyConnection, manager_id: int, team_id: int, today: date) -> int:
+def streak(
+    cursor: duckdb.DuckDBPyConnection,
+    manager_id: int,
+    team_id: int,
+    today: date,
+    *,
+    departments: Departments = None,
+) -> int:
     """Consecutive weeks checked in, counting back from this week (or last week, while
-    this week has none yet)."""
+    this week has none yet); with ``departments``, weeks out of them break the run."""
     weeks = {
         week
         for (week,) in cursor.execute(
-            "SELECT week FROM checkins WHERE manager_id = ? AND team_id = ? AND week <= ?",
-            [manager_id, team_id, week_of(today)],
+            "SELECT week FROM checkins c "  # noqa: S608 - a constant fragment
+            f"WHERE manager_id = ? AND team_id = ? AND week <= ? AND {_IN_DEPARTMENTS}",
+            [manager_id, team_id, week_of(today), *_departments(departments)],
         ).fetchall()
     }
     week = week_of(today)
@@ -261,31 +290,46 @@ def missing(cursor: duckdb.DuckDBPyConnection, manager_id: int, today: date) -> 
 
 
 def self_scores(
-    cursor: duckdb.DuckDBPyConnection, manager_id: int, team_id: int, first: date, last: date
+    cursor: duckdb.DuckDBPyConnection,
+    manager_id: int,
+    team_id: int,
+    first: date,
+    last: date,
+    *,
+    departments: Departments = None,
 ) -> pd.DataFrame:
     """The manager's ratings by week (week, one column per catalyst); weeks without a
-    check-in are simply absent."""
+    check-in, or out of ``departments``, are simply absent."""
     frame = cursor.execute(
-        f"SELECT week, {', '.join(CATALYST_KEYS)}, focus FROM checkins "  # noqa: S608
-        "WHERE manager_id = ? AND team_id = ? AND week BETWEEN ? AND ? ORDER BY week",
-        [manager_id, team_id, first, last],
+        f"SELECT week, {', '.join(CATALYST_KEYS)}, focus FROM checkins c "  # noqa: S608
+        f"WHERE manager_id = ? AND team_id = ? AND week BETWEEN ? AND ? AND {_IN_DEPARTMENTS} "
+        "ORDER BY week",
+        [manager_id, team_id, first, last, *_departments(departments)],
     ).df()
     frame["week"] = frame["week"].dt.date
     return frame
 
 
 def wins_and_setbacks_counts(
-    cursor: duckdb.DuckDBPyConnection, manager_id: int, team_id: int, first: date, last: date
+    cursor: duckdb.DuckDBPyConnection,
+    manager_id: int,
+    team_id: int,
+    first: date,
+    last: date,
+    *,
+    departments: Departments = None,
 ) -> pd.DataFrame:
-    """Wins and setbacks logged for the team by week, in the weeks this manager led it."""
+    """Wins and setbacks logged for the team by week, in the weeks this manager led it
+    (and the team was in one of ``departments``)."""
     frame = cursor.execute(
         "SELECT p.week, sum(p.count) FILTER (WHERE p.kind = 'win') AS wins, "
         "sum(p.count) FILTER (WHERE p.kind = 'setback') AS setbacks "
         "FROM progress_entries p JOIN team_history h ON h.team_id = p.team_id "
         "AND h.valid_from <= p.week AND (h.valid_to IS NULL OR p.week < h.valid_to) "
         "WHERE p.team_id = ? AND h.manager_id = ? AND p.week BETWEEN ? AND ? "
+        "AND (?::INTEGER[] IS NULL OR list_contains(?::INTEGER[], h.department_id)) "
         "GROUP BY p.week ORDER BY p.week",
-        [team_id, manager_id, first, last],
+        [team_id, manager_id, first, last, *_departments(departments)],
     ).df()
     frame["week"] = frame["week"].dt.date
     return frame.fillna({"wins": 0, "setbacks": 0})
