@@ -183,20 +183,20 @@ def load(
 Departments = frozenset[int] | None  # an HR scope's departments; None: every one
 
 
-# Keeps a check-in (alias c) of a week in which its team was in one of the departments
-# bound (twice: _departments); NULL keeps every one. A team fact counts from its
-# valid_from on, as for survey cells (queries/cells.py).
-_IN_DEPARTMENTS = (
-    "(?::INTEGER[] IS NULL OR EXISTS (SELECT 1 FROM team_history d "
-    "WHERE d.team_id = c.team_id AND d.valid_from <= c.week "
-    "AND (d.valid_to IS NULL OR c.week < d.valid_to) "
-    "AND list_contains(?::INTEGER[], d.department_id)))"
-)
-
-
-def _departments(departments: Departments) -> list:
-    listed = None if departments is None else sorted(departments)
-    return [listed, listed]
+def _in_departments(departments: Departments, alias: str = "c") -> tuple[str, list]:
+    """A condition to AND onto a WHERE that keeps the rows (``alias``: team_id, week) of
+    weeks in which their team was in one of ``departments``, with its parameters; none
+    for None, which keeps every row at no cost. A team fact counts from its valid_from
+    on, as for survey cells (queries/cells.py)."""
+    if departments is None:
+        return "", []
+    # The alias is ours; the departments are a bound parameter.
+    condition = (
+        f" AND EXISTS (SELECT 1 FROM team_history d WHERE d.team_id = {alias}.team_id "  # noqa: S608
+        f"AND d.valid_from <= {alias}.week AND (d.valid_to IS NULL OR {alias}.week < d.valid_to)"
+        " AND list_contains(?::INTEGER[], d.department_id))"
+    )
+    return condition, [sorted(departments)]
 
 
 def history(
@@ -211,11 +211,12 @@ def history(
     """Saved check-ins, newest first, with their notes and the wins and setbacks logged;
     with ``departments``, only of weeks in which the team was in one of them."""
     first, last = weeks or (date.min, date.max)
+    within, within_params = _in_departments(departments)
     rows = cursor.execute(
         f"SELECT week, {', '.join(CATALYST_KEYS)}, focus, saved_at FROM checkins c "  # noqa: S608
-        f"WHERE manager_id = ? AND team_id = ? AND week BETWEEN ? AND ? AND {_IN_DEPARTMENTS} "
+        f"WHERE manager_id = ? AND team_id = ? AND week BETWEEN ? AND ?{within} "
         "ORDER BY week DESC LIMIT ?",
-        [manager_id, team_id, first, last, *_departments(departments), limit],
+        [manager_id, team_id, first, last, *within_params, limit],
     ).fetchall()
     if not rows:
         return []
@@ -258,12 +259,13 @@ def streak(
 ) -> int:
     """Consecutive weeks checked in, counting back from this week (or last week, while
     this week has none yet); with ``departments``, weeks out of them break the run."""
+    within, within_params = _in_departments(departments)
     weeks = {
         week
         for (week,) in cursor.execute(
-            "SELECT week FROM checkins c "  # noqa: S608 - a constant fragment
-            f"WHERE manager_id = ? AND team_id = ? AND week <= ? AND {_IN_DEPARTMENTS}",
-            [manager_id, team_id, week_of(today), *_departments(departments)],
+            "SELECT week FROM checkins c "  # noqa: S608 - see _in_departments
+            f"WHERE manager_id = ? AND team_id = ? AND week <= ?{within}",
+            [manager_id, team_id, week_of(today), *within_params],
         ).fetchall()
     }
     week = week_of(today)
@@ -300,11 +302,11 @@ def self_scores(
 ) -> pd.DataFrame:
     """The manager's ratings by week (week, one column per catalyst); weeks without a
     check-in, or out of ``departments``, are simply absent."""
+    within, within_params = _in_departments(departments)
     frame = cursor.execute(
         f"SELECT week, {', '.join(CATALYST_KEYS)}, focus FROM checkins c "  # noqa: S608
-        f"WHERE manager_id = ? AND team_id = ? AND week BETWEEN ? AND ? AND {_IN_DEPARTMENTS} "
-        "ORDER BY week",
-        [manager_id, team_id, first, last, *_departments(departments)],
+        f"WHERE manager_id = ? AND team_id = ? AND week BETWEEN ? AND ?{within} ORDER BY week",
+        [manager_id, team_id, first, last, *within_params],
     ).df()
     frame["week"] = frame["week"].dt.date
     return frame
@@ -321,15 +323,15 @@ def wins_and_setbacks_counts(
 ) -> pd.DataFrame:
     """Wins and setbacks logged for the team by week, in the weeks this manager led it
     (and the team was in one of ``departments``)."""
+    within, within_params = _in_departments(departments, alias="p")
     frame = cursor.execute(
-        "SELECT p.week, sum(p.count) FILTER (WHERE p.kind = 'win') AS wins, "
+        "SELECT p.week, sum(p.count) FILTER (WHERE p.kind = 'win') AS wins, "  # noqa: S608
         "sum(p.count) FILTER (WHERE p.kind = 'setback') AS setbacks "
         "FROM progress_entries p JOIN team_history h ON h.team_id = p.team_id "
         "AND h.valid_from <= p.week AND (h.valid_to IS NULL OR p.week < h.valid_to) "
-        "WHERE p.team_id = ? AND h.manager_id = ? AND p.week BETWEEN ? AND ? "
-        "AND (?::INTEGER[] IS NULL OR list_contains(?::INTEGER[], h.department_id)) "
+        f"WHERE p.team_id = ? AND h.manager_id = ? AND p.week BETWEEN ? AND ?{within} "
         "GROUP BY p.week ORDER BY p.week",
-        [team_id, manager_id, first, last, *_departments(departments)],
+        [team_id, manager_id, first, last, *within_params],
     ).df()
     frame["week"] = frame["week"].dt.date
     return frame.fillna({"wins": 0, "setbacks": 0})
