@@ -180,6 +180,25 @@ def load(
     return found[0] if found else None
 
 
+Departments = frozenset[int] | None  # an HR scope's departments; None: every one
+
+
+def _in_departments(departments: Departments, alias: str = "c") -> tuple[str, list]:
+    """A condition to AND onto a WHERE that keeps the rows (``alias``: team_id, week) of
+    weeks in which their team was in one of ``departments``, with its parameters; none
+    for None, which keeps every row at no cost. A team fact counts from its valid_from
+    on, as for survey cells (queries/cells.py)."""
+    if departments is None:
+        return "", []
+    # The alias is ours; the departments are a bound parameter.
+    condition = (
+        f" AND EXISTS (SELECT 1 FROM team_history d WHERE d.team_id = {alias}.team_id "  # noqa: S608
+        f"AND d.valid_from <= {alias}.week AND (d.valid_to IS NULL OR {alias}.week < d.valid_to)"
+        " AND list_contains(?::INTEGER[], d.department_id))"
+    )
+    return condition, [sorted(departments)]
+
+
 def history(
     cursor: duckdb.DuckDBPyConnection,
     manager_id: int,
@@ -187,14 +206,17 @@ def history(
     *,
     weeks: tuple[date, date] | None = None,
     limit: int = 52,
+    departments: Departments = None,
 ) -> list[Checkin]:
-    """Saved check-ins, newest first, with their notes and the wins and setbacks logged."""
+    """Saved check-ins, newest first, with their notes and the wins and setbacks logged;
+    with ``departments``, only of weeks in which the team was in one of them."""
     first, last = weeks or (date.min, date.max)
+    within, within_params = _in_departments(departments)
     rows = cursor.execute(
-        f"SELECT week, {', '.join(CATALYST_KEYS)}, focus, saved_at FROM checkins "  # noqa: S608
-        "WHERE manager_id = ? AND team_id = ? AND week BETWEEN ? AND ? "
+        f"SELECT week, {', '.join(CATALYST_KEYS)}, focus, saved_at FROM checkins c "  # noqa: S608
+        f"WHERE manager_id = ? AND team_id = ? AND week BETWEEN ? AND ?{within} "
         "ORDER BY week DESC LIMIT ?",
-        [manager_id, team_id, first, last, limit],
+        [manager_id, team_id, first, last, *within_params, limit],
     ).fetchall()
     if not rows:
         return []
@@ -227,14 +249,23 @@ def history(
     return found
 
 
-def streak(cursor: duckdb.DuckDBPyConnection, manager_id: int, team_id: int, today: date) -> int:
+def streak(
+    cursor: duckdb.DuckDBPyConnection,
+    manager_id: int,
+    team_id: int,
+    today: date,
+    *,
+    departments: Departments = None,
+) -> int:
     """Consecutive weeks checked in, counting back from this week (or last week, while
-    this week has none yet)."""
+    this week has none yet); with ``departments``, weeks out of them break the run."""
+    within, within_params = _in_departments(departments)
     weeks = {
         week
         for (week,) in cursor.execute(
-            "SELECT week FROM checkins WHERE manager_id = ? AND team_id = ? AND week <= ?",
-            [manager_id, team_id, week_of(today)],
+            "SELECT week FROM checkins c "  # noqa: S608 - see _in_departments
+            f"WHERE manager_id = ? AND team_id = ? AND week <= ?{within}",
+            [manager_id, team_id, week_of(today), *within_params],
         ).fetchall()
     }
     week = week_of(today)
@@ -261,31 +292,46 @@ def missing(cursor: duckdb.DuckDBPyConnection, manager_id: int, today: date) -> 
 
 
 def self_scores(
-    cursor: duckdb.DuckDBPyConnection, manager_id: int, team_id: int, first: date, last: date
+    cursor: duckdb.DuckDBPyConnection,
+    manager_id: int,
+    team_id: int,
+    first: date,
+    last: date,
+    *,
+    departments: Departments = None,
 ) -> pd.DataFrame:
     """The manager's ratings by week (week, one column per catalyst); weeks without a
-    check-in are simply absent."""
+    check-in, or out of ``departments``, are simply absent."""
+    within, within_params = _in_departments(departments)
     frame = cursor.execute(
-        f"SELECT week, {', '.join(CATALYST_KEYS)}, focus FROM checkins "  # noqa: S608
-        "WHERE manager_id = ? AND team_id = ? AND week BETWEEN ? AND ? ORDER BY week",
-        [manager_id, team_id, first, last],
+        f"SELECT week, {', '.join(CATALYST_KEYS)}, focus FROM checkins c "  # noqa: S608
+        f"WHERE manager_id = ? AND team_id = ? AND week BETWEEN ? AND ?{within} ORDER BY week",
+        [manager_id, team_id, first, last, *within_params],
     ).df()
     frame["week"] = frame["week"].dt.date
     return frame
 
 
 def wins_and_setbacks_counts(
-    cursor: duckdb.DuckDBPyConnection, manager_id: int, team_id: int, first: date, last: date
+    cursor: duckdb.DuckDBPyConnection,
+    manager_id: int,
+    team_id: int,
+    first: date,
+    last: date,
+    *,
+    departments: Departments = None,
 ) -> pd.DataFrame:
-    """Wins and setbacks logged for the team by week, in the weeks this manager led it."""
+    """Wins and setbacks logged for the team by week, in the weeks this manager led it
+    (and the team was in one of ``departments``)."""
+    within, within_params = _in_departments(departments, alias="p")
     frame = cursor.execute(
-        "SELECT p.week, sum(p.count) FILTER (WHERE p.kind = 'win') AS wins, "
+        "SELECT p.week, sum(p.count) FILTER (WHERE p.kind = 'win') AS wins, "  # noqa: S608
         "sum(p.count) FILTER (WHERE p.kind = 'setback') AS setbacks "
         "FROM progress_entries p JOIN team_history h ON h.team_id = p.team_id "
         "AND h.valid_from <= p.week AND (h.valid_to IS NULL OR p.week < h.valid_to) "
-        "WHERE p.team_id = ? AND h.manager_id = ? AND p.week BETWEEN ? AND ? "
+        f"WHERE p.team_id = ? AND h.manager_id = ? AND p.week BETWEEN ? AND ?{within} "
         "GROUP BY p.week ORDER BY p.week",
-        [team_id, manager_id, first, last],
+        [team_id, manager_id, first, last, *within_params],
     ).df()
     frame["week"] = frame["week"].dt.date
     return frame.fillna({"wins": 0, "setbacks": 0})

@@ -13,6 +13,7 @@ ALL_ROLES = frozenset({"manager", "hr", "admin"})
 
 # Routes the server adds beside the pages (see server.py), and the cookie they set.
 SESSION_COOKIE = "catalyst_session"
+BROWSER_COOKIE = "catalyst_browser"  # pre-session: binds a sign-in ticket to its browser
 START_PATH = "/session/start"
 END_PATH = "/session/end"
 

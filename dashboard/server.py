@@ -1,25 +1,40 @@
-"""The web server: Streamlit's ``st.App`` around ``app.py``, plus the session routes.
+"""The web server: Streamlit's ``st.App`` around ``app.py``, plus the session routes and
+the middleware of middleware.py.
 
 A Streamlit script cannot set an HttpOnly cookie, so signing in takes one
 hop: the sign-in page starts a server-side session and sends the browser to
 ``/session/start?ticket=…`` with a one-time ticket; this route exchanges the
 ticket for the session (under a new token), sets the cookie and redirects to
 the page the visitor wanted. ``/session/end`` ends the session and clears it.
+
+Login CSRF, and why a cookie: a ticket link alone would sign in whichever browser
+opens it, so an attacker could send a victim a link to the attacker's own session.
+The ticket is therefore bound to the browser that signed in, by a value that
+browser has and a link cannot carry: a random pre-session cookie, set by the
+server on every page load of a browser without one (a script cannot set cookies,
+but it reads those of its connection, st.context.cookies). A value in the URL or
+in the page's own script would travel with the captured link, so it would not do.
+
+Sign-out is a same-origin POST (the app's button submits one): a GET, or a POST
+from another site, signs nobody out.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import streamlit as st
+from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import RedirectResponse
+from starlette.responses import PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Route
 from streamlit.runtime.pages_manager import PagesManager
 
 from dashboard import accounts, settings, store
 from dashboard.clock import utc_now
-from dashboard.navigation import END_PATH, SESSION_COOKIE, START_PATH
+from dashboard.middleware import AdminOnlyMetrics, BrowserCookie, FrameGuard, is_https
+from dashboard.navigation import BROWSER_COOKIE, END_PATH, SESSION_COOKIE, START_PATH
 
 # The cookies in which Streamlit keeps a single sign-on identity (st.login), as
 # Streamlit 1.67 names them; the browser test of signing out fails if they change.
@@ -45,7 +60,12 @@ def _redirect(path: str) -> RedirectResponse:
 
 
 def start_session(request: Request) -> RedirectResponse:
-    redeemed = accounts.redeem_ticket(_db(), request.query_params.get("ticket", ""), now=utc_now())
+    redeemed = accounts.redeem_ticket(
+        _db(),
+        request.query_params.get("ticket", ""),
+        browser=request.cookies.get(BROWSER_COOKIE),
+        now=utc_now(),
+    )
     if redeemed is None:
         return _redirect("/?signin=expired")
     token, next_path = redeemed
@@ -57,14 +77,31 @@ def start_session(request: Request) -> RedirectResponse:
         path="/",
         httponly=True,
         samesite="lax",
-        secure=request.url.scheme == "https" or request.headers.get("x-forwarded-proto") == "https",
+        secure=is_https(request),
     )
     return response
 
 
-def end_session(request: Request) -> RedirectResponse:
+def same_origin(request: Request) -> bool:
+    """Whether a browser sent this request from one of our own pages.
+
+    Browsers say so in Sec-Fetch-Site; older ones only send Origin, compared with
+    the Host asked for. A request with neither is refused.
+    """
+    site = request.headers.get("sec-fetch-site")
+    if site is not None:
+        return site == "same-origin"
+    origin = request.headers.get("origin")
+    return bool(origin) and urlsplit(origin).netloc == request.headers.get("host")
+
+
+def end_session(request: Request) -> Response:
     """Sign out of Catalyst, and of the single sign-on identity Streamlit keeps (else the
-    next page would sign the same person straight back in)."""
+    next page would sign the same person straight back in). POST from our own pages
+    only, so another site cannot sign people out; a GET of this address just gets the
+    app (Streamlit serves its page for any GET no route takes)."""
+    if not same_origin(request):
+        return PlainTextResponse("Sign out from Catalyst's own pages.", status_code=403)
     accounts.end_session(_db(), request.cookies.get(SESSION_COOKIE), now=utc_now())
     response = _redirect("/")
     response.delete_cookie(SESSION_COOKIE, path="/")
@@ -85,5 +122,10 @@ def create_app(project_dir: Path) -> st.App:
     PagesManager.uses_pages_directory = False
     return st.App(
         str(project_dir / "app.py"),
-        routes=[Route(START_PATH, start_session), Route(END_PATH, end_session)],
+        routes=[Route(START_PATH, start_session), Route(END_PATH, end_session, methods=["POST"])],
+        middleware=[
+            Middleware(FrameGuard),
+            Middleware(BrowserCookie),
+            Middleware(AdminOnlyMetrics, db=_db),
+        ],
     )

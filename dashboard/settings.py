@@ -10,12 +10,16 @@ Where things come from, first match wins:
 * the secrets file: ``catalyst run --secrets`` > ``CATALYST_SECRETS`` >
   ``.streamlit/secrets.toml`` in the project folder. Its ``[auth]`` section is
   Streamlit's single sign-on configuration.
+* trusted proxies (whose ``X-Forwarded-For`` names the client): a deployment
+  setting, not an organization one: ``CATALYST_TRUSTED_PROXIES`` (comma-separated)
+  > ``[catalyst] trusted_proxies`` in the secrets file > loopback only.
 
 This module is pure: it parses and validates, the store reads and writes.
 """
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import tomllib
 from dataclasses import dataclass, fields
@@ -99,6 +103,38 @@ def session_policy(project_dir: Path | None = None) -> SessionPolicy:
 
 class SettingError(ValueError):
     """A setting value that cannot be used; the message says which and why."""
+
+
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+# A reverse proxy on the same machine is the usual deployment, and a local peer is
+# on the server already; any other address must be listed to be believed.
+DEFAULT_TRUSTED_PROXIES = ("127.0.0.1", "::1")
+
+
+def trusted_proxies(project_dir: Path | None = None) -> tuple[Network, ...]:
+    """The proxies whose ``X-Forwarded-For`` names the client (addresses or networks):
+    ``CATALYST_TRUSTED_PROXIES`` (comma-separated; empty trusts none) >
+    ``[catalyst] trusted_proxies`` in secrets > loopback. SettingError for a bad entry."""
+    listed = os.environ.get("CATALYST_TRUSTED_PROXIES")
+    if listed is not None:
+        entries = listed.split(",")
+    else:
+        section = read_secrets(project_dir).get("catalyst", {})
+        entries = section.get("trusted_proxies", DEFAULT_TRUSTED_PROXIES)
+        if isinstance(entries, str):
+            raise SettingError('trusted_proxies must be a list, like ["127.0.0.1", "10.0.0.0/8"]')
+    return tuple(_network(str(entry)) for entry in entries if str(entry).strip())
+
+
+def _network(entry: str) -> Network:
+    try:
+        return ipaddress.ip_network(entry.strip(), strict=False)
+    except ValueError:
+        raise SettingError(
+            f"trusted_proxies: {entry.strip()!r} is not an IP address or network "
+            "(like 10.0.0.5 or 10.0.0.0/8)"
+        ) from None
 
 
 @dataclass(frozen=True)

@@ -71,15 +71,23 @@ def collect(
     """Everything the view shows, through the read API within ``scope``. Without
     ``with_notes`` check-ins come without their notes and the text of wins and setbacks
     (HR, unless the organization shares manager notes)."""
+    # An HR user limited to some departments sees a manager's check-ins only of weeks in
+    # which the team was in one of them, as for the survey figures.
+    departments = scope.departments
+    first, last = period.first_week, period.last_week
     with db.reading() as cursor:
         team = queries.team_now(cursor, team_id)
         min_group_size = queries.org_settings(cursor).min_group_size
-        own = checkins.self_scores(cursor, manager_id, team_id, period.first_week, period.last_week)
-        wins_and_setbacks = checkins.wins_and_setbacks_counts(
-            cursor, manager_id, team_id, period.first_week, period.last_week
+        own = checkins.self_scores(
+            cursor, manager_id, team_id, first, last, departments=departments
         )
-        history = checkins.history(cursor, manager_id, team_id, limit=history_limit)
-        streak = checkins.streak(cursor, manager_id, team_id, today)
+        wins_and_setbacks = checkins.wins_and_setbacks_counts(
+            cursor, manager_id, team_id, first, last, departments=departments
+        )
+        history = checkins.history(
+            cursor, manager_id, team_id, limit=history_limit, departments=departments
+        )
+        streak = checkins.streak(cursor, manager_id, team_id, today, departments=departments)
     if not with_notes:
         _withhold_notes(history)
     too_small = team is not None and team[1] < min_group_size

@@ -12,6 +12,7 @@ import streamlit as st
 from dashboard import (
     accounts,
     checkins,
+    clients,
     clock,
     exports,
     manager_detail,
@@ -26,7 +27,7 @@ from dashboard import store as store_module
 from dashboard.accounts import User
 from dashboard.clock import utc_now
 from dashboard.markdown import plain
-from dashboard.navigation import END_PATH, SESSION_COOKIE, START_PATH
+from dashboard.navigation import BROWSER_COOKIE, END_PATH, SESSION_COOKIE, START_PATH
 from dashboard.queries import Scope
 from dashboard.rounds import Period
 from dashboard.store import Store, StoreError
@@ -48,9 +49,26 @@ def store() -> Store:
         st.stop()
 
 
+def _cookie(name: str) -> str | None:
+    value = st.context.cookies.get(name)
+    return value if isinstance(value, str) and value else None  # AppTest hands out mocks
+
+
 def _cookie_token() -> str | None:
-    token = st.context.cookies.get(SESSION_COOKIE)
-    return token if isinstance(token, str) and token else None  # AppTest hands out mocks
+    return _cookie(SESSION_COOKIE)
+
+
+def client() -> str:
+    """Who is asking, for throttling sign-in attempts: the connection's address, or what
+    a trusted proxy says in X-Forwarded-For (clients.py). Streamlit reports no address
+    for loopback; under AppTest there is no connection, and so no address either."""
+    peer = st.context.ip_address
+    forwarded = st.context.headers.get_all("X-Forwarded-For")
+    return clients.client_address(
+        peer if isinstance(peer, str) else None,
+        [value for value in forwarded if isinstance(value, str)],
+        settings.trusted_proxies(),
+    )
 
 
 def _session_token() -> str | None:
@@ -103,11 +121,25 @@ def send_browser_to(path: str) -> None:
     )
 
 
+def post_browser_to(path: str) -> None:
+    """Send the browser to one of our own routes with a POST from this page (same
+    origin), for routes that must not answer a link from elsewhere (sign-out)."""
+    st.html(
+        "<script>(() => { const form = document.createElement('form'); form.method = 'post'; "
+        f"form.action = {json.dumps(path)}; document.body.appendChild(form); form.submit(); "
+        "})();</script>",
+        unsafe_allow_javascript=True,
+    )
+
+
 def complete_sign_in(token: str) -> None:
-    """Keep the new session for this tab, then let the browser collect its cookie."""
+    """Keep the new session for this tab, then let the browser collect its cookie, with
+    a ticket only this browser can redeem (bound to its pre-session cookie, server.py)."""
     st.session_state[TOKEN_KEY] = token
     next_path = st.session_state.get(NEXT_PATH_KEY, "/")
-    ticket = accounts.issue_ticket(store(), token, next_path, now=utc_now())
+    ticket = accounts.issue_ticket(
+        store(), token, next_path, browser=_cookie(BROWSER_COOKIE), now=utc_now()
+    )
     st.success("Signed in. Opening Catalyst…", icon=":material/check_circle:")
     send_browser_to(f"{START_PATH}?{urlencode({'ticket': ticket})}")
 
@@ -149,7 +181,7 @@ def sign_in_with_sso_identity() -> bool:
 def sign_out() -> None:
     accounts.end_session(store(), _session_token(), now=utc_now())
     st.session_state.pop(TOKEN_KEY, None)
-    send_browser_to(END_PATH)
+    post_browser_to(END_PATH)
 
 
 def empty_state(message: str, next_step: str) -> None:

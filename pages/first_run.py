@@ -44,7 +44,13 @@ with middle:
             st.stop()
         try:
             result = accounts.create_first_admin(
-                db, code=code, email=email, name=name, password=password, now=utc_now()
+                db,
+                code=code,
+                email=email,
+                name=name,
+                password=password,
+                client=ui.client(),
+                now=utc_now(),
             )
         except AccountError as problem:
             st.error(str(problem), icon=":material/error:")

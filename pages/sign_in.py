@@ -34,7 +34,7 @@ with middle:
             "Sign in", type="primary" if not providers else "secondary"
         )
     if submitted:
-        result = accounts.sign_in(db, email, password, now=utc_now())
+        result = accounts.sign_in(db, email, password, client=ui.client(), now=utc_now())
         if result.token:
             ui.complete_sign_in(result.token)
             st.stop()

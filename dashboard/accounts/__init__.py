@@ -40,6 +40,8 @@ from dashboard.accounts.signing_in import (
     sso_sign_in,
 )
 from dashboard.accounts.throttling import (
+    ATTEMPTS_KEPT,
+    CLIENT_FREE_FAILURES,
     FREE_FAILURES,
     THROTTLE_CAP,
     THROTTLE_WINDOW,
@@ -72,7 +74,9 @@ from dashboard.accounts.users import (
 )
 
 __all__ = [
+    "ATTEMPTS_KEPT",
     "AccountError",
+    "CLIENT_FREE_FAILURES",
     "FREE_FAILURES",
     "INVITATION_LIFETIME",
     "MIN_PASSWORD_LENGTH",

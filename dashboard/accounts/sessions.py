@@ -6,6 +6,7 @@ user's next interaction. One-time tickets carry a new session to the cookie rout
 from __future__ import annotations
 
 import hashlib
+import hmac
 import secrets
 from datetime import datetime, timedelta
 
@@ -75,33 +76,44 @@ def end_session(db: Store, token: str | None, *, now: datetime) -> None:
             store.record_audit(cursor, "sign_out", "", at=now, user_id=ended[0][0])
 
 
-def issue_ticket(db: Store, token: str, next_path: str, *, now: datetime) -> str:
-    """A one-time ticket the cookie route exchanges for this session (see server.py)."""
+def issue_ticket(
+    db: Store, token: str, next_path: str, *, browser: str | None, now: datetime
+) -> str:
+    """A one-time ticket the cookie route exchanges for this session (see server.py), bound
+    to ``browser``: the pre-session cookie of the browser that signed in. Without one
+    the ticket opens nothing (the tab keeps its session in server memory only)."""
     ticket = secrets.token_urlsafe(32)
     with db.transaction() as cursor:
         cursor.execute("DELETE FROM sign_in_tickets WHERE created_at < ?", [now - TICKET_LIFETIME])
         cursor.execute(
-            "INSERT INTO sign_in_tickets VALUES (?, ?, ?, ?)",
-            [digest(ticket), digest(token), next_path, now],
+            "INSERT INTO sign_in_tickets (ticket_hash, token_hash, browser_hash, next_path, "
+            "created_at) VALUES (?, ?, ?, ?, ?)",
+            [digest(ticket), digest(token), digest(browser) if browser else None, next_path, now],
         )
     return ticket
 
 
-def redeem_ticket(db: Store, ticket: str, *, now: datetime) -> tuple[str, str] | None:
-    """Exchange a ticket, once and within its lifetime, for (new session token, next path).
+def redeem_ticket(
+    db: Store, ticket: str, *, browser: str | None, now: datetime
+) -> tuple[str, str] | None:
+    """Exchange a ticket, once, within its lifetime and in the browser it was issued to,
+    for (new session token, next path). Any other use burns it.
 
-    The session gets a new token here: the one the sign-in page held never
-    reaches the browser.
+    The binding stops login CSRF: a ticket link an attacker got for their own
+    account cannot sign a victim's browser in as the attacker. The session gets a
+    new token here: the one the sign-in page held never reaches the browser.
     """
     with db.transaction() as cursor:
         row = cursor.execute(
             "DELETE FROM sign_in_tickets WHERE ticket_hash = ? "
-            "RETURNING token_hash, next_path, created_at",
+            "RETURNING token_hash, browser_hash, next_path, created_at",
             [digest(ticket)],
         ).fetchall()
-        if not row or now - row[0][2] > TICKET_LIFETIME:
+        if not row:
             return None
-        old_hash, next_path, _ = row[0]
+        old_hash, browser_hash, next_path, created_at = row[0]
+        if now - created_at > TICKET_LIFETIME or not _same_browser(browser_hash, browser):
+            return None
         session = cursor.execute(
             "DELETE FROM sessions WHERE token_hash = ? RETURNING user_id, via, created_at",
             [old_hash],
@@ -115,3 +127,7 @@ def redeem_ticket(db: Store, ticket: str, *, now: datetime) -> tuple[str, str] |
             [digest(token), user_id, via, created_at, now],
         )
     return token, next_path
+
+
+def _same_browser(browser_hash: str | None, browser: str | None) -> bool:
+    return bool(browser_hash and browser) and hmac.compare_digest(browser_hash, digest(browser))

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
 
+import duckdb
+
 from dashboard import store
 from dashboard.accounts.passwords import hash_password, needs_rehash, verify_password
 from dashboard.accounts.sessions import start_session
@@ -37,26 +39,26 @@ def _decoy_hash() -> str:
     return hash_password(secrets.token_urlsafe(16))
 
 
-def sign_in(db: Store, email: str, password: str, *, now: datetime) -> SignInResult:
-    """Check a password sign-in; on success start a session. Same answer for
-    an unknown email, a wrong password and a deactivated account."""
+def sign_in(db: Store, email: str, password: str, *, client: str, now: datetime) -> SignInResult:
+    """Check a password sign-in from ``client`` (clients.py); on success start a session.
+    Same answer for an unknown email, a wrong password and a deactivated account.
+
+    A client that must wait is refused first, at the cost of one read: no password
+    hash, no write (throttling.py)."""
     key = normalize_email(email)
     with db.reading() as cursor:
-        wait = throttle_wait(cursor, key, now)
+        wait = throttle_wait(cursor, client, key, now)
+        if wait:
+            return SignInResult(wait=wait)
         row = cursor.execute(
             "SELECT user_id, password_hash, active FROM users WHERE email = ?", [key]
         ).fetchall()
-    if wait:
-        with db.transaction() as cursor:
-            record_attempt(cursor, key, "throttled", now)
-            store.record_audit(cursor, "sign_in.throttled", key, at=now, actor=key)
-        return SignInResult(wait=wait)
     user_id, stored, active = row[0] if row else (None, None, False)
     matches = verify_password(stored or _decoy_hash(), password) and stored is not None
     signed_in = matches and active
     upgraded = hash_password(password) if signed_in and needs_rehash(stored) else None
     with db.transaction() as cursor:
-        record_attempt(cursor, key, "success" if signed_in else "failure", now)
+        record_attempt(cursor, client, key, "success" if signed_in else "failure", now)
         store.record_audit(
             cursor,
             "sign_in.success" if signed_in else "sign_in.failure",
@@ -66,13 +68,24 @@ def sign_in(db: Store, email: str, password: str, *, now: datetime) -> SignInRes
             actor=key,
         )
         if not signed_in:
-            return SignInResult(wait=throttle_wait(cursor, key, now))
+            return SignInResult(wait=_wait_after_failure(cursor, client, key, now))
         if upgraded:
             cursor.execute(
                 "UPDATE users SET password_hash = ? WHERE user_id = ?", [upgraded, user_id]
             )
         token = start_session(cursor, user_id, now, via="password")
         return SignInResult(token=token, user=user_by_id(cursor, user_id))
+
+
+def _wait_after_failure(
+    cursor: duckdb.DuckDBPyConnection, client: str, key: str, now: datetime
+) -> timedelta:
+    """The wait this failure starts, audited once per failure that starts or lengthens
+    one (refused attempts are not audited one by one: that would let anyone fill the log)."""
+    wait = throttle_wait(cursor, client, key, now)
+    if wait:
+        store.record_audit(cursor, "sign_in.throttled", wait_message(wait), at=now, actor=key)
+    return wait
 
 
 SSO_NOT_SET_UP = "Your account is not set up in Catalyst — ask your HR admin."

@@ -104,6 +104,14 @@ def cmd_run(args: argparse.Namespace) -> int:
         os.environ["CATALYST_SECRETS"] = str(args.secrets.resolve())
     project = project_dir()
     os.chdir(project)
+    try:
+        settings.trusted_proxies(project)  # a typo is refused now, not at the first sign-in
+    except settings.SettingError as problem:
+        raise Refused(str(problem)) from None
+    # Catalyst decides who the client is (clients.py, trusted_proxies); uvicorn, which
+    # Streamlit runs on, would otherwise already replace a loopback peer by whatever
+    # X-Forwarded-For says. An empty list makes it hand over the real peer.
+    os.environ["FORWARDED_ALLOW_IPS"] = ""
     from dashboard.server import create_app
 
     print(f"Catalyst: serving {db_path} on http://{args.address}:{port}", file=sys.stderr)

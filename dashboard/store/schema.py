@@ -317,6 +317,29 @@ PUBLICATION = """
 """
 
 
+SIGN_IN_CLIENTS = """
+    -- Sign-in throttling counts failures per client (its address, see clients.py) and per
+    -- client and account, so nobody can keep someone else's account locked; rows older
+    -- than a day are pruned as new ones are written. Refused attempts are not stored.
+    -- The attempts and tickets kept so far (a day's and a minute's worth) are dropped.
+    DROP TABLE sign_in_attempts;
+    CREATE TABLE sign_in_attempts (
+        client VARCHAR NOT NULL,
+        email VARCHAR NOT NULL,
+        attempted_at TIMESTAMP NOT NULL,
+        outcome VARCHAR NOT NULL CHECK (outcome IN ('success', 'failure')));
+    -- A ticket opens a session only in the browser that signed in: browser_hash is the
+    -- SHA-256 of that browser's pre-session cookie (server.py); NULL opens nothing.
+    DROP TABLE sign_in_tickets;
+    CREATE TABLE sign_in_tickets (
+        ticket_hash VARCHAR PRIMARY KEY,
+        token_hash VARCHAR NOT NULL,
+        browser_hash VARCHAR,
+        next_path VARCHAR NOT NULL,
+        created_at TIMESTAMP NOT NULL);
+"""
+
+
 # Append only: a released migration never changes, a file at version N runs
 # migrations N+1.. in order, each in its own transaction.
 MIGRATIONS: tuple[Migration, ...] = (
@@ -329,6 +352,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     _sql(INVITATIONS),
     _sql(RAW_FINGERPRINTS),
     _publication,
+    _sql(SIGN_IN_CLIENTS),
 )
 
 

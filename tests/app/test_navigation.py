@@ -12,6 +12,8 @@ from dashboard.demo import DEMO_PASSWORD
 from dashboard.store import Store
 from dashboard.ui import TOKEN_KEY
 
+CLIENT = "192.0.2.10"
+
 ROLES_OF = {
     "manager@example.com": {"manager"},
     "hr@example.com": {"hr"},
@@ -61,7 +63,7 @@ def test_someone_with_two_roles_gets_both_sets_of_pages(app_on, demo_path):
 
 def signed_in_token(path, email) -> str:
     with Store(path) as db:
-        return accounts.sign_in(db, email, DEMO_PASSWORD, now=utc_now()).token
+        return accounts.sign_in(db, email, DEMO_PASSWORD, client=CLIENT, now=utc_now()).token
 
 
 @pytest.mark.parametrize("key", ["overview", "manager_detail", "upload", "admin"])

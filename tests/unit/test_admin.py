@@ -20,6 +20,7 @@ from dashboard.settings import SessionPolicy
 from dashboard.store import Store
 
 NOW = datetime(2026, 11, 24, 9, 0)
+CLIENT = "192.0.2.10"  # the address every sign-in here comes from
 POLICY = SessionPolicy(idle=timedelta(hours=1), max_age=timedelta(hours=12))
 GOOD = "plum orbit canvas ladder"
 
@@ -63,7 +64,7 @@ def test_an_invitation_sets_the_password_once_and_signs_in(demo_store):
         accounts.accept_invitation(demo_store, code, "password2024", now=NOW)
     token = accounts.accept_invitation(demo_store, code, GOOD, now=NOW)
     assert accounts.session_user(demo_store, token, now=NOW, policy=POLICY).user_id == ada
-    assert accounts.sign_in(demo_store, "ada@example.com", GOOD, now=NOW).token
+    assert accounts.sign_in(demo_store, "ada@example.com", GOOD, client=CLIENT, now=NOW).token
     with pytest.raises(AccountError, match="expired or was already used"):
         accounts.accept_invitation(demo_store, code, "another fine passphrase", now=NOW)
     with demo_store.reading() as cursor:
@@ -86,16 +87,22 @@ def test_a_reset_invitation_replaces_the_old_password(demo_store):
     hr = user_id(demo_store, "hr@example.com")
     (code,) = accounts.invite(demo_store, [hr], now=NOW).values()
     accounts.accept_invitation(demo_store, code, GOOD, now=NOW)
-    assert not accounts.sign_in(demo_store, "hr@example.com", DEMO_PASSWORD, now=NOW).token
-    assert accounts.sign_in(demo_store, "hr@example.com", GOOD, now=NOW).token
+    assert not accounts.sign_in(
+        demo_store, "hr@example.com", DEMO_PASSWORD, client=CLIENT, now=NOW
+    ).token
+    assert accounts.sign_in(demo_store, "hr@example.com", GOOD, client=CLIENT, now=NOW).token
 
 
 def test_deactivating_ends_every_session_at_once(demo_store):
-    token = accounts.sign_in(demo_store, "hr@example.com", DEMO_PASSWORD, now=NOW).token
+    token = accounts.sign_in(
+        demo_store, "hr@example.com", DEMO_PASSWORD, client=CLIENT, now=NOW
+    ).token
     admin = user_id(demo_store, "admin@example.com")
     accounts.set_active(demo_store, user_id(demo_store, "hr@example.com"), False, now=NOW, by=admin)
     assert accounts.session_user(demo_store, token, now=NOW, policy=POLICY) is None
-    assert not accounts.sign_in(demo_store, "hr@example.com", DEMO_PASSWORD, now=NOW).token
+    assert not accounts.sign_in(
+        demo_store, "hr@example.com", DEMO_PASSWORD, client=CLIENT, now=NOW
+    ).token
     assert "user.deactivate" in audit_actions(demo_store)
 
 
@@ -172,8 +179,10 @@ def test_settings_are_saved_with_their_audit_line(demo_store):
 
 
 def test_the_audit_log_filters_by_kind_person_and_days(demo_store):
-    accounts.sign_in(demo_store, "hr@example.com", "wrong password!", now=NOW)
-    accounts.sign_in(demo_store, "hr@example.com", DEMO_PASSWORD, now=NOW + timedelta(days=2))
+    accounts.sign_in(demo_store, "hr@example.com", "wrong password!", client=CLIENT, now=NOW)
+    accounts.sign_in(
+        demo_store, "hr@example.com", DEMO_PASSWORD, client=CLIENT, now=NOW + timedelta(days=2)
+    )
     with demo_store.reading() as cursor:
         signs = queries.audit_log(
             cursor,
@@ -191,7 +200,7 @@ def test_the_audit_log_filters_by_kind_person_and_days(demo_store):
 
 
 def test_a_backup_is_a_complete_database_that_restores(demo_store, tmp_path):
-    accounts.sign_in(demo_store, "hr@example.com", DEMO_PASSWORD, now=NOW)
+    accounts.sign_in(demo_store, "hr@example.com", DEMO_PASSWORD, client=CLIENT, now=NOW)
     copy = demo_store.backup(tmp_path / "backup.duckdb")
     with pytest.raises(store.StoreError, match="exists already"):
         demo_store.backup(copy)
@@ -199,7 +208,9 @@ def test_a_backup_is_a_complete_database_that_restores(demo_store, tmp_path):
     with Store(copy) as restored:  # restoring is opening the copy in place of the original
         assert database_snapshot(restored) == before
         assert restored.schema_version == store.SCHEMA_VERSION
-        assert accounts.sign_in(restored, "hr@example.com", DEMO_PASSWORD, now=NOW).token
+        assert accounts.sign_in(
+            restored, "hr@example.com", DEMO_PASSWORD, client=CLIENT, now=NOW
+        ).token
         with restored.transaction() as cursor:  # sequences carry on after the copied ids
             accounts.create_user(cursor, "new@example.com", {"hr"}, password_hash=None, now=NOW)
 

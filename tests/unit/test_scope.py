@@ -8,7 +8,8 @@ import pandas as pd
 import pytest
 from fixtures import OrgBuilder, weeks
 
-from dashboard import queries
+from dashboard import manager_detail, queries
+from dashboard.catalysts import CATALYST_KEYS
 from dashboard.queries import Scope
 
 W1 = date(2026, 3, 2)
@@ -121,3 +122,42 @@ def test_another_managers_self_vs_team_is_empty_for_a_manager(empty_store):
     ann_id = org.users["ann@example.com"]
     table = queries.self_vs_team(empty_store, eve, ann_id, team, weeks(W1, 1))
     assert table.team_answers.eq(0).all()
+
+
+def test_limited_hr_sees_checkins_only_for_weeks_in_scope(empty_store):
+    """North moves from Sales to Ops in week 10 under the same manager, who checks in
+    every week: HR for Ops sees her check-ins of weeks 10-20 only, on the page's view
+    and in its files; HR for Sales those of weeks 1-9; unlimited HR all of them."""
+    org = OrgBuilder(empty_store, start=W1)
+    sales, ops = org.department("Sales"), org.department("Ops")
+    north = org.team("North", sales, headcount=8, manager="ann@example.com")
+    moved = W1 + timedelta(weeks=9)
+    org.change(north, moved, department_id=ops)
+    for i in range(20):
+        week = W1 + timedelta(weeks=i)
+        rating = 1 if week < moved else 5
+        org.checkin(north, week, "ann@example.com", **dict.fromkeys(CATALYST_KEYS, rating))
+    org.save()
+    ann, period, today = org.users["ann@example.com"], weeks(W1, 20), W1 + timedelta(weeks=19)
+
+    def seen_by(departments):
+        view = manager_detail.collect(
+            empty_store, Scope.hr(departments), ann, north, period, today=today
+        )
+        files = manager_detail.sheets(view, with_notes=False)["Check-ins"]
+        return view, files
+
+    ops_view, ops_file = seen_by(frozenset({ops}))
+    assert {entry.week for entry in ops_view.history} == set(ops_view.self_by_week.week)
+    assert min(ops_view.self_by_week.week) == moved and len(ops_view.self_by_week) == 11
+    assert set(ops_view.self_by_week.clear_goals) == {5}
+    assert list(ops_file.week) == [entry.week for entry in ops_view.history]
+    assert ops_view.streak == 11
+    assert "checked in 11 of 20 weeks" in " ".join(manager_detail.findings(ops_view, "Ann"))
+
+    sales_view, _ = seen_by(frozenset({sales}))
+    assert max(sales_view.self_by_week.week) < moved and len(sales_view.history) == 9
+    assert sales_view.streak == 0  # this week North is not in Sales
+
+    everything, _ = seen_by(None)
+    assert len(everything.history) == len(everything.self_by_week) == 20

@@ -14,10 +14,12 @@ from dashboard.settings import SessionPolicy
 
 NOW = datetime(2026, 11, 24, 9, 0)
 POLICY = SessionPolicy()
+CLIENT = "192.0.2.10"  # where sign-ins come from unless a test says otherwise
+BROWSER = "the pre-session cookie of the browser that signed in"
 
 
-def attempt(db, email="hr@example.com", password=DEMO_PASSWORD, at=NOW):
-    return accounts.sign_in(db, email, password, now=at)
+def attempt(db, email="hr@example.com", password=DEMO_PASSWORD, at=NOW, client=CLIENT):
+    return accounts.sign_in(db, email, password, client=client, now=at)
 
 
 def test_the_right_password_signs_in_and_the_session_knows_the_user(demo_store):
@@ -59,10 +61,10 @@ def test_sign_ins_are_audited(demo_store):
     assert actions == [("sign_in.success",), ("sign_in.failure",)]
 
 
-def fail(db, times, email="hr@example.com", start=NOW, every=timedelta(seconds=5)):
+def fail(db, times, email="hr@example.com", start=NOW, every=timedelta(seconds=5), client=CLIENT):
     results = []
     for i in range(times):
-        results.append(attempt(db, email, "wrong password", at=start + i * every))
+        results.append(attempt(db, email, "wrong password", at=start + i * every, client=client))
     return results
 
 
@@ -120,6 +122,91 @@ def test_after_the_wait_the_right_password_works_and_clears_the_count(demo_store
     )
 
 
+def test_a_wrong_password_from_one_client_does_not_lock_out_another(demo_store):
+    """An attacker who fails once whenever each wait ends would, counted per email,
+    keep HR waiting for good; counted per client, HR elsewhere signs in throughout."""
+    attacker, at = "203.0.113.66", NOW
+    for _ in range(12):  # about two hours of waiting out every delay
+        failed = attempt(demo_store, password="guess", at=at, client=attacker)
+        assert failed.token is None
+        if failed.wait:
+            assert attempt(demo_store, at=at, client=attacker).wait  # the attacker waits...
+            assert attempt(demo_store, at=at + timedelta(seconds=1)).token  # ...HR does not
+        at += failed.wait or timedelta(seconds=1)
+    assert failed.wait == accounts.THROTTLE_CAP
+
+
+def test_one_client_failing_across_many_accounts_is_throttled(demo_store):
+    spraying = "198.51.100.7"
+    for i in range(accounts.CLIENT_FREE_FAILURES):
+        result = attempt(
+            demo_store,
+            f"person{i}@example.com",
+            "Winter2026!",
+            NOW + timedelta(seconds=i),
+            spraying,
+        )
+    assert result.wait == timedelta(minutes=1)
+    later = NOW + timedelta(seconds=30)
+    assert attempt(demo_store, at=later, client=spraying).wait  # even the right password waits
+    assert attempt(demo_store, at=later).token  # everyone else signs in
+
+
+def test_signing_in_to_ones_own_account_buys_no_more_guesses_at_others(demo_store):
+    at = NOW
+    for i in range(accounts.CLIENT_FREE_FAILURES - 1):
+        attempt(demo_store, f"person{i}@example.com", "guess", at=at)
+        at += timedelta(seconds=1)
+    assert attempt(demo_store, "manager@example.com", at=at).token
+    assert attempt(demo_store, "person99@example.com", "guess", at=at).wait == timedelta(minutes=1)
+
+
+def test_a_throttled_client_costs_no_password_hash(demo_store, monkeypatch):
+    """Random emails each cost an argon2 hash until the client must wait; then an
+    attempt is refused with the wait before any hashing, and writes nothing."""
+    hashed = []
+    for name in ("hash", "verify"):
+        real = getattr(PasswordHasher, name)
+        monkeypatch.setattr(
+            PasswordHasher,
+            name,
+            lambda self, *args, real=real, name=name: hashed.append(name) or real(self, *args),
+        )
+    for i in range(accounts.CLIENT_FREE_FAILURES):
+        attempt(demo_store, f"random{i}@example.org", "guess", at=NOW)
+    assert len(hashed) >= accounts.CLIENT_FREE_FAILURES  # the decoy check costs a hash
+    before, rows = len(hashed), table_sizes(demo_store)
+
+    refused = attempt(demo_store, "random-next@example.org", "guess", at=NOW)
+
+    assert refused.token is None and "try again in 1 minute" in refused.message
+    assert len(hashed) == before
+    assert table_sizes(demo_store) == rows
+
+
+def table_sizes(db) -> tuple[int, int]:
+    with db.reading() as cursor:
+        return cursor.execute(
+            "SELECT (SELECT count(*) FROM sign_in_attempts), (SELECT count(*) FROM audit_log)"
+        ).fetchone()
+
+
+def test_attempts_older_than_a_day_are_pruned_as_new_ones_are_written(demo_store):
+    fail(demo_store, 3)
+    attempt(demo_store, at=NOW + timedelta(days=1, minutes=1))
+    with demo_store.reading() as cursor:
+        kept = cursor.execute("SELECT outcome, attempted_at FROM sign_in_attempts").fetchall()
+    assert kept == [("success", NOW + timedelta(days=1, minutes=1))]
+
+
+def test_refused_attempts_store_no_rows(demo_store):
+    fail(demo_store, 5)
+    rows = table_sizes(demo_store)
+    for second in range(30):
+        assert attempt(demo_store, at=NOW + timedelta(seconds=30 + second)).wait
+    assert table_sizes(demo_store) == rows
+
+
 def test_an_idle_session_ends_after_thirty_minutes(demo_store):
     token = attempt(demo_store).token
     assert accounts.session_user(demo_store, token, now=NOW + timedelta(minutes=29), policy=POLICY)
@@ -163,24 +250,45 @@ def test_signing_out_ends_the_session_on_the_server(demo_store):
 
 def test_a_ticket_works_once_and_gives_the_session_a_new_token(demo_store):
     token = attempt(demo_store).token
-    ticket = accounts.issue_ticket(demo_store, token, "/overview", now=NOW)
-    new_token, next_path = accounts.redeem_ticket(demo_store, ticket, now=NOW)
+    ticket = accounts.issue_ticket(demo_store, token, "/overview", browser=BROWSER, now=NOW)
+    new_token, next_path = accounts.redeem_ticket(demo_store, ticket, browser=BROWSER, now=NOW)
     assert next_path == "/overview"
     assert new_token != token
     assert accounts.session_user(demo_store, new_token, now=NOW, policy=POLICY).email == (
         "hr@example.com"
     )
     assert accounts.session_user(demo_store, token, now=NOW, policy=POLICY) is None
-    assert accounts.redeem_ticket(demo_store, ticket, now=NOW) is None
+    assert accounts.redeem_ticket(demo_store, ticket, browser=BROWSER, now=NOW) is None
 
 
 def test_a_ticket_expires_after_a_minute(demo_store):
-    ticket = accounts.issue_ticket(demo_store, attempt(demo_store).token, "/", now=NOW)
-    assert accounts.redeem_ticket(demo_store, ticket, now=NOW + timedelta(seconds=61)) is None
+    token = attempt(demo_store).token
+    ticket = accounts.issue_ticket(demo_store, token, "/", browser=BROWSER, now=NOW)
+    later = NOW + timedelta(seconds=61)
+    assert accounts.redeem_ticket(demo_store, ticket, browser=BROWSER, now=later) is None
+
+
+def test_a_ticket_from_another_browser_does_not_sign_in(demo_store):
+    """Login CSRF: an attacker's ticket link, opened in a victim's browser (which has a
+    pre-session cookie of its own, or none), signs nobody in, and is used up."""
+    attackers = attempt(demo_store, "manager@example.com").token
+    ticket = accounts.issue_ticket(demo_store, attackers, "/", browser=BROWSER, now=NOW)
+    assert accounts.redeem_ticket(demo_store, ticket, browser="the victim's", now=NOW) is None
+    assert accounts.redeem_ticket(demo_store, ticket, browser=BROWSER, now=NOW) is None
+
+    ticket = accounts.issue_ticket(demo_store, attackers, "/", browser=BROWSER, now=NOW)
+    assert accounts.redeem_ticket(demo_store, ticket, browser=None, now=NOW) is None
+
+
+def test_a_ticket_issued_to_a_browser_without_its_cookie_opens_nothing(demo_store):
+    token = attempt(demo_store).token
+    ticket = accounts.issue_ticket(demo_store, token, "/", browser=None, now=NOW)
+    assert accounts.redeem_ticket(demo_store, ticket, browser=None, now=NOW) is None
+    assert accounts.redeem_ticket(demo_store, ticket, browser="", now=NOW) is None
 
 
 def test_a_made_up_ticket_gets_nothing(demo_store):
-    assert accounts.redeem_ticket(demo_store, "made-up", now=NOW) is None
+    assert accounts.redeem_ticket(demo_store, "made-up", browser=BROWSER, now=NOW) is None
 
 
 def test_a_hash_with_old_parameters_is_upgraded_at_sign_in(demo_store):
@@ -196,7 +304,9 @@ def test_a_hash_with_old_parameters_is_upgraded_at_sign_in(demo_store):
 
 
 def first_admin(db, code, **overrides):
-    values = dict(email="ada@example.com", name="Ada Admin", password="a long enough password")
+    values = dict(
+        email="ada@example.com", name="Ada Admin", password="a long enough password", client=CLIENT
+    )
     values.update(overrides)
     return accounts.create_first_admin(db, code=code, now=NOW, **values)
 
@@ -219,6 +329,20 @@ def test_a_wrong_setup_code_is_refused_and_throttled(empty_store):
     assert results[-1].wait == timedelta(minutes=1)
     with empty_store.reading() as cursor:
         assert not accounts.has_accounts(cursor)
+
+
+def test_a_stranger_guessing_the_setup_code_does_not_lock_out_the_real_one(
+    empty_store, monkeypatch
+):
+    code = accounts.new_setup_code(empty_store, now=NOW)
+    hashed = []
+    real = PasswordHasher.hash
+    monkeypatch.setattr(PasswordHasher, "hash", lambda *a: hashed.append(1) or real(*a))
+    stranger = [first_admin(empty_store, "AAAA-BBBB-CCCC", client="203.0.113.9") for _ in range(6)]
+    assert stranger[-1].token is None and stranger[-1].wait
+    assert not hashed  # a wrong code is refused before the password is hashed
+
+    assert first_admin(empty_store, code).token  # from the console holder's own browser
 
 
 def test_first_admin_details_are_checked_before_anything_is_written(empty_store):
