@@ -353,19 +353,25 @@ def completion(
 
 
 def stale(
-    cursor: duckdb.DuckDBPyConnection, team_ids: list[int], today: date, weeks: int = 2
+    cursor: duckdb.DuckDBPyConnection,
+    team_ids: list[int],
+    today: date,
+    weeks: int = 2,
+    departments: Departments = None,
 ) -> pd.DataFrame:
     """Teams whose current manager has not checked in for ``weeks`` finished weeks or more
-    (team, manager, last check-in), longest silence first."""
+    (team, manager, last check-in), longest silence first; with ``departments``, the last
+    check-in counts only weeks in which the team was in one of them."""
     limit = week_of(today) - timedelta(weeks=weeks)
+    within, within_params = _in_departments(departments)
     frame = cursor.execute(
-        "SELECT t.name AS team, u.display_name AS manager, max(c.week) AS last_check_in "
+        "SELECT t.name AS team, u.display_name AS manager, max(c.week) AS last_check_in "  # noqa: S608
         "FROM team_history h JOIN teams t USING (team_id) JOIN users u ON u.user_id = h.manager_id "
-        "LEFT JOIN checkins c ON c.team_id = h.team_id AND c.manager_id = h.manager_id "
+        f"LEFT JOIN checkins c ON c.team_id = h.team_id AND c.manager_id = h.manager_id{within} "
         "WHERE h.valid_to IS NULL AND h.team_id IN (SELECT unnest(?::INTEGER[])) "
         "GROUP BY ALL HAVING max(c.week) IS NULL OR max(c.week) < ? "
         "ORDER BY last_check_in NULLS FIRST, team",
-        [team_ids, limit],
+        [*within_params, team_ids, limit],
     ).df()
     frame["last_check_in"] = frame["last_check_in"].dt.date
     return frame

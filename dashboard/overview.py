@@ -63,7 +63,7 @@ def collect(db: Store, scope: Scope, period: Period, *, today: date) -> Overview
     team_ids = [int(t) for t in teams.team_id]
     with db.reading() as cursor:
         done_due = checkins.completion(cursor, team_ids, checkins.due_week(today))
-        stale = checkins.stale(cursor, team_ids, today)
+        stale = checkins.stale(cursor, team_ids, today, departments=scope.departments)
         managers = queries.manager_names(cursor)
     names = teams[["team_id", "team", "manager_id", "manager", "department"]]
     self_team = (

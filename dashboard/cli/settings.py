@@ -120,7 +120,8 @@ def cmd_go_live(args: argparse.Namespace) -> int:
             return EXIT_OK
         cells = queries.go_live(db, now=utc_now(), actor=ACTOR)
     print(
-        f"The organization is live: {cells:,} cells of closed rounds published. From now on "
-        "a round is published once it has closed and its grace period has passed."
+        f"The organization is live: every closed round is published ({cells:,} "
+        f"{'result' if cells == 1 else 'results'} of teams and pools). From now on a round "
+        "is published once it has closed and its grace period has passed."
     )
     return EXIT_OK

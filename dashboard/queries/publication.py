@@ -66,9 +66,10 @@ def closes_at(span: Span, time_zone: str) -> datetime:
     return clock.local_midnight_in_utc(span.last_week + WEEK, time_zone)
 
 
-# Per database and data versions: the earliest time anything can next fall due (None:
-# nothing can until data or settings change), so most reads skip the work entirely.
-_next_due: dict[tuple, datetime | None] = {}
+# Per database: the data versions last looked at and the earliest time anything can next
+# fall due then (None: nothing can until data or settings change), so most reads skip
+# the work entirely.
+_next_due: dict[str, tuple[tuple, datetime | None]] = {}
 _next_due_lock = threading.Lock()
 
 
@@ -77,15 +78,16 @@ def publish_due(db: Store, now: datetime | None = None) -> int:
     published. Cheap when nothing is due (one small read)."""
     now = now or clock.utc_now()
     with db.reading() as cursor:
-        key = (str(db.path), *sorted(data_versions(cursor).items()))
+        versions = tuple(sorted(data_versions(cursor).items()))
     with _next_due_lock:
-        if key in _next_due and (_next_due[key] is None or now < _next_due[key]):
+        looked_at, next_due = _next_due.get(str(db.path), (None, None))
+        if looked_at == versions and (next_due is None or now < next_due):
             return 0
     with db.transaction() as cursor:
         published, next_due = _publish(cursor, now, ignore_grace=False)
     with _next_due_lock:
         if not published:  # a publication changes the versions: the next read looks again
-            _next_due[key] = next_due
+            _next_due[str(db.path)] = (versions, next_due)
     return published
 
 
@@ -129,7 +131,7 @@ def go_live(db: Store, *, now: datetime, by: int | None = None, actor: str | Non
         store.record_audit(
             cursor,
             "organization.live",
-            f"went live: {published} cells of closed rounds published",
+            f"went live: closed rounds published ({published} cells)",
             at=now,
             user_id=by,
             actor=actor,

@@ -287,6 +287,10 @@ PUBLICATION = """
     -- The published cell a response went into; NULL: not published (an open round, or
     -- late data held until it forms a group of its own).
     ALTER TABLE survey_responses ADD COLUMN cell_id BIGINT;
+    -- A database that already shows results stays live: its rounds are published on the
+    -- first read (an organization still being set up has no responses yet).
+    INSERT INTO meta SELECT 'live_since', strftime(timezone('UTC', now()), '%Y-%m-%dT%H:%M:%S')
+        WHERE EXISTS (SELECT 1 FROM survey_responses);
     -- Responses of withdrawn cells, recognised should the same rows be imported again:
     -- they never reappear on their own.
     CREATE TABLE withdrawn_responses (

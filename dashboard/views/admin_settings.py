@@ -59,7 +59,7 @@ def publication(db: Store, admin: User) -> None:
         sure = st.checkbox("Past exports and the roster are in, and they are right")
         if st.button("Go live", type="primary", disabled=not sure):
             cells = queries.go_live(db, now=utc_now(), by=admin.user_id)
-            done(f"Live: {cells:,} results of closed rounds published.")
+            done(f"Live: every closed round is published ({cells:,} results of teams and pools).")
     for line in queries.answers_beyond_people(db):
         st.warning(line, icon=":material/group:")
 

@@ -139,7 +139,7 @@ def test_go_live_publishes_the_closed_rounds_once(tmp_path, capsys):
         org.answers(team, date(2026, 11, 9), [4] * 6)
         org.save(live=False)
     assert main(["settings", "go-live", "--db", str(path)]) == 0
-    assert "live: 1 cells of closed rounds published" in capsys.readouterr().out
+    assert "every closed round is published (1 result of teams" in capsys.readouterr().out
     assert main(["settings", "go-live", "--db", str(path)]) == 0
     assert "Already live since" in capsys.readouterr().out
     assert [actor for actor, _, _ in audit_lines(path, "organization.live")] == [

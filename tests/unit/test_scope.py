@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 from fixtures import OrgBuilder, weeks
 
-from dashboard import manager_detail, queries
+from dashboard import checkins, manager_detail, queries
 from dashboard.catalysts import CATALYST_KEYS
 from dashboard.queries import Scope
 
@@ -161,3 +161,12 @@ def test_limited_hr_sees_checkins_only_for_weeks_in_scope(empty_store):
 
     everything, _ = seen_by(None)
     assert len(everything.history) == len(everything.self_by_week) == 20
+
+    # The overview's "no check-in lately" list: each HR sees the last check-in of a week
+    # in which the team was theirs.
+    with empty_store.reading() as cursor:
+        later = today + timedelta(weeks=4)
+        for_ops = checkins.stale(cursor, [north], later, departments=frozenset({ops}))
+        for_sales = checkins.stale(cursor, [north], later, departments=frozenset({sales}))
+    assert list(for_ops.last_check_in) == [today]
+    assert list(for_sales.last_check_in) == [moved - timedelta(weeks=1)]

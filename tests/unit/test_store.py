@@ -252,3 +252,36 @@ def test_new_rows_after_a_bulk_write_get_fresh_ids(demo_store):
             "VALUES ('new.person@example.com', 'New Person', now()) RETURNING user_id"
         ).fetchall()[0][0]
     assert new_id == largest + 1
+
+
+def test_a_database_that_showed_results_stays_live_after_the_upgrade(tmp_path):
+    """Before publication existed every import showed at once: upgrading such a file must
+    not hide its results behind "being set up", nor rewrite its roster history."""
+    from datetime import date
+
+    from fixtures import weeks
+
+    from dashboard import queries
+
+    path = tmp_path / "before.duckdb"
+    before_publication = MIGRATIONS[:8]
+    with Store(path, migrations=before_publication) as db:
+        with db.transaction() as cursor:
+            cursor.execute("INSERT INTO departments VALUES (1, 'Sales')")
+            cursor.execute("INSERT INTO teams VALUES (1, 'North', now())")
+            cursor.execute("INSERT INTO team_facts VALUES (1, DATE '2026-01-05', 1, NULL, 9)")
+            cursor.execute(
+                "INSERT INTO imports (kind, file_name, imported_at, rows_in_file, imported) "
+                "VALUES ('survey', 'old.csv', TIMESTAMP '2026-11-09 10:00', 6, 6)"
+            )
+            cursor.execute(
+                "INSERT INTO survey_responses (import_id, team_id, submitted_at, week, "
+                "fingerprint, clear_goals) SELECT 1, 1, TIMESTAMP '2026-11-03 09:00', "
+                "DATE '2026-11-02', range, 4 FROM range(6)"
+            )
+    with Store(path) as db:
+        with db.reading() as cursor:
+            assert queries.live_since(cursor) is not None
+            assert queries.roster_history(cursor, 1).headcount.tolist() == [9]
+        figure = queries.team_figure(db, queries.Scope.hr(), 1, weeks(date(2026, 11, 2), 1))
+        assert figure.responses == 6
