@@ -45,8 +45,11 @@ def undo_withdraws(db: Store, import_id: int) -> str | None:
     pools = len(cells) - teams
     parts = [f"{teams} team result{'s' if teams != 1 else ''}"] if teams else []
     parts += [f"{pools} department pool{'s' if pools != 1 else ''}"] if pools else []
+    published = (
+        ", ".join(names) if len(names) <= 3 else f"{len(names)} rounds, {names[0]} to {names[-1]}"
+    )
     return (
-        f"Already published: {', '.join(names)}. Undoing withdraws {' and '.join(parts)} "
+        f"Already published: {published}. Undoing withdraws {' and '.join(parts)} "
         f"({sum(r for *_, r in cells):,} responses, other imports' included) from every "
         "figure for good; they are not shown again, even if the file is imported again."
     )

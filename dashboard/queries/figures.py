@@ -168,9 +168,10 @@ def participation(db: Store, scope: Scope, period: Period) -> float | None:
 
 
 def held_responses(db: Store, scope: Scope, period: Period, team_id: int | None = None) -> int:
-    """Responses of the period's published rounds not yet in any figure (late data waiting
-    for a group of k), counted for teams of at least k people in scope: a count, never
-    answers."""
+    """Responses that arrived after their round was published and are not in any figure
+    yet (late data waiting for a group of k), counted for teams of at least k people in
+    scope: a count, never answers. (Responses left out when their round was published
+    are not counted here: figures say that something was left out.)"""
     k = protected_cells(db, period).min_group_size
     with db.reading() as cursor:
         held = cursor.execute(
@@ -178,6 +179,7 @@ def held_responses(db: Store, scope: Scope, period: Period, team_id: int | None 
             SELECT r.team_id, h.department_id, h.manager_id, h.headcount, count(*) AS held
             FROM survey_responses r {facts_join("r")}
             JOIN published_rounds p ON r.week BETWEEN p.first_week AND p.last_week
+            JOIN imports i ON i.import_id = r.import_id AND i.imported_at > p.published_at
             WHERE r.cell_id IS NULL AND p.first_week >= ? AND p.last_week <= ?
             GROUP BY ALL
             """,  # noqa: S608 - no input in the text
