@@ -178,3 +178,31 @@ def test_an_admin_raises_a_file_limit_that_a_refusal_named(admin, demo_path):
     assert app.success[0].value == plain("Saved: Most rows in a file.")
     with Store(demo_path) as db, db.reading() as cursor:
         assert queries.org_settings(cursor).max_rows == 3_000_000
+
+
+def test_an_admin_takes_the_organization_live_when_it_is_set_up(admin, demo_path):
+    with Store(demo_path) as db, db.transaction() as cursor:  # the demo before going live
+        cursor.execute("UPDATE survey_responses SET cell_id = NULL")
+        for table in ("published_cells", "published_teams", "published_rounds"):
+            cursor.execute(f"DELETE FROM {table}")  # noqa: S608 - three names above
+        cursor.execute("DELETE FROM meta WHERE key = 'live_since'")
+        cursor.execute("UPDATE data_versions SET version = version + 1")
+    app = admin("Settings")
+    assert "Being set up" in app.info[0].value
+    assert button(app, "Go live").disabled
+    app.checkbox[0].check().run()
+    button(app, "Go live").click().run()
+    assert not app.exception
+    assert app.success[0].value == plain(
+        "Live: every closed round is published (73 results of teams and pools)."
+    )
+    assert any("Live since" in box.value for box in app.success)
+    with Store(demo_path) as db, db.reading() as cursor:
+        assert queries.live_since(cursor) is not None
+        (rounds,) = cursor.execute("SELECT count(*) FROM published_rounds").fetchone()
+    assert rounds == 7  # the demo's eight weeks but the open one
+    # Once when the demo was built, once now.
+    assert (
+        audit(demo_path, "organization.live")
+        == ["went live: closed rounds published (73 cells)"] * 2
+    )
