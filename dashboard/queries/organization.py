@@ -63,9 +63,13 @@ def org_settings(cursor: duckdb.DuckDBPyConnection) -> OrgSettings:
     return OrgSettings.from_rows(dict(cursor.execute("SELECT key, value FROM settings").fetchall()))
 
 
-def data_versions(cursor: duckdb.DuckDBPyConnection) -> dict[str, int]:
-    """Version per kind of data; writes bump them, caches key on them."""
-    return dict(cursor.execute("SELECT kind, version FROM data_versions").fetchall())
+def data_versions(
+    cursor: duckdb.DuckDBPyConnection, kinds: tuple[str, ...] | None = None
+) -> dict[str, int]:
+    """Version per kind of data (all kinds, or these); writes bump them, caches key on
+    them."""
+    rows = cursor.execute("SELECT kind, version FROM data_versions").fetchall()
+    return {kind: version for kind, version in rows if kinds is None or kind in kinds}
 
 
 def team_id_by_name(cursor: duckdb.DuckDBPyConnection, name: str) -> int | None:

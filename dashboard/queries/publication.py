@@ -66,6 +66,9 @@ def closes_at(span: Span, time_zone: str) -> datetime:
     return clock.local_midnight_in_utc(span.last_week + WEEK, time_zone)
 
 
+# What publication depends on; a check-in or a new account does not make anything due.
+SHAPED_BY = ("survey", "roster", "settings", "published")
+
 # Per database: the data versions last looked at and the earliest time anything can next
 # fall due then (None: nothing can until data or settings change), so most reads skip
 # the work entirely.
@@ -78,7 +81,7 @@ def publish_due(db: Store, now: datetime | None = None) -> int:
     published. Cheap when nothing is due (one small read)."""
     now = now or clock.utc_now()
     with db.reading() as cursor:
-        versions = tuple(sorted(data_versions(cursor).items()))
+        versions = tuple(sorted(data_versions(cursor, SHAPED_BY).items()))
     with _next_due_lock:
         looked_at, next_due = _next_due.get(str(db.path), (None, None))
         if looked_at == versions and (next_due is None or now < next_due):
@@ -277,7 +280,10 @@ def _publish_group(
     if cells.empty:
         return 0
     protected = privacy.protect(cells, k)
-    shown = protected.shown
+    # Cell ids in a stable order: the same data always publishes the same cells.
+    shown = protected.shown.sort_values(
+        ["round", "kind", "department_id", "team_id", "manager_id"], ignore_index=True
+    )
     if shown.empty and supplement:
         return 0
     # fetchall: a result left half-read here makes the next register() abort the
@@ -362,6 +368,7 @@ def _raw_cells_sql(frequency: str) -> str:
                min(headcount) AS headcount, sum(responses)::INTEGER AS responses,
                least(max(responses), min(headcount))::INTEGER AS people, {per_cell}
         FROM periods GROUP BY team_id, round_id, department_id, manager_id
+        ORDER BY round_id, department_id, team_id, manager_id
     """  # noqa: S608 - identifiers from allow-lists
 
 
