@@ -207,7 +207,7 @@ class History:
 
 
 @settings(
-    max_examples=budget(8),
+    max_examples=budget(6),
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
 )
