@@ -94,8 +94,8 @@ def protected_cells(db: Store, period: Period) -> Protected:
     with db.reading() as cursor:
         org = org_settings(cursor)
         if period.cadence != org.cadence:
-            # Periods follow today's cadence; rounds of an earlier one are placed in the
-            # round of today's cadence where they begin.
+            # Periods are asked in today's cadence, as every page offers them; published
+            # rounds of an earlier cadence are placed in the round where they begin.
             raise ValueError(f"the organization surveys {org.cadence}, not {period.cadence}")
         key = (str(db.path), period, data_versions(cursor).get("published"))
         with _cache_lock:
