@@ -223,7 +223,10 @@ def test_figures_ever_observed_differ_by_whole_published_groups_of_k(
 ):
     with tempfile.TemporaryDirectory() as folder:
         org = History(Path(folder), monkeypatch, k, cadence)
-        start = [("live",)] if live_at_start else []
+        # Two full teams answer for two weeks first, so that most histories publish and
+        # then have something to undo, delay or regroup.
+        start = [("import", "A", 1, 9), ("import", "X", 1, 12)]
+        start += [("live",)] if live_at_start else []
         try:
             # Every operation is watched; at the end every round has closed and gone live.
             for operation in [*start, *history, ("wait", 40), ("live",)]:
