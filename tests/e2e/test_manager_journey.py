@@ -20,7 +20,11 @@ def test_manager_checks_in_and_sees_it_on_my_team(demo_server, page):
     ratings = ["Mostly", "Partly", "Fully", "Mostly", "A little", "Fully"]
     groups = main.get_by_role("radiogroup")
     for index, word in enumerate(ratings, start=1):  # group 0 is the week
+        # One rating at a time, each seen as chosen: a click that lands while the page is
+        # rerunning for the previous one was once lost (a flaky "missing: Clear goals").
         groups.nth(index).get_by_text(word, exact=True).click()
+        expect(groups.nth(index).get_by_role("radio", name=word, exact=True)).to_be_checked()
+        settle(page)
     main.get_by_role("textbox", name="Small wins this week (one per line)").fill("Shipped v2")
     main.get_by_role("button", name="Save check-in").click()
     settle(page)
