@@ -35,23 +35,30 @@ def is_https(request: Request) -> bool:
     return request.url.scheme == "https" or request.headers.get("x-forwarded-proto") == "https"
 
 
+def editing_headers(send: Send, edit: Callable[[MutableHeaders], None]) -> Send:
+    """``send``, with ``edit`` applied to the response's headers as they start."""
+
+    async def send_edited(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            edit(MutableHeaders(scope=message))
+        await send(message)
+
+    return send_edited
+
+
+def _forbid_framing(headers: MutableHeaders) -> None:
+    headers["X-Frame-Options"] = "DENY"
+    headers.append("Content-Security-Policy", "frame-ancestors 'none'")
+
+
 class FrameGuard:
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-
-        async def send_guarded(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                headers = MutableHeaders(scope=message)
-                headers["X-Frame-Options"] = "DENY"
-                headers.append("Content-Security-Policy", "frame-ancestors 'none'")
-            await send(message)
-
-        await self.app(scope, receive, send_guarded)
+        if scope["type"] == "http":
+            send = editing_headers(send, _forbid_framing)
+        await self.app(scope, receive, send)
 
 
 class BrowserCookie:
@@ -68,16 +75,13 @@ class BrowserCookie:
             return
         cookie = browser_cookie(secrets.token_urlsafe(32), secure=is_https(request))
 
-        async def send_with_cookie(message: Message) -> None:
+        def add_cookie(headers: MutableHeaders) -> None:
             # Pages only: a page load comes before the connection the sign-in page
             # runs on, and one cookie per page load leaves no race between assets.
-            if message["type"] == "http.response.start":
-                headers = MutableHeaders(scope=message)
-                if headers.get("content-type", "").startswith("text/html"):
-                    headers.append("set-cookie", cookie)
-            await send(message)
+            if headers.get("content-type", "").startswith("text/html"):
+                headers.append("set-cookie", cookie)
 
-        await self.app(scope, receive, send_with_cookie)
+        await self.app(scope, receive, editing_headers(send, add_cookie))
 
 
 def browser_cookie(value: str, *, secure: bool) -> str:

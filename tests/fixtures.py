@@ -215,6 +215,18 @@ def cell_names(db, cells) -> dict[str, str]:
     return {cell: names[cell] for cell in cells}
 
 
+def as_if_never_published(path: Path, *, live: bool = False) -> None:
+    """A database (the demo) as it was before anything was published: every published
+    cell gone and every response unpublished; still being set up unless ``live``."""
+    with Store(path) as db, db.transaction() as cursor:
+        cursor.execute("UPDATE survey_responses SET cell_id = NULL")
+        for table in ("published_cells", "published_teams", "published_rounds"):
+            cursor.execute(f"DELETE FROM {table}")  # noqa: S608 - three names above
+        if not live:
+            cursor.execute("DELETE FROM meta WHERE key = 'live_since'")
+        cursor.execute("UPDATE data_versions SET version = version + 1")
+
+
 SALES_AND_OPS_WEEK = date(2026, 3, 2)  # a Monday
 
 

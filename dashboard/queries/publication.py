@@ -118,7 +118,8 @@ def state(db: Store, now: datetime | None = None) -> State:
         org = org_settings(cursor)
         (responses,) = cursor.execute("SELECT count(*) > 0 FROM survey_responses").fetchone()
         live = live_since(cursor)
-        _, later = _due_rounds(cursor, org, now, timedelta(days=org.grace_days))
+        weeks = _unpublished_weeks(cursor)
+        _, later = _due_rounds(cursor, weeks, org, now, timedelta(days=org.grace_days))
     return State(live, bool(responses), later if live else None, org.grace_days)
 
 
@@ -150,9 +151,10 @@ def _publish(
         return 0, None
     org = org_settings(cursor)
     grace = timedelta(days=0 if ignore_grace else org.grace_days)
-    due, later = _due_rounds(cursor, org, now, grace)
+    weeks = _unpublished_weeks(cursor)
+    due, later = _due_rounds(cursor, weeks, org, now, grace)
     published = _publish_rounds(cursor, due, org, now) if due else 0
-    supplements, later_supplement = _publish_supplements(cursor, now, grace)
+    supplements, later_supplement = _publish_supplements(cursor, weeks, now, grace)
     published += supplements
     if published:
         store.bump_data_version(cursor, "published")
@@ -162,11 +164,11 @@ def _publish(
 
 def _unpublished_weeks(cursor: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """Weeks with responses in no published cell, with the first import that brought one
-    and whether the week lies in a published round (late data)."""
+    and, for late data, the first week of the published round the week lies in (NaT for
+    weeks of rounds not published yet)."""
     return cursor.execute(
         """
-        SELECT r.week, min(i.imported_at) AS first_import,
-               bool_or(p.round_id IS NOT NULL) AS in_published
+        SELECT r.week, min(i.imported_at) AS first_import, any_value(p.first_week) AS round
         FROM survey_responses r JOIN imports i USING (import_id)
         LEFT JOIN published_rounds p ON r.week BETWEEN p.first_week AND p.last_week
         WHERE r.cell_id IS NULL
@@ -176,11 +178,14 @@ def _unpublished_weeks(cursor: duckdb.DuckDBPyConnection) -> pd.DataFrame:
 
 
 def _due_rounds(
-    cursor: duckdb.DuckDBPyConnection, org: OrgSettings, now: datetime, grace: timedelta
+    cursor: duckdb.DuckDBPyConnection,
+    weeks: pd.DataFrame,
+    org: OrgSettings,
+    now: datetime,
+    grace: timedelta,
 ) -> tuple[list[Span], datetime | None]:
     """The rounds to publish now, and when the next one falls due."""
-    weeks = _unpublished_weeks(cursor)
-    weeks = weeks[~weeks.in_published.astype(bool)]
+    weeks = weeks[weeks["round"].isna()]
     spans = published_spans(cursor)
     first_import: dict[Span, datetime] = {}
     for week, imported in zip(weeks.week, weeks.first_import, strict=True):
@@ -221,21 +226,14 @@ def _publish_rounds(
 
 
 def _publish_supplements(
-    cursor: duckdb.DuckDBPyConnection, now: datetime, grace: timedelta
+    cursor: duckdb.DuckDBPyConnection, weeks: pd.DataFrame, now: datetime, grace: timedelta
 ) -> tuple[int, datetime | None]:
     """Held responses of published rounds whose grace has passed, as supplements."""
-    held = cursor.execute(
-        """
-        SELECT p.first_week, min(i.imported_at) AS first_import
-        FROM survey_responses r JOIN imports i USING (import_id)
-        JOIN published_rounds p ON r.week BETWEEN p.first_week AND p.last_week
-        WHERE r.cell_id IS NULL GROUP BY p.first_week
-        """
-    ).fetchall()
-    due = [week for week, imported in held if now >= imported + grace]
-    waiting = [imported + grace for _, imported in held if now < imported + grace]
+    held = weeks[weeks["round"].notna()].groupby("round").first_import.min()
+    due = [week.date() for week, imported in held.items() if now >= imported + grace]
+    waiting = [imported + grace for imported in held if now < imported + grace]
     published = _publish_cells(cursor, due, now, supplement=True) if due else 0
-    return published, min(waiting) if waiting else None
+    return published, min(waiting).to_pydatetime() if waiting else None
 
 
 def _publish_cells(

@@ -7,6 +7,7 @@ from datetime import datetime
 
 import pytest
 from app_helpers import after_redirect, sign_in, text_input
+from fixtures import as_if_never_published
 from streamlit.testing.v1 import AppTest
 
 from dashboard import accounts, queries
@@ -181,12 +182,7 @@ def test_an_admin_raises_a_file_limit_that_a_refusal_named(admin, demo_path):
 
 
 def test_an_admin_takes_the_organization_live_when_it_is_set_up(admin, demo_path):
-    with Store(demo_path) as db, db.transaction() as cursor:  # the demo before going live
-        cursor.execute("UPDATE survey_responses SET cell_id = NULL")
-        for table in ("published_cells", "published_teams", "published_rounds"):
-            cursor.execute(f"DELETE FROM {table}")  # noqa: S608 - three names above
-        cursor.execute("DELETE FROM meta WHERE key = 'live_since'")
-        cursor.execute("UPDATE data_versions SET version = version + 1")
+    as_if_never_published(demo_path)
     app = admin("Settings")
     assert "Being set up" in app.info[0].value
     assert button(app, "Go live").disabled

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from app_helpers import after_redirect, sign_in
+from fixtures import as_if_never_published
 from streamlit.testing.v1 import AppTest
 
 from dashboard import clock, queries, rounds
@@ -157,20 +158,6 @@ def test_choosing_a_manager_opens_their_detail(hr_app, live_demo_path):
     assert app.query_params["manager"] == str(jordan)
 
 
-def _as_if_new(path, *, keep_responses: bool, live: bool) -> None:
-    """The demo as an organization that has published nothing yet."""
-    with Store(path) as db, db.transaction() as cursor:
-        if not keep_responses:
-            cursor.execute("DELETE FROM survey_responses")
-        cursor.execute("UPDATE survey_responses SET cell_id = NULL")
-        for table in ("published_cells", "published_teams", "published_rounds"):
-            cursor.execute(f"DELETE FROM {table}")  # noqa: S608 - three names above
-        if not live:
-            cursor.execute("DELETE FROM meta WHERE key = 'live_since'")
-        store_module.rebuild_response_summary(cursor)
-        store_module.bump_data_version(cursor, "survey", "published")
-
-
 @pytest.mark.parametrize(
     ("keep_responses", "live", "said"),
     [
@@ -181,7 +168,12 @@ def _as_if_new(path, *, keep_responses: bool, live: bool) -> None:
 def test_an_organization_without_results_is_told_why_and_what_next(
     hr_app, live_demo_path, keep_responses, live, said
 ):
-    _as_if_new(live_demo_path, keep_responses=keep_responses, live=live)
+    as_if_never_published(live_demo_path, live=live)
+    if not keep_responses:
+        with Store(live_demo_path) as db, db.transaction() as cursor:
+            cursor.execute("DELETE FROM survey_responses")
+            store_module.rebuild_response_summary(cursor)
+            store_module.bump_data_version(cursor, "survey")
     app = hr_app()
     assert any(said in i.value for i in app.info)
     assert not app.metric
