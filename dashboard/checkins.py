@@ -360,12 +360,14 @@ def stale(
     departments: Departments = None,
 ) -> pd.DataFrame:
     """Teams whose current manager has not checked in for ``weeks`` finished weeks or more
-    (team, manager, last check-in), longest silence first; with ``departments``, the last
-    check-in counts only weeks in which the team was in one of them."""
+    (team_id, manager_id, team, manager, last check-in), longest silence first; with
+    ``departments``, the last check-in counts only weeks in which the team was in one of
+    them."""
     limit = week_of(today) - timedelta(weeks=weeks)
     within, within_params = _in_departments(departments)
     frame = cursor.execute(
-        "SELECT t.name AS team, u.display_name AS manager, max(c.week) AS last_check_in "  # noqa: S608
+        "SELECT h.team_id, h.manager_id, t.name AS team, u.display_name AS manager, "  # noqa: S608
+        "max(c.week) AS last_check_in "
         "FROM team_history h JOIN teams t USING (team_id) JOIN users u ON u.user_id = h.manager_id "
         f"LEFT JOIN checkins c ON c.team_id = h.team_id AND c.manager_id = h.manager_id{within} "
         "WHERE h.valid_to IS NULL AND h.team_id IN (SELECT unnest(?::INTEGER[])) "

@@ -11,7 +11,7 @@ from datetime import date
 
 import pandas as pd
 
-from dashboard import checkins, measures, queries, rounds, summary
+from dashboard import checkins, measures, queries, rounds, summary, support
 from dashboard.catalysts import CATALYST_KEYS, ITEM_KEYS, item_label
 from dashboard.privacy import CellSum
 from dashboard.queries import Scope
@@ -45,6 +45,9 @@ class Overview:
     team_changes: pd.DataFrame  # real drops and rises per team and item
     stale: pd.DataFrame  # teams without a check-in for two weeks or more
     associations: pd.DataFrame  # catalyst, r, n (teams)
+    organization: CellSum  # the whole scope the user may see, what tiles compare with
+    baseline: str  # its name in comparisons: "org", or "your departments"
+    needs_support: pd.DataFrame  # support.needs_support: managers ranked, with reasons
     held: int = 0  # late responses of these rounds not yet in any figure
 
     @property
@@ -52,13 +55,22 @@ class Overview:
         return int((self.teams.status == "shown").sum())
 
 
-def collect(db: Store, scope: Scope, period: Period, *, today: date) -> Overview:
-    """Everything the overview shows for a scope (HR, possibly some departments)."""
+def collect(
+    db: Store, scope: Scope, period: Period, *, today: date, whole: Scope | None = None
+) -> Overview:
+    """Everything the overview shows for a scope (HR, possibly some departments), compared
+    with ``whole``: everything the user may see (the scope itself when None)."""
+    whole = whole or scope
     with db.reading() as cursor:
         min_group_size = queries.org_settings(cursor).min_group_size
+        every = set(queries.departments(cursor, whole.departments).department_id)
     teams = queries.team_table(db, scope, period)
     departments = set(teams.department_id) if scope.departments is None else scope.departments
     figure = queries.departments_figure(db, scope, period, departments)
+    organization = (
+        figure if whole == scope else queries.departments_figure(db, whole, period, every)
+    )
+    baseline = "org" if whole.departments is None else "your departments"
     before = queries.departments_figure(db, scope, period.before(), departments)
     team_ids = [int(t) for t in teams.team_id]
     with db.reading() as cursor:
@@ -72,6 +84,8 @@ def collect(db: Store, scope: Scope, period: Period, *, today: date) -> Overview
         .merge(managers, on="manager_id", how="left")
     )
     changes = queries.team_changes(db, scope, period).merge(names, on="team_id")
+    silent = dict(zip(stale.team_id, stale.last_check_in.map(_or_none), strict=True))
+    ranked = support.needs_support(teams, organization, self_team, changes, silent, today, baseline)
     return Overview(
         period,
         min_group_size,
@@ -87,8 +101,15 @@ def collect(db: Store, scope: Scope, period: Period, *, today: date) -> Overview
         changes,
         stale,
         associations(teams),
+        organization,
+        baseline,
+        ranked,
         queries.held_responses(db, scope, period),
     )
+
+
+def _or_none(week: date | None) -> date | None:
+    return None if pd.isna(week) else week
 
 
 def associations(teams: pd.DataFrame) -> pd.DataFrame:
@@ -126,6 +147,7 @@ def team_table(teams: pd.DataFrame, metric: str) -> pd.DataFrame:
                 item_label(k): teams[f"{k}_{metric}"].round(METRIC_DIGITS[metric])
                 for k in ITEM_KEYS
             },
+            **{column: teams[column] for column in support.ROW_IDS},
         )
         .reset_index(drop=True)
     )
@@ -159,6 +181,7 @@ def blind_spots_table(view: Overview, top: int | None = None) -> pd.DataFrame:
             "team mean": blind.team_mean.round(1),
             "gap": blind.gap.round(1),
             "answers": blind.team_answers,
+            **{column: blind[column] for column in support.ROW_IDS},
         }
     ).reset_index(drop=True)
 
@@ -175,6 +198,7 @@ def drops_table(view: Overview) -> pd.DataFrame:
                 "favorable before": (100 * drops.favorable_before / drops.n_before).round(1),
                 "favorable now": (100 * drops.favorable / drops.n).round(1),
                 "points": drops.points.round(1),
+                **{column: drops[column] for column in support.ROW_IDS},
             }
         )
         .sort_values("points")
@@ -187,18 +211,27 @@ def stale_table(view: Overview) -> pd.DataFrame:
         "never" if pd.isna(week) else rounds.round_label(week, "weekly")
         for week in view.stale.last_check_in
     ]
-    return view.stale[["team", "manager"]].assign(**{"last check-in": last})
+    return view.stale[["team", "manager"]].assign(
+        **{"last check-in": last}, **{column: view.stale[column] for column in support.ROW_IDS}
+    )
 
 
 def sheets(view: Overview, metric: str) -> dict[str, pd.DataFrame]:
     """Every table of the overview, for the workbook download."""
-    return {
+    tables = {
+        "Needs support": support.table(view.needs_support),
         "Teams": team_table(ordered(view.teams, metric, "department"), metric),
         "Trends": trends_table(view),
         "Blind spots": blind_spots_table(view),
         "Real drops": drops_table(view),
         "No recent check-in": stale_table(view),
     }
+    return {name: for_files(table) for name, table in tables.items()}
+
+
+def for_files(table: pd.DataFrame) -> pd.DataFrame:
+    """A table as downloaded: without the ids its rows carry on screen."""
+    return table.drop(columns=support.ROW_IDS, errors="ignore")
 
 
 def summary_file(

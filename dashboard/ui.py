@@ -21,6 +21,7 @@ from dashboard import (
     queries,
     rounds,
     settings,
+    support,
     team_view,
 )
 from dashboard import store as store_module
@@ -298,16 +299,19 @@ def _cached_team_view(
     )
 
 
-def hr_overview(scope: Scope, period: Period, today: date) -> overview.Overview:
-    """The HR overview for a scope and period, cached by small keys until data changes."""
-    return _cached_overview(queries.version_key(store()), scope, period, today)
+def hr_overview(
+    scope: Scope, period: Period, today: date, whole: Scope | None = None
+) -> overview.Overview:
+    """The HR overview for a scope and period, compared with ``whole`` (everything the
+    user may see), cached by small keys until data changes."""
+    return _cached_overview(queries.version_key(store()), scope, period, today, whole or scope)
 
 
 @st.cache_data(max_entries=64, show_spinner="Gathering the overview…")
 def _cached_overview(
-    versions: tuple, scope: Scope, period: Period, today: date
+    versions: tuple, scope: Scope, period: Period, today: date, whole: Scope
 ) -> overview.Overview:
-    return overview.collect(store(), scope, period, today=today)
+    return overview.collect(store(), scope, period, today=today, whole=whole)
 
 
 def manager_view(
@@ -364,6 +368,31 @@ def section_picker(sections: list[str], param: str, *, key: str) -> str:
     )
     st.query_params[param] = section
     return section
+
+
+def table_opening_managers(table: pd.DataFrame, *, key: str, **options) -> None:
+    """A table whose rows open Manager detail: each row carries its manager_id and team_id
+    (not drawn). Plotly charts send no click events to Python, and a dataframe's row
+    selection does, so every list of teams and managers is one of these."""
+    event = st.dataframe(
+        table,
+        hide_index=True,
+        width="stretch",
+        on_select="rerun",
+        selection_mode="single-row",
+        key=key,
+        column_order=[c for c in table.columns if c not in support.ROW_IDS],
+        **options,
+    )
+    picked = event.selection.rows
+    if not picked:
+        return
+    row = table.iloc[picked[0]]
+    if pd.notna(row.manager_id):
+        st.switch_page(
+            "pages/manager_detail.py",
+            query_params={"manager": str(int(row.manager_id)), "team": str(int(row.team_id))},
+        )
 
 
 def query_choice(name: str, allowed: list, default):

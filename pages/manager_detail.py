@@ -49,8 +49,15 @@ if manager_id is None:
     st.stop()
 st.query_params["manager"] = st.session_state["detail_manager_in_url"] = str(manager_id)
 name = names[manager_id]
+teams_led = led[led.manager_id == manager_id]
+asked_team = st.query_params.get("team")
+if asked_team and asked_team != st.session_state.get("detail_team_in_url"):
+    st.session_state["detail_team_in_url"] = asked_team
+    if asked_team.isdigit() and int(asked_team) in set(teams_led.team_id):
+        st.session_state["detail_team"] = int(asked_team)
 with right:
-    team_id = ui.team_picker(led[led.manager_id == manager_id], key="detail_team")
+    team_id = ui.team_picker(teams_led, key="detail_team")
+st.query_params["team"] = st.session_state["detail_team_in_url"] = str(team_id)
 count = ui.period_picker(org.cadence, key="detail_period")
 latest = queries.latest_week(db, today)
 if latest is None:

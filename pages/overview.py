@@ -51,8 +51,8 @@ st.query_params.update(
 
 view_scope = Scope.hr(frozenset(chosen)) if chosen else scope
 period = rounds.Period.last_rounds(latest, presets[period_name], cadence)
-view = ui.hr_overview(view_scope, period, today)
-views.overview.tiles(view)
+view = ui.hr_overview(view_scope, period, today, scope)
+views.overview.tiles(view, ", ".join(names[d] for d in chosen) or None)
 ui.held_caption(view.held, view.min_group_size)
 
 # Files: made on click from the same tables as the screen, and audited.
@@ -74,7 +74,9 @@ with st.popover("Download", icon=":material/download:"):
         "Team table as shown (CSV)",
         f"catalyst-teams-{stamp}.csv",
         lambda: exports.csv_bytes(
-            overview.team_table(overview.ordered(view.teams, metric, sort), metric)
+            overview.for_files(
+                overview.team_table(overview.ordered(view.teams, metric, sort), metric)
+            )
         ),
         filters,
         key="overview_csv",
@@ -98,9 +100,13 @@ with st.popover("Download", icon=":material/download:"):
             key=f"overview_summary_{kind}",
         )
 
-sections = ["Heatmap", "Self vs team", "Trends", "What goes with progress", "Watch list"]
+sections = [
+    "Needs support", "Heatmap", "Self vs team", "Trends", "What goes with progress", "Watch list"
+]  # fmt: skip
 section = ui.section_picker(sections, "view", key="overview_section")
-if section == "Heatmap":
+if section == "Needs support":
+    views.overview.needs_support_section(view)
+elif section == "Heatmap":
     sort = st.radio(
         "Order",
         list(overview.SORTS),

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, rounds
+from dashboard import charts, rounds, support, ui
 from dashboard.catalysts import CATALYST_KEYS, ITEM_KEYS, PROGRESS, item_label
 from dashboard.overview import (
     HEATMAP_ROWS,
@@ -20,7 +20,9 @@ from dashboard.overview import (
 )
 
 
-def tiles(view: Overview) -> None:
+def tiles(view: Overview, filtered: str | None = None) -> None:
+    """The headline numbers; for a filtered view (``filtered`` names it) each item's tile
+    says how far it is from the whole scope, the organization."""
     top = st.columns(4)
     top[0].metric(
         "Teams reporting",
@@ -46,23 +48,60 @@ def tiles(view: Overview) -> None:
     row = st.columns(len(ITEM_KEYS))
     for column, key in zip(row, ITEM_KEYS, strict=True):
         pct, change = view.figure.favorable_pct(key), view.changes[key]
+        org = view.organization.favorable_pct(key)
+        if filtered and pct is not None and org is not None:
+            delta = f"{support.signed(pct - org)} vs {view.baseline}"
+        else:
+            delta = points(change) if change.real else None
         column.metric(
             item_label(key),
             "–" if pct is None else f"{pct:.0f}%",
-            delta=points(change) if change.real else None,
+            delta=delta,
             help=f"Favorable %; {points(change)} against the period before"
             + (
                 " — a real change"
                 if change.real
                 else " — not a real change (too small or within chance)"
-            ),
+            )
+            + ("" if org is None else f"; the {view.baseline} {org:.0f}%"),
         )
     real = [item_label(k) for k, c in view.changes.items() if c.real]
     st.caption(
-        f"{view.period.label}. Real changes since the period before: "
+        (f"{filtered} against the {view.baseline}. " if filtered else "")
+        + f"{view.period.label}. Real changes since the period before: "
         + (", ".join(real) if real else "none")
         + ". A change is real when it is at least 5 points and not explained by chance "
         "across everything compared."
+    )
+
+
+def needs_support_section(view: Overview, top: int | None = None) -> None:
+    """Managers ranked by who most needs support, each with the reason in words; a row
+    opens the manager."""
+    ranked = view.needs_support
+    if ranked.empty:
+        st.success(
+            "Nobody stands out: no team that can be shown is well below the "
+            f"{view.baseline}, has a blind spot or a real drop, or misses check-ins.",
+            icon=":material/check_circle:",
+        )
+        return
+    shown = ranked if top is None else ranked.head(top)
+    st.caption(
+        f"{len(ranked):,} of {view.reporting:,} teams that can be shown have a concern; "
+        + (f"the {len(shown)} with the most are listed. " if len(shown) < len(ranked) else "")
+        + f"Points add up: a tenth per point a catalyst is {support.LOW_POINTS}+ below the "
+        f"{view.baseline}, one per blind spot and per real drop, half per week without a "
+        "check-in after the first. Select a row to open the manager."
+    )
+    ui.table_opening_managers(
+        support.table(shown),
+        key=f"needs_support_{top}",
+        column_config={
+            "Rank": st.column_config.NumberColumn(width="small"),
+            "Why": st.column_config.TextColumn(width="large"),
+            "Points": st.column_config.NumberColumn(format="%.1f", width="small"),
+        },
     )
 
 
@@ -95,10 +134,9 @@ def heatmap_section(view: Overview, metric: str, sort: str) -> None:
         charts.heatmap(shown, metric, view.min_group_size, grouped=sort == "department"),
         width="stretch",
     )
-    st.dataframe(
+    ui.table_opening_managers(
         team_table(teams, metric),
-        hide_index=True,
-        width="stretch",
+        key="overview_team_table",
         column_config={
             "shown": st.column_config.TextColumn(width="medium"),
             **{
@@ -179,21 +217,21 @@ def progress_section(view: Overview, teams: pd.DataFrame) -> None:
 
 
 def watch_list(view: Overview) -> None:
+    st.caption("Select a row to open the manager.")
     st.markdown("**Largest blind spots**")
     blind = blind_spots_table(view, top=10)
     if blind.empty:
         st.caption("None: no manager rates themselves a point or more above their team.")
     else:
-        st.dataframe(blind, hide_index=True, width="stretch")
+        ui.table_opening_managers(blind, key="overview_blind_spots")
     st.markdown("**Real drops since the period before**")
     drops = drops_table(view)
     if drops.empty:
         st.caption("None: no team's favorable % fell by a real change.")
     else:
-        st.dataframe(
+        ui.table_opening_managers(
             drops,
-            hide_index=True,
-            width="stretch",
+            key="overview_drops",
             column_config={
                 "favorable before": st.column_config.NumberColumn(format="%.0f%%"),
                 "favorable now": st.column_config.NumberColumn(format="%.0f%%"),
@@ -205,4 +243,4 @@ def watch_list(view: Overview) -> None:
         st.caption("None: every manager checked in within the last two weeks.")
     else:
         st.caption(f"{len(view.stale):,} teams, the longest silence first.")
-        st.dataframe(stale_table(view), hide_index=True, width="stretch")
+        ui.table_opening_managers(stale_table(view), key="overview_stale")

@@ -8,13 +8,15 @@ from app_helpers import after_redirect, sign_in
 from fixtures import as_if_never_published
 from streamlit.testing.v1 import AppTest
 
-from dashboard import clock, queries, rounds
+from dashboard import clock, overview, queries, rounds
 from dashboard import store as store_module
 from dashboard.catalysts import ITEM_KEYS, item_label
 from dashboard.queries import Scope
 from dashboard.store import Store
 
-SECTIONS = ["Heatmap", "Self vs team", "Trends", "What goes with progress", "Watch list"]
+SECTIONS = [
+    "Needs support", "Heatmap", "Self vs team", "Trends", "What goes with progress", "Watch list"
+]  # fmt: skip
 
 
 def open_overview(app: AppTest, **query: str) -> AppTest:
@@ -30,6 +32,7 @@ def open_overview(app: AppTest, **query: str) -> AppTest:
 @pytest.fixture
 def hr_app(app_on, live_demo_path):
     def start(email: str = "hr@example.com", **query: str) -> AppTest:
+        query.setdefault("view", "Heatmap")  # most tests look at the team table
         return open_overview(after_redirect(sign_in(app_on(live_demo_path), email)), **query)
 
     return start
@@ -127,13 +130,19 @@ def test_every_view_draws_with_a_one_line_summary(hr_app, section):
     assert app.get("button_group")[0].value == section
     captions = [c.value for c in app.caption]
     expected = {
+        "Needs support": "teams that can be shown have a concern",
         "Heatmap": "teams can be shown",
         "Self vs team": "rate themselves a point or more above their team",
         "Trends": "The largest move from first to last",
         "What goes with progress": "This is association, not cause",
         "Watch list": None,
     }[section]
-    if expected:
+    if section == "Needs support":
+        assert any(expected in c for c in captions), captions
+        assert list(app.dataframe[0].value.columns[:5]) == [
+            "Rank", "Manager", "Team", "Department", "Why"
+        ]  # fmt: skip
+    elif expected:
         assert any(expected in c for c in captions), captions
         assert app.get("plotly_chart")
     else:
@@ -142,6 +151,22 @@ def test_every_view_draws_with_a_one_line_summary(hr_app, section):
             "**Real drops since the period before**",
             "**Teams without a check-in for two weeks or more**",
         ]
+
+
+def test_the_overview_opens_on_who_needs_support_with_reasons_in_words(hr_app, live_demo_path):
+    app = hr_app(view="Needs support")
+    table = app.dataframe[0].value
+    with Store(live_demo_path) as db:
+        latest = queries.latest_week(db, clock.today_in("Europe/Berlin"))
+        view = overview.collect(
+            db, Scope.hr(None), rounds.Period.last_rounds(latest, 12, "weekly"),
+            today=clock.today_in("Europe/Berlin"),
+        )  # fmt: skip
+    assert table.Manager.tolist() == view.needs_support.manager.tolist()
+    assert table.Rank.tolist()[:3] == [1, 2, 3]
+    assert all("vs org" in why or "blind spot" in why or "check-in" in why for why in table.Why)
+    shown = set(view.teams[view.teams.status == "shown"].team)
+    assert set(table.Team) <= shown  # a team that cannot be shown is never ranked
 
 
 def test_choosing_a_manager_opens_their_detail(hr_app, live_demo_path):
