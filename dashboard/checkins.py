@@ -23,6 +23,7 @@ from dashboard.store import Store
 MAX_NOTE = 280
 MAX_ENTRY = 200
 MAX_ENTRIES = 20
+MAX_COMMITMENTS = 5
 LAST_EDIT_WEEKDAY = 2  # Wednesday: the previous week can be checked in until then
 
 _UPDATED = (*CATALYST_KEYS, "focus", "saved_at")
@@ -44,6 +45,17 @@ class Checkin:
     wins: list[str] = field(default_factory=list)
     setbacks: list[str] = field(default_factory=list)
     saved_at: datetime | None = None
+    commitments: list[str] = field(default_factory=list)  # actions for the week after
+    kept: dict[str, bool] = field(default_factory=dict)  # earlier commitments: done or not
+
+
+@dataclass(frozen=True)
+class Commitments:
+    """What a manager committed to in one check-in, and what they said about it since."""
+
+    week: date  # the check-in they were made in; they are for the week after
+    catalyst: str
+    done: dict[str, bool | None]  # action -> done, None while not asked
 
 
 class CheckinError(ValueError):
@@ -96,6 +108,13 @@ def problems_with(checkin: Checkin, today: date) -> list[str]:
             )
     if checkin.focus is not None and checkin.focus not in CATALYST_KEYS:
         problems.append(f"Focus for next week: unknown catalyst {checkin.focus!r}.")
+    if checkin.commitments and checkin.focus is None:
+        problems.append("Commitments: choose a focus for next week first.")
+    if len(checkin.commitments) > MAX_COMMITMENTS:
+        problems.append(f"Commitments: {len(checkin.commitments)}; keep it to {MAX_COMMITMENTS}.")
+    for number, text in enumerate(checkin.commitments, start=1):
+        if not text.strip() or len(text) > MAX_ENTRY:
+            problems.append(f"Commitment {number}: 1 to {MAX_ENTRY} characters, please.")
     for name, items in (("Small wins", checkin.wins), ("Setbacks", checkin.setbacks)):
         if len(items) > MAX_ENTRIES:
             problems.append(f"{name}: {len(items)} entries; keep it to {MAX_ENTRIES}.")
@@ -169,7 +188,68 @@ def save(db: Store, manager_id: int, checkin: Checkin, *, today: date, now: date
                 created_at=now,
             )
             store.append_frame(cursor, "progress_entries", frame)
+        _save_commitments(cursor, manager_id, checkin)
         store.bump_data_version(cursor, "checkins", "progress")
+
+
+def _save_commitments(cursor: duckdb.DuckDBPyConnection, manager_id: int, checkin: Checkin) -> None:
+    """This check-in's commitments (answers to those still chosen are kept), and its
+    answers about the commitments asked back (see ``asked_back``)."""
+    key = [manager_id, checkin.team_id, checkin.week]
+    chosen = list(dict.fromkeys(text.strip() for text in checkin.commitments))
+    cursor.execute(
+        "DELETE FROM commitments WHERE manager_id = ? AND team_id = ? AND week = ? "
+        "AND NOT list_contains(?::VARCHAR[], action)",
+        [*key, chosen],
+    )
+    for action in chosen:
+        cursor.execute(
+            "INSERT INTO commitments (manager_id, team_id, week, action, catalyst) "
+            "VALUES (?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET catalyst = excluded.catalyst",
+            [*key, action, checkin.focus],
+        )
+    earlier = asked_back(cursor, manager_id, checkin.team_id, checkin.week)
+    for action, done in checkin.kept.items():
+        if earlier is not None and action in earlier.done:
+            cursor.execute(
+                "UPDATE commitments SET done = ?, answered_week = ? WHERE manager_id = ? "
+                "AND team_id = ? AND week = ? AND action = ?",
+                [done, checkin.week, manager_id, checkin.team_id, earlier.week, action],
+            )
+
+
+def asked_back(
+    cursor: duckdb.DuckDBPyConnection, manager_id: int, team_id: int, week: date
+) -> Commitments | None:
+    """The commitments a check-in for ``week`` asks about: those of the latest earlier
+    check-in that made any (so a skipped week does not lose them)."""
+    found = commitments(cursor, manager_id, team_id, before=week, limit=1)
+    return found[0] if found else None
+
+
+def commitments(
+    cursor: duckdb.DuckDBPyConnection,
+    manager_id: int,
+    team_id: int,
+    *,
+    before: date = date.max,
+    limit: int = 12,
+    departments: Departments = None,
+) -> list[Commitments]:
+    """Commitments by check-in, newest first; with ``departments``, only of weeks in which
+    the team was in one of them."""
+    within, within_params = _in_departments(departments)
+    rows = cursor.execute(
+        "SELECT week, catalyst, action, done FROM commitments "  # noqa: S608
+        "WHERE manager_id = ? AND team_id = ? AND week IN (SELECT DISTINCT week "
+        f"FROM commitments c WHERE manager_id = ? AND team_id = ? AND week < ?{within} "
+        "ORDER BY week DESC LIMIT ?) ORDER BY week DESC, action",
+        [manager_id, team_id, manager_id, team_id, before, *within_params, limit],
+    ).fetchall()
+    found: dict[date, Commitments] = {}
+    for week, key, action, done in rows:
+        found.setdefault(week, Commitments(week, key, {})).done[action] = done
+    return list(found.values())
 
 
 def load(
@@ -231,6 +311,12 @@ def history(
         "AND created_by = ? AND team_id = ? AND week BETWEEN ? AND ? ORDER BY entry_id",
         [manager_id, team_id, oldest, rows[0][0]],
     ).fetchall()
+    committed = cursor.execute(
+        "SELECT week, action, done, answered_week FROM commitments "
+        "WHERE manager_id = ? AND team_id = ? AND (week BETWEEN ? AND ? "
+        "OR answered_week BETWEEN ? AND ?) ORDER BY action",
+        [manager_id, team_id, oldest, rows[0][0], oldest, rows[0][0]],
+    ).fetchall()
     found = []
     for week, *values in rows:
         *ratings, focus, saved_at = values
@@ -244,6 +330,8 @@ def history(
                 wins=[d for w, k, d in logged if w == week and k == "win"],
                 setbacks=[d for w, k, d in logged if w == week and k == "setback"],
                 saved_at=saved_at,
+                commitments=[a for w, a, _, _ in committed if w == week],
+                kept={a: done for _, a, done, answered in committed if answered == week},
             )
         )
     return found

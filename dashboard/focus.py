@@ -34,20 +34,25 @@ class Voice:
     verb_ending: str = ""  # "You rate" / "Ann Lee rates"
     team: str = "your team"
     own: str = "your own"
+    their: str = "your"
 
 
 YOU = Voice()
 
 
 def about(name: str) -> Voice:
-    return Voice(name, "s", "the team", "own")
+    return Voice(name, "s", "the team", "own", "their")
 
 
 def gap_sentence(row: pd.Series, voice: Voice = YOU) -> str:
-    """'You rate Obstacle removal 4.5; your team 3.2 (n=14).'"""
+    """'You rate Obstacle removal 4.5; your team 3.2 (14 answers, in the 3 rounds with
+    your check-ins).' Both sides cover only rounds with a check-in, so a new check-in
+    changes the team's count too: the sentence says why."""
+    rounds = int(row.rounds)
     return (
         f"{voice.subject} rate{voice.verb_ending} {catalyst(row.catalyst).label} "
-        f"{row.self_score:.1f}; {voice.team} {row.team_mean:.1f} (n={row.team_answers})."
+        f"{row.self_score:.1f}; {voice.team} {row.team_mean:.1f} ({row.team_answers} answers, "
+        f"in the {rounds} round{'s' if rounds != 1 else ''} with {voice.their} check-ins)."
     )
 
 

@@ -12,8 +12,8 @@ from datetime import date, timedelta
 import pandas as pd
 
 from dashboard import checkins, focus, queries, rounds
-from dashboard.catalysts import CATALYST_KEYS
-from dashboard.checkins import Checkin
+from dashboard.catalysts import CATALYST_KEYS, catalyst
+from dashboard.checkins import Checkin, Commitments
 from dashboard.privacy import CellSum
 from dashboard.queries import Scope
 from dashboard.rounds import Period
@@ -51,6 +51,9 @@ class TeamView:
     streak: int = 0
     too_small: bool = False  # headcount below the minimum group size: never shown alone
     held: int = 0  # late responses of the shown rounds not yet in any figure
+    commitments: list[Commitments] = field(default_factory=list)  # newest first
+    committed: Commitments | None = None  # made last week or this week: this week's plan
+    texts_shared: bool = True  # notes and commitments' words (HR: only when shared)
 
     @property
     def has_team_data(self) -> bool:
@@ -88,8 +91,17 @@ def collect(
             cursor, manager_id, team_id, limit=history_limit, departments=departments
         )
         streak = checkins.streak(cursor, manager_id, team_id, today, departments=departments)
+        commitments = checkins.commitments(
+            cursor, manager_id, team_id, limit=history_limit, departments=departments
+        )
     if not with_notes:
         _withhold_notes(history)
+        commitments = [
+            Commitments(
+                c.week, c.catalyst, {f"commitment {n}": d for n, d in enumerate(c.done.values(), 1)}
+            )
+            for c in commitments
+        ]
     too_small = team is not None and team[1] < min_group_size
     shown_period, note = _period_with_results(db, scope, team_id, period, min_group_size)
     if too_small and note and note.startswith("Not enough responses"):
@@ -130,15 +142,62 @@ def collect(
         held=queries.held_responses(db, scope, shown_period, team_id),
         streak=streak,
         too_small=too_small,
+        commitments=commitments,
+        committed=next(
+            (c for c in commitments[:1] if c.week >= rounds.week_of(today) - timedelta(weeks=1)),
+            None,
+        ),
+        texts_shared=with_notes,
     )
 
 
 def _withhold_notes(history: list[Checkin]) -> None:
-    """Keep how many wins and setbacks, not what they or the notes say."""
+    """Keep how many wins, setbacks and commitments, not what they or the notes say."""
     for entry in history:
         entry.notes = {}
         entry.wins = ["(not shared)"] * len(entry.wins)
         entry.setbacks = ["(not shared)"] * len(entry.setbacks)
+        entry.kept = {f"commitment {n}": done for n, done in enumerate(entry.kept.values(), 1)}
+        entry.commitments = [f"commitment {n}" for n in range(1, len(entry.commitments) + 1)]
+
+
+def focus_history(view: TeamView) -> pd.DataFrame:
+    """Each check-in's focus and commitments, how many were done, and how the team's
+    favorable % for that catalyst moved from the last shown round up to that week to the
+    latest shown round since (shown rounds only; '–' where there is none). The words of
+    the commitments only where they are shared."""
+    shown = view.rounds[view.rounds.responses > 0]
+    starts = pd.to_datetime(shown["round"]).dt.date
+    rows = []
+    for made in view.commitments:
+        column = f"{made.catalyst}_favorable_pct"
+        before = shown.loc[starts <= made.week, column].tail(1)
+        since = shown.loc[starts > made.week, column].tail(1)
+        answers = list(made.done.values())
+        asked = [a for a in answers if a is not None]
+        row = {
+            "Week": made.week,
+            "Focus": catalyst(made.catalyst).label,
+            "Done": f"{sum(asked)} of {len(answers)}" if asked else "not asked yet",
+        }
+        if view.texts_shared:
+            row["Commitments"] = "; ".join(
+                f"{MARK[done]} {action}" for action, done in made.done.items()
+            )
+        then = before.iloc[0] if len(before) else None
+        now = since.iloc[0] if len(since) else None
+        row["Team then"] = _pct_or_dash(then)
+        row["Team since"] = _pct_or_dash(now)
+        row["Moved"] = "–" if then is None or now is None else f"{now - then:+.0f} pts"
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+MARK = {True: "✓", False: "✗", None: "…"}
+
+
+def _pct_or_dash(value: float | None) -> str:
+    return "–" if value is None or pd.isna(value) else f"{value:.0f}%"
 
 
 def _with_benchmark(comparison: pd.DataFrame, benchmark: CellSum) -> pd.DataFrame:

@@ -54,21 +54,20 @@ def gaps_as_none(series: pd.Series) -> list:
     return [None if pd.isna(value) else value for value in series]
 
 
-def trend_line(frame: pd.DataFrame, key: str, **extra) -> dict:
-    """One item's favorable % by round, with the answers behind each point."""
+def trend_line(frame: pd.DataFrame, key: str, measure: str = "favorable_pct", **extra) -> dict:
+    """One item's favorable % (or mean on 1-5) by round, with the answers behind each point."""
+    shown = "%{y:.0f}% favorable" if measure == "favorable_pct" else "%{y:.1f} of 5"
     return {
         "type": "scatter",
         "x": list(frame["round"]),
-        "y": gaps_as_none(frame[f"{key}_favorable_pct"]),
+        "y": gaps_as_none(frame[f"{key}_{measure}"]),
         "mode": "lines+markers",
         "connectgaps": False,
         "name": item_label(key),
         "line": {"color": COLOURS[key], "width": 2},
         "marker": {"size": 6},
         "customdata": [int(n) for n in frame[f"{key}_n"].fillna(0)],
-        "hovertemplate": "%{y:.0f}% favorable (n=%{customdata})<extra>"
-        + text(item_label(key))
-        + "</extra>",
+        "hovertemplate": shown + " (n=%{customdata})<extra>" + text(item_label(key)) + "</extra>",
         **extra,
     }
 

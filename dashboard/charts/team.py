@@ -97,12 +97,13 @@ def catalyst_rows(
     by_round: pd.DataFrame | None,
     own: pd.DataFrame,
     weeks: list,
-    headings: tuple[str, str] = ("Your team: favorable %", "You: your own rating"),
+    headings: tuple[str, str] = ("Your team: mean", "You: your own rating"),
 ) -> go.Figure:
-    """One row per catalyst: the team's favorable % by round on the left (0-100), the
-    manager's own rating by week on the right (markers on 1-5). Rounds not shown and
-    weeks without a check-in are gaps. Without team results (``by_round`` None) the
-    manager's ratings take the whole width."""
+    """One row per catalyst: the team's mean by round on the left, the manager's own
+    rating by week on the right, both on 1-5 (one scale per chart: favorable % is drawn
+    elsewhere, never beside a 1-5 axis). Rounds not shown and weeks without a check-in
+    are gaps. Without team results (``by_round`` None) the manager's ratings take the
+    whole width."""
     own = pd.DataFrame({"week": weeks}).merge(own, on="week", how="left")
     count, gap = len(CATALYST_KEYS), 0.045
     height = (1 - gap * (count - 1)) / count
@@ -120,13 +121,8 @@ def catalyst_rows(
             suffix = axis_suffix(len(columns) * row + column)
             axes = {"xaxis": f"x{suffix}", "yaxis": f"y{suffix}", "showlegend": False}
             if shows == "team":
-                traces.append(trend_line(by_round, key, **axes))
-                y_axis = {
-                    "range": [0, 100],
-                    "tickvals": [0, 100],
-                    "ticktext": ["0%", "100%"],
-                    "title": title,
-                }
+                traces.append(trend_line(by_round, key, "mean", **axes))
+                y_axis = {"range": [0.5, 5.5], "tickvals": [1, 3, 5], "title": title}
             else:
                 traces.append(
                     {
@@ -147,8 +143,8 @@ def catalyst_rows(
                 domain=x_domain, anchor=f"y{suffix}", showticklabels=row == count - 1, **shared
             )
             layout[f"yaxis{suffix}"] = axis(domain=y_domain, anchor=f"x{suffix}", **y_axis)
-    own = f"{text(headings[1])} (1-5)"  # a manager's name is user text
-    placed = ((text(headings[0]), 0.23), (own, 0.77)) if by_round is not None else ((own, 0.5),)
+    team, own = (f"{text(heading)} (1-5)" for heading in headings)  # a name is user text
+    placed = ((team, 0.23), (own, 0.77)) if by_round is not None else ((own, 0.5),)
     titles = [
         {
             "text": title,

@@ -120,6 +120,36 @@ def generate_checkins(
     return checkins, notes, entries
 
 
+COMMITMENT_WEEKS = 8  # the demo's managers have been committing to actions this long
+
+
+def generate_commitments(checkins: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
+    """One or two of the suggested actions per recent check-in, each answered (done, or
+    not yet) in the same manager's next check-in of the team, when there is one."""
+    from dashboard.focus import actions_for
+
+    ordered = checkins.sort_values(["manager_id", "team_id", "week"], kind="stable")
+    following = ordered.groupby(["manager_id", "team_id"]).week.shift(-1)
+    recent = ordered.week >= ordered.week.max() - np.timedelta64(7 * (COMMITMENT_WEEKS - 1), "D")
+    made = ordered[recent].assign(answered_week=following[recent])
+    counts = rng.integers(1, 3, size=len(made))
+    rows = []
+    for (manager_id, team_id, week, key, answered), count in zip(
+        made[["manager_id", "team_id", "week", "focus", "answered_week"]].itertuples(
+            index=False, name=None
+        ),
+        counts,
+        strict=True,
+    ):
+        for action in actions_for(key, pd.Timestamp(week).date())[:count]:
+            rows.append((manager_id, team_id, week, action, key, answered))
+    frame = pd.DataFrame(
+        rows, columns=["manager_id", "team_id", "week", "action", "catalyst", "answered_week"]
+    )
+    frame["done"] = np.where(frame.answered_week.notna(), rng.random(len(frame)) < 0.65, None)
+    return frame
+
+
 def _progress_entries(
     checkins: pd.DataFrame, wins: np.ndarray, setbacks: np.ndarray, rng: np.random.Generator
 ) -> pd.DataFrame:

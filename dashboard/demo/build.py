@@ -9,7 +9,7 @@ from datetime import date, datetime, time
 import numpy as np
 
 from dashboard import clock, queries, store
-from dashboard.demo.activity import generate_checkins, generate_responses
+from dashboard.demo.activity import generate_checkins, generate_commitments, generate_responses
 from dashboard.demo.organization import generate_org
 from dashboard.demo.spec import ORGANIZATION_NAME, DemoSpec
 from dashboard.steps import Steps, quietly
@@ -38,6 +38,7 @@ def build_demo(db: Store, spec: DemoSpec, on_step: Steps = quietly) -> dict:
         checkins,
         notes,
         entries,
+        commitments=generate_commitments(checkins, rng),
         settings=_settings(),
         meta=_meta(spec, today),
     )

@@ -344,6 +344,22 @@ SIGN_IN_CLIENTS = """
 """
 
 
+COMMITMENTS = """
+    -- What a manager committed to in a check-in (actions for the focus they chose for the
+    -- next week), and whether they did it, as they said in a later check-in (NULL: not
+    -- asked yet). Saving a check-in again keeps the answers of actions still chosen.
+    CREATE TABLE commitments (
+        manager_id INTEGER NOT NULL,
+        team_id INTEGER NOT NULL,
+        week DATE NOT NULL CHECK (dayofweek(week) = 1),
+        action VARCHAR NOT NULL,
+        catalyst VARCHAR NOT NULL,
+        done BOOLEAN,
+        answered_week DATE,
+        PRIMARY KEY (manager_id, team_id, week, action));
+"""
+
+
 # Append only: a released migration never changes, a file at version N runs
 # migrations N+1.. in order, each in its own transaction.
 MIGRATIONS: tuple[Migration, ...] = (
@@ -357,6 +373,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     _sql(RAW_FINGERPRINTS),
     _publication,
     _sql(SIGN_IN_CLIENTS),
+    _sql(COMMITMENTS),
 )
 
 
@@ -368,6 +385,6 @@ BULK_TABLES = frozenset(
     {
         "departments", "teams", "team_facts", "users", "user_roles", "imports",
         "survey_responses", "checkins", "checkin_notes", "progress_entries", "audit_log",
-        "import_problems", "published_cells", "published_teams",
+        "import_problems", "published_cells", "published_teams", "commitments",
     }
 )  # fmt: skip

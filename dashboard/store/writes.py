@@ -163,6 +163,7 @@ class Organization:
     checkins: pd.DataFrame | None = None
     checkin_notes: pd.DataFrame | None = None
     progress_entries: pd.DataFrame | None = None
+    commitments: pd.DataFrame | None = None
     settings: dict[str, str] = field(default_factory=dict)
     meta: dict[str, str] = field(default_factory=dict)
 
@@ -195,7 +196,7 @@ def write_organization(
                 [source],
             )
     rebuild_response_summary(cursor)
-    for table in ("checkins", "checkin_notes", "progress_entries"):
+    for table in ("checkins", "checkin_notes", "progress_entries", "commitments"):
         frame = getattr(org, table)
         if frame is not None and len(frame):
             append_frame(cursor, table, frame)

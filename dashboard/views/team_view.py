@@ -10,7 +10,7 @@ from dashboard import charts, focus, rounds, ui
 from dashboard.catalysts import CATALYST_KEYS, PROGRESS, SELF_SCALE, catalyst, item_label
 from dashboard.checkins import Checkin
 from dashboard.markdown import plain
-from dashboard.team_view import TeamView
+from dashboard.team_view import MARK, TeamView, focus_history
 
 
 def render(view: TeamView, voice: focus.Voice = focus.YOU) -> None:
@@ -28,8 +28,18 @@ def render(view: TeamView, voice: focus.Voice = focus.YOU) -> None:
     shown = int((view.rounds.responses > 0).sum())
     noun = rounds.ROUND_NOUN[view.period.cadence]
     top[1].metric(f"{noun.capitalize()}s with results", f"{shown} of {len(view.rounds)}")
-    top[2].metric("Check-in streak", f"{view.streak} week{'s' if view.streak != 1 else ''}")
-    top[3].metric("Weeks checked in", f"{len(view.self_by_week)} of {len(view.weeks)}")
+    top[2].metric(
+        "Check-in streak",
+        f"{view.streak} week{'s' if view.streak != 1 else ''}",
+        help="Weeks in a row with a check-in, up to this week (or last week, while this "
+        "week's is still open)",
+    )
+    top[3].metric(
+        "Weeks checked in",
+        f"{len(view.self_by_week)} of {len(view.weeks)}",
+        help=f"In the weeks of the period shown ({view.period.label}); the streak may run "
+        "past it, to this week",
+    )
     if view.figure.left_out:
         st.caption(
             f"Some responses are not included: groups smaller than {view.min_group_size} "
@@ -48,13 +58,18 @@ def render(view: TeamView, voice: focus.Voice = focus.YOU) -> None:
         )
     st.subheader(f"Catalyst by catalyst, {noun} by {noun}")
     by_round = view.rounds if view.has_team_data else None
-    headings = (f"{voice.team.capitalize()}: favorable %", f"{voice.subject}: {voice.own} rating")
+    headings = (f"{voice.team.capitalize()}: mean", f"{voice.subject}: {voice.own} rating")
     st.plotly_chart(
         charts.catalyst_rows(by_round, view.self_by_week, view.weeks, headings), width="stretch"
     )
     st.caption(
-        f"Favorable % = answers of 4 or 5. A {noun} with fewer than {view.min_group_size} "
-        "responses, and a week without a check-in, are gaps, never zeros."
+        f"Both sides on 1-5: the team's mean {noun} by {noun}, your rating week by week. A "
+        f"{noun} with fewer than {view.min_group_size} responses, and a week without a "
+        "check-in, are gaps, never zeros."
+        if voice == focus.YOU
+        else f"Both sides on 1-5: the team's mean {noun} by {noun}, the manager's rating week "
+        f"by week. A {noun} with fewer than {view.min_group_size} responses, and a week "
+        "without a check-in, are gaps, never zeros."
     )
 
     st.subheader("Progress")
@@ -76,15 +91,53 @@ def render(view: TeamView, voice: focus.Voice = focus.YOU) -> None:
             st.caption("Without dates and in no particular order, to keep them anonymous.")
             for comment in view.comments:
                 st.text(comment)
+    _focus_history(view, voice)
     _history(view.history, voice)
 
 
+def _focus_history(view: TeamView, voice: focus.Voice) -> None:
+    st.subheader("Focus and commitments")
+    table = focus_history(view)
+    if table.empty:
+        st.caption(
+            "None yet. Commitments made in check-ins appear here, with what was done."
+            if voice == focus.YOU
+            else "None yet: no commitments made in check-ins."
+        )
+        return
+    st.caption(
+        "What was chosen in each check-in, how much of it was done (as said in the next "
+        "check-in), and the team's favorable % for that catalyst in the last shown round "
+        "before and the latest since; '–' where no round can be shown."
+        + ("" if view.texts_shared else " Commitments' words stay private, like notes.")
+    )
+    st.dataframe(
+        table,
+        hide_index=True,
+        width="stretch",
+        column_config={"Week": st.column_config.DateColumn(format="D MMM YYYY")},
+    )
+
+
 def _focus_box(view: TeamView) -> None:
-    suggestion = view.suggestion
+    suggestion, committed = view.suggestion, view.committed
     with st.container(border=True):
-        st.markdown(f"#### This week's focus: {catalyst(suggestion.catalyst).label}")
-        st.write(suggestion.reason)
-        st.markdown("\n".join(f"- {action}" for action in suggestion.actions))
+        if committed is not None:
+            st.markdown(f"#### This week's focus: {catalyst(committed.catalyst).label}")
+            st.write(f"You committed to this in the check-in of {committed.week:%-d %b}:")
+            st.markdown(
+                "\n".join(f"- {MARK[done]} {plain(a)}" for a, done in committed.done.items())
+            )
+            st.page_link(
+                "pages/checkin.py",
+                label="Tick them off in your next check-in",
+                icon=":material/checklist:",
+            )
+        else:
+            st.markdown(f"#### This week's focus: {catalyst(suggestion.catalyst).label}")
+            st.write(suggestion.reason)
+            st.markdown("\n".join(f"- {action}" for action in suggestion.actions))
+            st.caption("Commit to some of these in your check-in; the next one asks if you did.")
         last = view.last_focus
         if last is not None:
             label = catalyst(last.catalyst).label

@@ -46,7 +46,9 @@ def texts(app: AppTest) -> str:
 
 def test_from_the_overview_hr_sees_the_managers_view_read_only(app_on, live_demo_path, jordan):
     manager_id, team_id, _ = jordan
-    app = open_overview(after_redirect(sign_in(app_on(live_demo_path), "hr@example.com")))
+    app = open_overview(
+        after_redirect(sign_in(app_on(live_demo_path), "hr@example.com")), view="Heatmap"
+    )
     app.selectbox(key="overview_manager").set_value(manager_id).run()
     assert not app.exception
     assert app.selectbox(key="detail_manager").value == manager_id
@@ -125,6 +127,8 @@ def test_both_pages_offer_their_files(app_on, live_demo_path, jordan):
     detail = open_detail(app_on, live_demo_path, manager=str(jordan[0]))
     labels = [b.label for b in detail.get("download_button")]
     assert labels == [DOWNLOADS[0], "Results by round (CSV)", *DOWNLOADS[1:]]
-    overview = open_overview(after_redirect(sign_in(app_on(live_demo_path), "hr@example.com")))
+    overview = open_overview(
+        after_redirect(sign_in(app_on(live_demo_path), "hr@example.com")), view="Heatmap"
+    )
     labels = [b.label for b in overview.get("download_button")]
     assert labels == [DOWNLOADS[0], "Team table as shown (CSV)", *DOWNLOADS[1:]]

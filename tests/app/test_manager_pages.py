@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from app_helpers import after_redirect, sign_in
 from streamlit.testing.v1 import AppTest
@@ -25,16 +27,27 @@ def open_page(app: AppTest, file: str) -> AppTest:
     return app
 
 
+def field(app: AppTest, kind: str, name: str):
+    """A check-in widget by its name ("rating-help", "wins", "focus"): the page's keys
+    also carry the team and week (rating-<team>-<week>-help), found here."""
+    prefix, _, item = name.partition("-")
+    for widget in getattr(app, kind):
+        parts = (widget.key or "").split("-")
+        if parts[0] == prefix and (not item or parts[-1] == item):
+            return widget
+    raise AssertionError(f"no {kind} {name}")
+
+
 def fill_checkin(app: AppTest, ratings: dict[str, int], **fields) -> AppTest:
     for key, value in ratings.items():
-        app.radio(key=f"rating-{key}").set_value(value)
+        field(app, "radio", f"rating-{key}").set_value(value)
     for key, value in fields.items():
         if key.startswith("note-"):
-            app.text_input(key=key).input(value)
+            field(app, "text_input", key).input(value)
         elif key == "focus":
-            app.selectbox(key="focus").set_value(value)
+            field(app, "selectbox", "focus").set_value(value)
         else:
-            app.text_area(key=key).input(value)
+            field(app, "text_area", key).input(value)
     next(b for b in app.button if b.label == "Save check-in").click()
     app.run()
     assert not app.exception, app.exception
@@ -45,10 +58,13 @@ def test_the_check_in_page_reminds_and_suggests_a_focus(manager_app):
     app = open_page(manager_app(), "pages/checkin.py")
     assert app.title[0].value == "Weekly check-in"
     assert "is not done yet" in app.warning[0].value
-    assert app.selectbox(key="focus").value == "obstacle_removal"  # the demo's blind spot
+    assert field(app, "selectbox", "focus").value == "obstacle_removal"  # the demo's blind spot
     assert any("largest blind spot" in c.value for c in app.caption)
-    labels = app.radio(key="rating-help").options
-    assert labels == ["Not at all", "A little", "Partly", "Mostly", "Fully"]
+    # Numbers fit one line on a phone; the words are said once, above the scales.
+    assert field(app, "radio", "rating-help").options == ["1", "2", "3", "4", "5"]
+    assert "1 Not at all · 2 A little · 3 Partly · 4 Mostly · 5 Fully" in [
+        c.value for c in app.caption
+    ]
 
 
 def test_a_saved_check_in_comes_back_when_the_page_is_opened_again(manager_app, live_demo_path):
@@ -66,10 +82,10 @@ def test_a_saved_check_in_comes_back_when_the_page_is_opened_again(manager_app, 
 
     again = open_page(manager_app(), "pages/checkin.py")
     for key, value in ratings.items():
-        assert again.radio(key=f"rating-{key}").value == value
-    assert again.text_input(key="note-help").value == "Paired Lee with Sam"
-    assert again.text_area(key="wins").value == "Shipped v2\nFixed login"
-    assert again.selectbox(key="focus").value == "autonomy"
+        assert field(again, "radio", f"rating-{key}").value == value
+    assert field(again, "text_input", "note-help").value == "Paired Lee with Sam"
+    assert field(again, "text_area", "wins").value == "Shipped v2\nFixed login"
+    assert field(again, "selectbox", "focus").value == "autonomy"
     with Store(live_demo_path) as db, db.reading() as cursor:
         due = checkins.due_week(clock.today_in("Europe/Berlin"))
         assert cursor.execute(
@@ -82,7 +98,14 @@ def test_a_saved_check_in_comes_back_when_the_page_is_opened_again(manager_app, 
 def test_an_incomplete_check_in_is_refused_naming_what_is_missing(manager_app):
     app = open_page(manager_app(), "pages/checkin.py")
     fill_checkin(app, {"clear_goals": 4, "autonomy": 3})
-    assert "missing: Resources, Help, Obstacle removal, Respect & recognition" in app.error[0].value
+    errors = [e.value for e in app.error]
+    # Each missing rating says so where it is, the first one first; the button sums up.
+    assert errors[0] == "Rate Resources to save: choose 1 to 5."
+    assert errors[-1] == (
+        "Not saved yet: rate Resources, Help, Obstacle removal, Respect & recognition "
+        "(marked above)."
+    )
+    assert len(errors) == 5
     assert app.warning  # still reminded: nothing was saved
 
 
@@ -161,3 +184,43 @@ def test_a_new_team_without_survey_data_is_told_how_results_arrive(app_on, live_
     assert any("Not enough responses yet" in i.value for i in app.info)
     assert any("How your team's answers get here" in e.label for e in app.expander)
     assert app.metric[0].value == "0"
+
+
+def test_commitments_are_asked_back_in_the_next_check_in_and_followed_up(
+    manager_app, live_demo_path, monkeypatch
+):
+    app = open_page(manager_app(), "pages/checkin.py")
+    field(app, "selectbox", "focus").set_value("help").run()
+    offered = [c for c in app.checkbox if (c.key or "").startswith("commit-")]
+    assert len(offered) == 3  # the actions for the focus chosen, not the suggested one
+    promised = [offered[0].label, offered[2].label]
+    offered[0].check()
+    offered[2].check()
+    fill_checkin(app, dict.fromkeys(CATALYST_KEYS, 4))
+    assert app.success[0].value.startswith("Saved your check-in")
+
+    mine = open_page(app, "pages/my_team.py")
+    markdown = " ".join(m.value for m in mine.markdown)
+    assert "This week's focus: Help" in markdown and promised[0] in markdown
+
+    monkeypatch.setenv("CATALYST_NOW", "2026-12-04T12:00:00")  # a week later
+    later = open_page(manager_app(), "pages/checkin.py")
+    asked = [r for r in later.radio if (r.key or "").startswith("kept-")]
+    assert [r.label for r in asked] == promised
+    assert all(r.value is None for r in asked)  # nothing answered for them
+    asked[0].set_value(True)
+    asked[1].set_value(False)
+    fill_checkin(later, dict.fromkeys(CATALYST_KEYS, 4))
+    assert later.success[0].value.startswith("Saved your check-in")
+    with Store(live_demo_path) as db, db.reading() as cursor:
+        assert cursor.execute(
+            "SELECT action, done, answered_week FROM commitments JOIN users ON user_id = "
+            "manager_id WHERE email = 'manager@example.com' AND week = '2026-11-23' ORDER BY action"
+        ).fetchall() == sorted(
+            [(promised[0], True, date(2026, 11, 30)), (promised[1], False, date(2026, 11, 30))]
+        )
+    history = open_page(later, "pages/my_team.py")
+    table = next(d.value for d in history.dataframe if "Done" in d.value.columns)
+    assert table.iloc[0]["Focus"] == "Help"
+    assert table.iloc[0]["Done"] == "1 of 2"
+    assert f"✓ {promised[0]}" in table.iloc[0]["Commitments"]

@@ -217,13 +217,13 @@ def _axis_of(figure: go.Figure, reference: str, kind: str):
     return figure.layout[f"{kind}axis{reference[1:]}"]
 
 
-def test_catalyst_rows_put_team_favorable_left_and_own_ratings_right_with_gaps():
+def test_catalyst_rows_put_team_means_left_and_own_ratings_right_on_one_scale_with_gaps():
     figure = charts.catalyst_rows(rounds_frame(), own_frame(), WEEKS)
     assert len(figure.data) == 2 * len(CATALYST_KEYS)
     for row, key in enumerate(CATALYST_KEYS):
         team, own = figure.data[2 * row], figure.data[2 * row + 1]
         assert as_list(team.x) == ROUNDS
-        assert as_list(team.y) == FAVORABLE[key]  # the round not shown is a gap
+        assert as_list(team.y) == MEANS[key]  # the round not shown is a gap
         assert team.connectgaps is False
         assert as_list(team.customdata) == ANSWERS[key]
         assert "(n=%{customdata})" in team.hovertemplate
@@ -231,19 +231,18 @@ def test_catalyst_rows_put_team_favorable_left_and_own_ratings_right_with_gaps()
         first, third = OWN[key]
         assert as_list(own.y) == [first, None, third, None]  # weeks without a check-in
         assert own.mode == "markers"
-        # Favorable % on 0-100 and ratings on 1-5: each on its own axis.
+        # Team means and own ratings side by side on the same 1-5 scale.
         team_axis, own_axis = _axis_of(figure, team.yaxis, "y"), _axis_of(figure, own.yaxis, "y")
         assert team.yaxis != own.yaxis
-        assert list(team_axis.range) == [0, 100]
-        assert list(team_axis.ticktext) == ["0%", "100%"]
-        assert list(own_axis.range) == [0.5, 5.5]
+        assert list(team_axis.range) == list(own_axis.range) == [0.5, 5.5]
+        assert "of 5" in team.hovertemplate
         assert list(own_axis.tickvals) == [1, 3, 5]
         assert shown(team_axis.title.text) == item_label(key)  # each row named on the left
         # The dates show under the bottom row only.
         for trace in (team, own):
             assert _axis_of(figure, trace.xaxis, "x").showticklabels == (row == 5)
     assert [a.text for a in figure.layout.annotations] == [
-        "Your team: favorable %",
+        "Your team: mean (1-5)",
         "You: your own rating (1-5)",
     ]
 

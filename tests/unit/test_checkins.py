@@ -153,6 +153,7 @@ def comparison(**gaps) -> pd.DataFrame:
                 "self_score": 3 + (gap or 0),
                 "team_mean": 3.0,
                 "team_answers": 20,
+                "rounds": 4,
                 "gap": gap,
                 "gap_kind": kind,
             }
@@ -166,7 +167,8 @@ def test_focus_goes_to_the_largest_blind_spot_first():
     )
     assert suggestion.catalyst == "obstacle_removal"
     assert suggestion.reason == (
-        "Your largest blind spot. You rate Obstacle removal 4.5; your team 3.0 (n=20)."
+        "Your largest blind spot. You rate Obstacle removal 4.5; your team 3.0 (20 answers, "
+        "in the 4 rounds with your check-ins)."
     )
     assert 2 <= len(suggestion.actions) <= 3
 
