@@ -12,7 +12,7 @@ from datetime import date
 
 import pandas as pd
 
-from dashboard import focus, queries, rounds, summary, team_view
+from dashboard import focus, queries, summary, support, team_view
 from dashboard.catalysts import CATALYST_KEYS, ITEM_KEYS, SELF_SCALE, catalyst, item_label
 from dashboard.queries import Scope
 from dashboard.rounds import Period
@@ -40,14 +40,6 @@ def collect(
         with_notes=shared,
         history_limit=HISTORY_LIMIT,
     )
-
-
-def own_by_round(view: TeamView) -> pd.DataFrame:
-    """The manager's mean own rating per catalyst in each round of the period."""
-    own = view.self_by_week
-    cadence = view.period.cadence
-    frame = own.assign(round=[rounds.round_of(w, cadence) for w in own.week])
-    return frame.groupby("round", as_index=False)[list(CATALYST_KEYS)].mean()
 
 
 # ---- files -----------------------------------------------------------------------------------
@@ -114,9 +106,64 @@ def summary_file(view: TeamView, name: str, organization: str, today: date, *, k
     return summary.manager(page, view.comparison, view.rounds, kind=kind)
 
 
+NEAR = 5  # favorable points within which a team is "level with" the organization
+
+
+def against_organization(view: TeamView) -> str | None:
+    """Manager detail's first line: 'Below the organization on 5 of 6 catalysts; largest
+    gap Help −19.' Both sides are sums of shown cells over the same period; None while
+    the team has no shown figure."""
+    gaps = {}
+    for key in CATALYST_KEYS:
+        team, org = view.figure.favorable_pct(key), view.benchmark.favorable_pct(key)
+        if team is not None and org is not None:
+            gaps[key] = team - org
+    if not gaps:
+        return None
+    below = [k for k, gap in gaps.items() if gap <= -NEAR]
+    above = [k for k, gap in gaps.items() if gap >= NEAR]
+    largest = max(gaps, key=lambda k: abs(gaps[k]))
+    parts = []
+    if below:
+        parts.append(f"below the organization on {len(below)} of {len(gaps)} catalysts")
+    if above:
+        parts.append(f"above it on {len(above)}")
+    if not parts:
+        parts.append(f"within {NEAR} points of the organization on every catalyst")
+    sentence = "; ".join(parts) + (
+        f"; largest gap {item_label(largest)} {support.signed(gaps[largest])}."
+    )
+    return sentence[0].upper() + sentence[1:]
+
+
+def next_steps(view: TeamView, name: str) -> list[str]:
+    """What HR might do next, from the same figures: talk about the weakest catalyst and
+    the blind spots, and follow up on check-ins and commitments."""
+    steps = []
+    blind = view.comparison[view.comparison.gap_kind == "blind_spot"]
+    if len(blind):
+        labels = ", ".join(item_label(k) for k in blind.catalyst)
+        steps.append(f"Share the team's view of {labels} with {name}: they rate it higher.")
+    favorable = {k: view.figure.favorable_pct(k) for k in CATALYST_KEYS}
+    shown = {k: v for k, v in favorable.items() if v is not None}
+    if shown:
+        worst = min(shown, key=shown.get)
+        action = catalyst(worst).actions[0]
+        steps.append(f"Agree one action on {item_label(worst)}, for example: {action}")
+    if len(view.self_by_week) < len(view.weeks) / 2:
+        steps.append(f"Ask {name} to check in weekly: the check-in is where focus is set.")
+    answers = [d for c in view.commitments for d in c.done.values() if d is not None]
+    if answers and sum(answers) < len(answers) / 2:
+        steps.append(f"Follow up on commitments: {sum(answers)} of {len(answers)} done so far.")
+    return steps
+
+
 def findings(view: TeamView, name: str) -> list[str]:
     """The page's key findings in words, about the manager by name."""
     voice, found = focus.about(name), []
+    compared = against_organization(view)
+    if compared:
+        found.append(compared)
     favorable = {k: view.figure.favorable_pct(k) for k in CATALYST_KEYS}
     shown = {k: v for k, v in favorable.items() if v is not None}
     if shown:
@@ -138,4 +185,8 @@ def findings(view: TeamView, name: str) -> list[str]:
     chosen = view.self_by_week.focus.dropna()
     if len(chosen):
         found.append(f"Most chosen focus: {item_label(chosen.value_counts().index[0])}.")
+    answers = [d for c in view.commitments for d in c.done.values() if d is not None]
+    if answers:
+        found.append(f"Commitments kept: {sum(answers)} of {len(answers)} asked back.")
+    found += [f"Next step: {step}" for step in next_steps(view, name)]
     return found

@@ -229,6 +229,11 @@ def sheets(view: Overview, metric: str) -> dict[str, pd.DataFrame]:
     return {name: for_files(table) for name, table in tables.items()}
 
 
+def team_file(view: Overview, metric: str, sort: str) -> pd.DataFrame:
+    """The team table as shown, for the CSV download (page and CLI)."""
+    return for_files(team_table(ordered(view.teams, metric, sort), metric))
+
+
 def for_files(table: pd.DataFrame) -> pd.DataFrame:
     """A table as downloaded: without the ids its rows carry on screen."""
     return table.drop(columns=support.ROW_IDS, errors="ignore")
@@ -300,7 +305,24 @@ def findings(view: Overview) -> list[str]:
         f"Check-ins this week: {done} of {due}; {len(view.stale)} teams have none "
         "for two weeks or more."
     )
+    first = view.needs_support.head(NEEDS_SUPPORT_NAMED)
+    if len(first):
+        found.append(
+            "Needs support most: "
+            + "; ".join(
+                f"{r.manager} ({r.team}): {', '.join(r.reason.split(', ')[:2])}"
+                for r in first.itertuples()
+            )
+            + "."
+        )
+        found.append(
+            f"Next step: talk with {first.manager.iloc[0]} about what the team needs, and open "
+            "Manager detail for each name above before your next one-to-ones."
+        )
     return found
+
+
+NEEDS_SUPPORT_NAMED = 3  # managers named in the summary's findings
 
 
 # ---- drawing -------------------------------------------------------------------------------

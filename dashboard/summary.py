@@ -20,6 +20,7 @@ from matplotlib import rc_context
 from matplotlib.colors import LinearSegmentedColormap
 from matplotlib.dates import DateFormatter
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 from matplotlib.transforms import blended_transform_factory
 
 from dashboard.catalysts import CATALYST_KEYS, ITEM_KEYS, item_label
@@ -114,25 +115,33 @@ def _favorable_bars(axes, values: dict[str, float | None], title: str) -> None:
 
 
 def _trend_lines(axes, by_round: pd.DataFrame, title: str) -> None:
+    """Favorable % by round as small multiples, one panel per item on 0-100 (seven lines
+    on one axis tangle)."""
     axes.set_title(title)
+    axes.axis("off")
     if by_round["responses"].sum() == 0:
-        axes.axis("off")
         axes.text(0, 0.9, "No round in this period can be shown.", transform=axes.transAxes)
         return
-    for key in ITEM_KEYS:
-        axes.plot(
+    per_row, rows = 4, -(-len(ITEM_KEYS) // 4)
+    top, gap, bottom = 0.88, 0.3, 0.1  # room for each panel's title and dates
+    height = (top - gap * (rows - 1) - bottom) / rows
+    for number, key in enumerate(ITEM_KEYS):
+        row, column = divmod(number, per_row)
+        lowest = top - (row + 1) * height - row * gap
+        panel = axes.inset_axes([column * 0.265, lowest, 0.2, height])
+        panel.plot(
             by_round["round"],
             by_round[f"{key}_favorable_pct"],
             marker="o",
-            markersize=3,
+            markersize=2,
             color=COLOURS[key],
-            label=item_label(key),
         )
-    axes.set_ylim(0, 100)
-    axes.set_ylabel("Favorable %")
-    axes.legend(fontsize=7, ncols=4, loc="upper center", bbox_to_anchor=(0.5, -0.12), frameon=False)
-    axes.xaxis.set_major_formatter(DateFormatter("%-d %b"))
-    axes.tick_params(axis="x", labelsize=7)
+        panel.set_ylim(0, 100)
+        panel.set_yticks([0, 50, 100], [] if column else ["0%", "50%", "100%"])
+        panel.set_title(item_label(key), fontsize=7)
+        panel.xaxis.set_major_locator(MaxNLocator(3))
+        panel.xaxis.set_major_formatter(DateFormatter("%-d %b"))
+        panel.tick_params(labelsize=6)
 
 
 def department(

@@ -105,6 +105,15 @@ with st.popover("Download", icon=":material/download:"):
             key=f"detail_summary_{kind}",
         )
 
+compared = manager_detail.against_organization(view)
+steps = manager_detail.next_steps(view, shown_name)
+if compared or steps:
+    with st.container(border=True):
+        if compared:
+            st.markdown(f"**{compared}**")
+        if steps:
+            st.markdown("\n".join(f"- {step}" for step in steps))
+
 # Raw name: each view escapes it for where it lands (Markdown, or a chart's labels).
 views.team_view.render(view, focus.about(name))
 views.manager_detail.render_history(view, name)

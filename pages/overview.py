@@ -73,11 +73,7 @@ with st.popover("Download", icon=":material/download:"):
         user,
         "Team table as shown (CSV)",
         f"catalyst-teams-{stamp}.csv",
-        lambda: exports.csv_bytes(
-            overview.for_files(
-                overview.team_table(overview.ordered(view.teams, metric, sort), metric)
-            )
-        ),
+        lambda: exports.csv_bytes(overview.team_file(view, metric, sort)),
         filters,
         key="overview_csv",
     )

@@ -9,11 +9,9 @@ building them trace by trace with ``make_subplots`` and ``update_*`` calls
 cost eight times as much on every rerun."""
 
 from dashboard.charts.base import (
-    CHECKED_IN,
     COLOURS,
     DIVERGING,
     HALF_WEEK,
-    MISSED,
     NOT_SHOWN,
     ORG_COLOUR,
     REASONS,
@@ -21,7 +19,7 @@ from dashboard.charts.base import (
     TEAM_COLOUR,
     text,
 )
-from dashboard.charts.history import checkins_by_week, focus_by_week, self_and_team_by_round
+from dashboard.charts.history import focus_by_week
 from dashboard.charts.overview import associations, catalyst_and_progress, heatmap, self_and_team
 from dashboard.charts.team import (
     catalyst_rows,
@@ -32,11 +30,9 @@ from dashboard.charts.team import (
 )
 
 __all__ = [
-    "CHECKED_IN",
     "COLOURS",
     "DIVERGING",
     "HALF_WEEK",
-    "MISSED",
     "NOT_SHOWN",
     "ORG_COLOUR",
     "REASONS",
@@ -45,13 +41,11 @@ __all__ = [
     "associations",
     "catalyst_and_progress",
     "catalyst_rows",
-    "checkins_by_week",
     "favorable_by_round",
     "focus_by_week",
     "heatmap",
     "progress_by_round",
     "self_and_team",
-    "self_and_team_by_round",
     "self_vs_team",
     "text",
     "wins_and_setbacks",

@@ -72,12 +72,12 @@ def trend_line(frame: pd.DataFrame, key: str, measure: str = "favorable_pct", **
     }
 
 
-def round_axis(rounds: list) -> dict:
-    """Ticks on the rounds themselves (at most about eight), so a week reads as the
+def round_axis(rounds: list, most: int = 8) -> dict:
+    """Ticks on the rounds themselves (at most about ``most``), so a week reads as the
     Monday it starts on, as everywhere else, rather than Plotly's Sunday ticks."""
     monthly = len(rounds) > 1 and (rounds[1] - rounds[0]).days >= 28
     return {
-        "tickvals": rounds[:: -(-len(rounds) // 8) or 1],
+        "tickvals": rounds[:: -(-len(rounds) // most) or 1],
         "tickformat": "%b %Y" if monthly else "%-d %b",
     }
 
@@ -100,9 +100,6 @@ REASONS = {
     "too_few_responses": "fewer responses than the minimum group size",
     "no_responses": "no responses in this period",
 }
-
-
-CHECKED_IN, MISSED = "#0f766e", "#d4d4d8"
 
 
 HALF_WEEK = timedelta(days=3.5)  # so the first and last week's markers are not cut in half

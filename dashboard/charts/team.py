@@ -83,14 +83,48 @@ def self_vs_team(frame: pd.DataFrame, names: tuple[str, str] = ("You", "Your tea
     )
 
 
+PANELS_PER_ROW = 4
+
+
 def favorable_by_round(frame: pd.DataFrame, items: tuple[str, ...] = CATALYST_KEYS) -> go.Figure:
-    """Favorable % by round, one line per item; rounds not shown are gaps, never zeros."""
-    return assemble(
-        [trend_line(frame, key) for key in items],
-        360,
-        xaxis=round_axis(list(frame["round"])),
-        yaxis={"range": [0, 100], "ticksuffix": "%", "title": {"text": "Favorable"}},
-    )
+    """Favorable % by round as small multiples: one panel per item, all on 0-100 and the
+    same rounds (seven lines on one axis tangle). Rounds not shown are gaps, never zeros."""
+    per_row = min(PANELS_PER_ROW, len(items))
+    rows = -(-len(items) // per_row)
+    gap_x, gap_y = 0.05, 0.16
+    width, height = (1 - gap_x * (per_row - 1)) / per_row, (1 - gap_y * (rows - 1)) / rows
+    ticks = round_axis(list(frame["round"]), most=3)
+    traces, layout, titles = [], {}, []
+    for number, key in enumerate(items):
+        row, column = divmod(number, per_row)
+        left, top = column * (width + gap_x), 1 - row * (height + gap_y)
+        suffix = axis_suffix(number + 1)
+        traces.append(trend_line(frame, key, xaxis=f"x{suffix}", yaxis=f"y{suffix}"))
+        shared = {} if number == 0 else {"matches": "x"}
+        layout[f"xaxis{suffix}"] = axis(
+            domain=[left, left + width], anchor=f"y{suffix}", **ticks, **shared
+        )
+        layout[f"yaxis{suffix}"] = axis(
+            domain=[max(0.0, top - height), top],
+            anchor=f"x{suffix}",
+            range=[0, 100],
+            tickvals=[0, 50, 100],
+            ticksuffix="%",
+            showticklabels=column == 0,
+        )
+        titles.append(
+            {
+                "text": text(item_label(key)),
+                "x": left + width / 2,
+                "y": top,
+                "xref": "paper",
+                "yref": "paper",
+                "showarrow": False,
+                "yanchor": "bottom",
+                "font": {"size": 13},
+            }
+        )
+    return assemble(traces, 200 * rows + 40, showlegend=False, annotations=titles, **layout)
 
 
 def catalyst_rows(

@@ -135,7 +135,7 @@ def _overview_file(
         return f"catalyst-overview-{stamp}.xlsx", lambda: exports.workbook_bytes(
             overview.sheets(view, metric)
         )
-    table = overview.team_table(overview.ordered(view.teams, metric, args.sort), metric)
+    table = overview.team_file(view, metric, args.sort)
     return f"catalyst-teams-{stamp}.csv", lambda: exports.csv_bytes(table)
 
 

@@ -57,11 +57,16 @@ def test_from_the_overview_hr_sees_the_managers_view_read_only(app_on, live_demo
     assert "This week's focus" not in shown  # coaching is for the manager, not for HR
     for heading in (
         "Jordan Blake and the team, catalyst by catalyst",
-        "Check-ins week by week",
-        "Own ratings against the team's, over time",
+        "Focus and commitments",
         "Focus chosen, week by week",
     ):
         assert heading in shown
+    # One week-by-week chart set: the team's means beside the manager's own ratings.
+    assert "Check-ins week by week" not in shown
+    # It opens with the comparison in words.
+    assert "the organization on" in app.markdown[0].value or any(
+        "the organization on" in m.value for m in app.markdown
+    )
     with Store(live_demo_path) as db:
         today = clock.today_in("Europe/Berlin")
         period = rounds.Period.last_rounds(queries.latest_week(db, today), 12, "weekly")

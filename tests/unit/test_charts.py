@@ -173,7 +173,7 @@ def test_self_vs_team_draws_means_on_one_to_five():
     assert axis.title.text == "Mean on 1-5"
 
 
-def test_favorable_by_round_draws_one_line_per_item_with_gaps_for_rounds_not_shown():
+def test_favorable_by_round_draws_one_panel_per_item_with_gaps_for_rounds_not_shown():
     figure = charts.favorable_by_round(rounds_frame(), ITEM_KEYS)
     assert [t.name for t in figure.data] == LABELS
     for key, trace in zip(ITEM_KEYS, figure.data, strict=True):
@@ -186,9 +186,12 @@ def test_favorable_by_round_draws_one_line_per_item_with_gaps_for_rounds_not_sho
         assert trace.line.color == charts.COLOURS[key]
     # Progress is also missing from round 3 alone.
     assert as_list(figure.data[-1].y) == [60.0, None, None, 50.0]
-    assert list(figure.layout.yaxis.range) == [0, 100]
-    assert figure.layout.yaxis.ticksuffix == "%"
-    assert figure.layout.yaxis.title.text == "Favorable"
+    # Small multiples: each item on its own panel, all on 0-100, named above it.
+    assert len({(t.xaxis, t.yaxis) for t in figure.data}) == len(ITEM_KEYS)
+    for trace in figure.data:
+        y_axis = _axis_of(figure, trace.yaxis, "y")
+        assert list(y_axis.range) == [0, 100] and y_axis.ticksuffix == "%"
+    assert [shown(a.text) for a in figure.layout.annotations] == LABELS
 
 
 def test_favorable_by_round_shows_only_the_items_asked_for():
@@ -200,14 +203,14 @@ def test_favorable_by_round_shows_only_the_items_asked_for():
 
 
 def test_round_ticks_read_weeks_as_days_and_months_as_months_and_thin_out():
-    weekly = charts.favorable_by_round(rounds_frame()).layout.xaxis
+    weekly = charts.progress_by_round(rounds_frame()).layout.xaxis
     assert as_list(weekly.tickvals) == ROUNDS  # every round labelled when there are few
     assert weekly.tickformat == "%-d %b"
     months = [date(2026, m, 1) for m in range(1, 13)]
     frame = pd.DataFrame({"round": months})
     for key in ITEM_KEYS:
         frame[f"{key}_n"], frame[f"{key}_favorable_pct"] = 10, 50.0
-    monthly = charts.favorable_by_round(frame).layout.xaxis
+    monthly = charts.progress_by_round(frame).layout.xaxis
     assert monthly.tickformat == "%b %Y"
     assert as_list(monthly.tickvals) == months[::2]  # twelve rounds: every second labelled
 
@@ -505,48 +508,6 @@ def test_catalyst_and_progress_plots_each_team_that_has_both_values():
 # ---- HR's manager detail ---------------------------------------------------------------------
 
 
-def test_checkins_by_week_marks_every_week_checked_in_or_not():
-    figure = charts.checkins_by_week(own_frame(), WEEKS)
-    done, missed = trace_named(figure, "Checked in"), trace_named(figure, "No check-in")
-    assert len(figure.data) == 2
-    assert as_list(done.x) == OWN_WEEKS
-    assert as_list(missed.x) == [WEEKS[1], WEEKS[3]]
-    assert as_list(done.y) == [0, 0] and as_list(missed.y) == [0, 0]
-    assert (done.marker.color, missed.marker.color) == (charts.CHECKED_IN, charts.MISSED)
-    assert ": checked in" in done.hovertemplate
-    assert ": no check-in" in missed.hovertemplate
-    assert figure.layout.yaxis.visible is False
-
-
-def own_by_round_frame() -> pd.DataFrame:
-    """As manager_detail.own_by_round: the manager's mean rating per round checked in."""
-    return pd.DataFrame({"round": OWN_WEEKS, **{k: [float(v) for v in OWN[k]] for k in OWN}})
-
-
-def test_self_and_team_by_round_draws_team_means_with_gaps_and_own_ratings_on_one_to_five():
-    figure = charts.self_and_team_by_round(rounds_frame(), own_by_round_frame())
-    assert len(figure.data) == 2 * len(CATALYST_KEYS)
-    for index, key in enumerate(CATALYST_KEYS):
-        team, own = figure.data[2 * index], figure.data[2 * index + 1]
-        assert (team.name, own.name) == ("Team mean", "Manager's own rating")
-        assert as_list(team.x) == ROUNDS
-        assert as_list(team.y) == MEANS[key]  # the round not shown is a gap
-        assert team.connectgaps is False
-        assert as_list(team.customdata) == ANSWERS[key]
-        assert "(n=%{customdata})" in team.hovertemplate
-        assert as_list(own.x) == OWN_WEEKS
-        assert as_list(own.y) == [float(v) for v in OWN[key]]
-        assert team.xaxis == own.xaxis and team.yaxis == own.yaxis  # one panel, both on 1-5
-        y_axis = _axis_of(figure, team.yaxis, "y")
-        assert list(y_axis.range) == [0.8, 5.2]
-        assert list(y_axis.tickvals) == [1, 3, 5]
-        assert as_list(_axis_of(figure, team.xaxis, "x").range) == [ROUNDS[0], ROUNDS[-1]]
-        # The legend names each series once.
-        assert team.showlegend is own.showlegend is (index == 0)
-    assert len({t.yaxis for t in figure.data}) == len(CATALYST_KEYS)
-    assert [shown(a.text) for a in figure.layout.annotations] == CATALYST_LABELS
-
-
 def test_focus_by_week_puts_each_chosen_focus_on_its_catalyst_row():
     own = pd.DataFrame(
         {
@@ -662,7 +623,7 @@ USER_TEXT = {
 # Builders that show no user text at all: round dates, counts and our catalyst labels.
 TEXT_FREE = {
     "favorable_by_round", "progress_by_round", "wins_and_setbacks", "associations",
-    "checkins_by_week", "self_and_team_by_round", "focus_by_week",
+    "focus_by_week",
 }  # fmt: skip
 
 

@@ -79,7 +79,7 @@ def test_the_overview_csv_is_the_page_s_team_table_cell_for_cell(
     with Store(demo_path) as db:
         period = page_period(db)
         view = overview.collect(db, scope, period, today=date(2026, 11, 27))
-    expected = overview.team_table(overview.ordered(view.teams, metric, "department"), metric)
+    expected = overview.team_file(view, metric, "department")
     written = read_csv(out.read_bytes())
     pd.testing.assert_frame_equal(written, expected, check_dtype=False)
     assert len(written) == (12 if departments is None else 3)
@@ -305,11 +305,7 @@ def test_attack_two_overlapping_department_selections_through_the_command(
         period = page_period(db, "Last 4 weeks")
         view = overview.collect(db, Scope.hr(frozenset({1, 2})), period, today=WEEK)
     pd.testing.assert_frame_equal(
-        tables["A,B"],
-        overview.team_table(
-            overview.ordered(view.teams, "favorable_pct", "department"), "favorable_pct"
-        ),
-        check_dtype=False,
+        tables["A,B"], overview.team_file(view, "favorable_pct", "department"), check_dtype=False
     )
 
 
