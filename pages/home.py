@@ -1,18 +1,21 @@
-"""Home: what this Catalyst holds, and the framework it is built on."""
+"""Home, by role: a manager sees whether a check-in is due and this week's focus; HR sees
+who needs support; the organization's totals and the framework come below."""
 
 import streamlit as st
 
-from dashboard import queries, ui
-from dashboard.catalysts import CATALYSTS, PROGRESS
+from dashboard import checkins, navigation, queries, rounds, ui, views
+from dashboard.catalysts import CATALYSTS, PROGRESS, catalyst
 from dashboard.markdown import plain
 
 user = ui.guard("home")
 db = ui.store()
+today = ui.org_today()
 with db.reading() as cursor:
     org = queries.org_settings(cursor)
     counts = queries.organization_counts(cursor)
     first_week, last_week, survey_weeks = queries.survey_weeks(cursor)
     demo = queries.is_demo(cursor)
+    led = checkins.teams_led(cursor, user.user_id, rounds.week_of(today))
 
 st.title(org.organization_name)
 st.write(f"Welcome, {plain(user.display_name)}.")
@@ -20,7 +23,44 @@ st.caption(
     "Catalyst helps managers give their teams what makes progress on meaningful work possible."
     + (" You are looking at the demo organization." if demo else "")
 )
+latest = queries.latest_week(db, today)
 
+if "manager" in user.roles and len(led):
+    st.subheader("Your week")
+    ui.checkin_reminder(user, today)
+    for team in led.itertuples():
+        period = rounds.Period.last_rounds(latest or rounds.week_of(today), 12, org.cadence)
+        view = ui.my_team_view(user.user_id, int(team.team_id), period, today)
+        chosen = view.committed.catalyst if view.committed else view.suggestion.catalyst
+        how = (
+            f"you committed to {len(view.committed.done)} "
+            f"action{'s' if len(view.committed.done) != 1 else ''}"
+            if view.committed
+            else "suggested"
+        )
+        st.markdown(
+            f"**{plain(team.team)}** · this week's focus: **{catalyst(chosen).label}** ({how})"
+        )
+    st.page_link(navigation.screen("my_team").file, label="Open My team", icon=":material/groups:")
+
+if navigation.allowed(navigation.screen("overview"), user.roles) and counts["teams"]:
+    st.subheader("Who needs support")
+    if latest is None:
+        ui.no_results_yet()
+    else:
+        presets = dict(rounds.PRESETS[org.cadence])
+        default = list(presets)[1]
+        period = rounds.Period.last_rounds(latest, presets[default], org.cadence)
+        view = ui.hr_overview(ui.hr_scope(user), period, today)
+        st.caption(f"{period.label}, ranked on the Overview's rule.")
+        views.overview.needs_support_section(view, top=5)
+        st.page_link(
+            navigation.screen("overview").file,
+            label="See everyone on the Overview",
+            icon=":material/monitoring:",
+        )
+
+st.subheader("Your organization")
 if counts["teams"] == 0:
     ui.empty_state(
         "No organization yet.",
@@ -49,6 +89,6 @@ st.write(
     "Managers are the catalysts of their team's progress. Catalyst tracks how well each "
     "of these is provided, as managers see it and as their teams see it:"
 )
-for catalyst in CATALYSTS:
-    st.markdown(f"**{catalyst.label}** — {catalyst.description}")
+for item in CATALYSTS:
+    st.markdown(f"**{item.label}** — {item.description}")
 st.markdown(f"**{PROGRESS.label}** — {PROGRESS.description}")
