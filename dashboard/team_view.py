@@ -180,15 +180,15 @@ def focus_history(view: TeamView) -> pd.DataFrame:
             "Focus": catalyst(made.catalyst).label,
             "Done": f"{sum(asked)} of {len(answers)}" if asked else "not asked yet",
         }
-        if view.texts_shared:
-            row["Commitments"] = "; ".join(
-                f"{MARK[done]} {action}" for action, done in made.done.items()
-            )
         then = before.iloc[0] if len(before) else None
         now = since.iloc[0] if len(since) else None
         row["Team then"] = _pct_or_dash(then)
         row["Team since"] = _pct_or_dash(now)
         row["Moved"] = "–" if then is None or now is None else f"{now - then:+.0f} pts"
+        if view.texts_shared:  # the long words last, after the numbers
+            row["Commitments"] = "  ·  ".join(
+                f"{MARK[done]} {action}" for action, done in made.done.items()
+            )
         rows.append(row)
     return pd.DataFrame(rows)
 

@@ -64,8 +64,12 @@ latest = queries.latest_week(db, today) or rounds.week_of(today)
 view = ui.my_team_view(user.user_id, team_id, rounds.Period.last_rounds(latest, 12, cadence), today)
 suggestion = view.suggestion
 st.caption(
-    f"{view.team} · {week_words(week)} · checked in {streak} week{'s' if streak != 1 else ''} "
-    "in a row up to now"
+    f"{view.team} · {week_words(week)} · "
+    + (
+        f"checked in {streak} week{'s' if streak != 1 else ''} in a row"
+        if streak
+        else "no streak yet"
+    )
     + (f" · saved {saved.saved_at:%-d %b %H:%M} UTC, you can still change it" if saved else "")
 )
 

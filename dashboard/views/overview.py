@@ -8,6 +8,7 @@ import streamlit as st
 
 from dashboard import charts, rounds, support, ui
 from dashboard.catalysts import CATALYST_KEYS, ITEM_KEYS, PROGRESS, item_label
+from dashboard.markdown import plain
 from dashboard.overview import (
     HEATMAP_ROWS,
     Overview,
@@ -75,9 +76,9 @@ def tiles(view: Overview, filtered: str | None = None) -> None:
     )
 
 
-def needs_support_section(view: Overview, top: int | None = None) -> None:
-    """Managers ranked by who most needs support, each with the reason in words; a row
-    opens the manager."""
+def needs_support_section(view: Overview, top: int = 10) -> None:
+    """Managers ranked by who most needs support, each a link to Manager detail with the
+    reason in words below it; the rest of the ranking in a table whose rows open too."""
     ranked = view.needs_support
     if ranked.empty:
         st.success(
@@ -86,23 +87,33 @@ def needs_support_section(view: Overview, top: int | None = None) -> None:
             icon=":material/check_circle:",
         )
         return
-    shown = ranked if top is None else ranked.head(top)
     st.caption(
-        f"{len(ranked):,} of {view.reporting:,} teams that can be shown have a concern; "
-        + (f"the {len(shown)} with the most are listed. " if len(shown) < len(ranked) else "")
-        + f"Points add up: a tenth per point a catalyst is {support.LOW_POINTS}+ below the "
-        f"{view.baseline}, one per blind spot and per real drop, half per week without a "
-        "check-in after the first. Select a row to open the manager."
+        f"{len(ranked):,} of {view.reporting:,} teams that can be shown have a concern, most "
+        f"points first. Points add up: a tenth per point a catalyst is {support.LOW_POINTS}+ "
+        f"below the {view.baseline}, one per blind spot and per real drop, half per week "
+        "without a check-in after the first."
     )
-    ui.table_opening_managers(
-        support.table(shown),
-        key=f"needs_support_{top}",
-        column_config={
-            "Rank": st.column_config.NumberColumn(width="small"),
-            "Why": st.column_config.TextColumn(width="large"),
-            "Points": st.column_config.NumberColumn(format="%.1f", width="small"),
-        },
-    )
+    with st.container(border=True):
+        for rank, row in enumerate(ranked.head(top).itertuples(), start=1):
+            st.page_link(
+                "pages/manager_detail.py",
+                label=f"{rank}. {plain(row.manager)} · {plain(row.team)} ({plain(row.department)})",
+                query_params={"manager": str(row.manager_id), "team": str(row.team_id)},
+                icon=":material/person_search:",
+            )
+            st.caption(plain(row.reason))
+    if len(ranked) > top:
+        with st.expander(f"All {len(ranked):,} with a concern"):
+            st.caption("Select a row to open the manager.")
+            ui.table_opening_managers(
+                support.table(ranked),
+                key="needs_support_all",
+                column_config={
+                    "Rank": st.column_config.NumberColumn(width="small"),
+                    "Why": st.column_config.TextColumn(width="large"),
+                    "Points": st.column_config.NumberColumn(format="%.1f", width="small"),
+                },
+            )
 
 
 def heatmap_section(view: Overview, metric: str, sort: str) -> None:

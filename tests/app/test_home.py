@@ -30,10 +30,12 @@ def test_hr_home_names_who_needs_support_first_and_totals_below(signed_in):
     app = signed_in("hr@example.com")
     headings = [h.value for h in app.subheader]
     assert headings[:2] == ["Who needs support", "Your organization"]
-    ranked = app.dataframe[0].value
-    assert list(ranked.Rank) == [1, 2, 3, 4, 5]
-    assert ranked.Why.str.len().gt(0).all()
-    assert any("Select a row to open the manager" in c.value for c in app.caption)
+    links = [link.proto for link in app.get("page_link")]
+    ranked = [link for link in links if link.page == "manager-detail"]
+    assert [link.label.split(".")[0] for link in ranked] == ["1", "2", "3", "4", "5"]
+    assert all(link.query_string.startswith("manager=") for link in ranked)  # opens them
+    reasons = [c.value for c in app.caption if "vs org" in c.value or "check-in" in c.value]
+    assert len(reasons) >= 5
 
 
 def test_manager_home_says_the_check_in_is_due_and_this_weeks_focus(signed_in):
