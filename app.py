@@ -63,6 +63,7 @@ else:
     with st.sidebar:
         st.caption(f"Signed in as **{plain(user.display_name)}** · {ui.role_names(user)}")
         signing_out = st.button("Sign out", icon=":material/logout:")
+    ui.close_sidebar_after_navigation_on_phones()
     if signing_out:
         ui.sign_out()
         st.stop()

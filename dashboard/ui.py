@@ -265,6 +265,32 @@ def period_picker(cadence: str, key: str) -> int:
     return presets[choice or list(presets)[1]]
 
 
+# Streamlit 1.67 leaves the sidebar open over the page after a page is chosen on a narrow
+# screen (streamlit#12065, when the sidebar has content of its own); a phone user would
+# see the menu, not the page. One listener, installed once per browser tab, closes it.
+_CLOSE_SIDEBAR_ON_PHONES = """
+<script>
+(() => {
+  if (window.catalystClosesSidebar) return;
+  window.catalystClosesSidebar = true;
+  document.addEventListener("click", (event) => {
+    const link = event.target.closest('[data-testid="stSidebarNav"] a');
+    if (!link || !window.matchMedia("(max-width: 767px)").matches) return;
+    setTimeout(() => {
+      const close = document.querySelector('[data-testid="stSidebarCollapseButton"] button');
+      if (close) close.click();
+    }, 300);
+  }, true);
+})();
+</script>
+"""
+
+
+def close_sidebar_after_navigation_on_phones() -> None:
+    """See _CLOSE_SIDEBAR_ON_PHONES (fixed code, no user input)."""
+    st.sidebar.html(_CLOSE_SIDEBAR_ON_PHONES, unsafe_allow_javascript=True)
+
+
 def checkin_reminder(user: User, today: date, *, link: bool = True) -> None:
     """A nudge when a finished or finishing week has no check-in yet."""
     with store().reading() as cursor:

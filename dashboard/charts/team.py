@@ -76,10 +76,14 @@ def self_vs_team(frame: pd.DataFrame, names: tuple[str, str] = ("You", "Your tea
                 "<extra>%{y}</extra>",
             }
         )
+    # The legend sits above the plot: below it, wrapped on a phone, it ran into the
+    # axis title.
     return assemble(
         traces,
-        60 + 48 * len(rows),
+        90 + 48 * len(rows),
         xaxis={"range": [0.8, 5.2], "tickvals": [1, 2, 3, 4, 5], "title": {"text": "Mean on 1-5"}},
+        legend={"y": 1.0, "yanchor": "bottom"},
+        margin={"t": 50},
     )
 
 
@@ -131,7 +135,7 @@ def catalyst_rows(
     by_round: pd.DataFrame | None,
     own: pd.DataFrame,
     weeks: list,
-    headings: tuple[str, str] = ("Your team: mean", "You: your own rating"),
+    headings: tuple[str, str] = ("Team mean", "You: own rating"),
 ) -> go.Figure:
     """One row per catalyst: the team's mean by round on the left, the manager's own
     rating by week on the right, both on 1-5 (one scale per chart: favorable % is drawn
@@ -188,7 +192,7 @@ def catalyst_rows(
             "yref": "paper",
             "showarrow": False,
             "yanchor": "bottom",
-            "font": {"size": 14},
+            "font": {"size": 12},
         }
         for title, x in placed
     ]

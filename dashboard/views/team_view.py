@@ -58,7 +58,7 @@ def render(view: TeamView, voice: focus.Voice = focus.YOU) -> None:
         )
     st.subheader(f"Catalyst by catalyst, {noun} by {noun}")
     by_round = view.rounds if view.has_team_data else None
-    headings = (f"{voice.team.capitalize()}: mean", f"{voice.subject}: {voice.own} rating")
+    headings = ("Team mean", f"{voice.subject}: own rating")  # short: they share a phone's width
     st.plotly_chart(
         charts.catalyst_rows(by_round, view.self_by_week, view.weeks, headings), width="stretch"
     )

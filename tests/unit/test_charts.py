@@ -245,8 +245,8 @@ def test_catalyst_rows_put_team_means_left_and_own_ratings_right_on_one_scale_wi
         for trace in (team, own):
             assert _axis_of(figure, trace.xaxis, "x").showticklabels == (row == 5)
     assert [a.text for a in figure.layout.annotations] == [
-        "Your team: mean (1-5)",
-        "You: your own rating (1-5)",
+        "Team mean (1-5)",
+        "You: own rating (1-5)",
     ]
 
 
