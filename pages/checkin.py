@@ -103,7 +103,9 @@ ratings, notes = {}, {}
 for item in CATALYSTS:
     current = saved.ratings.get(item.key) if saved else None
     ratings[item.key] = st.radio(
-        f"**{item.label}** — {item.self_question.removeprefix('This week, how well did I ')}",
+        # Plain words: the label is also the group's accessible name, and screen readers
+        # would read Markdown's asterisks aloud.
+        f"{item.label} — {item.self_question.removeprefix('This week, how well did I ')}",
         list(SELF_SCALE),
         horizontal=True,
         index=current - 1 if current else None,
