@@ -36,9 +36,9 @@ if team_id is None:
 
 just_saved = st.session_state.pop("checkin_saved", None)
 if just_saved:
-    st.success(
-        f"Saved your check-in for the week of {just_saved:%-d %b}.", icon=":material/check_circle:"
-    )
+    saved_words = f"Saved your check-in for the week of {just_saved:%-d %b}."
+    st.success(saved_words, icon=":material/check_circle:")
+    st.toast(saved_words, icon=":material/check_circle:")  # seen wherever the page is scrolled
     st.page_link("pages/my_team.py", label="See it on My team", icon=":material/groups:")
 ui.checkin_reminder(user, today, link=False)
 
