@@ -17,8 +17,16 @@ pytestmark = pytest.mark.e2e
 MAIN = "[data-testid='stMain']"
 
 
+def open_heatmap(page, url: str) -> None:
+    """Sign in, then open the overview's heatmap view (the overview opens on Needs
+    support; signing in returns to the page, not to its query)."""
+    open_signed_in(page, f"{url}/overview", "hr@example.com", height=1800)
+    page.goto(f"{url}/overview?view=Heatmap")
+    settle(page)
+
+
 def test_hr_narrows_the_overview_to_a_department_and_sees_why_a_team_is_grey(demo_server, page):
-    open_signed_in(page, f"{demo_server.url}/overview", "hr@example.com", height=1800)
+    open_heatmap(page, demo_server.url)
     main = page.locator(MAIN)
     expect(main.get_by_role("heading", name="Overview")).to_be_visible()
     expect(main).to_contain_text("Teams reporting")
@@ -55,7 +63,7 @@ def same(in_file: str, on_screen: str) -> bool:
 
 
 def test_hr_downloads_the_team_table_and_it_matches_the_screen(demo_server, page):
-    open_signed_in(page, f"{demo_server.url}/overview", "hr@example.com", height=1800)
+    open_heatmap(page, demo_server.url)
     main = page.locator(MAIN)
     expect(main).to_contain_text("teams can be shown")
     # What the table on screen holds, read from the grid's accessible cells.
@@ -64,7 +72,8 @@ def test_hr_downloads_the_team_table_and_it_matches_the_screen(demo_server, page
     on_screen: dict[tuple[int, int], str] = {}
     for cell in grid.locator("[id^='glide-cell-']").all():
         column, row = map(int, cell.get_attribute("id").split("-")[2:4])
-        on_screen[(row, column)] = cell.inner_text().strip()
+        if column:  # column 0 holds the row-selection boxes (a row opens its manager)
+            on_screen[(row, column - 1)] = cell.inner_text().strip()
     assert len({row for row, _ in on_screen}) >= 5
 
     main.get_by_role("button", name="Download", exact=True).click()
@@ -81,3 +90,29 @@ def test_hr_downloads_the_team_table_and_it_matches_the_screen(demo_server, page
     recruiting = next(r for r in body if r[1] == "Recruiting")
     assert recruiting[3:5] == ["0", "no: team too small"] and not any(recruiting[5:])
     screenshot(page, "hr-overview-download")
+
+
+def test_hr_opens_a_manager_from_who_needs_support_and_from_a_table_row(demo_server, page):
+    open_signed_in(page, f"{demo_server.url}/overview", "hr@example.com", height=1800)
+    main = page.locator(MAIN)
+    expect(main).to_contain_text("have a concern, most points first")
+    first = main.get_by_role("link", name=re.compile(r"^1\. "))
+    name = first.inner_text().split(". ", 1)[1].split(" · ")[0]
+    first.click()
+    page.wait_for_url(re.compile(r".*/manager-detail\?manager=\d+&team=\d+"))
+    settle(page)
+    expect(main.get_by_role("combobox", name="Manager")).to_have_value(name)
+    expect(main).to_contain_text("the organization on")  # the comparison, in words
+    screenshot(page, "hr-needs-support-opens-manager")
+
+    # A row of the heatmap's team table opens its manager too (a Plotly heatmap sends no
+    # clicks): the grid's row-selection box is its first column.
+    page.goto(f"{demo_server.url}/overview?view=Heatmap")
+    settle(page)
+    grid = main.locator("[data-testid='stDataFrame']").first
+    grid.scroll_into_view_if_needed()
+    box = grid.bounding_box()
+    page.mouse.click(box["x"] + 16, box["y"] + 36 + 18)  # header, then the first row
+    page.wait_for_url(re.compile(r".*/manager-detail\?manager=\d+&team=\d+"))
+    settle(page)
+    expect(main.get_by_role("heading", name="Manager detail")).to_be_visible()
