@@ -20,6 +20,7 @@ from dashboard.accounts.passwords import (
     hash_password,
     hash_password_with_salt,
     needs_rehash,
+    personal_parts,
     verify_password,
 )
 from dashboard.accounts.sessions import (
@@ -97,6 +98,7 @@ __all__ = [
     "audit",
     "check_email",
     "check_password",
+    "personal_parts",
     "create_first_admin",
     "create_user",
     "digest",

@@ -59,7 +59,7 @@ def accept_invitation(db: Store, code: str, password: str, *, now: datetime) -> 
         raise AccountError(
             "This invitation link has expired or was already used. Ask your admin for a new one."
         )
-    check_password(password, user.email)
+    check_password(password, user.email, user.display_name)
     password_hash = hash_password(password)
     with db.transaction() as cursor:
         used = cursor.execute(
