@@ -13,6 +13,7 @@ from dashboard.accounts.invitations import (
     accept_invitation,
     invite,
     invited_user,
+    live_invitations,
 )
 from dashboard.accounts.passwords import (
     MIN_PASSWORD_LENGTH,
@@ -113,6 +114,7 @@ __all__ = [
     "hr_departments",
     "invite",
     "invited_user",
+    "live_invitations",
     "issue_ticket",
     "needs_rehash",
     "new_setup_code",

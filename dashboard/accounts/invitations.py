@@ -6,6 +6,8 @@ from __future__ import annotations
 import secrets
 from datetime import datetime, timedelta
 
+import duckdb
+
 from dashboard import store
 from dashboard.accounts.passwords import check_password, hash_password
 from dashboard.accounts.sessions import digest, start_session
@@ -39,6 +41,15 @@ def invite(
             )
             store.record_audit(cursor, "user.invite", user.email, at=now, user_id=by, actor=actor)
     return codes
+
+
+def live_invitations(cursor: duckdb.DuckDBPyConnection, now: datetime) -> dict[int, datetime]:
+    """Who has an invitation that still works (unused, unexpired), and until when."""
+    rows = cursor.execute(
+        "SELECT user_id, max(expires_at) FROM invitations WHERE expires_at > ? GROUP BY user_id",
+        [now],
+    ).fetchall()
+    return {int(user_id): until for user_id, until in rows}
 
 
 def invited_user(db: Store, code: str, *, now: datetime) -> User | None:
