@@ -18,7 +18,9 @@ from dashboard.charts.base import (
     ORG_COLOUR,
     REASONS,
     SELF_COLOUR,
+    SETBACK_COLOUR,
     TEAM_COLOUR,
+    WIN_COLOUR,
     text,
 )
 from dashboard.charts.history import checkins_by_week, focus_by_week, self_and_team_by_round
@@ -41,7 +43,9 @@ __all__ = [
     "ORG_COLOUR",
     "REASONS",
     "SELF_COLOUR",
+    "SETBACK_COLOUR",
     "TEAM_COLOUR",
+    "WIN_COLOUR",
     "associations",
     "catalyst_and_progress",
     "catalyst_rows",

@@ -106,4 +106,9 @@ REASONS = {
 CHECKED_IN, MISSED = "#0f766e", "#d4d4d8"
 
 
+# Wins and setbacks wherever they are drawn: blue and orange of the Okabe-Ito palette,
+# told apart with every common colour vision deficiency (green and red are not).
+WIN_COLOUR, SETBACK_COLOUR = "#0072B2", "#E69F00"
+
+
 HALF_WEEK = timedelta(days=3.5)  # so the first and last week's markers are not cut in half

@@ -289,6 +289,9 @@ def test_wins_and_setbacks_count_every_week_with_setbacks_below_the_line():
     assert "%{customdata:.0f} setbacks" in setbacks.hovertemplate
     assert figure.layout.barmode == "relative"
     assert figure.layout.yaxis.title.text == "Logged"
+    # blue and orange (Okabe-Ito), told apart without red-green colour vision
+    assert (wins.marker.color, setbacks.marker.color) == ("#0072B2", "#E69F00")
+    assert (charts.WIN_COLOUR, charts.SETBACK_COLOUR) == ("#0072B2", "#E69F00")
 
 
 # ---- HR overview -----------------------------------------------------------------------------

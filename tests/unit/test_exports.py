@@ -229,3 +229,17 @@ def test_check_in_notes_reach_hr_files_only_when_shared(empty_store):
     assert private.wins.tolist() == [1]  # the count stays
     assert shared.notes.tolist() == ["Help: Paired with Bo on the outage"]
     assert shared["wins logged"].tolist() == ["Shipped the export"]
+
+
+def test_a_workbook_keeps_its_header_in_view_and_sizes_its_columns():
+    frame = pd.DataFrame(
+        {"Team": ["Platform and developer experience", "Ops"], "N": [1234, 5], "Note": [None, "x"]}
+    )
+    book = load_workbook(io.BytesIO(exports.workbook_bytes({"Teams": frame, "Other": frame})))
+    for sheet in book.worksheets:
+        assert sheet.freeze_panes == "A2"  # the header row stays while scrolling
+        assert all(cell.font.bold for cell in sheet[1])
+        widths = {c: sheet.column_dimensions[c].width for c in "ABC"}
+        assert widths["A"] == len("Platform and developer experience") + 2
+        assert widths["B"] == widths["C"] == 8  # narrow columns still fit their header
+    assert book["Teams"]["C2"].value is None  # a missing value is an empty cell
