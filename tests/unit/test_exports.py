@@ -243,3 +243,40 @@ def test_a_workbook_keeps_its_header_in_view_and_sizes_its_columns():
         assert widths["A"] == len("Platform and developer experience") + 2
         assert widths["B"] == widths["C"] == 8  # narrow columns still fit their header
     assert book["Teams"]["C2"].value is None  # a missing value is an empty cell
+
+
+def summary_texts(db, period: Period) -> list[str]:
+    """Every piece of text on the overview's one-page summary of the whole organization."""
+    from matplotlib import rc_context
+
+    view = overview.collect(db, HR, period, today=period.last_week + timedelta(days=2))
+    teams = overview.ordered(view.teams, "favorable_pct", "department")
+    page = summary.Page("All", "sub", ["finding"], "footer")
+    with rc_context(summary.STYLE):
+        figure = summary.department_figure(page, teams, {}, view.trends)
+    return [t.get_text() for t in figure.findobj(lambda a: hasattr(a, "get_text"))]
+
+
+@pytest.mark.parametrize(("departments", "teams_each"), [(12, 4), (40, 1)])
+def test_the_summary_names_every_department_even_when_its_teams_do_not_fit(
+    empty_store, departments, teams_each
+):
+    org = OrgBuilder(empty_store)
+    for d in range(departments):
+        unit = org.department(f"Dept {d:02}")
+        for t in range(teams_each):
+            org.team(f"T{d:02}-{t}", unit, headcount=6, manager=f"m{d}x{t}@example.com")
+    org.save()
+    text = "\n".join(summary_texts(empty_store, weeks(W1, 1)))
+    assert all(f"Dept {d:02}" in text for d in range(departments))
+    if teams_each == 4:  # 48 teams, 30 rows: 3 of each department's 4, then 2 of 4 for 6
+        assert text.count("first 3 of 4 teams") == 6 and text.count("first 2 of 4 teams") == 6
+        assert "30 of 48 teams, the first of each department; all in the workbook" in text
+    else:  # 40 departments of one team: 30 drawn, 10 named below the grid
+        assert "No room for: Dept 30 (1 team); Dept 31 (1 team);" in text.replace("\n", " ")
+
+
+def test_teams_that_fit_share_rows_evenly_and_keep_the_order():
+    teams = pd.DataFrame({"department": list("AAAAABC"), "team": list("1234567")})
+    drawn, counts = summary.teams_that_fit(teams, 4)
+    assert drawn.team.tolist() == ["1", "2", "6", "7"] and counts == {"A": 5, "B": 1, "C": 1}
