@@ -163,8 +163,7 @@ def department_figure(
     grid.set_title(
         "Teams × catalysts, favorable %"
         + (
-            f" ({len(drawn)} of {len(teams)} teams, the first of each department; "
-            "all in the workbook)"
+            f" ({len(drawn)} of {len(teams)} teams; all in the workbook)"
             if len(drawn) < len(teams)
             else ""
         )
@@ -235,7 +234,7 @@ def _team_grid(axes, teams: pd.DataFrame, counts: dict[str, int]) -> None:
             (first + after - 1) / 2,
             departments[first]
             + (
-                f"\nfirst {after - first} of {counts[departments[first]]} teams"
+                f" · first {after - first} of {counts[departments[first]]} teams"
                 if after - first < counts[departments[first]]
                 else ""
             ),
