@@ -330,13 +330,13 @@ def audit(db: Store, admin: User, today: date) -> None:
         + (" (the 5,000 newest; narrow the filters)" if len(lines) == 5000 else "")
         + "."
     )
+    lines = lines.rename(columns=queries.AUDIT_HEADERS)
     st.dataframe(
         lines,
         hide_index=True,
         width="stretch",
-        column_config={
-            "when": st.column_config.DatetimeColumn("when (UTC)", format="YYYY-MM-DD HH:mm:ss")
-        },
+        placeholder="–",
+        column_config={"When (UTC)": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm:ss")},
     )
     filters = {"from": first, "to": last, "kind": action, "who": who}
     ui.download(

@@ -99,11 +99,12 @@ def heatmap_section(view: Overview, metric: str, sort: str) -> None:
         team_table(teams, metric),
         hide_index=True,
         width="stretch",
+        placeholder="–",
         column_config={
-            "shown": st.column_config.TextColumn(width="medium"),
+            "Shown": st.column_config.TextColumn(width="medium"),
             **{
                 item_label(k): st.column_config.NumberColumn(
-                    format="%.0f%%" if metric == "favorable_pct" else "%.2f"
+                    format="%.0f%%" if metric == "favorable_pct" else "%.1f"
                 )
                 for k in ITEM_KEYS
             },
@@ -150,7 +151,7 @@ def trends_section(view: Overview) -> None:
     st.caption(
         f"Favorable % per catalyst, {rounds.ROUND_NOUN[view.period.cadence]} by "
         f"{rounds.ROUND_NOUN[view.period.cadence]}. The largest move from first to last is "
-        f"{item_label(mover)} ({moves[mover]:+.0f} points); rounds that cannot be shown are "
+        f"{item_label(mover)} ({moves[mover]:+.0f} pts); rounds that cannot be shown are "
         "gaps."
     )
     st.plotly_chart(charts.favorable_by_round(trend, ITEM_KEYS), width="stretch")
@@ -184,7 +185,7 @@ def watch_list(view: Overview) -> None:
     if blind.empty:
         st.caption("None: no manager rates themselves a point or more above their team.")
     else:
-        st.dataframe(blind, hide_index=True, width="stretch")
+        st.dataframe(blind, hide_index=True, width="stretch", placeholder="–")
     st.markdown("**Real drops since the period before**")
     drops = drops_table(view)
     if drops.empty:
@@ -194,10 +195,11 @@ def watch_list(view: Overview) -> None:
             drops,
             hide_index=True,
             width="stretch",
+            placeholder="–",
             column_config={
-                "favorable before": st.column_config.NumberColumn(format="%.0f%%"),
-                "favorable now": st.column_config.NumberColumn(format="%.0f%%"),
-                "points": st.column_config.NumberColumn(format="%+.0f"),
+                "Favorable before": st.column_config.NumberColumn(format="%.0f%%"),
+                "Favorable now": st.column_config.NumberColumn(format="%.0f%%"),
+                "Change (pts)": st.column_config.NumberColumn(format="%+.0f"),
             },
         )
     st.markdown("**Teams without a check-in for two weeks or more**")
@@ -205,4 +207,4 @@ def watch_list(view: Overview) -> None:
         st.caption("None: every manager checked in within the last two weeks.")
     else:
         st.caption(f"{len(view.stale):,} teams, the longest silence first.")
-        st.dataframe(stale_table(view), hide_index=True, width="stretch")
+        st.dataframe(stale_table(view), hide_index=True, width="stretch", placeholder="–")

@@ -197,9 +197,9 @@ def test_changing_the_minimum_group_size_without_a_terminal(admin, demo_path):
 def test_the_audit_log_shows_and_filters_what_happened(admin, demo_path):
     app = admin("Audit log")
     lines = app.dataframe[0].value
-    assert "sign_in.success" in set(lines.action)
+    assert "sign_in.success" in set(lines.Action)
     app.selectbox(key="audit_kind").set_value("sign_in").run()
-    assert set(app.dataframe[0].value.action) <= {"sign_in.success", "sign_in.failure"}
+    assert set(app.dataframe[0].value.Action) <= {"sign_in.success", "sign_in.failure"}
     app.text_input(key="audit_who").input("nobody-here").run()
     assert app.dataframe[0].value.empty
     assert [b.label for b in app.get("download_button")] == ["Download (CSV)"]

@@ -387,7 +387,7 @@ def test_heatmap_of_means_is_on_one_to_five():
     assert as_list(trace.text)[2] == ["2.4", "3.3", "3.9", "4.2", "2.6", "3.7", ""]
     assert [trace.zmin, trace.zmid, trace.zmax] == [1, 3, 5]
     assert trace.colorbar.title.text == "Mean (1-5)"
-    assert as_list(trace.customdata)[0][0][1] == "4.10 on 1-5 (n=10)"
+    assert as_list(trace.customdata)[0][0][1] == "4.1 on 1-5 (n=10)"
 
 
 def test_heatmap_grouped_by_department_rules_off_and_names_each_block():
