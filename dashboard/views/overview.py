@@ -43,7 +43,7 @@ def tiles(view: Overview) -> None:
         f"{done:,} of {due:,}",
         help="Managers who checked in for the week a check-in is due",
     )
-    row = st.columns(len(ITEM_KEYS))
+    row = [tile for _ in range(2) for tile in st.columns(4)][: len(ITEM_KEYS)]  # full labels
     for column, key in zip(row, ITEM_KEYS, strict=True):
         pct, change = view.figure.favorable_pct(key), view.changes[key]
         column.metric(

@@ -177,3 +177,11 @@ def test_an_organization_without_results_is_told_why_and_what_next(
     app = hr_app()
     assert any(said in i.value for i in app.info)
     assert not app.metric
+
+
+def test_catalyst_tiles_sit_four_to_a_row_so_their_labels_fit(hr_app):
+    app = hr_app()
+    labels = {item_label(k) for k in ITEM_KEYS}
+    holding = [c for c in app.columns if any(m.label in labels for m in c.get("metric"))]
+    assert len(holding) == len(ITEM_KEYS)  # one tile per column
+    assert {c.weight for c in holding} == {0.25}  # in rows of four, not seven across
