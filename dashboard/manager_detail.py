@@ -48,9 +48,9 @@ def collect(
 def by_round_table(view: TeamView) -> pd.DataFrame:
     """The team's figures by round: responses, then favorable % and answers per item."""
     by_round = view.rounds
-    columns = {"round": by_round.label, "responses": by_round.responses}
+    columns = {"Round": by_round.label, "Responses": by_round.responses}
     for key in ITEM_KEYS:
-        columns[f"{item_label(key)} favorable %"] = by_round[f"{key}_favorable_pct"].round(1)
+        columns[f"{item_label(key)} favorable %"] = by_round[f"{key}_favorable_pct"].round(0)
         columns[f"{item_label(key)} answers"] = by_round[f"{key}_n"]
     return pd.DataFrame(columns)
 
@@ -61,36 +61,36 @@ def sheets(view: TeamView, with_notes: bool) -> dict[str, pd.DataFrame]:
         "By round": by_round_table(view),
         "Self vs team": pd.DataFrame(
             {
-                "catalyst": comparison.catalyst.map(item_label),
-                "own rating": _numbers(comparison.self_score),
-                "weeks": comparison.self_weeks,
-                "team mean": _numbers(comparison.team_mean),
-                "answers": comparison.team_answers,
-                "organization mean": _numbers(comparison.benchmark_mean),
+                "Catalyst": comparison.catalyst.map(item_label),
+                "Own rating": _numbers(comparison.self_score),
+                "Weeks": comparison.self_weeks,
+                "Team mean": _numbers(comparison.team_mean),
+                "Answers": comparison.team_answers,
+                "Organization mean": _numbers(comparison.benchmark_mean),
             }
         ),
         "Check-ins": _checkins_table(view, with_notes),
     }
     if view.comments:
-        tables["Comments"] = pd.DataFrame({"comment": view.comments})
+        tables["Comments"] = pd.DataFrame({"Comment": view.comments})
     return tables
 
 
 def _numbers(values: pd.Series) -> pd.Series:
-    """Means to two decimals; missing ones (None) stay empty."""
-    return pd.to_numeric(values).astype(float).round(2)
+    """Means to one decimal, as on screen; missing ones (None) stay empty."""
+    return pd.to_numeric(values).astype(float).round(1)
 
 
 def _checkins_table(view: TeamView, with_notes: bool) -> pd.DataFrame:
     rows = []
     for entry in view.history:
-        row = {"week": entry.week, "focus next": item_label(entry.focus) if entry.focus else ""}
-        row |= {item_label(k): SELF_SCALE.get(entry.ratings.get(k), "") for k in CATALYST_KEYS}
-        row |= {"wins": len(entry.wins), "setbacks": len(entry.setbacks)}
+        row = {"Week": entry.week, "Focus next": item_label(entry.focus) if entry.focus else "–"}
+        row |= {item_label(k): SELF_SCALE.get(entry.ratings.get(k), "–") for k in CATALYST_KEYS}
+        row |= {"Wins": len(entry.wins), "Setbacks": len(entry.setbacks)}
         if with_notes:
-            row["notes"] = " · ".join(f"{item_label(k)}: {n}" for k, n in entry.notes.items() if n)
-            row["wins logged"] = " · ".join(entry.wins)
-            row["setbacks logged"] = " · ".join(entry.setbacks)
+            row["Notes"] = " · ".join(f"{item_label(k)}: {n}" for k, n in entry.notes.items() if n)
+            row["Wins logged"] = " · ".join(entry.wins)
+            row["Setbacks logged"] = " · ".join(entry.setbacks)
         rows.append(row)
     return pd.DataFrame(rows)
 
@@ -111,7 +111,7 @@ NEAR = 5  # favorable points within which a team is "level with" the organizatio
 
 def against_organization(view: TeamView) -> str | None:
     """Manager detail's first line: 'Below the organization on 5 of 6 catalysts; largest
-    gap Help −19.' Both sides are sums of shown cells over the same period; None while
+    gap Help -19.' Both sides are sums of shown cells over the same period; None while
     the team has no shown figure."""
     gaps = {}
     for key in CATALYST_KEYS:

@@ -19,7 +19,7 @@ from dashboard.rounds import Period
 from dashboard.store import Store
 
 HEATMAP_ROWS = 150  # teams drawn in the heatmap (x 7 items: about 1,000 marks); all in the table
-STATUS = {  # the table's "shown" column; the heatmap's hover gives the longer reason
+STATUS = {  # the table's "Shown" column; the heatmap's hover gives the longer reason
     "shown": "yes",
     "team_too_small": "no: team too small",
     "too_few_responses": "no: too few responses",
@@ -133,24 +133,29 @@ def ordered(teams: pd.DataFrame, metric: str, sort: str) -> pd.DataFrame:
 
 # ---- tables: the same frames on screen and in downloaded files ---------------------------
 
-METRIC_DIGITS = {"favorable_pct": 1, "mean": 2}
+# One way to write numbers everywhere: favorable % whole ("41%"), means on 1-5 with one
+# decimal, changes in whole points ("+5 pts", with the plain "-" st.metric reads as a fall).
+METRIC_DIGITS = {"favorable_pct": 0, "mean": 1}
+MISSING = "–"  # a missing name or value in a table, on screen and in files
 
 
 def team_table(teams: pd.DataFrame, metric: str) -> pd.DataFrame:
     """The team x catalyst table: who, on how many responses, shown or why not, and the
     metric per item (empty where not shown)."""
-    return (
-        teams[["department", "team", "manager", "responses"]]
-        .assign(
-            shown=teams.status.map(STATUS),
+    return pd.DataFrame(
+        {
+            "Department": teams.department,
+            "Team": teams.team,
+            "Manager": teams.manager.fillna(MISSING),
+            "Responses": teams.responses,
+            "Shown": teams.status.map(STATUS),
             **{
                 item_label(k): teams[f"{k}_{metric}"].round(METRIC_DIGITS[metric])
                 for k in ITEM_KEYS
             },
             **{column: teams[column] for column in support.ROW_IDS},
-        )
-        .reset_index(drop=True)
-    )
+        }
+    ).reset_index(drop=True)
 
 
 def trends_table(view: Overview) -> pd.DataFrame:
@@ -158,10 +163,10 @@ def trends_table(view: Overview) -> pd.DataFrame:
     trend = view.trends
     return pd.DataFrame(
         {
-            "round": trend.label,
-            "responses": trend.responses,
+            "Round": trend.label,
+            "Responses": trend.responses,
             **{
-                f"{item_label(k)} favorable %": trend[f"{k}_favorable_pct"].round(1)
+                f"{item_label(k)} favorable %": trend[f"{k}_favorable_pct"].round(0)
                 for k in ITEM_KEYS
             },
         }
@@ -174,13 +179,13 @@ def blind_spots_table(view: Overview, top: int | None = None) -> pd.DataFrame:
     blind = blind if top is None else blind.head(top)
     return pd.DataFrame(
         {
-            "manager": blind.manager,
-            "team": blind.team,
-            "catalyst": blind.catalyst.map(item_label),
-            "self": blind.self_score.round(1),
-            "team mean": blind.team_mean.round(1),
-            "gap": blind.gap.round(1),
-            "answers": blind.team_answers,
+            "Manager": blind.manager.fillna(MISSING),
+            "Team": blind.team,
+            "Catalyst": blind.catalyst.map(item_label),
+            "Own rating": blind.self_score.round(1),
+            "Team mean": blind.team_mean.round(1),
+            "Gap": blind.gap.round(1),
+            "Answers": blind.team_answers,
             **{column: blind[column] for column in support.ROW_IDS},
         }
     ).reset_index(drop=True)
@@ -192,16 +197,16 @@ def drops_table(view: Overview) -> pd.DataFrame:
     return (
         pd.DataFrame(
             {
-                "team": drops.team,
-                "manager": drops.manager,
-                "item": drops["item"].map(item_label),
-                "favorable before": (100 * drops.favorable_before / drops.n_before).round(1),
-                "favorable now": (100 * drops.favorable / drops.n).round(1),
-                "points": drops.points.round(1),
+                "Team": drops.team,
+                "Manager": drops.manager.fillna(MISSING),
+                "Catalyst": drops["item"].map(item_label),
+                "Favorable before": (100 * drops.favorable_before / drops.n_before).round(0),
+                "Favorable now": (100 * drops.favorable / drops.n).round(0),
+                "Change (pts)": drops.points.round(0),
                 **{column: drops[column] for column in support.ROW_IDS},
             }
         )
-        .sort_values("points")
+        .sort_values("Change (pts)")
         .reset_index(drop=True)
     )
 
@@ -211,9 +216,14 @@ def stale_table(view: Overview) -> pd.DataFrame:
         "never" if pd.isna(week) else rounds.round_label(week, "weekly")
         for week in view.stale.last_check_in
     ]
-    return view.stale[["team", "manager"]].assign(
-        **{"last check-in": last}, **{column: view.stale[column] for column in support.ROW_IDS}
-    )
+    return pd.DataFrame(
+        {
+            "Team": view.stale.team,
+            "Manager": view.stale.manager.fillna(MISSING),
+            "Last check-in": last,
+            **{column: view.stale[column] for column in support.ROW_IDS},
+        }
+    ).reset_index(drop=True)
 
 
 def sheets(view: Overview, metric: str) -> dict[str, pd.DataFrame]:
@@ -289,9 +299,9 @@ def findings(view: Overview) -> list[str]:
     if len(blind):
         top = blind.iloc[0]
         found.append(
-            f"{blind.manager.nunique()} managers rate themselves a point or more above their "
-            f"team on some catalyst; the largest gap: {top.manager} on {top.catalyst} "
-            f"({top.self:.1f} against {top['team mean']:.1f})."
+            f"{blind.Manager.nunique()} managers rate themselves a point or more above their "
+            f"team on some catalyst; the largest gap: {top.Manager} on {top.Catalyst} "
+            f"({top['Own rating']:.1f} against {top['Team mean']:.1f})."
         )
     related = view.associations.dropna(subset=["r"])
     if len(related):

@@ -155,20 +155,66 @@ def department(
     """``teams``: the overview's team rows (display order); ``favorable``: the
     selection's favorable % per item; ``trends``: its figures by round."""
     with rc_context(STYLE):
-        figure, (bars, grid, lines) = _page(page, (1.0, 1.8, 1.1))
-        _favorable_bars(bars, favorable, "Favorable % per catalyst")
-        _team_grid(grid, teams.head(HEATMAP_TEAMS))
-        extra = len(teams) - HEATMAP_TEAMS
-        grid.set_title(
-            "Teams × catalysts, favorable %"
-            + (f" (first {HEATMAP_TEAMS}; {extra} more in the workbook)" if extra > 0 else "")
+        return _bytes(department_figure(page, teams, favorable, trends), kind)
+
+
+def department_figure(
+    page: Page, teams: pd.DataFrame, favorable: dict[str, float | None], trends: pd.DataFrame
+) -> Figure:
+    """The department page before it becomes a file (call within ``rc_context(STYLE)``).
+    Every department in ``teams`` is named on it: with its first teams in the grid, or,
+    when there are more departments than rows, in words below it."""
+    figure, (bars, grid, lines) = _page(page, (1.0, 1.8, 1.1))
+    _favorable_bars(bars, favorable, "Favorable % per catalyst")
+    drawn, counts = teams_that_fit(teams, HEATMAP_TEAMS)
+    _team_grid(grid, drawn, counts)
+    left_out = [name for name in counts if name not in set(drawn.department)]
+    grid.set_title(
+        "Teams × catalysts, favorable %"
+        + (
+            f" ({len(drawn)} of {len(teams)} teams; all in the workbook)"
+            if len(drawn) < len(teams)
+            else ""
         )
-        _trend_lines(lines, trends, "Favorable % by round")
-        return _bytes(figure, kind)
+    )
+    if left_out:  # more departments than rows: each is still named, with its teams
+        grid.set_xlabel(
+            textwrap.fill(
+                "No room for: "
+                + "; ".join(f"{name} ({_teams(counts[name])})" for name in left_out)
+                + ".",
+                WRAP,
+            ),
+            fontsize=7,
+            loc="left",
+        )
+    _trend_lines(lines, trends, "Favorable % by round")
+    return figure
 
 
-def _team_grid(axes, teams: pd.DataFrame) -> None:
-    """Teams x items, grey where not shown, the value printed in each shown cell."""
+def teams_that_fit(teams: pd.DataFrame, rows: int) -> tuple[pd.DataFrame, dict[str, int]]:
+    """The first teams of every department, as evenly as ``rows`` allow (a department
+    gives up rows only to those with fewer drawn), in the given order; and each
+    department's number of teams. Departments beyond ``rows`` get none."""
+    counts = teams.groupby("department", sort=False).size().to_dict()
+    quota = dict.fromkeys(counts, 0)
+    left = rows
+    while left and any(quota[d] < counts[d] for d in counts):
+        for name in counts:
+            if left and quota[name] < counts[name]:
+                quota[name] += 1
+                left -= 1
+    rank = teams.groupby("department", sort=False).cumcount()
+    return teams[rank < teams.department.map(quota)], counts
+
+
+def _teams(count: int) -> str:
+    return f"{count} team{'s' if count != 1 else ''}"
+
+
+def _team_grid(axes, teams: pd.DataFrame, counts: dict[str, int]) -> None:
+    """Teams x items, grey where not shown, the value printed in each shown cell; each
+    department's block says how many of its teams it holds."""
     values = teams[[f"{k}_favorable_pct" for k in ITEM_KEYS]].to_numpy(dtype=float)
     colours = LinearSegmentedColormap.from_list(
         "catalyst", [c for _, c in DIVERGING]
@@ -195,7 +241,12 @@ def _team_grid(axes, teams: pd.DataFrame) -> None:
         axes.text(
             len(ITEM_KEYS) - 0.4,
             (first + after - 1) / 2,
-            departments[first],
+            departments[first]
+            + (
+                f" · first {after - first} of {counts[departments[first]]} teams"
+                if after - first < counts[departments[first]]
+                else ""
+            ),
             va="center",
             fontsize=7,
             fontweight="bold",

@@ -45,13 +45,13 @@ class Concern:
 
 
 def signed(points: float) -> str:
-    """A difference in favorable points with a real minus sign: '+4', '−18'."""
-    rounded = round(points)
-    return f"−{abs(rounded)}" if rounded < 0 else f"+{rounded}"
+    """A difference in favorable points: '+4', '-18' (a plain hyphen, as in every change
+    the product shows: st.metric reads a leading '-' as a fall)."""
+    return f"{round(points):+d}"
 
 
 def against(pct: float, baseline: float | None, label: str = "org") -> str:
-    """'41% (−8 vs org)': a favorable % and its difference from the baseline."""
+    """'41% (-8 vs org)': a favorable % and its difference from the baseline."""
     if baseline is None:
         return f"{pct:.0f}%"
     return f"{pct:.0f}% ({signed(pct - baseline)} vs {label})"

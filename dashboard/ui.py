@@ -407,6 +407,7 @@ def table_opening_managers(table: pd.DataFrame, *, key: str, **options) -> None:
         on_select="rerun",
         selection_mode="single-row",
         key=key,
+        placeholder="–",
         column_order=[c for c in table.columns if c not in support.ROW_IDS],
         **options,
     )

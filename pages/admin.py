@@ -13,7 +13,7 @@ views.admin.show_done()
 sections = ["People", "Roster", "Settings", "Audit log", "Backup"]
 section = ui.section_picker(sections, "section", key="admin_section")
 if section == "People":
-    views.admin.people(db, user)
+    views.admin.people(db, user, today)
 elif section == "Roster":
     views.admin_roster.roster(db, user, today)
 elif section == "Settings":

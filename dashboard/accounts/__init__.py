@@ -13,6 +13,7 @@ from dashboard.accounts.invitations import (
     accept_invitation,
     invite,
     invited_user,
+    live_invitations,
 )
 from dashboard.accounts.passwords import (
     MIN_PASSWORD_LENGTH,
@@ -20,6 +21,7 @@ from dashboard.accounts.passwords import (
     hash_password,
     hash_password_with_salt,
     needs_rehash,
+    personal_parts,
     verify_password,
 )
 from dashboard.accounts.sessions import (
@@ -97,6 +99,7 @@ __all__ = [
     "audit",
     "check_email",
     "check_password",
+    "personal_parts",
     "create_first_admin",
     "create_user",
     "digest",
@@ -111,6 +114,7 @@ __all__ = [
     "hr_departments",
     "invite",
     "invited_user",
+    "live_invitations",
     "issue_ticket",
     "needs_rehash",
     "new_setup_code",

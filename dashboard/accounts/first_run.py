@@ -59,7 +59,7 @@ def create_first_admin(
     The code is checked before the password is hashed, so a guess costs no hash.
     """
     email = check_email(email)
-    check_password(password, email)
+    check_password(password, email, name)
     entered = digest(re.sub(r"[\s-]", "", code).upper())
     with db.reading() as cursor:
         if has_accounts(cursor):

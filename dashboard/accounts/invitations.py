@@ -6,6 +6,8 @@ from __future__ import annotations
 import secrets
 from datetime import datetime, timedelta
 
+import duckdb
+
 from dashboard import store
 from dashboard.accounts.passwords import check_password, hash_password
 from dashboard.accounts.sessions import digest, start_session
@@ -41,6 +43,15 @@ def invite(
     return codes
 
 
+def live_invitations(cursor: duckdb.DuckDBPyConnection, now: datetime) -> dict[int, datetime]:
+    """Who has an invitation that still works (unused, unexpired), and until when."""
+    rows = cursor.execute(
+        "SELECT user_id, max(expires_at) FROM invitations WHERE expires_at > ? GROUP BY user_id",
+        [now],
+    ).fetchall()
+    return {int(user_id): until for user_id, until in rows}
+
+
 def invited_user(db: Store, code: str, *, now: datetime) -> User | None:
     """Whom a code invites, while it is unused, unexpired and the user active."""
     with db.reading() as cursor:
@@ -59,7 +70,7 @@ def accept_invitation(db: Store, code: str, password: str, *, now: datetime) -> 
         raise AccountError(
             "This invitation link has expired or was already used. Ask your admin for a new one."
         )
-    check_password(password, user.email)
+    check_password(password, user.email, user.display_name)
     password_hash = hash_password(password)
     with db.transaction() as cursor:
         used = cursor.execute(

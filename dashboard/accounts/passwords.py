@@ -3,6 +3,7 @@ parallelism 1), about 20 ms a hash here; the rules a new password must meet."""
 
 from __future__ import annotations
 
+import re
 from functools import cache
 from pathlib import Path
 
@@ -48,23 +49,39 @@ def needs_rehash(password_hash: str) -> bool:
     return _HASHER.check_needs_rehash(password_hash)
 
 
-def check_password(password: str, email: str | None = None) -> None:
-    """AccountError unless the password is long enough and not an obvious guess."""
+def check_password(password: str, email: str | None = None, name: str | None = None) -> None:
+    """AccountError unless the password is long enough, not an obvious guess and free of
+    the person's own name and email (any part of 3+ characters, in any case)."""
     if len(password) < MIN_PASSWORD_LENGTH:
         raise AccountError(
             f"The password has {len(password)} characters; use at least {MIN_PASSWORD_LENGTH}."
         )
     lowered = password.lower()
-    local = normalize_email(email).split("@")[0] if email else ""
-    if (
-        lowered in _common_passwords()
-        or len(set(lowered)) <= 2
-        or (len(local) >= 4 and local in lowered)
-    ):
+    if lowered in _common_passwords() or len(set(lowered)) <= 2:
         raise AccountError(
-            "That password is too easy to guess (it is a common one, or made of your email). "
+            "That password is too easy to guess (it is a common one). "
             "A few unrelated words make a strong one."
         )
+    found = [part for part in personal_parts(email, name) if part in lowered]
+    if found:
+        raise AccountError(
+            f"That password is too easy to guess: it contains “{found[0]}”, part of your name "
+            "or email. Avoid your name and any part of your email; a few unrelated words make "
+            "a strong one."
+        )
+
+
+def personal_parts(email: str | None, name: str | None) -> list[str]:
+    """The pieces of a person's email (before the @) and name a password must not contain:
+    "ada.lovelace@x.org", "Ada King" -> ["ada.lovelace", "lovelace", "king", "ada"]
+    (3+ characters, longest first, so the message names the most telling one)."""
+    local = normalize_email(email).split("@")[0] if email else ""
+    pieces = {
+        local,
+        *re.split(r"[^\w]+|_|\d+", local),
+        *re.split(r"[^\w]+|_", (name or "").lower()),
+    }
+    return sorted((p for p in pieces if len(p) >= 3), key=lambda p: (-len(p), p))
 
 
 @cache

@@ -185,9 +185,11 @@ def add_user(
     actor: str | None = None,
     password_hash: str | None = None,
     team_id: int | None = None,
+    since: date | None = None,
 ) -> int:
     """A new active user, in one transaction with its audit line: without a password
-    (invite them to set one) unless one is given; leading ``team_id`` from today."""
+    (invite them to set one) unless one is given; leading ``team_id`` from ``since``
+    (default: today in UTC), a new team fact beside the team's earlier ones."""
     if team_id is not None and "manager" not in roles:
         raise AccountError("A team can only be given to a manager; add the manager role.")
     with db.transaction() as cursor:
@@ -200,7 +202,7 @@ def add_user(
             display_name=(display_name or "").strip() or None,
         )
         if team_id is not None:
-            assign_team(cursor, team_id, user_id, now.date(), now=now)
+            assign_team(cursor, team_id, user_id, since or now.date(), now=now)
             store.bump_data_version(cursor, "roster")
         audit(
             cursor,

@@ -16,7 +16,9 @@ from dashboard.charts.base import (
     ORG_COLOUR,
     REASONS,
     SELF_COLOUR,
+    SETBACK_COLOUR,
     TEAM_COLOUR,
+    WIN_COLOUR,
     text,
 )
 from dashboard.charts.history import focus_by_week
@@ -37,7 +39,9 @@ __all__ = [
     "ORG_COLOUR",
     "REASONS",
     "SELF_COLOUR",
+    "SETBACK_COLOUR",
     "TEAM_COLOUR",
+    "WIN_COLOUR",
     "associations",
     "catalyst_and_progress",
     "catalyst_rows",

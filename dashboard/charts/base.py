@@ -102,4 +102,9 @@ REASONS = {
 }
 
 
+# Wins and setbacks wherever they are drawn: blue and orange of the Okabe-Ito palette,
+# told apart with every common colour vision deficiency (green and red are not).
+WIN_COLOUR, SETBACK_COLOUR = "#0072B2", "#E69F00"
+
+
 HALF_WEEK = timedelta(days=3.5)  # so the first and last week's markers are not cut in half

@@ -96,7 +96,7 @@ def _heatmap_cells(
                 notes.append(f"not shown: {reason}")
             else:
                 values.append(round(float(value), 2))
-                shown = f"{value:.0f}% favorable" if favorable else f"{value:.2f} on 1-5"
+                shown = f"{value:.0f}% favorable" if favorable else f"{value:.1f} on 1-5"
                 notes.append(f"{shown} (n={int(getattr(row, f'{item}_n'))})")
         z.append(values)
         manager = row.manager if isinstance(row.manager, str) and row.manager else "no manager"

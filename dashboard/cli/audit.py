@@ -92,7 +92,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
         print(json.dumps(json_records(lines)))
     elif len(lines):
         shown = lines.assign(when=lines["when"].dt.strftime("%Y-%m-%d %H:%M:%S"))
-        print(table_text(shown.rename(columns={"when": "when (UTC)"})))
+        print(table_text(shown.rename(columns=queries.AUDIT_HEADERS)))
     return EXIT_OK
 
 
@@ -101,7 +101,12 @@ def _write_csv(db: Store, lines: pd.DataFrame, file_name: str, filters: dict) ->
     from dashboard import exports
 
     build = exports.recorded(
-        db, None, file_name, filters, lambda: exports.csv_bytes(lines), actor=ACTOR
+        db,
+        None,
+        file_name,
+        filters,
+        lambda: exports.csv_bytes(lines.rename(columns=queries.AUDIT_HEADERS)),
+        actor=ACTOR,
     )
     sys.stdout.buffer.write(build())
     sys.stdout.flush()

@@ -160,7 +160,7 @@ def cmd_user_add(args: argparse.Namespace) -> int:
                 known = ", ".join(queries.team_names(cursor)[:10]) or "none yet"
                 raise Refused(f"There is no team named {args.team!r} (teams: {known}).")
         password = _read_password()
-        accounts.check_password(password, email)
+        accounts.check_password(password, email, args.name)
         accounts.add_user(
             db,
             email,

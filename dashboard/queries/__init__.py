@@ -30,6 +30,7 @@ from dashboard.queries.figures import (
     trends,
 )
 from dashboard.queries.organization import (
+    AUDIT_HEADERS,
     audit_actions,
     audit_log,
     data_versions,
@@ -65,6 +66,7 @@ __all__ = [
     "live_since",
     "publication_state",
     "publish_due",
+    "AUDIT_HEADERS",
     "audit_actions",
     "audit_log",
     "benchmark",

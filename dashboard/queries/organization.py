@@ -125,6 +125,10 @@ def managers(cursor: duckdb.DuckDBPyConnection, only: frozenset[int] | None = No
     return frame.drop(columns="seen").reset_index(drop=True)
 
 
+AUDIT_HEADERS = {"when": "When (UTC)", "who": "Who", "action": "Action", "detail": "Detail"}
+"""The log's columns as people read them: on the page, in its file and the command's."""
+
+
 def audit_log(
     cursor: duckdb.DuckDBPyConnection,
     *,

@@ -39,67 +39,129 @@ def show_done() -> None:
 # ---- people --------------------------------------------------------------------------------
 
 
-def _status(row) -> str:
+def _status(row, live: dict) -> str:
     if not row.active:
         return "deactivated"
-    return "active" if row.has_password else "no password yet"
+    if row.has_password:
+        return "active"
+    if row.user_id in live:
+        return f"invited, link works until {live[row.user_id]:%-d %b %Y}"
+    return "no password yet"
 
 
-def people(db: Store, admin: User) -> None:
+def _when(moment) -> str:
+    return "never" if pd.isna(moment) else f"{moment:%-d %b %Y, %H:%M}"
+
+
+def people(db: Store, admin: User, today: date) -> None:
     _new_links()
     with db.reading() as cursor:
         users = accounts.users_table(cursor)
         departments = queries.departments(cursor)
+        live = accounts.live_invitations(cursor, utc_now())
+        teams = queries.roster_now(cursor, today)
     table = pd.DataFrame(
         {
-            "name": users.display_name,
-            "email": users.email,
-            "roles": users.roles.fillna(""),
-            "HR limited to": users.hr_departments.fillna(""),
-            "leads": users.teams.fillna(""),
-            "status": [_status(r) for r in users.itertuples()],
-            "last sign-in": users.last_sign_in,
+            "Name": users.display_name,
+            "Email": users.email,
+            "Roles": users.roles.fillna("–"),
+            "HR limited to": users.hr_departments.fillna("–"),
+            "Leads": users.teams.fillna("–"),
+            "Status": [_status(r, live) for r in users.itertuples()],
+            "Last sign-in (UTC)": users.last_sign_in.map(_when),
         }
     )
-    st.dataframe(
-        table,
-        hide_index=True,
-        width="stretch",
-        column_config={"last sign-in": st.column_config.DatetimeColumn(format="D MMM YYYY, HH:mm")},
-    )
-    waiting = users[users.active & ~users.has_password]
-    if len(waiting):
-        who = "1 person has" if len(waiting) == 1 else f"{len(waiting)} people have"
-        st.caption(
-            f"{who} no password yet (new managers from the roster, or new users): send "
-            "them an invitation."
-        )
-        label = "Invite them" if len(waiting) == 1 else f"Invite all {len(waiting)} of them"
-        if st.button(label, icon=":material/forward_to_inbox:"):
-            _invite(db, admin, list(waiting.user_id.astype(int)), users)
-
+    st.dataframe(table, hide_index=True, width="stretch")
+    _invite_waiting(db, admin, users, live)
     left, right = st.columns(2)
-    with left, st.form("admin_add_user", clear_on_submit=True):
+    with left:
+        _add_person(db, admin, teams, today)
+    with right:
+        _change_person(db, admin, users, departments, live)
+
+
+def _invite_waiting(db: Store, admin: User, users: pd.DataFrame, live: dict) -> None:
+    """Invite those without a password, except whoever holds a link that still works."""
+    without = users[users.active & ~users.has_password]
+    waiting = without[~without.user_id.isin(list(live))]
+    pending = len(without) - len(waiting)
+    held = (
+        f" {pending} more {'has' if pending == 1 else 'have'} an invitation that still works "
+        "(see Status)."
+        if pending
+        else ""
+    )
+    if not len(waiting):
+        if held:
+            st.caption(held.strip())
+        return
+    who = "1 person has" if len(waiting) == 1 else f"{len(waiting)} people have"
+    st.caption(
+        f"{who} no password yet (new managers from the roster, or new users): send "
+        "them an invitation." + held
+    )
+    label = "Invite them" if len(waiting) == 1 else f"Invite all {len(waiting)} of them"
+    if st.button(label, icon=":material/forward_to_inbox:"):
+        _invite(db, admin, list(waiting.user_id.astype(int)), users)
+
+
+def _add_person(db: Store, admin: User, teams: pd.DataFrame, today: date) -> None:
+    team_names = dict(
+        zip(
+            teams.team_id.astype(int),
+            teams.team + " · " + teams.department + " (now: " + teams.manager.fillna("–") + ")",
+            strict=True,
+        )
+    )
+    with st.form("admin_add_user", clear_on_submit=True):
         st.markdown("**Add a person**")
         email = st.text_input("Email")
         name = st.text_input("Name", placeholder="From the email when empty")
         roles = st.multiselect(
             "Roles", ROLE_CHOICES, default=["manager"], format_func=accounts.ROLE_LABELS.get
         )
+        team_id = st.selectbox(
+            "Manager of",
+            list(team_names),
+            index=None,
+            format_func=team_names.get,
+            placeholder="No team yet",
+            key="admin_add_team",
+            help=f"For the manager role: they lead this team from today ({today:%-d %b %Y}); "
+            "its earlier weeks keep the manager they had.",
+        )
         if st.form_submit_button("Add and invite", type="primary"):
             try:
                 user_id = accounts.add_user(
-                    db, email, set(roles), display_name=name, now=utc_now(), by=admin.user_id
+                    db,
+                    email,
+                    set(roles),
+                    display_name=name,
+                    now=utc_now(),
+                    by=admin.user_id,
+                    team_id=team_id,
+                    since=today,
                 )
             except AccountError as problem:
                 st.error(str(problem), icon=":material/error:")
             else:
-                _invite(db, admin, [user_id], None)
-    with right:
-        _change_person(db, admin, users, departments)
+                _invite(db, admin, [user_id], None, added(db, user_id, teams, team_id, today))
 
 
-def _change_person(db: Store, admin: User, users: pd.DataFrame, departments) -> None:
+def added(db: Store, user_id: int, teams: pd.DataFrame, team_id: int | None, today: date) -> str:
+    """What was just added, in words: who, with which roles, leading which team."""
+    with db.reading() as cursor:
+        person = accounts.user_by_id(cursor, user_id)
+    roles = " and ".join(accounts.ROLE_LABELS[r] for r in ROLE_CHOICES if r in person.roles)
+    message = f"Added {person.display_name} ({person.email}) as {roles}"
+    if team_id is not None:
+        team = teams[teams.team_id == team_id].iloc[0]
+        before = f" (until then {team.manager})" if isinstance(team.manager, str) else ""
+        message += f"; they manage {team.team} from {today:%-d %b %Y}{before}"
+    return message + ". Send them the invitation link below."
+
+
+def _change_person(db: Store, admin: User, users: pd.DataFrame, departments, live: dict) -> None:
     st.markdown("**Change a person**")
     names = dict(
         zip(users.user_id.astype(int), users.display_name + " · " + users.email, strict=True)
@@ -139,8 +201,25 @@ def _change_person(db: Store, admin: User, users: pd.DataFrame, departments) -> 
                 _save_person(db, admin, person, set(roles), set(chosen), limited, active)
             except AccountError as problem:
                 st.error(str(problem), icon=":material/error:")
-    if person.active and st.button("New invitation / password reset", key=f"invite_{user_id}"):
-        _invite(db, admin, [user_id], users)
+    if person.active:
+        _reinvite(db, admin, person, users, live.get(user_id))
+
+
+def _reinvite(db: Store, admin: User, person: User, users: pd.DataFrame, live) -> None:
+    """A new link (also a password reset); while one still works, only on purpose: the
+    new link replaces it."""
+    if live is not None:
+        st.caption(
+            f"{plain(person.display_name)} has an invitation link that works until "
+            f"{live:%-d %b %Y, %H:%M} UTC."
+        )
+        if not st.checkbox(
+            "Make a new link (the one sent stops working)", key=f"replace_{person.user_id}"
+        ):
+            return
+    label = "New invitation link" if live is not None else "New invitation / password reset"
+    if st.button(label, key=f"invite_{person.user_id}"):
+        _invite(db, admin, [person.user_id], users)
 
 
 def _save_person(db, admin, person, roles, departments, limited, active) -> None:
@@ -157,7 +236,13 @@ def _save_person(db, admin, person, roles, departments, limited, active) -> None
     done(f"{person.display_name}: " + (", ".join(changed) if changed else "nothing changed") + ".")
 
 
-def _invite(db: Store, admin: User, user_ids: list[int], users: pd.DataFrame | None) -> None:
+def _invite(
+    db: Store,
+    admin: User,
+    user_ids: list[int],
+    users: pd.DataFrame | None,
+    message: str | None = None,
+) -> None:
     try:
         codes = accounts.invite(db, user_ids, now=utc_now(), by=admin.user_id)
     except AccountError as problem:
@@ -168,11 +253,13 @@ def _invite(db: Store, admin: User, user_ids: list[int], users: pd.DataFrame | N
     origin = "{0.scheme}://{0.netloc}".format(urlsplit(st.context.url or "http://localhost"))
     st.session_state[LINKS_KEY] = pd.DataFrame(
         {
-            "name": [p.display_name for p in invited],
-            "email": [p.email for p in invited],
-            "link": [f"{origin}/?{urlencode({'invite': codes[p.user_id]})}" for p in invited],
+            "Name": [p.display_name for p in invited],
+            "Email": [p.email for p in invited],
+            "Link": [f"{origin}/?{urlencode({'invite': codes[p.user_id]})}" for p in invited],
         }
     )
+    if message:
+        done(message)
     st.rerun()
 
 
@@ -189,10 +276,10 @@ def _new_links() -> None:
         )
         if len(links) <= SHOWN_LINKS:  # one copy button per link
             for row in links.itertuples():
-                st.caption(plain(f"{row.name} · {row.email}"))
-                st.code(row.link, language=None)
+                st.caption(plain(f"{row.Name} · {row.Email}"))
+                st.code(row.Link, language=None)
         else:  # a mail merge: the file is the way
-            st.dataframe(links[["name", "email"]], hide_index=True, width="stretch")
+            st.dataframe(links[["Name", "Email"]], hide_index=True, width="stretch")
         left, right = st.columns([1, 3])
         left.download_button(
             "Download (CSV)",
@@ -243,13 +330,13 @@ def audit(db: Store, admin: User, today: date) -> None:
         + (" (the 5,000 newest; narrow the filters)" if len(lines) == 5000 else "")
         + "."
     )
+    lines = lines.rename(columns=queries.AUDIT_HEADERS)
     st.dataframe(
         lines,
         hide_index=True,
         width="stretch",
-        column_config={
-            "when": st.column_config.DatetimeColumn("when (UTC)", format="YYYY-MM-DD HH:mm:ss")
-        },
+        placeholder="–",
+        column_config={"When (UTC)": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm:ss")},
     )
     filters = {"from": first, "to": last, "kind": action, "who": who}
     ui.download(

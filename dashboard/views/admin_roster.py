@@ -14,6 +14,13 @@ from dashboard.markdown import plain
 from dashboard.store import Store
 from dashboard.views.admin import done
 
+ROSTER_HEADERS = {
+    "team": "Team", "department": "Department", "manager": "Manager",
+    "manager_email": "Manager email", "headcount": "Headcount", "from": "From",
+    "until": "Until", "recorded": "Recorded (UTC)", "in_force": "In force",
+}  # fmt: skip
+WHEN = "D MMM YYYY, HH:mm"
+
 
 def roster(db: Store, admin: User, today: date) -> None:
     with db.reading() as cursor:
@@ -34,14 +41,27 @@ def roster(db: Store, admin: User, today: date) -> None:
         key="admin_team",
     )
     if team_id is None:
-        st.dataframe(teams.drop(columns="team_id"), hide_index=True, width="stretch")
+        st.dataframe(
+            teams.drop(columns="team_id").rename(columns=ROSTER_HEADERS),
+            hide_index=True,
+            width="stretch",
+            placeholder="–",
+        )
         return
     current = teams[teams.team_id == team_id].iloc[0] if team_id else None
     if current is not None:
         with db.reading() as cursor:
             history = queries.roster_history(cursor, team_id)
         st.markdown(f"**{plain(current.team)}: its history**")
-        st.dataframe(history, hide_index=True, width="stretch")
+        st.dataframe(
+            history.replace({"manager": {"": None}, "manager_email": {"": None}}).rename(
+                columns=ROSTER_HEADERS
+            ),
+            hide_index=True,
+            width="stretch",
+            placeholder="–",
+            column_config={"Recorded (UTC)": st.column_config.DatetimeColumn(format=WHEN)},
+        )
     managers = dict(zip(everyone.email, everyone.display_name, strict=True))
     _roster_form(db, admin, team_id, current, list(departments.name), managers, today)
 

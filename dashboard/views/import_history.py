@@ -49,6 +49,7 @@ def history(db: Store, user: User) -> None:
         shown.rename(columns=HISTORY_COLUMNS),
         hide_index=True,
         width="stretch",
+        placeholder="–",
         column_config={
             "#": st.column_config.NumberColumn(format="plain", width="small"),
             "State": st.column_config.TextColumn(width="small"),

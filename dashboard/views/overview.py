@@ -46,7 +46,7 @@ def tiles(view: Overview, filtered: str | None = None) -> None:
         f"{done:,} of {due:,}",
         help="Managers who checked in for the week a check-in is due",
     )
-    row = st.columns(len(ITEM_KEYS))
+    row = [tile for _ in range(2) for tile in st.columns(4)][: len(ITEM_KEYS)]  # full labels
     for column, key in zip(row, ITEM_KEYS, strict=True):
         pct, change = view.figure.favorable_pct(key), view.changes[key]
         org = view.organization.favorable_pct(key)
@@ -149,10 +149,10 @@ def heatmap_section(view: Overview, metric: str, sort: str) -> None:
         team_table(teams, metric),
         key="overview_team_table",
         column_config={
-            "shown": st.column_config.TextColumn(width="medium"),
+            "Shown": st.column_config.TextColumn(width="medium"),
             **{
                 item_label(k): st.column_config.NumberColumn(
-                    format="%.0f%%" if metric == "favorable_pct" else "%.2f"
+                    format="%.0f%%" if metric == "favorable_pct" else "%.1f"
                 )
                 for k in ITEM_KEYS
             },
@@ -199,7 +199,7 @@ def trends_section(view: Overview) -> None:
     st.caption(
         f"Favorable % per catalyst, {rounds.ROUND_NOUN[view.period.cadence]} by "
         f"{rounds.ROUND_NOUN[view.period.cadence]}. The largest move from first to last is "
-        f"{item_label(mover)} ({moves[mover]:+.0f} points); rounds that cannot be shown are "
+        f"{item_label(mover)} ({moves[mover]:+.0f} pts); rounds that cannot be shown are "
         "gaps."
     )
     st.plotly_chart(charts.favorable_by_round(trend, ITEM_KEYS), width="stretch")
@@ -244,9 +244,9 @@ def watch_list(view: Overview) -> None:
             drops,
             key="overview_drops",
             column_config={
-                "favorable before": st.column_config.NumberColumn(format="%.0f%%"),
-                "favorable now": st.column_config.NumberColumn(format="%.0f%%"),
-                "points": st.column_config.NumberColumn(format="%+.0f"),
+                "Favorable before": st.column_config.NumberColumn(format="%.0f%%"),
+                "Favorable now": st.column_config.NumberColumn(format="%.0f%%"),
+                "Change (pts)": st.column_config.NumberColumn(format="%+.0f"),
             },
         )
     st.markdown("**Teams without a check-in for two weeks or more**")

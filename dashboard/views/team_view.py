@@ -173,8 +173,11 @@ def _history(history: list[Checkin], voice: focus.Voice) -> None:
         return
     rows = []
     for entry in history:
-        row = {"Week": entry.week, "Focus next": catalyst(entry.focus).label if entry.focus else ""}
-        row |= {item_label(k): SELF_SCALE.get(entry.ratings.get(k), "") for k in CATALYST_KEYS}
+        row = {
+            "Week": entry.week,
+            "Focus next": catalyst(entry.focus).label if entry.focus else "–",
+        }
+        row |= {item_label(k): SELF_SCALE.get(entry.ratings.get(k), "–") for k in CATALYST_KEYS}
         row["Wins"] = len(entry.wins)
         row["Setbacks"] = len(entry.setbacks)
         row["Notes"] = " · ".join(
@@ -188,6 +191,7 @@ def _history(history: list[Checkin], voice: focus.Voice) -> None:
         table,
         hide_index=True,
         width="stretch",
+        placeholder="–",
         column_config={"Week": st.column_config.DateColumn(format="D MMM YYYY")},
     )
 

@@ -30,14 +30,19 @@ def _file_key(upload) -> str:
     return hashlib.sha256(upload.getvalue()).hexdigest()[:16]
 
 
+SAMPLE_HEADERS = {"row": "Row", "team": "Team", "submitted_at": "Submitted at", "week": "Week",
+                  "comment": "Comment", "skipped": "Skipped"}  # fmt: skip
+COLUMN_HEADERS = {"col": "Col", "column": "Column", "read as": "Read as"}
+
+
 def problems_frame(problems: list[ingest.Problem]) -> pd.DataFrame:
     """Problems in the page's words (its own controls, not the command line's flags)."""
     return pd.DataFrame(
         [
-            {"row": str(p.row or ""), "column": p.column or "", "problem": p.message}
+            {"Row": str(p.row or ""), "Column": p.column or "", "Problem": p.message}
             for p in (problem.worded("page") for problem in problems)
         ],
-        columns=["row", "column", "problem"],
+        columns=["Row", "Column", "Problem"],
     )
 
 
@@ -59,15 +64,15 @@ def show_problems(problems: list[ingest.Problem], file_name: str, key: str) -> N
         + (f"\n- … and {len(whole) - 10:,} more in the report." if len(whole) > 10 else ""),
         icon=":material/error:",
     )
-    rows = frame[frame["row"] != ""]
+    rows = frame[frame["Row"] != ""]
     if len(rows):
         st.dataframe(
             rows.head(200),
             hide_index=True,
             width="stretch",
             column_config={
-                "row": st.column_config.TextColumn(width="small"),
-                "problem": st.column_config.TextColumn(width="large"),
+                "Row": st.column_config.TextColumn(width="small"),
+                "Problem": st.column_config.TextColumn(width="large"),
             },
         )
     st.download_button(
@@ -159,10 +164,10 @@ def survey(db: Store, user: User, upload) -> None:
     ):
         if preview.columns is not None and preview.layout is not None:
             st.dataframe(
-                column_mapping.columns_table(preview),
+                column_mapping.columns_table(preview).rename(columns=COLUMN_HEADERS),
                 hide_index=True,
                 width="stretch",
-                column_config={"col": st.column_config.TextColumn(width="small")},
+                column_config={"Col": st.column_config.TextColumn(width="small")},
             )
             column_mapping.editor(preview, key)
         elif choices:
@@ -177,7 +182,12 @@ def survey(db: Store, user: User, upload) -> None:
             st.caption("The file could not be read far enough to list its columns.")
     if preview.sample is not None and len(preview.sample):
         st.markdown("**The first rows, as they will be stored** (scores on 1-5)")
-        st.dataframe(preview.sample, hide_index=True, width="stretch")
+        st.dataframe(
+            preview.sample.rename(columns=SAMPLE_HEADERS),
+            hide_index=True,
+            width="stretch",
+            placeholder="–",
+        )
     if preview.problems:
         show_problems(preview.problems, upload.name, key)
     valid = report.rows_in_file - report.rejected - report.skipped

@@ -57,8 +57,50 @@ def test_adding_a_person_shows_their_invitation_link_once(admin, demo_path):
     with Store(demo_path) as db:
         assert accounts.invited_user(db, code, now=NOW).roles == {"manager", "hr"}
     assert audit(demo_path, "user.add") == ["ada.lovelace@example.com roles=hr,manager"]
+    assert app.success[0].value == plain(
+        "Added Ada Lovelace (ada.lovelace@example.com) as Manager and HR. "
+        "Send them the invitation link below."
+    )
     button(app, "Done: I have sent them").click().run()
     assert not app.code  # gone for good
+
+
+def test_a_new_manager_gets_an_existing_team_from_today(admin, demo_path):
+    with Store(demo_path) as db, db.reading() as cursor:
+        platform = queries.team_id_by_name(cursor, "Platform")
+        facts_before = len(queries.roster_history(cursor, platform))
+    app = admin()
+    text_input(app, "Email").input("grace@example.com")
+    text_input(app, "Name").input("Grace Hopper")
+    app.selectbox(key="admin_add_team").set_value(platform)
+    button(app, "Add and invite").click().run()
+    assert not app.exception and not app.error, [e.value for e in app.error]
+    message = app.success[0].value
+    assert message.startswith(plain("Added Grace Hopper (grace@example.com) as Manager; "))
+    assert plain("they manage Platform from 27 Nov 2026 (until then ") in message
+    with Store(demo_path) as db, db.reading() as cursor:
+        history = queries.roster_history(cursor, platform)
+    assert len(history) == facts_before + 1  # a new fact; the earlier ones stay
+    assert history.manager_email.iloc[0] == "grace@example.com"
+    assert history.manager_email.iloc[1] != "grace@example.com"
+    assert audit(demo_path, "user.add") == [f"grace@example.com roles=manager team_id={platform}"]
+
+
+def test_a_live_invitation_is_not_offered_again_at_once(admin, demo_path):
+    with Store(demo_path) as db:
+        ada = accounts.add_user(db, "ada@example.com", {"manager"}, display_name="Ada", now=NOW)
+        accounts.invite(db, [ada], now=NOW)  # works until 8 Dec; the test clock says 27 Nov
+    app = admin()
+    assert not any(b.label.startswith("Invite") for b in app.button)  # nobody else waits
+    assert "1 more has an invitation that still works" in app.caption[0].value
+    status = app.dataframe[0].value.set_index("Email").loc["ada@example.com", "Status"]
+    assert status == "invited, link works until 8 Dec 2026"
+    app.selectbox(key="admin_person").set_value(ada).run()
+    assert any("link that works until 8 Dec 2026" in c.value for c in app.caption)
+    assert not any(b.label.startswith("New invitation") for b in app.button)
+    app.checkbox(key=f"replace_{ada}").check().run()
+    button(app, "New invitation link").click().run()
+    assert len(app.code) == 1 and len(audit(demo_path, "user.invite")) == 2
 
 
 def test_inviting_everyone_without_a_password_at_once(admin, demo_path):
@@ -155,9 +197,9 @@ def test_changing_the_minimum_group_size_without_a_terminal(admin, demo_path):
 def test_the_audit_log_shows_and_filters_what_happened(admin, demo_path):
     app = admin("Audit log")
     lines = app.dataframe[0].value
-    assert "sign_in.success" in set(lines.action)
+    assert "sign_in.success" in set(lines.Action)
     app.selectbox(key="audit_kind").set_value("sign_in").run()
-    assert set(app.dataframe[0].value.action) <= {"sign_in.success", "sign_in.failure"}
+    assert set(app.dataframe[0].value.Action) <= {"sign_in.success", "sign_in.failure"}
     app.text_input(key="audit_who").input("nobody-here").run()
     assert app.dataframe[0].value.empty
     assert [b.label for b in app.get("download_button")] == ["Download (CSV)"]

@@ -62,7 +62,7 @@ READ = {
     "page": lambda app: app.title[0].value,
     "departments chosen": lambda app: _chosen_labels(app, "overview_departments"),
     "departments in the table": lambda app: ", ".join(
-        sorted(set(app.dataframe[0].value.department))
+        sorted(set(app.dataframe[0].value.Department))
     ),
     "manager opened": lambda app: _picked_label(app, "overview_manager"),
     "summary of": lambda app: _picked_label(app, "overview_summary_of"),

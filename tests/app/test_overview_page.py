@@ -73,14 +73,14 @@ def test_an_hr_user_limited_to_two_departments_never_sees_a_third(
     choices = app.multiselect(key="overview_departments")
     assert sorted(choices.options) == sorted(departments[d] for d in allowed)
     table = app.dataframe[0].value
-    assert set(table.department) == {departments[d] for d in allowed}
+    assert set(table.Department) == {departments[d] for d in allowed}
     managers = app.selectbox(key="overview_manager").options
-    assert managers and {label.split(" · ")[1] for label in managers} <= set(table.team)
+    assert managers and {label.split(" · ")[1] for label in managers} <= set(table.Team)
 
     # A shared link naming the third department is trimmed to what this user may see.
     linked = hr_app(departments=f"{third},{allowed[0]}")
     assert linked.multiselect(key="overview_departments").value == [allowed[0]]
-    assert set(linked.dataframe[0].value.department) == {departments[allowed[0]]}
+    assert set(linked.dataframe[0].value.Department) == {departments[allowed[0]]}
     assert third_name not in {c.value for c in linked.caption}
 
 
@@ -103,10 +103,10 @@ def test_the_figures_shown_equal_the_read_apis_for_the_same_filters(
     assert metric(app, "Participation") == f"{participation:.0%}"
     for key in ITEM_KEYS:
         assert metric(app, item_label(key)) == f"{figure.favorable_pct(key):.0f}%"
-    table = app.dataframe[0].value.set_index("team")
+    table = app.dataframe[0].value.set_index("Team")
     for row in teams[teams.status == "shown"].itertuples():
-        # the table holds the read API's figure to the tenth (the screen shows whole %)
-        assert table.loc[row.team, "Clear goals"] == round(row.clear_goals_favorable_pct, 1)
+        # the table holds the read API's figure as a whole percent, as everywhere
+        assert table.loc[row.team, "Clear goals"] == round(row.clear_goals_favorable_pct)
     assert app.query_params["departments"] == str(chosen)
     assert app.query_params["period"] == "Last 4 weeks"
 
@@ -116,12 +116,12 @@ def test_the_mean_metric_fills_the_table_on_the_1_to_5_scale(hr_app, live_demo_p
     assert app.selectbox(key="overview_metric").value == "mean"
     with Store(live_demo_path) as db:
         teams = queries.team_table(db, Scope.hr(None), period_of(db))
-    table = app.dataframe[0].value.set_index("team")
+    table = app.dataframe[0].value.set_index("Team")
     shown = teams[teams.status == "shown"]
-    assert table.loc[shown.team, "Help"].tolist() == shown.help_mean.round(2).tolist()
+    assert table.loc[shown.team, "Help"].tolist() == shown.help_mean.round(1).tolist()
     hidden = teams[teams.status != "shown"].team
     assert table.loc[hidden, "Help"].isna().all()
-    assert (table.loc[hidden, "shown"] == "no: team too small").all()
+    assert (table.loc[hidden, "Shown"] == "no: team too small").all()
 
 
 @pytest.mark.parametrize("section", SECTIONS)
@@ -208,3 +208,11 @@ def test_an_organization_without_results_is_told_why_and_what_next(
     app = hr_app()
     assert any(said in i.value for i in app.info)
     assert not app.metric
+
+
+def test_catalyst_tiles_sit_four_to_a_row_so_their_labels_fit(hr_app):
+    app = hr_app()
+    labels = {item_label(k) for k in ITEM_KEYS}
+    holding = [c for c in app.columns if any(m.label in labels for m in c.get("metric"))]
+    assert len(holding) == len(ITEM_KEYS)  # one tile per column
+    assert {c.weight for c in holding} == {0.25}  # in rows of four, not seven across

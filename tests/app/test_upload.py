@@ -15,6 +15,7 @@ from dashboard.catalysts import ITEM_KEYS, item_label
 from dashboard.clock import utc_now
 from dashboard.markdown import plain
 from dashboard.store import Store
+from dashboard.views.upload import SAMPLE_HEADERS
 
 DEMO_ROWS = "\n".join(
     f"{team},2026-11-1{i % 3} 10:00,{1 + i % 5},4,4,4,4,4,4,"
@@ -60,7 +61,7 @@ def test_a_survey_file_is_previewed_then_imported_and_undone(upload_page, demo_p
     app = upload(upload_page, "week.csv", (TEMPLATE_HEADER + "\n" + DEMO_ROWS + "\n").encode())
     assert any("Recognised as a Catalyst template export" in c.value for c in app.caption)
     sample = app.dataframe[1].value
-    assert list(sample["team"][:3]) == ["Platform", "Mobile", "Logistics"]
+    assert list(sample["Team"][:3]) == ["Platform", "Mobile", "Logistics"]
     assert "9 rows:" in " ".join(m.value for m in app.markdown)
     button(app, "Import").click()
     app.run()
@@ -146,12 +147,14 @@ ITEM_LABELS = {item_label(k): k for k in ITEM_KEYS}
 
 
 def read_as(app) -> dict[str, str]:
-    table = next(d.value for d in app.dataframe if "read as" in d.value.columns)
-    return dict(zip(table["column"], table["read as"], strict=True))
+    table = next(d.value for d in app.dataframe if "Read as" in d.value.columns)
+    return dict(zip(table["Column"], table["Read as"], strict=True))
 
 
 def sample(app) -> pd.DataFrame:
-    return next(d.value for d in app.dataframe if "submitted_at" in d.value.columns)
+    """The preview's sample under the names the responses are stored with."""
+    shown = next(d.value for d in app.dataframe if "Submitted at" in d.value.columns)
+    return shown.rename(columns={v: k for k, v in SAMPLE_HEADERS.items()})
 
 
 def latest_import(path) -> pd.DataFrame:

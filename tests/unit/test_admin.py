@@ -43,12 +43,43 @@ def audit_actions(db: Store) -> list[str]:
         ("Password2024", None, "too easy to guess"),
         ("qwertyuiop123", None, "too easy to guess"),
         ("aaaaaaaaaaaaaaaa", None, "too easy to guess"),
-        ("ada.lovelace-rocks", "ada.lovelace@example.com", "made of your email"),
+        ("ada.lovelace-rocks", "ada.lovelace@example.com", "“ada.lovelace”, part of your"),
     ],
 )
 def test_weak_passwords_are_refused_saying_why(password, email, reason):
     with pytest.raises(AccountError, match=reason):
         accounts.check_password(password, email)
+
+
+@pytest.mark.parametrize(
+    ("password", "part"),
+    [
+        ("my LOVELACE rules ok", "lovelace"),  # a piece of the email, any case
+        ("countess ADA of maths", "ada"),  # a 3-letter piece is enough
+        ("byron king of the hill", "king"),  # a name part that is not in the email
+        ("a.lovelace.42 forever", "lovelace"),
+    ],
+)
+def test_a_password_with_part_of_the_name_or_email_is_refused_naming_it(password, part):
+    with pytest.raises(AccountError, match=f"contains “{part}”.*Avoid your name"):
+        accounts.check_password(password, "ada.lovelace42@example.com", "Ada King-Noel")
+
+
+def test_short_name_pieces_do_not_count_and_strangers_pass():
+    accounts.check_password("plum orbit canvas ladder", "ada.lovelace@example.com", "Ada King")
+    accounts.check_password("jo is not a word here", "jo.li@example.com", "Jo Li")
+    assert accounts.personal_parts("ada.lovelace@x.org", "Ada King") == [
+        "ada.lovelace", "lovelace", "king", "ada"
+    ]  # fmt: skip
+
+
+def test_an_invitation_refuses_a_password_with_the_persons_name(demo_store):
+    grace = accounts.add_user(
+        demo_store, "g.hopper@example.com", {"manager"}, display_name="Grace Hopper", now=NOW
+    )
+    (code,) = accounts.invite(demo_store, [grace], now=NOW).values()
+    with pytest.raises(AccountError, match="“grace”"):
+        accounts.accept_invitation(demo_store, code, "amazing grace sings", now=NOW)
 
 
 def test_an_invitation_sets_the_password_once_and_signs_in(demo_store):

@@ -291,6 +291,9 @@ def test_wins_and_setbacks_count_every_week_with_setbacks_below_the_line():
     assert "%{customdata:.0f} setbacks" in setbacks.hovertemplate
     assert figure.layout.barmode == "relative"
     assert figure.layout.yaxis.title.text == "Logged"
+    # blue and orange (Okabe-Ito), told apart without red-green colour vision
+    assert (wins.marker.color, setbacks.marker.color) == ("#0072B2", "#E69F00")
+    assert (charts.WIN_COLOUR, charts.SETBACK_COLOUR) == ("#0072B2", "#E69F00")
 
 
 # ---- HR overview -----------------------------------------------------------------------------
@@ -386,7 +389,7 @@ def test_heatmap_of_means_is_on_one_to_five():
     assert as_list(trace.text)[2] == ["2.4", "3.3", "3.9", "4.2", "2.6", "3.7", ""]
     assert [trace.zmin, trace.zmid, trace.zmax] == [1, 3, 5]
     assert trace.colorbar.title.text == "Mean (1-5)"
-    assert as_list(trace.customdata)[0][0][1] == "4.10 on 1-5 (n=10)"
+    assert as_list(trace.customdata)[0][0][1] == "4.1 on 1-5 (n=10)"
 
 
 def test_heatmap_grouped_by_department_rules_off_and_names_each_block():

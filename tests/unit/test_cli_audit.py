@@ -77,7 +77,7 @@ def test_the_table_for_people(logged, capsys):
     assert main(["audit", "--kind", "settings", "--db", str(logged)]) == 0
     captured = capsys.readouterr()
     lines = captured.out.splitlines()
-    assert lines[0].split() == ["when", "(UTC)", "who", "action", "detail"]
+    assert lines[0].split() == ["When", "(UTC)", "Who", "Action", "Detail"]
     assert "catalyst settings" in lines[1] and "organization_name" in lines[1]
     assert "1 entry from" in captured.err
 
@@ -87,7 +87,7 @@ def test_the_csv_is_formula_safe_and_audited_as_an_export(logged, capsysbinary):
     data = capsysbinary.readouterr().out
     assert data.startswith(b"\xef\xbb\xbf")  # the page's file: UTF-8 with a byte order mark
     rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
-    assert rows[0] == ["when", "who", "action", "detail"]
+    assert rows[0] == ["When (UTC)", "Who", "Action", "Detail"]
     assert [row[1:] for row in rows[1:]] == [
         ["'@attacker", "sign_in.failed", '\'=HYPERLINK("http://evil")']
     ]

@@ -210,7 +210,7 @@ def test_a_manager_workbook_keeps_check_in_notes_private_unless_shared(demo_path
     )
     book = pd.read_excel(tmp_path / "m.xlsx", sheet_name=None)
     assert {"By round", "Self vs team", "Check-ins"} <= set(book)
-    assert "notes" not in book["Check-ins"].columns  # the demo does not share notes with HR
+    assert "Notes" not in book["Check-ins"].columns  # the demo does not share notes with HR
 
 
 @pytest.mark.parametrize(
@@ -286,19 +286,19 @@ def test_attack_two_overlapping_department_selections_through_the_command(
 ):
     tables = {d: read_csv(exported(three_departments, tmp_path, d)) for d in ("A,B", "B,C", "B")}
     for table in tables.values():
-        hidden = table[table.shown != "yes"]
+        hidden = table[table.Shown != "yes"]
         # A cell the page does not show: no responses, no figure, in any selection.
-        assert hidden.responses.eq(0).all()
+        assert hidden.Responses.eq(0).all()
         assert (
-            hidden.drop(columns=["department", "team", "manager", "responses", "shown"])
+            hidden.drop(columns=["Department", "Team", "Manager", "Responses", "Shown"])
             .isna()
             .all()
             .all()
         )
-        assert table.responses.map(lambda n: n == 0 or n >= K).all()
-    b2 = {d: t.set_index("team").loc["B2"] for d, t in tables.items() if "B" in d}
-    assert {row.shown for row in b2.values()} == {"no: too few responses"}
-    totals = {d: int(t.responses.sum()) for d, t in tables.items()}
+        assert table.Responses.map(lambda n: n == 0 or n >= K).all()
+    b2 = {d: t.set_index("Team").loc["B2"] for d, t in tables.items() if "B" in d}
+    assert {row.Shown for row in b2.values()} == {"no: too few responses"}
+    totals = {d: int(t.Responses.sum()) for d, t in tables.items()}
     assert totals == {"A,B": 13, "B,C": 12, "B": 7}  # B2's 2 answers are in none of them
     assert (totals["A,B"] - totals["B"], totals["B,C"] - totals["B"]) == (6, 5)  # A1, C1 whole
     with Store(three_departments) as db:  # and each is exactly what the page shows
@@ -317,7 +317,7 @@ def test_the_workbook_trends_of_overlapping_selections_add_whole_shown_teams(
         book = pd.read_excel(
             io.BytesIO(exported(three_departments, tmp_path, departments, "xlsx")), sheet_name=None
         )
-        trends[departments] = int(book["Trends"].responses.sum())
+        trends[departments] = int(book["Trends"].Responses.sum())
     assert trends == {"A,B": 13, "B,C": 12, "B": 7}
 
 
@@ -325,4 +325,4 @@ def test_formula_payloads_stay_text_in_the_command_s_csv(three_departments, tmp_
     with Store(three_departments) as db, db.transaction() as cursor:
         cursor.execute("UPDATE teams SET name = '=HYPERLINK(\"http://x\")' WHERE name = 'A1'")
     data = exported(three_departments, tmp_path, "A")
-    assert read_csv(data).team.tolist() == ['\'=HYPERLINK("http://x")']
+    assert read_csv(data).Team.tolist() == ['\'=HYPERLINK("http://x")']

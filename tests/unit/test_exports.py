@@ -57,7 +57,7 @@ def every_count_reaches_k(files: dict[str, pd.DataFrame]) -> bool:
     """Every responses/answers figure in the files is 0 (nothing shown) or at least k."""
     for frame in files.values():
         for column in frame.columns:
-            if column in ("responses", "answers") or str(column).endswith(" answers"):
+            if column in ("Responses", "Answers") or str(column).endswith(" answers"):
                 if not frame[column].dropna().map(lambda n: n == 0 or n >= K).all():
                     return False
     return True
@@ -66,13 +66,13 @@ def every_count_reaches_k(files: dict[str, pd.DataFrame]) -> bool:
 def test_attack_department_total_minus_its_visible_teams_through_the_files(sales_and_ops):
     db, ids = sales_and_ops
     files = overview_files(db, Scope.hr(frozenset({ids["sales"]})), weeks(W1, 1))
-    teams = files["Teams"].set_index("team")
+    teams = files["Teams"].set_index("Team")
     assert teams.loc["North", "Clear goals"] == 60.0
     for hidden in ("South", "Tiny"):
-        assert teams.loc[hidden, "responses"] == 0
+        assert teams.loc[hidden, "Responses"] == 0
         assert teams.loc[hidden, ["Clear goals", "Progress"]].isna().all()
-    assert teams.loc["Tiny", "shown"] == "no: team too small"
-    remainder = files["Trends"].responses.sum() - teams.responses.sum()
+    assert teams.loc["Tiny", "Shown"] == "no: team too small"
+    remainder = files["Trends"].Responses.sum() - teams.Responses.sum()
     assert remainder == 6  # South and Tiny pooled (6 >= 5), never one of them
     assert every_count_reaches_k(files)
 
@@ -81,11 +81,11 @@ def test_attack_last_four_weeks_minus_last_three_through_the_files(empty_store):
     team = a_small_week_then_three_full_ones(empty_store, W1)
     four = overview_files(empty_store, HR, weeks(W1, 4))
     three = overview_files(empty_store, HR, weeks(W1 + timedelta(weeks=1), 3))
-    assert four["Teams"].responses.sum() == three["Teams"].responses.sum() == 18
+    assert four["Teams"].Responses.sum() == three["Teams"].Responses.sum() == 18
     assert four["Teams"]["Clear goals"].tolist() == three["Teams"]["Clear goals"].tolist()
-    assert four["Trends"].responses.tolist() == [0, 6, 6, 6]  # the small week is a gap
+    assert four["Trends"].Responses.tolist() == [0, 6, 6, 6]  # the small week is a gap
     by_round = detail_files(empty_store, 1, team, weeks(W1, 4))["By round"]
-    assert by_round.responses.tolist() == [0, 6, 6, 6]
+    assert by_round.Responses.tolist() == [0, 6, 6, 6]
     assert pd.isna(by_round["Clear goals favorable %"].iloc[0])
 
 
@@ -95,7 +95,7 @@ def test_attack_two_overlapping_department_selections_through_the_files(empty_st
     def total(departments: set[int]) -> int:
         files = overview_files(empty_store, Scope.hr(frozenset(departments)), weeks(W1, 1))
         assert every_count_reaches_k(files)
-        return int(files["Trends"].responses.sum())
+        return int(files["Trends"].Responses.sum())
 
     ab, bc, b_only = total({a, b}), total({b, c}), total({b})
     assert (ab, bc, b_only) == (13, 12, 7)  # B2's 2 answers are in none of them
@@ -106,12 +106,12 @@ def test_attack_a_team_of_three_answering_every_week_for_a_year_through_the_file
     _, trio, _ = trio_beside_a_big_team(empty_store, YEAR_AGO)
     year = weeks(YEAR_AGO, 52)
     files = overview_files(empty_store, HR, year)
-    teams = files["Teams"].set_index("team")
-    assert teams.loc["Trio", "shown"] == "no: team too small"
-    assert teams.loc["Trio", "responses"] == 0 and pd.isna(teams.loc["Trio", "Clear goals"])
+    teams = files["Teams"].set_index("Team")
+    assert teams.loc["Trio", "Shown"] == "no: team too small"
+    assert teams.loc["Trio", "Responses"] == 0 and pd.isna(teams.loc["Trio", "Clear goals"])
     assert (files["Trends"]["Clear goals favorable %"] == 100.0).all()  # only Big's 5s
     trio_detail = detail_files(empty_store, 1, trio, year)
-    assert trio_detail["By round"].responses.eq(0).all()
+    assert trio_detail["By round"].Responses.eq(0).all()
     assert trio_detail["By round"]["Clear goals favorable %"].isna().all()
 
 
@@ -121,7 +121,7 @@ def test_hr_limited_to_a_department_gets_nothing_of_another_in_any_file(sales_an
     text = "\n".join(frame.to_csv() for frame in files.values())
     for other in ("Sales", "North", "South", "Tiny", "north@", "North"):
         assert other not in text
-    assert files["Teams"].team.tolist() == ["Ops A"]
+    assert files["Teams"].Team.tolist() == ["Ops A"]
 
 
 @pytest.fixture
@@ -226,6 +226,57 @@ def test_check_in_notes_reach_hr_files_only_when_shared(empty_store):
     private = detail_files(empty_store, 1, team, weeks(W1, 1))["Check-ins"]
     shared = detail_files(empty_store, 1, team, weeks(W1, 1), notes=True)["Check-ins"]
     assert "outage" not in private.to_csv() and "Shipped" not in private.to_csv()
-    assert private.wins.tolist() == [1]  # the count stays
-    assert shared.notes.tolist() == ["Help: Paired with Bo on the outage"]
-    assert shared["wins logged"].tolist() == ["Shipped the export"]
+    assert private.Wins.tolist() == [1]  # the count stays
+    assert shared.Notes.tolist() == ["Help: Paired with Bo on the outage"]
+    assert shared["Wins logged"].tolist() == ["Shipped the export"]
+
+
+def test_a_workbook_keeps_its_header_in_view_and_sizes_its_columns():
+    frame = pd.DataFrame(
+        {"Team": ["Platform and developer experience", "Ops"], "N": [1234, 5], "Note": [None, "x"]}
+    )
+    book = load_workbook(io.BytesIO(exports.workbook_bytes({"Teams": frame, "Other": frame})))
+    for sheet in book.worksheets:
+        assert sheet.freeze_panes == "A2"  # the header row stays while scrolling
+        assert all(cell.font.bold for cell in sheet[1])
+        widths = {c: sheet.column_dimensions[c].width for c in "ABC"}
+        assert widths["A"] == len("Platform and developer experience") + 2
+        assert widths["B"] == widths["C"] == 8  # narrow columns still fit their header
+    assert book["Teams"]["C2"].value is None  # a missing value is an empty cell
+
+
+def summary_texts(db, period: Period) -> list[str]:
+    """Every piece of text on the overview's one-page summary of the whole organization."""
+    from matplotlib import rc_context
+
+    view = overview.collect(db, HR, period, today=period.last_week + timedelta(days=2))
+    teams = overview.ordered(view.teams, "favorable_pct", "department")
+    page = summary.Page("All", "sub", ["finding"], "footer")
+    with rc_context(summary.STYLE):
+        figure = summary.department_figure(page, teams, {}, view.trends)
+    return [t.get_text() for t in figure.findobj(lambda a: hasattr(a, "get_text"))]
+
+
+@pytest.mark.parametrize(("departments", "teams_each"), [(12, 4), (40, 1)])
+def test_the_summary_names_every_department_even_when_its_teams_do_not_fit(
+    empty_store, departments, teams_each
+):
+    org = OrgBuilder(empty_store)
+    for d in range(departments):
+        unit = org.department(f"Dept {d:02}")
+        for t in range(teams_each):
+            org.team(f"T{d:02}-{t}", unit, headcount=6, manager=f"m{d}x{t}@example.com")
+    org.save()
+    text = "\n".join(summary_texts(empty_store, weeks(W1, 1)))
+    assert all(f"Dept {d:02}" in text for d in range(departments))
+    if teams_each == 4:  # 48 teams, 30 rows: 3 of each department's 4, then 2 of 4 for 6
+        assert text.count("first 3 of 4 teams") == 6 and text.count("first 2 of 4 teams") == 6
+        assert "(30 of 48 teams; all in the workbook)" in text
+    else:  # 40 departments of one team: 30 drawn, 10 named below the grid
+        assert "No room for: Dept 30 (1 team); Dept 31 (1 team);" in text.replace("\n", " ")
+
+
+def test_teams_that_fit_share_rows_evenly_and_keep_the_order():
+    teams = pd.DataFrame({"department": list("AAAAABC"), "team": list("1234567")})
+    drawn, counts = summary.teams_that_fit(teams, 4)
+    assert drawn.team.tolist() == ["1", "2", "6", "7"] and counts == {"A": 5, "B": 1, "C": 1}

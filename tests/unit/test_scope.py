@@ -151,7 +151,7 @@ def test_limited_hr_sees_checkins_only_for_weeks_in_scope(empty_store):
     assert {entry.week for entry in ops_view.history} == set(ops_view.self_by_week.week)
     assert min(ops_view.self_by_week.week) == moved and len(ops_view.self_by_week) == 11
     assert set(ops_view.self_by_week.clear_goals) == {5}
-    assert list(ops_file.week) == [entry.week for entry in ops_view.history]
+    assert list(ops_file.Week) == [entry.week for entry in ops_view.history]
     assert ops_view.streak == 11
     assert "checked in 11 of 20 weeks" in " ".join(manager_detail.findings(ops_view, "Ann"))
 

@@ -52,7 +52,7 @@ def test_managers_are_ranked_by_the_rule_with_the_reason_in_words(sales):
     assert list(ranked.team) == ["North", "West"]
     north, west = ranked.iloc[0], ranked.iloc[1]
     # Help: North 0 of 6 favorable against 12 of 18 for the organization (67%).
-    assert north.reason == "Help 0% (−67 vs org), blind spot on Help"
+    assert north.reason == "Help 0% (-67 vs org), blind spot on Help"
     assert north.points == pytest.approx(6.7 + support.BLIND_SPOT)
     assert west.reason == "no check-in yet"
     assert west.manager == "Dan"
@@ -83,7 +83,7 @@ def test_low_catalysts_beyond_two_are_counted_and_drops_named_largest_first():
         row, _figure(), [], {"progress": -7.0, "autonomy": -20.0}, None, "your departments"
     )
     assert ", ".join(c.words for c in found) == (
-        "Clear goals 10% (−40 vs your departments), Autonomy 20% (−30 vs your departments), "
+        "Clear goals 10% (-40 vs your departments), Autonomy 20% (-30 vs your departments), "
         "2 more catalysts below your departments, Autonomy fell 20 pts, Progress fell 7 pts, "
         "no check-in yet"
     )
