@@ -82,7 +82,7 @@ def render(view: TeamView, voice: focus.Voice = focus.YOU) -> None:
 def _focus_box(view: TeamView) -> None:
     suggestion = view.suggestion
     with st.container(border=True):
-        st.markdown(f"#### This week's focus: {catalyst(suggestion.catalyst).label}")
+        st.markdown(f"## This week's focus: {catalyst(suggestion.catalyst).label}")
         st.write(suggestion.reason)
         st.markdown("\n".join(f"- {action}" for action in suggestion.actions))
         last = view.last_focus
