@@ -3,6 +3,8 @@
 # pinned by constraints.txt. Browser tests use Debian's chromium, which
 # `make test` installs with apt-get when it runs as root and it is missing;
 # otherwise they skip (REQUIRE_E2E=1 or CI=true turns the skip into a failure).
+# The accessibility tests' axe-core (a pinned, checksummed npm tarball; no npm needed)
+# goes into .venv/share/axe-core.
 
 PYTHON ?= python3
 VENV := .venv
@@ -19,6 +21,7 @@ run: $(VENV)/.installed-run
 
 test: $(VENV)/.installed-test
 	@scripts/install-chromium
+	@scripts/install-axe $(VENV)/share/axe-core
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	@# pytest exits 5 when it collected nothing: that is a broken suite, not a pass.
@@ -46,6 +49,7 @@ fuzz: $(VENV)/.installed-test
 # Concurrent browser sessions against one server: p50/p95 per rerun, errors.
 load: $(VENV)/.installed-test
 	@scripts/install-chromium
+	@scripts/install-axe $(VENV)/share/axe-core
 	$(BIN)/python scripts/load.py
 
 demo: $(VENV)/.installed-run

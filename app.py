@@ -16,7 +16,14 @@ from dashboard import accounts, navigation, ui
 from dashboard.markdown import plain
 
 started = time.perf_counter()
-st.set_page_config(page_title="Catalyst", page_icon=":material/trending_up:", layout="wide")
+st.set_page_config(
+    page_title="Catalyst",
+    page_icon=":material/trending_up:",
+    layout="wide",
+    # One item of our own keeps the ⋮ menu, and its theme choice, in "minimal" toolbar mode.
+    menu_items={"About": "Catalyst: what managers give their teams to make progress."},
+)
+ui.style()
 
 db = ui.store()
 user = ui.current_user()
@@ -37,17 +44,19 @@ if user is None:
     if ui.sign_in_with_sso_identity():  # back from the single sign-on provider
         st.stop()
 else:
-    sections: dict[str, list] = {}
-    for screen in navigation.screens_for(user.roles):
-        sections.setdefault(screen.section, []).append(
-            st.Page(
-                screen.file,
-                title=screen.title,
-                icon=screen.icon,
-                url_path=screen.url_path or None,
-                default=screen.default,
-            )
+    # One flat list, in the order of navigation.SCREENS: Streamlit's sectioned sidebar
+    # puts its section headers inside the <ul> between the <li>s, which screen readers
+    # (and axe: list, listitem) take for a broken list.
+    pages = [
+        st.Page(
+            screen.file,
+            title=screen.title,
+            icon=screen.icon,
+            url_path=screen.url_path or None,
+            default=screen.default,
         )
+        for screen in navigation.screens_for(user.roles)
+    ]
     hidden = [
         st.Page(
             lambda screen=screen: ui.not_available(screen, user),
@@ -58,8 +67,7 @@ else:
         for screen in navigation.SCREENS
         if not navigation.allowed(screen, user.roles)
     ]
-    sections.setdefault("", []).extend(hidden)
-    selected = st.navigation(sections)
+    selected = st.navigation(pages + hidden)
     with st.sidebar:
         st.caption(f"Signed in as **{plain(user.display_name)}** · {ui.role_names(user)}")
         signing_out = st.button("Sign out", icon=":material/logout:")

@@ -41,6 +41,35 @@ TOKEN_KEY = "catalyst_session_token"
 NEXT_PATH_KEY = "catalyst_next_path"
 
 
+# Catalyst's only CSS (colours live in .streamlit/config.toml; the CSS cannot tell the
+# themes apart, so it uses only the theme's own text colour). Keyboard users see where
+# they are: an outline on sidebar links, radio options and segmented controls. A chosen
+# segment's label is in the text colour, not the primary teal (which white button text
+# needs dark enough in the dark theme to read at 3.7:1 on the segment's tint); its
+# teal border and tint still mark it. On touch screens the "Press Enter to
+# submit/apply" hints under inputs name keys that are not there.
+STYLE = """<style>
+[data-testid="stSidebarNavLink"]:focus-visible,
+[data-testid="stRadio"] label:has(input:focus-visible),
+[data-testid="stButtonGroup"] button:focus-visible {
+  outline: 2px solid currentColor;
+  outline-offset: 2px;
+  border-radius: 0.25rem;
+}
+[data-testid="stButtonGroup"] button[data-selected]:not([data-disabled]) {
+  color: inherit;
+}
+@media (pointer: coarse) {
+  [data-testid="InputInstructions"] { display: none; }
+}
+</style>"""
+
+
+def style() -> None:
+    """Catalyst's CSS, once per run from app.py (st.html with only a style takes no space)."""
+    st.html(STYLE)
+
+
 def store() -> Store:
     """The one Store of this server process; stops the page with a clear message if unusable."""
     try:

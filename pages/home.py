@@ -84,7 +84,7 @@ else:
             f"to the week of {last_week:%d %b %Y}."
         )
 
-st.subheader("The six catalysts")
+st.header("The six catalysts")
 st.write(
     "Managers are the catalysts of their team's progress. Catalyst tracks how well each "
     "of these is provided, as managers see it and as their teams see it:"

@@ -7,7 +7,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from dashboard.catalysts import ITEM_KEYS, item_label
-from dashboard.charts.base import COLOURS, DIVERGING, NOT_SHOWN, REASONS, assemble, text
+from dashboard.charts.base import COLOURS, DIVERGING, NOT_SHOWN, REASONS, RULE, assemble, text
 
 
 def heatmap(teams: pd.DataFrame, metric: str, min_group_size: int, *, grouped: bool) -> go.Figure:
@@ -61,11 +61,24 @@ def heatmap(teams: pd.DataFrame, metric: str, min_group_size: int, *, grouped: b
             for row in z
         ]
         trace["texttemplate"] = "%{text}"
+    # Cells that cannot be shown are grey cells of their own (no hover: the map's gaps
+    # say why), so the plot keeps no background plate that would glare in the dark theme.
+    grey = {
+        "type": "heatmap",
+        "z": [[1 if v is None else None for v in row] for row in z],
+        "x": trace["x"],
+        "y": rows,
+        "xgap": 2,
+        "ygap": 2,
+        "colorscale": [[0.0, NOT_SHOWN], [1.0, NOT_SHOWN]],
+        "showscale": False,
+        "hoverinfo": "skip",
+        "name": "not shown",
+    }
     shapes, notes = _department_blocks(list(teams.department)) if grouped else ([], [])
     return assemble(
-        [trace],
+        [trace, grey],
         170 + 22 * len(teams),
-        plot_bgcolor=NOT_SHOWN,
         shapes=shapes,
         annotations=notes,
         xaxis={"side": "top", "showgrid": False},
@@ -120,7 +133,7 @@ def _department_blocks(names: list[str]) -> tuple[list[dict], list[dict]]:
                     "yref": "y",
                     "y0": first - 0.5,
                     "y1": first - 0.5,
-                    "line": {"color": "#52525b", "width": 2},
+                    "line": {"color": RULE, "width": 2},
                 }
             )
         notes.append(

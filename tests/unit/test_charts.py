@@ -328,16 +328,19 @@ def teams_frame(managers=("Ann Lee", "Bob Roy", "Cy Ng", "Di Fox")) -> pd.DataFr
 
 def test_heatmap_shows_each_teams_favorable_per_item_and_leaves_the_rest_grey():
     figure = charts.heatmap(teams_frame(), "favorable_pct", 5, grouped=False)
-    (trace,) = figure.data
+    trace, grey = figure.data
     assert trace.type == "heatmap"
     assert as_list(trace.x) == LABELS
     assert as_list(trace.z) == [
         [80.0, 50.0, 70.0, 90.0, 40.0, 100.0, 60.0],
-        [None] * 7,  # never shown: the gap shows the grey plot background
+        [None] * 7,  # never shown: a grey cell of the trace below
         [25.0, 60.0, 75.0, 85.0, 35.0, 65.0, None],
         [None] * 7,
     ]
-    assert figure.layout.plot_bgcolor == charts.NOT_SHOWN
+    assert as_list(grey.z) == [[None] * 7, [1] * 7, [None] * 6 + [1], [1] * 7]
+    assert {colour for _, colour in grey.colorscale} == {charts.NOT_SHOWN}
+    assert grey.hoverinfo == "skip" and grey.showscale is False
+    assert figure.layout.plot_bgcolor == figure.layout.paper_bgcolor == "rgba(0,0,0,0)"
     assert trace.hoverongaps is True  # grey cells still say why on hover
     assert as_list(trace.text) == [
         ["80", "50", "70", "90", "40", "100", "60"],
@@ -383,7 +386,7 @@ def test_heatmap_hover_names_the_team_and_gives_n_or_why_a_cell_is_not_shown():
 
 
 def test_heatmap_of_means_is_on_one_to_five():
-    (trace,) = charts.heatmap(teams_frame(), "mean", 5, grouped=False).data
+    trace = charts.heatmap(teams_frame(), "mean", 5, grouped=False).data[0]
     assert as_list(trace.z)[0] == [4.1, 3.2, 3.8, 4.4, 2.7, 4.6, 3.5]
     assert as_list(trace.z)[1] == [None] * 7
     assert as_list(trace.text)[2] == ["2.4", "3.3", "3.9", "4.2", "2.6", "3.7", ""]
@@ -406,7 +409,7 @@ def test_heatmap_grouped_by_department_rules_off_and_names_each_block():
 
 def test_heatmap_keeps_teams_of_the_same_name_apart_and_prints_no_values_when_large():
     many = pd.concat([teams_frame()] * 11, ignore_index=True)  # 44 rows, names repeated
-    (trace,) = charts.heatmap(many, "favorable_pct", 5, grouped=False).data
+    trace = charts.heatmap(many, "favorable_pct", 5, grouped=False).data[0]
     assert len(as_list(trace.z)) == len(as_list(trace.y)) == 44
     assert as_list(trace.z)[40] == as_list(trace.z)[0]
     assert trace.text is None  # too many cells to print values legibly
