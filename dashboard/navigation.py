@@ -24,7 +24,6 @@ class Screen:
     title: str
     icon: str
     roles: frozenset[str]
-    section: str
     default: bool = False
 
     @property
@@ -46,13 +45,13 @@ _AUDIENCE = (("manager", "managers"), ("hr", "HR"), ("admin", "admins"))
 HR_ROLES = frozenset({"hr", "admin"})
 
 SCREENS: tuple[Screen, ...] = (
-    Screen("home", "Home", ":material/home:", ALL_ROLES, "", default=True),
-    Screen("checkin", "Weekly check-in", ":material/checklist:", frozenset({"manager"}), "Manager"),
-    Screen("my_team", "My team", ":material/groups:", frozenset({"manager"}), "Manager"),
-    Screen("overview", "Overview", ":material/monitoring:", HR_ROLES, "HR"),
-    Screen("manager_detail", "Manager detail", ":material/person_search:", HR_ROLES, "HR"),
-    Screen("upload", "Upload", ":material/upload_file:", HR_ROLES, "HR"),
-    Screen("admin", "Admin", ":material/admin_panel_settings:", frozenset({"admin"}), "Admin"),
+    Screen("home", "Home", ":material/home:", ALL_ROLES, default=True),
+    Screen("checkin", "Weekly check-in", ":material/checklist:", frozenset({"manager"})),
+    Screen("my_team", "My team", ":material/groups:", frozenset({"manager"})),
+    Screen("overview", "Overview", ":material/monitoring:", HR_ROLES),
+    Screen("manager_detail", "Manager detail", ":material/person_search:", HR_ROLES),
+    Screen("upload", "Upload", ":material/upload_file:", HR_ROLES),
+    Screen("admin", "Admin", ":material/admin_panel_settings:", frozenset({"admin"})),
 )
 _BY_KEY = {screen.key: screen for screen in SCREENS}
 

@@ -47,7 +47,9 @@ NEXT_PATH_KEY = "catalyst_next_path"
 # segment's label is in the text colour, not the primary teal (which white button text
 # needs dark enough in the dark theme to read at 3.7:1 on the segment's tint); its
 # teal border and tint still mark it. On touch screens the "Press Enter to
-# submit/apply" hints under inputs name keys that are not there.
+# submit/apply" hints under inputs name keys that are not there, Plotly's toolbar covers
+# chart titles (and a finger cannot hover), and headline tiles sit two to a row instead
+# of one above the other, so a phone's first screen reaches what they say.
 STYLE = """<style>
 [data-testid="stSidebarNavLink"]:focus-visible,
 [data-testid="stRadio"] label:has(input:focus-visible),
@@ -56,11 +58,23 @@ STYLE = """<style>
   outline-offset: 2px;
   border-radius: 0.25rem;
 }
-[data-testid="stButtonGroup"] button[data-selected]:not([data-disabled]) {
-  color: inherit;
+[data-testid="stButtonGroup"] button:is([data-selected], [data-focused], [data-hovered]),
+[data-testid="stButtonGroup"] button:is([data-selected], [data-focused], [data-hovered]) * {
+  color: inherit !important;  /* hovered or focused, Streamlit turns it teal again */
 }
 @media (pointer: coarse) {
   [data-testid="InputInstructions"] { display: none; }
+  .modebar-container { display: none; }
+}
+@media (max-width: 640px) {
+  [data-testid="stHorizontalBlock"]:has(> [data-testid="stColumn"] [data-testid="stMetric"]) {
+    flex-direction: row;
+    flex-wrap: wrap;
+  }
+  [data-testid="stHorizontalBlock"] > [data-testid="stColumn"]:has([data-testid="stMetric"]) {
+    min-width: calc(50% - 1rem);
+    flex: 1 1 calc(50% - 1rem);
+  }
 }
 </style>"""
 

@@ -26,7 +26,7 @@ st.caption(
 latest = queries.latest_week(db, today)
 
 if "manager" in user.roles and len(led):
-    st.subheader("Your week")
+    st.header("Your week")
     ui.checkin_reminder(user, today)
     for team in led.itertuples():
         period = rounds.Period.last_rounds(latest or rounds.week_of(today), 12, org.cadence)
@@ -44,7 +44,7 @@ if "manager" in user.roles and len(led):
     st.page_link(navigation.screen("my_team").file, label="Open My team", icon=":material/groups:")
 
 if navigation.allowed(navigation.screen("overview"), user.roles) and counts["teams"]:
-    st.subheader("Who needs support")
+    st.header("Who needs support")
     if latest is None:
         ui.no_results_yet()
     else:
@@ -60,7 +60,7 @@ if navigation.allowed(navigation.screen("overview"), user.roles) and counts["tea
             icon=":material/monitoring:",
         )
 
-st.subheader("Your organization")
+st.header("Your organization")
 if counts["teams"] == 0:
     ui.empty_state(
         "No organization yet.",

@@ -123,7 +123,7 @@ def _focus_box(view: TeamView) -> None:
     suggestion, committed = view.suggestion, view.committed
     with st.container(border=True):
         if committed is not None:
-            st.markdown(f"### This week's focus: {catalyst(committed.catalyst).label}")
+            st.markdown(f"## This week's focus: {catalyst(committed.catalyst).label}")
             st.write(f"You committed to this in the check-in of {committed.week:%-d %b}:")
             st.markdown(
                 "\n".join(f"- {MARK[done]} {plain(a)}" for a, done in committed.done.items())
@@ -134,7 +134,7 @@ def _focus_box(view: TeamView) -> None:
                 icon=":material/checklist:",
             )
         else:
-            st.markdown(f"### This week's focus: {catalyst(suggestion.catalyst).label}")
+            st.markdown(f"## This week's focus: {catalyst(suggestion.catalyst).label}")
             st.write(suggestion.reason)
             st.markdown("\n".join(f"- {action}" for action in suggestion.actions))
             st.caption("Commit to some of these in your check-in; the next one asks if you did.")

@@ -28,7 +28,7 @@ def test_home_shows_the_demo_organizations_headline_counts(signed_in):
 
 def test_hr_home_names_who_needs_support_first_and_totals_below(signed_in):
     app = signed_in("hr@example.com")
-    headings = [h.value for h in app.subheader]
+    headings = [h.value for h in app.header]
     assert headings[:2] == ["Who needs support", "Your organization"]
     links = [link.proto for link in app.get("page_link")]
     ranked = [link for link in links if link.page == "manager-detail"]
@@ -40,11 +40,11 @@ def test_hr_home_names_who_needs_support_first_and_totals_below(signed_in):
 
 def test_manager_home_says_the_check_in_is_due_and_this_weeks_focus(signed_in):
     app = signed_in("manager@example.com")
-    assert [h.value for h in app.subheader][0] == "Your week"
+    assert [h.value for h in app.header][0] == "Your week"
     assert "is not done yet" in app.warning[0].value
     focus_line = next(m.value for m in app.markdown if "this week's focus" in m.value)
     assert focus_line.startswith("**Platform** · this week's focus: **")
-    assert "Who needs support" not in [h.value for h in app.subheader]
+    assert "Who needs support" not in [h.value for h in app.header]
 
 
 def test_an_organization_without_data_says_what_to_do_next(app_on, tmp_path):

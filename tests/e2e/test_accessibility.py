@@ -113,6 +113,10 @@ def audit_screens(page, server, role: str, axe_script: Path, theme: str) -> list
     for screen in navigation.screens_for(frozenset({role})):
         open_screen(page, server, screen)
         found += audit(page, axe_script, f"/{screen.url_path} ({role}, {theme})")
+        if screen.key == "overview":  # it opens on Needs support; the heatmap is a view away
+            page.locator("[data-testid='stButtonGroup']").get_by_text("Heatmap", exact=True).click()
+            expect(page.locator("[data-testid='stPlotlyChart']").first).to_be_visible()
+            found += audit(page, axe_script, f"/overview heatmap ({role}, {theme})")
         if theme == "dark":
             assert page.evaluate(BACKGROUND_LUMINANCE, APP) < 0.2
             if screen.key in ("overview", "my_team"):  # the charts, to look at
