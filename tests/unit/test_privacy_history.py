@@ -9,6 +9,7 @@ product: the distinct tags among its responses."""
 
 from __future__ import annotations
 
+import re
 import tempfile
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -17,8 +18,8 @@ from fixtures import TEMPLATE_HEADER, OrgBuilder, budget, write_file
 from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 
-from dashboard import ingest, organization, queries
-from dashboard.catalysts import ITEM_KEYS
+from dashboard import ingest, organization, overview, queries
+from dashboard.catalysts import CATALYST_KEYS, ITEM_KEYS, item_label
 from dashboard.ingest import ImportRefused, Source, SurveyOptions
 from dashboard.queries import Scope
 from dashboard.rounds import Period
@@ -151,7 +152,24 @@ class History:
                 self._check(figure)
             for comment in queries.comments(self.db, HR, period):
                 self._check_comment(comment)
+        if self.observed % 4 == 0:  # a whole overview each time would double the test's cost
+            self._check_needs_support(period)
         self.observed += 1
+
+    def _check_needs_support(self, period: Period) -> None:
+        """HR's Needs support list names only teams with a shown figure, and every number
+        in its reasons is that figure, or its difference from the organization's."""
+        view = overview.collect(self.db, HR, period, today=self.now.date())
+        self._check(view.organization)
+        for row in view.needs_support.itertuples():
+            team = queries.team_figure(self.db, HR, row.team_id, period)
+            assert team.responses > 0, f"{row.team} ranked without a shown figure"
+            self._check(team)
+            for key in CATALYST_KEYS:
+                said = re.search(rf"{re.escape(item_label(key))} (\d+)% \(([-+]\d+) vs", row.reason)
+                if said:
+                    pct, org = team.favorable_pct(key), view.organization.favorable_pct(key)
+                    assert (int(said[1]), int(said[2])) == (round(pct), round(pct - org))
 
     def _departments(self) -> dict[str, int]:
         with self.db.reading() as cursor:

@@ -11,7 +11,7 @@ from datetime import date, datetime
 import pytest
 from fixtures import TEMPLATE_HEADER, OrgBuilder, weeks, write_file
 
-from dashboard import exports, ingest, organization, overview, queries, team_view
+from dashboard import exports, ingest, manager_detail, organization, overview, queries, team_view
 from dashboard.ingest import Source, SurveyOptions
 from dashboard.queries import Scope
 from dashboard.rounds import Period, weeks_in
@@ -65,6 +65,9 @@ def everything_seen(db, ids, period: Period) -> list:
         seen(view.benchmark),
         seen(view.figure),
         list(queries.team_table(db, HR, period).responses),
+        exports.csv_bytes(files["Needs support"]),  # its reasons quote team figures
+        manager_detail.against_organization(view),
+        exports.csv_bytes(team_view.focus_history(view)),
     ]
 
 
