@@ -63,19 +63,20 @@ def missed_weeks(last_check_in: date, today: date) -> int:
 
 
 def concerns(
-    team: pd.Series,
+    favorable: dict[str, float],
     baseline: CellSum,
     blind_spots: list[str],
     drops: dict[str, float],
     missed: int | None,
     label: str = "org",
 ) -> list[Concern]:
-    """One team's concerns, heaviest first within each kind; ``missed`` is the finished
-    weeks without a check-in, None when the manager never checked in."""
+    """One team's concerns, heaviest first within each kind: ``favorable`` is its
+    favorable % per catalyst (NaN where not shown), ``missed`` the finished weeks without
+    a check-in, None when the manager never checked in."""
     found = []
     low = []
     for key in CATALYST_KEYS:
-        pct, org = team[f"{key}_favorable_pct"], baseline.favorable_pct(key)
+        pct, org = favorable[key], baseline.favorable_pct(key)
         if pd.notna(pct) and org is not None and org - pct >= LOW_POINTS:
             low.append(Concern((org - pct) / 10, f"{item_label(key)} {against(pct, org, label)}"))
     low.sort(key=lambda c: -c.points)
@@ -110,32 +111,40 @@ def needs_support(
     points, reason. ``last_check_ins`` maps team_id to its current manager's last
     check-in week (None: never), for teams silent two weeks or more."""
     shown = teams[(teams.status == "shown") & teams.manager_id.notna()]
-    blind = self_team[self_team.gap >= 1.0]
+    # Grouped once, so the loop below only looks things up (2,000 teams stay cheap).
+    blind = self_team[self_team.gap >= 1.0].sort_values("gap", ascending=False, kind="stable")
+    blind_spots = {
+        (int(team_id), int(manager_id)): list(group.catalyst)
+        for (team_id, manager_id), group in blind.groupby(["team_id", "manager_id"])
+    }
     drops = team_changes[team_changes.real & (team_changes.points < 0)]
+    fell = {
+        int(team_id): dict(zip(group["item"], group.points, strict=True))
+        for team_id, group in drops.groupby("team_id")
+    }
+    who = ["team_id", "manager_id", "manager", "team", "department"]
+    pcts = [f"{key}_favorable_pct" for key in CATALYST_KEYS]
     rows = []
-    for team in shown.itertuples(index=False):
-        row = pd.Series(team._asdict())
-        spots = blind[(blind.team_id == team.team_id) & (blind.manager_id == team.manager_id)]
-        spots = spots.sort_values("gap", ascending=False)
-        fell = drops[drops.team_id == team.team_id]
-        last = last_check_ins.get(team.team_id, week_of(today))
-        missed = None if last is None else missed_weeks(last, today)
+    for values in shown[[*who, *pcts]].itertuples(index=False, name=None):
+        team_id, manager_id, manager, name, department = values[: len(who)]
+        favorable = dict(zip(CATALYST_KEYS, values[len(who) :], strict=True))
+        last = last_check_ins.get(team_id, week_of(today))
         found = concerns(
-            row,
+            favorable,
             baseline,
-            list(spots.catalyst),
-            dict(zip(fell["item"], fell.points, strict=True)),
-            missed,
+            blind_spots.get((int(team_id), int(manager_id)), []),
+            fell.get(int(team_id), {}),
+            None if last is None else missed_weeks(last, today),
             label,
         )
         if found:
             rows.append(
                 {
-                    "manager_id": int(team.manager_id),
-                    "manager": team.manager,
-                    "team_id": int(team.team_id),
-                    "team": team.team,
-                    "department": team.department,
+                    "manager_id": int(manager_id),
+                    "manager": manager,
+                    "team_id": int(team_id),
+                    "team": name,
+                    "department": department,
                     "points": round(sum(c.points for c in found), 1),
                     "reason": ", ".join(c.words for c in found),
                 }

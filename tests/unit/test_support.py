@@ -89,10 +89,8 @@ def test_low_catalysts_beyond_two_are_counted_and_drops_named_largest_first():
     )
 
 
-def _row(**pcts: float):
-    import pandas as pd
-
-    return pd.Series({f"{k}_favorable_pct": pcts.get(k, 50.0) for k in CATALYST_KEYS})
+def _row(**pcts: float) -> dict[str, float]:
+    return {k: pcts.get(k, 50.0) for k in CATALYST_KEYS}
 
 
 def _figure(**pcts: float):
