@@ -93,7 +93,9 @@ def sso_sign_in(page, server, email: str) -> None:
 def test_a_user_signs_in_with_the_provider_and_signing_out_ends_both(sso_server, page):
     sso_sign_in(page, sso_server, "HR@Example.com")  # the provider's case, not Catalyst's
     expect(page.get_by_text("Signed in as")).to_contain_text("Priya Raman · HR")
-    expect(page.get_by_role("link", name="Overview")).to_be_visible()  # HR's pages, from Catalyst
+    expect(
+        page.get_by_role("link", name="Overview", exact=True)
+    ).to_be_visible()  # HR's pages, from Catalyst
     expect(page.get_by_role("link", name="Admin")).to_have_count(0)
     screenshot(page, "sso-signed-in")
 
@@ -142,7 +144,7 @@ def test_a_user_deactivated_while_signed_in_is_out_at_the_next_click(sso_server,
     settle(admin)
     expect(admin.locator(MAIN)).to_contain_text("deactivated: signed out everywhere")
 
-    page.get_by_role("link", name="My team").click()  # the identity cookie still lives
+    page.get_by_role("link", name="My team", exact=True).click()  # the identity cookie still lives
     settle(page)
     expect(page.locator(MAIN)).to_contain_text(NOT_SET_UP)
     expect(page.get_by_text(SIGNED_IN)).to_have_count(0)
