@@ -465,6 +465,14 @@ def table_opening_managers(table: pd.DataFrame, *, key: str, **options) -> None:
         )
 
 
+def chart(figure, numbers: pd.DataFrame) -> None:
+    """A chart and its text alternative: its one-line summary is the caption beside it,
+    and the numbers it draws are a table to open (screen readers cannot read a chart)."""
+    st.plotly_chart(figure, width="stretch")
+    with st.expander("The numbers in this chart"):
+        st.dataframe(numbers, hide_index=True, width="stretch", placeholder="–")
+
+
 def query_choice(name: str, allowed: list, default):
     """A filter value from the URL, if it is one the user may choose; else the default."""
     value = st.query_params.get(name)

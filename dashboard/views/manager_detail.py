@@ -3,9 +3,10 @@ against the team's, week by week, are the team view's catalyst rows above.)"""
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
-from dashboard import charts
+from dashboard import charts, ui
 from dashboard.catalysts import item_label
 from dashboard.markdown import plain
 from dashboard.team_view import TeamView
@@ -26,4 +27,7 @@ def render_history(view: TeamView, manager: str) -> None:
             f"{name} chose to work on next, in {len(chosen)} check-ins; most "
             f"often {item_label(most.index[0])} ({most.iloc[0]} times)."
         )
-        st.plotly_chart(charts.focus_by_week(own, weeks), width="stretch")
+        ui.chart(
+            charts.focus_by_week(own, weeks),
+            pd.DataFrame({"Week": own.week, "Focus chosen": own.focus.map(item_label)}),
+        )

@@ -18,6 +18,7 @@ from dashboard.overview import (
     points,
     stale_table,
     team_table,
+    trends_table,
 )
 
 
@@ -184,7 +185,18 @@ def self_team_section(view: Overview) -> None:
         f"mean over the same rounds. {blind} rate themselves a point or more above their "
         "team (blind spots, in orange); on the dotted line they agree."
     )
-    st.plotly_chart(charts.self_and_team(frame, key), width="stretch")
+    ui.chart(
+        charts.self_and_team(frame, key),
+        pd.DataFrame(
+            {
+                "Manager": rows.manager,
+                "Team": rows.team,
+                "Own score": rows.self_score.round(1),
+                "Team mean": rows.team_mean.round(1),
+                "Gap": rows.gap.round(1),
+            }
+        ).sort_values("Gap", ascending=False),
+    )
 
 
 def trends_section(view: Overview) -> None:
@@ -202,7 +214,7 @@ def trends_section(view: Overview) -> None:
         f"{item_label(mover)} ({moves[mover]:+.0f} pts); rounds that cannot be shown are "
         "gaps."
     )
-    st.plotly_chart(charts.favorable_by_round(trend, ITEM_KEYS), width="stretch")
+    ui.chart(charts.favorable_by_round(trend, ITEM_KEYS), trends_table(view))
 
 
 def progress_section(view: Overview, teams: pd.DataFrame) -> None:
@@ -216,14 +228,29 @@ def progress_section(view: Overview, teams: pd.DataFrame) -> None:
         f"with progress most (r = {strongest.r:.2f}). This is association, not cause: "
         "teams that feel one catalyst may feel others, and many things drive progress."
     )
-    st.plotly_chart(charts.associations(found), width="stretch")
+    ui.chart(
+        charts.associations(found),
+        pd.DataFrame(
+            {"Catalyst": found.catalyst.map(item_label), "r": found.r.round(2), "Teams": found.n}
+        ),
+    )
     key = st.selectbox(
         "Look closer at",
         list(found.sort_values("r", ascending=False).catalyst),
         format_func=item_label,
         key="overview_progress_catalyst",
     )
-    st.plotly_chart(charts.catalyst_and_progress(teams, key), width="stretch")
+    both = teams.dropna(subset=[f"{key}_favorable_pct", "progress_favorable_pct"])
+    ui.chart(
+        charts.catalyst_and_progress(teams, key),
+        pd.DataFrame(
+            {
+                "Team": both.team,
+                f"{item_label(key)} favorable %": both[f"{key}_favorable_pct"].round(0),
+                "Progress favorable %": both.progress_favorable_pct.round(0),
+            }
+        ),
+    )
     st.caption(f"Each point a team: {item_label(key)} against “{PROGRESS.statement}”.")
 
 

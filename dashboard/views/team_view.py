@@ -50,7 +50,7 @@ def render(view: TeamView, voice: focus.Voice = focus.YOU) -> None:
         st.subheader(f"{plain(voice.subject)} and {voice.team}, catalyst by catalyst")
         _gaps_in_words(view.comparison, voice)
         names = (voice.subject, voice.team.capitalize())
-        st.plotly_chart(charts.self_vs_team(view.comparison, names), width="stretch")
+        ui.chart(charts.self_vs_team(view.comparison, names), _comparison_numbers(view, voice))
         st.caption(
             f"Means on 1-5 over the same rounds. ◆ {plain(voice.subject)} ({voice.own} check-ins), "
             f"● {voice.team}, | the organization. "
@@ -59,8 +59,9 @@ def render(view: TeamView, voice: focus.Voice = focus.YOU) -> None:
     st.subheader(f"Catalyst by catalyst, {noun} by {noun}")
     by_round = view.rounds if view.has_team_data else None
     headings = ("Team mean", f"{voice.subject}: own rating")  # short: they share a phone's width
-    st.plotly_chart(
-        charts.catalyst_rows(by_round, view.self_by_week, view.weeks, headings), width="stretch"
+    ui.chart(
+        charts.catalyst_rows(by_round, view.self_by_week, view.weeks, headings),
+        _rows_numbers(view, voice),
     )
     st.caption(
         f"Both sides on 1-5: the team's mean {noun} by {noun}, your rating week by week. A "
@@ -77,13 +78,29 @@ def render(view: TeamView, voice: focus.Voice = focus.YOU) -> None:
     with left:
         st.caption(f"“{PROGRESS.statement}” — favorable % by {noun}")
         if view.has_team_data:
-            st.plotly_chart(charts.progress_by_round(view.rounds), width="stretch")
+            rounds_shown = view.rounds
+            ui.chart(
+                charts.progress_by_round(rounds_shown),
+                pd.DataFrame(
+                    {
+                        noun.capitalize(): rounds_shown.label,
+                        "Responses": rounds_shown.responses,
+                        "Progress favorable %": rounds_shown[f"{PROGRESS.key}_favorable_pct"].round(
+                            0
+                        ),
+                    }
+                ),
+            )
         else:
             st.caption("Not shown yet.")
     with right:
         st.caption("Small wins and setbacks logged, by week")
-        st.plotly_chart(
-            charts.wins_and_setbacks(view.wins_and_setbacks, view.weeks), width="stretch"
+        logged = view.wins_and_setbacks
+        ui.chart(
+            charts.wins_and_setbacks(logged, view.weeks),
+            pd.DataFrame(
+                {"Week": logged.week, "Small wins": logged.wins, "Setbacks": logged.setbacks}
+            ),
         )
 
     if view.comments:
@@ -93,6 +110,50 @@ def render(view: TeamView, voice: focus.Voice = focus.YOU) -> None:
                 st.text(comment)
     _focus_history(view, voice)
     _history(view.history, voice)
+
+
+def _comparison_numbers(view: TeamView, voice: focus.Voice) -> pd.DataFrame:
+    rows = view.comparison
+    return pd.DataFrame(
+        {
+            "Catalyst": rows.catalyst.map(item_label),
+            f"{voice.subject} (own rating)": rows.self_score.round(1),
+            "Team mean": rows.team_mean.round(1),
+            "Team answers": rows.team_answers,
+            "Organization mean": rows.benchmark_mean.round(1),
+        }
+    )
+
+
+def _rows_numbers(view: TeamView, voice: focus.Voice) -> pd.DataFrame:
+    """The catalyst rows' points, one line per catalyst and week or round."""
+    parts = []
+    if view.has_team_data:
+        shown = view.rounds[view.rounds.responses > 0]
+        for key in CATALYST_KEYS:
+            parts.append(
+                pd.DataFrame(
+                    {
+                        "Week": pd.to_datetime(shown["round"]).dt.date,
+                        "Catalyst": item_label(key),
+                        "Team mean": shown[f"{key}_mean"].round(1),
+                    }
+                )
+            )
+    own = view.self_by_week
+    for key in CATALYST_KEYS:
+        parts.append(
+            pd.DataFrame({"Week": own.week, "Catalyst": item_label(key), "Own rating": own[key]})
+        )
+    frame = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+    if frame.empty:
+        return frame
+    return (
+        frame.groupby(["Week", "Catalyst"], as_index=False, sort=False)
+        .first()
+        .sort_values("Week", kind="stable")
+        .rename(columns={"Own rating": f"{voice.subject}: own rating"})
+    )
 
 
 def _focus_history(view: TeamView, voice: focus.Voice) -> None:

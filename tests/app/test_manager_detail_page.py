@@ -121,7 +121,7 @@ def test_check_in_notes_show_only_when_the_organization_shares_them(
             [str(shared).lower()],
         )
     app = open_detail(app_on, live_demo_path, manager=str(jordan[0]))
-    history = app.dataframe[-1].value
+    history = next(d.value for d in app.dataframe if "Focus next" in d.value.columns)
     assert ("Notes" in history.columns) is shared
     if shared:
         assert history.Notes.iloc[0] == "Help: Paired with Bo on the outage"

@@ -118,13 +118,16 @@ def test_my_team_answers_how_am_i_doing_and_what_next(manager_app):
     assert any("Hidden strength" in s.value for s in app.success)
     assert len(app.get("plotly_chart")) >= 3
     assert int(app.metric[0].value.replace(",", "")) >= 5
+    # Every chart has a text alternative: the numbers it draws, in a table to open.
+    expanders = [e.label for e in app.expander]
+    assert expanders.count("The numbers in this chart") == len(app.get("plotly_chart"))
 
 
 def test_my_team_shows_the_saved_check_in_in_its_history(manager_app):
     app = open_page(manager_app(), "pages/checkin.py")
     fill_checkin(app, dict.fromkeys(CATALYST_KEYS, 5), focus="help")
     team = open_page(app, "pages/my_team.py")
-    history = team.dataframe[-1].value
+    history = next(d.value for d in team.dataframe if "Focus next" in d.value.columns)
     assert history.iloc[0]["Focus next"] == "Help"
     assert history.iloc[0]["Clear goals"] == "Fully"
 

@@ -143,6 +143,11 @@ def test_every_view_draws_with_a_one_line_summary(hr_app, section):
     elif expected:
         assert any(expected in c for c in captions), captions
         assert app.get("plotly_chart")
+        # A text alternative for every chart: the heatmap's is the team table under it,
+        # the others' a table to open.
+        tables = [e for e in app.expander if e.label == "The numbers in this chart"]
+        charts_here = len(app.get("plotly_chart"))
+        assert len(tables) == (charts_here - 1 if section == "Heatmap" else charts_here)
     else:
         assert [m.value for m in app.markdown][-3:] == [
             "**Largest blind spots**",
