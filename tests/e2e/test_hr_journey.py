@@ -18,10 +18,11 @@ MAIN = "[data-testid='stMain']"
 
 
 def open_heatmap(page, url: str) -> None:
-    """Sign in, then open the overview's heatmap view (the overview opens on Needs
-    support; signing in returns to the page, not to its query)."""
+    """Sign in, then choose the overview's heatmap view (the overview opens on Needs
+    support), as a user does."""
     open_signed_in(page, f"{url}/overview", "hr@example.com", height=1800)
-    page.goto(f"{url}/overview?view=Heatmap")
+    page.locator("[data-testid='stButtonGroup']").get_by_text("Heatmap", exact=True).click()
+    page.wait_for_url("**view=Heatmap**")
     settle(page)
 
 
@@ -110,7 +111,11 @@ def test_hr_opens_a_manager_from_who_needs_support_and_from_a_table_row(demo_ser
 
     # A row of the heatmap's team table opens its manager too (a Plotly heatmap sends no
     # clicks): the grid's row-selection box is its first column.
-    page.goto(f"{demo_server.url}/overview?view=Heatmap")
+    page.get_by_role("link", name="Overview", exact=True).click()
+    page.wait_for_url("**/overview**")
+    settle(page)
+    main.locator("[data-testid='stButtonGroup']").get_by_text("Heatmap", exact=True).click()
+    page.wait_for_url("**view=Heatmap**")
     settle(page)
     grid = main.locator("[data-testid='stDataFrame']").first
     grid.scroll_into_view_if_needed()

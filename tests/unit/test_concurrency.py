@@ -17,7 +17,7 @@ from dashboard.rounds import week_of
 from dashboard.store import Store
 
 WEEK = week_of(TODAY)
-ROWS = 300_000
+ROWS = 200_000
 
 
 @pytest.fixture(scope="module")

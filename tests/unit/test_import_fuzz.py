@@ -38,13 +38,13 @@ def attempt(db, data: bytes, skip_invalid: bool) -> None:
     assert added == (0 if report.already_imported else report.imported)
 
 
-@settings(max_examples=budget(90), deadline=None, suppress_health_check=[FIXTURE_REUSED])
+@settings(max_examples=budget(60), deadline=None, suppress_health_check=[FIXTURE_REUSED])
 @given(data=st.binary(max_size=400), skip=st.booleans())
 def test_arbitrary_bytes(roster_store, data, skip):
     attempt(roster_store, data, skip)
 
 
-@settings(max_examples=budget(90), deadline=None, suppress_health_check=[FIXTURE_REUSED])
+@settings(max_examples=budget(60), deadline=None, suppress_health_check=[FIXTURE_REUSED])
 @given(
     cells=st.lists(st.lists(CELLS, min_size=0, max_size=12), min_size=0, max_size=8),
     separator=st.sampled_from([",", ";", "\t"]),
@@ -55,7 +55,7 @@ def test_mangled_csvs(roster_store, cells, separator, skip):
     attempt(roster_store, "\n".join(lines).encode(), skip)
 
 
-@settings(max_examples=budget(60), deadline=None, suppress_health_check=[FIXTURE_REUSED])
+@settings(max_examples=budget(40), deadline=None, suppress_health_check=[FIXTURE_REUSED])
 @given(position=st.integers(0, len(TEMPLATE) - 1), byte=st.integers(0, 255), skip=st.booleans())
 def test_a_real_file_with_one_byte_changed(roster_store, position, byte, skip):
     mangled = TEMPLATE[:position] + bytes([byte]) + TEMPLATE[position + 1 :]

@@ -93,7 +93,7 @@ def cell_size(name: str, counts, pools) -> tuple[int, int]:
     return pools[0][key], pools[1][key]
 
 
-@settings(max_examples=budget(20), deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=budget(14), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     seed=st.integers(0, 2**32 - 1),
     k=st.integers(3, 7),

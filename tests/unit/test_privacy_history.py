@@ -225,7 +225,7 @@ class History:
 
 
 @settings(
-    max_examples=budget(6),
+    max_examples=budget(4),
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
 )

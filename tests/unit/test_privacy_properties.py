@@ -116,7 +116,7 @@ def figures_of(protected: privacy.Protected, teams: int, departments: int, subse
     return found
 
 
-@settings(max_examples=budget(200), deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=budget(120), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(organizations(), st.data())
 def test_every_figure_is_a_sum_of_whole_cells_of_at_least_k(org, data):
     k, raw, rounds, departments, teams = org
@@ -149,7 +149,7 @@ def test_every_figure_is_a_sum_of_whole_cells_of_at_least_k(org, data):
             assert all(catalogue[c]["people"] >= k for c in only_a | only_b)
 
 
-@settings(max_examples=budget(200), deadline=None)
+@settings(max_examples=budget(120), deadline=None)
 @given(organizations())
 def test_withheld_and_shown_account_for_every_response(org):
     k, raw, *_ = org
