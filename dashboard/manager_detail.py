@@ -152,7 +152,7 @@ def next_steps(view: TeamView, name: str) -> list[str]:
         steps.append(f"Agree one action on {item_label(worst)}, for example: {action}")
     if len(view.self_by_week) < len(view.weeks) / 2:
         steps.append(f"Ask {name} to check in weekly: the check-in is where focus is set.")
-    answers = [d for c in view.commitments for d in c.done.values() if d is not None]
+    answers = view.commitments_answered
     if answers and sum(answers) < len(answers) / 2:
         steps.append(f"Follow up on commitments: {sum(answers)} of {len(answers)} done so far.")
     return steps
@@ -185,7 +185,7 @@ def findings(view: TeamView, name: str) -> list[str]:
     chosen = view.self_by_week.focus.dropna()
     if len(chosen):
         found.append(f"Most chosen focus: {item_label(chosen.value_counts().index[0])}.")
-    answers = [d for c in view.commitments for d in c.done.values() if d is not None]
+    answers = view.commitments_answered
     if answers:
         found.append(f"Commitments kept: {sum(answers)} of {len(answers)} asked back.")
     found += [f"Next step: {step}" for step in next_steps(view, name)]

@@ -63,13 +63,15 @@ def collect(
     whole = whole or scope
     with db.reading() as cursor:
         min_group_size = queries.org_settings(cursor).min_group_size
-        every = set(queries.departments(cursor, whole.departments).department_id)
+        # The departments of the whole scope, needed only when it differs from the view's.
+        wider = whole != scope
+        every = (
+            set(queries.departments(cursor, whole.departments).department_id) if wider else set()
+        )
     teams = queries.team_table(db, scope, period)
     departments = set(teams.department_id) if scope.departments is None else scope.departments
     figure = queries.departments_figure(db, scope, period, departments)
-    organization = (
-        figure if whole == scope else queries.departments_figure(db, whole, period, every)
-    )
+    organization = queries.departments_figure(db, whole, period, every) if wider else figure
     baseline = "org" if whole.departments is None else "your departments"
     before = queries.departments_figure(db, scope, period.before(), departments)
     team_ids = [int(t) for t in teams.team_id]

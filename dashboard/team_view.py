@@ -56,6 +56,11 @@ class TeamView:
     texts_shared: bool = True  # notes and commitments' words (HR: only when shared)
 
     @property
+    def commitments_answered(self) -> list[bool]:
+        """Done or not, for every commitment asked back so far."""
+        return [d for c in self.commitments for d in c.done.values() if d is not None]
+
+    @property
     def has_team_data(self) -> bool:
         return self.figure.responses > 0
 
@@ -96,12 +101,7 @@ def collect(
         )
     if not with_notes:
         _withhold_notes(history)
-        commitments = [
-            Commitments(
-                c.week, c.catalyst, {f"commitment {n}": d for n, d in enumerate(c.done.values(), 1)}
-            )
-            for c in commitments
-        ]
+        commitments = _withhold_commitments(commitments)
     too_small = team is not None and team[1] < min_group_size
     shown_period, note = _period_with_results(db, scope, team_id, period, min_group_size)
     if too_small and note and note.startswith("Not enough responses"):
@@ -159,6 +159,16 @@ def _withhold_notes(history: list[Checkin]) -> None:
         entry.setbacks = ["(not shared)"] * len(entry.setbacks)
         entry.kept = {f"commitment {n}": done for n, done in enumerate(entry.kept.values(), 1)}
         entry.commitments = [f"commitment {n}" for n in range(1, len(entry.commitments) + 1)]
+
+
+def _withhold_commitments(commitments: list[Commitments]) -> list[Commitments]:
+    """Keep what was chosen and whether it was done, not the words of the actions."""
+    return [
+        Commitments(
+            c.week, c.catalyst, {f"commitment {n}": d for n, d in enumerate(c.done.values(), 1)}
+        )
+        for c in commitments
+    ]
 
 
 def focus_history(view: TeamView) -> pd.DataFrame:
