@@ -368,14 +368,22 @@ def streak(
 
 def missing(cursor: duckdb.DuckDBPyConnection, manager_id: int, today: date) -> pd.DataFrame:
     """The teams whose due week (see ``due_week``) has no check-in from this manager."""
-    week = due_week(today)
+    return missing_in_week(cursor, due_week(today), manager_id)
+
+
+def missing_in_week(
+    cursor: duckdb.DuckDBPyConnection, week: date, manager_id: int | None = None
+) -> pd.DataFrame:
+    """Teams without a check-in from the manager who led them that week (manager_id,
+    team_id, team, week), of one manager or of all."""
     return cursor.execute(
-        "SELECT h.team_id, t.name AS team, ?::DATE AS week FROM team_history h "
-        "JOIN teams t USING (team_id) "
-        "WHERE h.manager_id = ? AND h.valid_from <= ? AND (h.valid_to IS NULL OR h.valid_to > ?) "
+        "SELECT h.manager_id, h.team_id, t.name AS team, $1::DATE AS week FROM team_history h "
+        "JOIN teams t USING (team_id) WHERE h.manager_id IS NOT NULL "
+        "AND ($2::INTEGER IS NULL OR h.manager_id = $2) "
+        "AND h.valid_from <= $1 AND (h.valid_to IS NULL OR h.valid_to > $1) "
         "AND NOT EXISTS (SELECT 1 FROM checkins c WHERE c.manager_id = h.manager_id "
-        "AND c.team_id = h.team_id AND c.week = ?) ORDER BY t.name",
-        [week, manager_id, week, week, week],
+        "AND c.team_id = h.team_id AND c.week = $1) ORDER BY h.manager_id, t.name",
+        [week, manager_id],
     ).df()
 
 

@@ -80,6 +80,26 @@ def create_user(
     return int(user_id)
 
 
+def has_password(cursor: duckdb.DuckDBPyConnection, user_id: int) -> bool:
+    (found,) = cursor.execute(
+        "SELECT password_hash IS NOT NULL FROM users WHERE user_id = ?", [user_id]
+    ).fetchone()
+    return bool(found)
+
+
+def mail_recipients(cursor: duckdb.DuckDBPyConnection, role: str) -> pd.DataFrame:
+    """Active people of a role who can sign in (a password set, or signed in before, by
+    single sign-on): user_id, email, display_name. Someone still invited gets the
+    invitation, not reminders."""
+    return cursor.execute(
+        "SELECT u.user_id, u.email, u.display_name FROM users u "
+        "JOIN user_roles r ON r.user_id = u.user_id AND r.role = ? "
+        "WHERE u.active AND (u.password_hash IS NOT NULL OR EXISTS (SELECT 1 FROM audit_log a "
+        "WHERE a.user_id = u.user_id AND a.action = 'sign_in.success')) ORDER BY u.user_id",
+        [role],
+    ).df()
+
+
 def find_user(cursor: duckdb.DuckDBPyConnection, email: str) -> User | None:
     row = cursor.execute(
         "SELECT u.user_id, u.email, u.display_name, u.active, "

@@ -5,7 +5,7 @@ Progress of long work goes to stderr; results (``--json``) to stdout.
 
 One module per group of commands, each adding its own parsers with a ``handler``:
 serve (run, demo, stats, bench, backup), imports, users, settings, roster, exports
-(export overview|manager) and audit; common holds what they share. Whatever the pages do
+(export overview|manager), audit and mail; common holds what they share. Whatever the pages do
 to data, a command does through the same functions.
 """
 
@@ -16,7 +16,7 @@ import sys
 from collections.abc import Sequence
 
 from dashboard import accounts
-from dashboard.cli import audit, exports, imports, roster, serve, settings, users
+from dashboard.cli import audit, exports, imports, mail, roster, serve, settings, users
 from dashboard.cli.common import EXIT_OK, EXIT_REFUSED, EXIT_USAGE, Refused, db_option
 from dashboard.store import StoreError
 
@@ -41,6 +41,7 @@ def build_parser() -> argparse.ArgumentParser:
     roster.add_commands(commands, common)
     exports.add_commands(commands, common)
     audit.add_commands(commands, common)
+    mail.add_commands(commands, common)
     return parser
 
 

@@ -21,6 +21,7 @@ from dashboard.cli.common import (
     step_printer,
 )
 from dashboard.clock import utc_now
+from dashboard.mail import delivery, scheduler
 from dashboard.store import Store
 
 
@@ -34,6 +35,19 @@ def add_run(commands, common: argparse.ArgumentParser) -> None:
         metavar="PATH",
         help="secrets file, e.g. with single sign-on's [auth] (default: "
         "$CATALYST_SECRETS, else .streamlit/secrets.toml)",
+    )
+    run.add_argument(
+        "--mail-folder",
+        type=Path,
+        metavar="DIR",
+        help="write e-mail to DIR as .eml files instead of sending it (the demo; overrides "
+        "[catalyst.smtp])",
+    )
+    run.add_argument(
+        "--public-url",
+        metavar="URL",
+        help="the address people open Catalyst at, for links in e-mail (default: "
+        "[catalyst] public_url, else this server's http://ADDRESS:PORT)",
     )
     run.set_defaults(handler=cmd_run)
 
@@ -102,10 +116,18 @@ def cmd_run(args: argparse.Namespace) -> int:
         if not args.secrets.is_file():
             raise Refused(f"No secrets file at {args.secrets}.")
         os.environ["CATALYST_SECRETS"] = str(args.secrets.resolve())
+    if args.mail_folder:
+        os.environ[delivery.FOLDER_ENV] = str(args.mail_folder.expanduser().resolve())
+    os.environ[delivery.PUBLIC_URL_ENV] = (
+        args.public_url
+        or settings.read_secrets(project_dir()).get("catalyst", {}).get("public_url")
+        or f"http://{args.address}:{port}"
+    )
     project = project_dir()
     os.chdir(project)
     try:
         settings.trusted_proxies(project)  # a typo is refused now, not at the first sign-in
+        mail = delivery.configured(project)
     except settings.SettingError as problem:
         raise Refused(str(problem)) from None
     # Catalyst decides who the client is (clients.py, trusted_proxies); uvicorn, which
@@ -115,6 +137,11 @@ def cmd_run(args: argparse.Namespace) -> int:
     from dashboard.server import create_app
 
     print(f"Catalyst: serving {db_path} on http://{args.address}:{port}", file=sys.stderr)
+    if mail is None:
+        print("Catalyst: mail is not set up; invitation links are copied by hand", file=sys.stderr)
+    else:
+        print(f"Catalyst: mail {mail.describe()['Delivery']}", file=sys.stderr)
+        scheduler.start(db_path, mail)
     config = {
         "server.port": port,
         "server.address": args.address,

@@ -3,7 +3,7 @@ data versions): nothing here is a survey figure, so nothing here needs the priva
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 import duckdb
 import pandas as pd
@@ -154,6 +154,20 @@ def audit_log(
         """,
         [first, last, action, who, limit],
     ).df()
+
+
+def imports_since(cursor: duckdb.DuckDBPyConnection, since: datetime) -> dict[str, int]:
+    """Imports since ``since`` that still stand: files_<kind> and rows_<kind> (rows
+    added) for each kind imported."""
+    rows = cursor.execute(
+        "SELECT kind, count(*), sum(imported) FROM imports "
+        "WHERE imported_at >= ? AND undone_at IS NULL GROUP BY kind",
+        [since],
+    ).fetchall()
+    found = {}
+    for kind, files, added in rows:
+        found[f"files_{kind}"], found[f"rows_{kind}"] = int(files), int(added or 0)
+    return found
 
 
 def audit_actions(cursor: duckdb.DuckDBPyConnection) -> list[str]:

@@ -55,6 +55,22 @@ def published_spans(cursor: duckdb.DuckDBPyConnection) -> list[Span]:
     return [Span(*row) for row in rows]
 
 
+def new_team_results(cursor: duckdb.DuckDBPyConnection, since: datetime) -> pd.DataFrame:
+    """Teams with a round's results shown for the first time since ``since`` (round_id,
+    round_start, last_week, cadence, team_id, manager_id), the newest round of each team
+    and manager: what a manager's digest is about. Supplements and withdrawn cells are
+    not news."""
+    return cursor.execute(
+        "SELECT r.round_id, r.round_start, r.last_week, r.cadence, c.team_id, c.manager_id "
+        "FROM published_cells c JOIN published_rounds r USING (round_id) "
+        "WHERE c.kind = 'team' AND c.supplement = 0 AND c.withdrawn_at IS NULL "
+        "AND c.manager_id IS NOT NULL AND c.published_at >= ? "
+        "QUALIFY row_number() OVER (PARTITION BY c.team_id, c.manager_id "
+        "ORDER BY r.round_start DESC) = 1 ORDER BY c.team_id",
+        [since],
+    ).df()
+
+
 def first_unpublished_week(cursor: duckdb.DuckDBPyConnection) -> date | None:
     """The Monday after the last published round (None: nothing published yet)."""
     (last,) = cursor.execute("SELECT max(last_week) FROM published_rounds").fetchone()

@@ -360,6 +360,40 @@ COMMITMENTS = """
 """
 
 
+OUTBOX = """
+    -- Every e-mail Catalyst writes is a row here first, in the transaction of the change
+    -- that caused it (dashboard/mail). The payload says what the message is about, never a
+    -- link's secret: invitation and reset codes are made when the message goes out, and
+    -- only their hashes are kept (invitations). once_key makes a message that must go out
+    -- once (a week's reminder, a round's digest) a no-op when planned again.
+    CREATE SEQUENCE message_ids;
+    CREATE TABLE outbox (
+        message_id BIGINT PRIMARY KEY DEFAULT nextval('message_ids'),
+        kind VARCHAR NOT NULL,
+        user_id INTEGER,  -- the recipient's account (NULL: a test message)
+        recipient VARCHAR NOT NULL,
+        payload VARCHAR NOT NULL,  -- JSON
+        once_key VARCHAR UNIQUE,
+        created_at TIMESTAMP NOT NULL,
+        due_at TIMESTAMP NOT NULL,
+        state VARCHAR NOT NULL
+            CHECK (state IN ('queued', 'sending', 'sent', 'failed', 'cancelled')),
+        attempts INTEGER NOT NULL DEFAULT 0,
+        last_error VARCHAR,
+        sent_at TIMESTAMP);
+    -- What each person wants besides invitations and resets (which always go out);
+    -- no row: everything on.
+    CREATE TABLE mail_preferences (
+        user_id INTEGER PRIMARY KEY,
+        reminders BOOLEAN NOT NULL,
+        digests BOOLEAN NOT NULL,
+        changed_at TIMESTAMP NOT NULL);
+    -- The key that signs the preference links in messages (dashboard/mail/preferences.py).
+    INSERT INTO meta VALUES ('mail_link_key', replace(gen_random_uuid()::VARCHAR, '-', '')
+        || replace(gen_random_uuid()::VARCHAR, '-', ''));
+"""
+
+
 # Append only: a released migration never changes, a file at version N runs
 # migrations N+1.. in order, each in its own transaction.
 MIGRATIONS: tuple[Migration, ...] = (
@@ -374,6 +408,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     _publication,
     _sql(SIGN_IN_CLIENTS),
     _sql(COMMITMENTS),
+    _sql(OUTBOX),
 )
 
 

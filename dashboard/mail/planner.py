@@ -1,0 +1,104 @@
+"""What Catalyst writes on its own, and when: check-in reminders and the weekly digests.
+``plan`` runs every minute in the app's scheduler; it queues what is due and only that,
+each message under a ``once_key`` so planning again never queues it twice.
+
+The rules, in the organization's time zone:
+
+* **Working time only**: Monday to Friday, 8:00 to 18:00. Nothing is planned at weekends
+  or at night; what falls due then waits for the next working hour.
+* **Check-in reminders** follow what the app shows (checkins.due_week): from Monday to
+  Wednesday, last week's check-in if it is still missing; from Thursday, this week's. At
+  most one per manager per calendar week, to managers who can sign in, have reminders
+  on and are not paused (four reminders in a row left unanswered, outbox.paused_managers;
+  their next check-in resumes them).
+* **A manager's digest** when a round of their team's results is shown for the first time
+  (published in the last week, not withdrawn): one per team and round.
+* **HR's digest**: once a calendar week, in its first working hour, to HR people (and
+  admins with the HR role) with digests on.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from dashboard import accounts, checkins, queries, rounds
+from dashboard.mail import outbox, preferences
+from dashboard.store import Store
+
+WORKING_HOURS = (8, 18)  # from 8:00 to 18:00, local time
+NEWS_FOR = timedelta(days=7)  # results published longer ago are not news any more
+PAUSED_AFTER = 4  # reminders in a row left unanswered
+
+
+@dataclass(frozen=True)
+class Planned:
+    reminders: int = 0
+    manager_digests: int = 0
+    hr_digests: int = 0
+
+    def __bool__(self) -> bool:
+        return bool(self.reminders or self.manager_digests or self.hr_digests)
+
+
+def local_time(now: datetime, time_zone: str) -> datetime:
+    return now.replace(tzinfo=UTC).astimezone(ZoneInfo(time_zone))
+
+
+def working_time(local: datetime) -> bool:
+    return local.weekday() < 5 and WORKING_HOURS[0] <= local.hour < WORKING_HOURS[1]
+
+
+def calendar_week(day: date) -> str:
+    year, week, _ = day.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def plan(db: Store, now: datetime) -> Planned:
+    """Publish what fell due (no page needs to be open for that), then queue the
+    reminders and digests due at ``now``."""
+    queries.publish_due(db, now)
+    with db.reading() as cursor:
+        org = queries.org_settings(cursor)
+        local = local_time(now, org.time_zone)
+        if not working_time(local):
+            return Planned()
+        today = local.date()
+        week = checkins.due_week(today)
+        missing = checkins.missing_in_week(cursor, week)
+        managers = accounts.mail_recipients(cursor, "manager")
+        hr = accounts.mail_recipients(cursor, "hr")
+        no_reminders = preferences.turned_off(cursor, "reminders") | set(
+            outbox.paused_managers(cursor, PAUSED_AFTER).user_id
+        )
+        no_digests = preferences.turned_off(cursor, "digests")
+        news = queries.new_team_results(cursor, now - NEWS_FOR)
+    this_week = calendar_week(today)
+    reminded = managers[
+        managers.user_id.isin(set(missing.manager_id)) & ~managers.user_id.isin(no_reminders)
+    ]
+    late = week < rounds.week_of(today)
+    planned = [
+        ("checkin_reminder", person.user_id, person.email,
+         {"week": week.isoformat(), "late": late}, f"reminder:{person.user_id}:{this_week}")
+        for person in reminded.itertuples()
+    ]  # fmt: skip
+    emails = dict(zip(managers.user_id, managers.email, strict=True))
+    for result in news[news.manager_id.isin(set(emails) - no_digests)].itertuples():
+        manager_id = int(result.manager_id)
+        payload = {"team_id": int(result.team_id), "cadence": result.cadence,
+                   "last_week": result.last_week.date().isoformat()}  # fmt: skip
+        key = f"digest:{manager_id}:{result.team_id}:{result.round_id}"
+        planned.append(("manager_digest", manager_id, emails[manager_id], payload, key))
+    planned += [
+        ("hr_digest", person.user_id, person.email, {}, f"hr_digest:{person.user_id}:{this_week}")
+        for person in hr[~hr.user_id.isin(no_digests)].itertuples()
+    ]
+    with db.transaction() as cursor:
+        queued = outbox.enqueue_new(cursor, planned, now=now)
+    return Planned(
+        reminders=queued.get("checkin_reminder", 0),
+        manager_digests=queued.get("manager_digest", 0),
+        hr_digests=queued.get("hr_digest", 0),
+    )

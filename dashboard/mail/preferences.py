@@ -1,0 +1,85 @@
+"""What each person wants to receive, and the signed links that change it without a
+sign-in.
+
+Reminders and digests can be turned off; invitations and password resets cannot (they
+are how a person gets in). A preference link carries the person's id and an HMAC of it
+under a key kept in the database (``meta.mail_link_key``): it can be forged by nobody
+without the database, it cannot be turned into anyone else's link, and all it can do is
+change what that person receives. It does not expire: the footer of a message from last
+year still works.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from dataclasses import dataclass
+from datetime import datetime
+
+import duckdb
+
+from dashboard import store
+
+TOPICS = {"reminders": "Check-in reminders", "digests": "Weekly digests"}
+# The preference that governs each kind of message; kinds not listed always go out.
+TOPIC_OF = {"checkin_reminder": "reminders", "manager_digest": "digests", "hr_digest": "digests"}
+
+
+@dataclass(frozen=True)
+class Preferences:
+    reminders: bool = True
+    digests: bool = True
+
+    def wants(self, kind: str) -> bool:
+        topic = TOPIC_OF.get(kind)
+        return topic is None or getattr(self, topic)
+
+
+def of(cursor: duckdb.DuckDBPyConnection, user_id: int) -> Preferences:
+    rows = cursor.execute(
+        "SELECT reminders, digests FROM mail_preferences WHERE user_id = ?", [user_id]
+    ).fetchall()
+    return Preferences(*rows[0]) if rows else Preferences()
+
+
+def turned_off(cursor: duckdb.DuckDBPyConnection, topic: str) -> set[int]:
+    """Everyone who turned ``topic`` off."""
+    assert topic in TOPICS
+    rows = cursor.execute(
+        f"SELECT user_id FROM mail_preferences WHERE NOT {topic}"  # noqa: S608 - allow-list
+    ).fetchall()
+    return {int(user_id) for (user_id,) in rows}
+
+
+def change(
+    cursor: duckdb.DuckDBPyConnection, user_id: int, wanted: Preferences, *, now: datetime
+) -> bool:
+    """Store a person's choice, with an audit line; False when nothing changed."""
+    if of(cursor, user_id) == wanted:
+        return False
+    cursor.execute(
+        "INSERT OR REPLACE INTO mail_preferences VALUES (?, ?, ?, ?)",
+        [user_id, wanted.reminders, wanted.digests, now],
+    )
+    said = ", ".join(f"{TOPICS[t].lower()} {'on' if getattr(wanted, t) else 'off'}" for t in TOPICS)
+    store.record_audit(cursor, "mail.preferences", said, at=now, user_id=user_id)
+    return True
+
+
+def _key(cursor: duckdb.DuckDBPyConnection) -> bytes:
+    (key,) = cursor.execute("SELECT value FROM meta WHERE key = 'mail_link_key'").fetchone()
+    return key.encode()
+
+
+def link_token(cursor: duckdb.DuckDBPyConnection, user_id: int) -> str:
+    """``<user id>.<signature>`` for the person's preference link."""
+    signature = hmac.new(_key(cursor), f"preferences:{user_id}".encode(), hashlib.sha256)
+    return f"{user_id}.{signature.hexdigest()[:32]}"
+
+
+def user_of(cursor: duckdb.DuckDBPyConnection, token: str) -> int | None:
+    """Whose link this is, or None when it was not signed here."""
+    user_id, _, _ = (token or "").partition(".")
+    if not user_id.isdigit() or len(user_id) > 9:
+        return None
+    return int(user_id) if hmac.compare_digest(link_token(cursor, int(user_id)), token) else None

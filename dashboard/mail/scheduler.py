@@ -1,0 +1,63 @@
+"""The scheduler: a thread in the app's process (a DuckDB file has one owner: the
+server), started by ``catalyst run`` when mail is set up. It needs no page open.
+
+Why a small loop and not a scheduling library: everything that must happen is already
+in the database with its time (the outbox's ``due_at``; the planner's rules are checked
+against the clock), so a library's job store would keep a second copy of the same
+times, and a restart would have to reconcile the two. The loop wakes every few seconds,
+sends what is due, and once a minute asks the planner what has fallen due. A restart
+loses nothing: it starts by queueing again what the last run left half-sent.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from pathlib import Path
+
+from dashboard import store
+from dashboard.clock import utc_now
+from dashboard.mail import planner
+from dashboard.mail.delivery import Delivery
+from dashboard.mail.sender import Sender
+
+log = logging.getLogger("catalyst.mail")
+
+SEND_EVERY = 5.0  # seconds between looks at the outbox
+PLAN_EVERY = 60.0  # seconds between plannings
+
+
+class Scheduler(threading.Thread):
+    def __init__(self, db_path: Path, delivery: Delivery) -> None:
+        super().__init__(name="catalyst-mail", daemon=True)
+        self.db_path = db_path
+        self.delivery = delivery
+        self.stopping = threading.Event()
+
+    def run(self) -> None:
+        db = store.shared(self.db_path)
+        sender = Sender(db, self.delivery)
+        sender.recover()
+        planned_at = None
+        while not self.stopping.is_set():
+            try:
+                if planned_at is None or time.monotonic() - planned_at >= PLAN_EVERY:
+                    planned_at = time.monotonic()
+                    if planned := planner.plan(db, utc_now()):
+                        log.info("mail: planned %s", planned)
+                report = sender.send_due()
+                if report.sent or report.retrying or report.failed:
+                    log.info("mail: %s", report)
+            except Exception:  # the loop must outlive any one fault; the next round retries
+                log.exception("mail: the scheduler's round failed")
+            self.stopping.wait(SEND_EVERY)
+
+    def stop(self) -> None:
+        self.stopping.set()
+
+
+def start(db_path: Path, delivery: Delivery) -> Scheduler:
+    scheduler = Scheduler(db_path, delivery)
+    scheduler.start()
+    return scheduler
