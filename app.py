@@ -26,6 +26,10 @@ st.set_page_config(
 ui.style()
 
 db = ui.store()
+if st.query_params.get("mail"):  # a preference link from a message: no sign-in needed
+    page = st.Page("pages/mail_preferences.py", title="E-mail from Catalyst", default=True)
+    st.navigation([page], position="hidden").run()
+    st.stop()
 user = ui.current_user()
 
 if user is None:

@@ -33,6 +33,7 @@ from streamlit.runtime.pages_manager import PagesManager
 
 from dashboard import accounts, settings, store
 from dashboard.clock import utc_now
+from dashboard.mail import preferences
 from dashboard.middleware import AdminOnlyMetrics, BrowserCookie, FrameGuard, is_https
 from dashboard.navigation import BROWSER_COOKIE, END_PATH, SESSION_COOKIE, START_PATH
 
@@ -112,6 +113,15 @@ def end_session(request: Request) -> Response:
     return response
 
 
+def turn_mail_off(request: Request) -> Response:
+    """A mail client's one-click unsubscribe (RFC 8058, the List-Unsubscribe header of
+    reminders and digests): reminders and digests off for the person the signed link names.
+    The people themselves use the page the link in the message opens."""
+    if preferences.turn_off_everything(_db(), request.query_params.get("t", ""), now=utc_now()):
+        return PlainTextResponse("Catalyst will send you no more reminders or digests.")
+    return PlainTextResponse("This link is not valid.", status_code=404)
+
+
 def create_app(project_dir: Path) -> st.App:
     """The ASGI app serving ``app.py`` from the project folder (absolute path, see FACTS)."""
     # Streamlit treats an app with a pages/ folder as an old-style multipage
@@ -122,7 +132,11 @@ def create_app(project_dir: Path) -> st.App:
     PagesManager.uses_pages_directory = False
     return st.App(
         str(project_dir / "app.py"),
-        routes=[Route(START_PATH, start_session), Route(END_PATH, end_session, methods=["POST"])],
+        routes=[
+            Route(START_PATH, start_session),
+            Route(END_PATH, end_session, methods=["POST"]),
+            Route(preferences.ONE_CLICK_PATH, turn_mail_off, methods=["POST"]),
+        ],
         middleware=[
             Middleware(FrameGuard),
             Middleware(BrowserCookie),

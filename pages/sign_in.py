@@ -4,6 +4,7 @@ import streamlit as st
 
 from dashboard import accounts, demo, queries, settings, ui
 from dashboard.clock import utc_now
+from dashboard.mail import delivery
 
 db = ui.store()
 with db.reading() as cursor:
@@ -39,6 +40,25 @@ with middle:
             ui.complete_sign_in(result.token)
             st.stop()
         st.error(result.message, icon=":material/error:")
+    if delivery.is_set_up():
+        with st.expander("Forgot your password?"):
+            with st.form("reset", enter_to_submit=True):
+                address = st.text_input("Your email", autocomplete="email")
+                asked = st.form_submit_button("E-mail me a link")
+            if asked:
+                try:
+                    accounts.check_email(address)
+                except accounts.AccountError as problem:
+                    st.error(str(problem), icon=":material/error:")
+                else:
+                    accounts.request_reset(db, address, now=utc_now())
+                    # The same answer whether or not the address has an account.
+                    st.success(
+                        "If Catalyst has an account with that address, a link to choose a "
+                        f"new password is on its way. It works once, for "
+                        f"{accounts.INVITATION_LIFETIME.days} days.",
+                        icon=":material/forward_to_inbox:",
+                    )
 
     if is_demo:
         st.info(

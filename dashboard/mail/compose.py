@@ -67,14 +67,17 @@ def letter(
     raise ValueError(f"unknown kind of message {message.kind!r}")
 
 
-def preferences_url(db: Store, delivery: Delivery, message: Message) -> str | None:
-    """The signed link that turns this kind of message off; None for the kinds that
-    cannot be turned off."""
+def preference_links(db: Store, delivery: Delivery, message: Message) -> tuple[str, str] | None:
+    """The signed links that change what the person receives: (the page, the mail client's
+    one-click POST); None for the kinds that cannot be turned off."""
     if message.kind not in preferences.TOPIC_OF or message.user_id is None:
         return None
     with db.reading() as cursor:
         token = preferences.link_token(cursor, message.user_id)
-    return messages.link(delivery, "/", mail=token)
+    return (
+        messages.link(delivery, "/", mail=token),
+        messages.link(delivery, preferences.ONE_CLICK_PATH, t=token),
+    )
 
 
 def _reminder(db: Store, delivery: Delivery, message: Message, name: str, organization: str):

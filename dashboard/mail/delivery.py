@@ -124,6 +124,15 @@ def configured(project_dir: Path | None = None) -> Delivery | None:
     )
 
 
+def is_set_up(project_dir: Path | None = None) -> bool:
+    """Whether mail goes out (a configuration with a mistake counts as not set up; Admin →
+    Mail says what is wrong with it)."""
+    try:
+        return configured(project_dir) is not None
+    except settings.SettingError:
+        return False
+
+
 class Connection:
     """One SMTP session (or the folder) for a batch of messages::
 

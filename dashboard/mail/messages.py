@@ -80,11 +80,13 @@ def envelope(
     to: tuple[str | None, str],
     *,
     reference: str,
-    preferences_url: str | None = None,
+    preference_links: tuple[str, str] | None = None,
     sent: object | None = None,
 ) -> EmailMessage:
     """The message as it goes out. ``reference`` makes its Message-ID, the same on every
-    attempt, so a mail store that received it twice can show it once."""
+    attempt, so a mail store that received it twice can show it once.
+    ``preference_links``: (the preferences page, the one-click POST address)."""
+    preferences_url, one_click = preference_links or (None, None)
     message = EmailMessage()
     message["Subject"] = clean_name(letter.subject)
     message["From"] = mailbox(f"{delivery.sender_name} · {organization}", delivery.sender)
@@ -94,9 +96,9 @@ def envelope(
     message["Message-ID"] = f"<catalyst.{reference}@{delivery.sender.partition('@')[2]}>"
     if sent is not None:
         message["Date"] = format_datetime(sent)
-    if preferences_url:
-        # The mail client's own "unsubscribe" (RFC 8058): a POST to the same signed link.
-        message["List-Unsubscribe"] = f"<{preferences_url}>"
+    if one_click:
+        # The mail client's own "unsubscribe" button (RFC 8058) POSTs to this address.
+        message["List-Unsubscribe"] = f"<{one_click}>"
         message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     message["Auto-Submitted"] = "auto-generated"
     message.set_content(letter.text(organization, preferences_url))

@@ -18,8 +18,11 @@ from datetime import datetime
 
 import duckdb
 
-from dashboard import store
+from dashboard import accounts, store
+from dashboard.accounts import User
+from dashboard.store import Store
 
+ONE_CLICK_PATH = "/mail/off"  # the POST route of server.py behind List-Unsubscribe
 TOPICS = {"reminders": "Check-in reminders", "digests": "Weekly digests"}
 # The preference that governs each kind of message; kinds not listed always go out.
 TOPIC_OF = {"checkin_reminder": "reminders", "manager_digest": "digests", "hr_digest": "digests"}
@@ -64,6 +67,31 @@ def change(
     said = ", ".join(f"{TOPICS[t].lower()} {'on' if getattr(wanted, t) else 'off'}" for t in TOPICS)
     store.record_audit(cursor, "mail.preferences", said, at=now, user_id=user_id)
     return True
+
+
+def save(db: Store, user_id: int, wanted: Preferences, *, now: datetime) -> bool:
+    with db.transaction() as cursor:
+        return change(cursor, user_id, wanted, now=now)
+
+
+def person_of(db: Store, token: str) -> tuple[User, Preferences] | None:
+    """Whose preference link this is, with what they receive now; None for a link not
+    signed here or of an account that is gone."""
+    with db.reading() as cursor:
+        user_id = user_of(cursor, token)
+        user = accounts.user_by_id(cursor, user_id) if user_id is not None else None
+        return (user, of(cursor, user_id)) if user is not None else None
+
+
+def turn_off_everything(db: Store, token: str, *, now: datetime) -> bool:
+    """The mail client's one-click unsubscribe (RFC 8058): reminders and digests off.
+    False for a link not signed here."""
+    with db.transaction() as cursor:
+        user_id = user_of(cursor, token)
+        if user_id is None:
+            return False
+        change(cursor, user_id, Preferences(reminders=False, digests=False), now=now)
+        return True
 
 
 def _key(cursor: duckdb.DuckDBPyConnection) -> bytes:

@@ -115,7 +115,7 @@ class Sender:
                 organization,
                 (name, address),
                 reference=f"{message.message_id}.{message.created_at:%Y%m%d%H%M%S}",
-                preferences_url=compose.preferences_url(self.db, self.delivery, message),
+                preference_links=compose.preference_links(self.db, self.delivery, message),
                 sent=now.replace(tzinfo=UTC),
             )
         except compose.Nothing as reason:

@@ -3,6 +3,7 @@ below (overview, team_view, manager_detail …). Pages call ``views.<screen>.<pa
 
 from dashboard.views import (
     admin,
+    admin_mail,
     admin_roster,
     admin_settings,
     column_mapping,
@@ -15,6 +16,7 @@ from dashboard.views import (
 
 __all__ = [
     "admin",
+    "admin_mail",
     "admin_roster",
     "admin_settings",
     "column_mapping",

@@ -16,6 +16,7 @@ import streamlit as st
 from dashboard import accounts, exports, queries, ui
 from dashboard.accounts import AccountError, User
 from dashboard.clock import utc_now
+from dashboard.mail import delivery
 from dashboard.markdown import plain
 from dashboard.store import Store
 
@@ -158,7 +159,7 @@ def added(db: Store, user_id: int, teams: pd.DataFrame, team_id: int | None, tod
         team = teams[teams.team_id == team_id].iloc[0]
         before = f" (until then {team.manager})" if isinstance(team.manager, str) else ""
         message += f"; they manage {team.team} from {today:%-d %b %Y}{before}"
-    return message + ". Send them the invitation link below."
+    return message + "."
 
 
 def _change_person(db: Store, admin: User, users: pd.DataFrame, departments, live: dict) -> None:
@@ -217,6 +218,18 @@ def _reinvite(db: Store, admin: User, person: User, users: pd.DataFrame, live) -
             "Make a new link (the one sent stops working)", key=f"replace_{person.user_id}"
         ):
             return
+    if delivery.is_set_up():
+        left, right = st.columns(2)
+        if left.button(
+            "E-mail a new invitation / password reset",
+            key=f"mail_invite_{person.user_id}",
+            icon=":material/forward_to_inbox:",
+        ):
+            _invite(db, admin, [person.user_id], users)
+        # Break glass: mail is down, or the person cannot receive it.
+        if right.button("Make a link to copy instead", key=f"invite_{person.user_id}"):
+            _invite(db, admin, [person.user_id], users, by_mail=False)
+        return
     label = "New invitation link" if live is not None else "New invitation / password reset"
     if st.button(label, key=f"invite_{person.user_id}"):
         _invite(db, admin, [person.user_id], users)
@@ -242,7 +255,24 @@ def _invite(
     user_ids: list[int],
     users: pd.DataFrame | None,
     message: str | None = None,
+    *,
+    by_mail: bool | None = None,
 ) -> None:
+    """Invite by e-mail when mail is set up (``by_mail`` None), else, or on purpose, as
+    links shown once to copy."""
+    if by_mail is None:
+        by_mail = delivery.is_set_up()
+    if by_mail:
+        try:
+            emails = accounts.invite_by_mail(db, user_ids, now=utc_now(), by=admin.user_id)
+        except AccountError as problem:
+            st.error(str(problem), icon=":material/error:")
+            return
+        who = ", ".join(emails[:3]) + (f" and {len(emails) - 3} more" if len(emails) > 3 else "")
+        done(
+            (f"{message} " if message else "")
+            + f"Invitation e-mail to {who} on its way: Mail shows when it has gone out."
+        )
     try:
         codes = accounts.invite(db, user_ids, now=utc_now(), by=admin.user_id)
     except AccountError as problem:
@@ -259,7 +289,7 @@ def _invite(
         }
     )
     if message:
-        done(message)
+        done(message + " Send them the invitation link below.")
     st.rerun()
 
 

@@ -245,7 +245,7 @@ def test_preferences_turn_reminders_and_digests_off_through_a_signed_link(org, s
     assert f"https://catalyst.example.com/?mail={bobs}" in reminder.text
     assert (
         reminder.message["List-Unsubscribe"].strip()
-        == f"<https://catalyst.example.com/?mail={bobs}>"
+        == f"<https://catalyst.example.com/mail/off?t={bobs}>"
     )
 
 
