@@ -12,12 +12,15 @@ BIN := $(VENV)/bin
 PIP := $(BIN)/python -m pip --quiet --disable-pip-version-check
 PORT ?= 8501
 DB ?= $(if $(CATALYST_DB),$(CATALYST_DB),data/demo.duckdb)
+# The demo's e-mail goes to this folder as .eml files, so nobody's inbox is touched.
+# `make run MAIL_FOLDER=` sends through [catalyst.smtp] of the secrets file instead.
+MAIL_FOLDER ?= data/demo-mail
 
 .PHONY: run test lint format demo bench fuzz load clean
 
 run: $(VENV)/.installed-run
 	@test -f "$(DB)" || $(BIN)/catalyst demo --db "$(DB)"
-	$(BIN)/catalyst run --db "$(DB)" --port $(PORT)
+	$(BIN)/catalyst run --db "$(DB)" --port $(PORT) $(if $(MAIL_FOLDER),--mail-folder "$(MAIL_FOLDER)")
 
 test: $(VENV)/.installed-test
 	@scripts/install-chromium

@@ -5,6 +5,7 @@ import streamlit as st
 
 from dashboard import checkins, navigation, queries, rounds, ui, views
 from dashboard.catalysts import CATALYSTS, PROGRESS, catalyst
+from dashboard.mail import outbox
 from dashboard.markdown import plain
 
 user = ui.guard("home")
@@ -54,6 +55,15 @@ if navigation.allowed(navigation.screen("overview"), user.roles) and counts["tea
         view = ui.hr_overview(ui.hr_scope(user), period, today)
         st.caption(f"{period.label}, ranked on the Overview's rule.")
         views.overview.needs_support_section(view, top=5)
+        with db.reading() as cursor:
+            paused = outbox.paused_managers(cursor)
+        paused = paused[paused.user_id.isin(set(view.teams.manager_id.dropna()))]
+        if len(paused):
+            st.caption(
+                "Check-in reminders are paused for "
+                + ", ".join(plain(name) for name in paused.manager)
+                + ": four in a row went unanswered. Their next check-in resumes them."
+            )
         st.page_link(
             navigation.screen("overview").file,
             label="See everyone on the Overview",

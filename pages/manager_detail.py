@@ -3,6 +3,7 @@
 import streamlit as st
 
 from dashboard import exports, focus, manager_detail, queries, rounds, ui, views
+from dashboard.mail import outbox
 from dashboard.markdown import plain
 
 user = ui.guard("manager_detail")
@@ -72,6 +73,16 @@ st.caption(
     + ("" if org.manager_notes_visible_to_hr else "; check-in notes stay private")
     + "."
 )
+with db.reading() as cursor:
+    paused = outbox.paused_managers(cursor)
+paused = paused[paused.user_id == manager_id]
+if len(paused):
+    st.warning(
+        f"Check-in reminders to {shown_name} are paused: they left four in a row unanswered, "
+        f"since the week of {paused.since.iloc[0]:%-d %b %Y}. Their next check-in resumes "
+        "them; a conversation may help more than another reminder.",
+        icon=":material/notifications_paused:",
+    )
 
 filters = {"manager": name, "team": view.team, "period": view.shown_period.label}
 stamp, who = f"{period.last_week:%Y-%m-%d}", exports.slug(f"{name} {view.team}")

@@ -57,6 +57,12 @@ def _add_invite_and_set_role(user_commands, common: argparse.ArgumentParser) -> 
     invite.add_argument(
         "--base-url", default="http://localhost:8501", help="the address people open Catalyst at"
     )
+    invite.add_argument(
+        "--mail",
+        action="store_true",
+        help="queue invitation e-mails instead of printing links (they go out when the app "
+        "runs with mail set up, or with `catalyst mail send`)",
+    )
     invite.set_defaults(handler=_user_invite)
     set_role = user_commands.add_parser(
         "set-role", parents=[common], help="replace an account's roles"
@@ -113,6 +119,10 @@ def _user_invite(args: argparse.Namespace) -> int:
             ids = [int(i) for i in users[users.active & ~users.has_password].user_id]
         else:
             ids = _user_ids(db, args.email)
+        if args.mail:
+            emails = accounts.invite_by_mail(db, ids, now=utc_now(), actor="catalyst user invite")
+            print(f"{len(emails)} invitation e-mail(s) queued.", file=sys.stderr)
+            return EXIT_OK
         codes = accounts.invite(db, ids, now=utc_now(), actor="catalyst user invite")
         with db.reading() as cursor:
             emails = {i: accounts.user_by_id(cursor, i).email for i in codes}

@@ -91,7 +91,12 @@ def configured(project_dir: Path | None = None) -> Delivery | None:
         raise settings.SettingError(
             f"[catalyst] public_url must start with https:// (or http://), got {public_url!r}"
         )
-    sender = str(smtp.get("sender") or "catalyst@localhost")
+    if not folder and not smtp.get("sender"):
+        raise settings.SettingError(
+            "[catalyst.smtp] sender is missing: the address messages come from, like "
+            '"catalyst@example.com"'
+        )
+    sender = str(smtp.get("sender") or "catalyst@catalyst.localhost")  # a folder needs none
     try:
         check_address(sender)
         if smtp.get("reply_to"):

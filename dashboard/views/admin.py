@@ -271,7 +271,7 @@ def _invite(
         who = ", ".join(emails[:3]) + (f" and {len(emails) - 3} more" if len(emails) > 3 else "")
         done(
             (f"{message} " if message else "")
-            + f"Invitation e-mail to {who} on its way: Mail shows when it has gone out."
+            + f"Invitation e-mail to {who} on its way (Admin → Mail shows when it has gone out)."
         )
     try:
         codes = accounts.invite(db, user_ids, now=utc_now(), by=admin.user_id)

@@ -1,10 +1,20 @@
-"""An admin invites a new manager in the browser; the manager opens the link in their
-own browser, chooses a password and is signed in; a used link is dead."""
+"""Mail, end to end: `catalyst run` on the demo with a real SMTP server on loopback.
+An admin invites a new manager in the browser; the invitation arrives by e-mail, once;
+its link opens the page to choose a password, and signs the manager in; a used link is
+dead. The scheduler, with no page open, has meanwhile sent the demo's check-in reminders
+and digests: a reminder's links open the check-in and the preferences page."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
+import time
+from collections import Counter
+
 import pytest
-from browser import open_signed_in, screenshot, settle, sign_in
+from browser import ARTIFACTS, ROOT, open_signed_in, screenshot, settle, sign_in
+from conftest import Server
+from mailserver import MailServer
 from playwright.sync_api import expect
 
 pytestmark = pytest.mark.e2e
@@ -12,19 +22,47 @@ pytestmark = pytest.mark.e2e
 MAIN = "[data-testid='stMain']"
 
 
-def test_an_invited_manager_sets_a_password_and_is_signed_in(demo_server, page, browser):
-    open_signed_in(page, f"{demo_server.url}/admin", "admin@example.com", height=1400)
+@pytest.fixture
+def mailing_server(tmp_path, browser_type_launch_args):
+    """The demo served with mail going to a loopback SMTP server: (server, mail server)."""
+    db = tmp_path / "demo.duckdb"
+    subprocess.run(
+        [sys.executable, "-m", "dashboard", "demo", "--db", str(db), "--teams", "12",
+         "--weeks", "10"],
+        check=True, capture_output=True, cwd=ROOT,
+    )  # fmt: skip
+    with MailServer() as mail:
+        server = Server(
+            db, ARTIFACTS / "mail-server.log", secrets=lambda url: mail.secrets(tmp_path)
+        )
+        yield server, mail
+        server.stop()
+
+
+def wait_for_mail(mail: MailServer, address: str, subject: str, timeout: float = 90):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        found = [r for r in mail.to(address) if subject in r.message["Subject"]]
+        if found:
+            return found
+        time.sleep(0.5)
+    raise AssertionError(f"no {subject!r} to {address} within {timeout}s: {mail.received}")
+
+
+def test_an_invitation_by_mail_signs_the_new_manager_in(mailing_server, page, browser):
+    server, mail = mailing_server
+    open_signed_in(page, f"{server.url}/admin", "admin@example.com", height=1400)
     main = page.locator(MAIN)
     main.get_by_role("textbox", name="Email").fill("grace.hopper@example.com")
     main.get_by_role("textbox", name="Name").fill("Grace Hopper")
     main.get_by_role("button", name="Add and invite").click()
     settle(page)
-    expect(main).to_contain_text("1 invitation link")
-    expect(main).to_contain_text("not shown again")
-    link = main.locator("[data-testid='stCode']").first.inner_text().strip()
-    assert link.startswith(demo_server.url) and "/?invite=" in link
-    screenshot(page, "admin-invitation")
+    expect(main).to_contain_text("Invitation e-mail to grace.hopper@example.com on its way")
+    screenshot(page, "admin-invitation-by-mail")
 
+    (invitation,) = wait_for_mail(mail, "grace.hopper@example.com", "You are invited")
+    (link,) = [url for url in invitation.links() if "invite=" in url]
+    assert link.startswith(f"{server.url}/?invite=")
     newcomer = browser.new_context(viewport={"width": 1200, "height": 900}).new_page()
     newcomer.goto(link)
     settle(newcomer)
@@ -37,18 +75,37 @@ def test_an_invited_manager_sets_a_password_and_is_signed_in(demo_server, page, 
     newcomer.get_by_role("textbox", name="New password").fill("tidal lantern orchard")
     newcomer.get_by_role("textbox", name="Repeat it").fill("tidal lantern orchard")
     newcomer.get_by_role("button", name="Set password and sign in").click()
-    newcomer.wait_for_url(f"{demo_server.url}/")
+    newcomer.wait_for_url(f"{server.url}/")
     settle(newcomer)
     expect(newcomer.get_by_text("Signed in as")).to_contain_text("Grace Hopper")
-    screenshot(newcomer, "invited-manager-signed-in")
 
     stranger = browser.new_context().new_page()
     stranger.goto(link)
     settle(stranger)
     expect(stranger.locator(MAIN)).to_contain_text("expired or was already used")
-    stranger.goto(demo_server.url)
+
+    # The scheduler wrote to the demo's managers by itself (Friday, working hours): the
+    # reminder's button opens the check-in once signed in, its footer the preferences.
+    (reminder,) = wait_for_mail(mail, "manager@example.com", "check-in for the week")
+    checkin = next(url for url in reminder.links() if url.endswith("/checkin"))
+    stranger.goto(checkin)
     settle(stranger)
-    sign_in(stranger, "grace.hopper@example.com", "tidal lantern orchard")
-    stranger.wait_for_url(f"{demo_server.url}/**")
+    sign_in(stranger, "manager@example.com")
+    stranger.wait_for_url(f"{server.url}/checkin")
     settle(stranger)
-    expect(stranger.get_by_text("Signed in as")).to_contain_text("Grace Hopper")
+    expect(stranger.get_by_role("heading", name="Weekly check-in")).to_be_visible()
+    choose = next(url for url in reminder.links() if "?mail=" in url)
+    visitor = browser.new_context(viewport={"width": 390, "height": 844}).new_page()
+    visitor.goto(choose)
+    settle(visitor)
+    expect(visitor.get_by_role("heading", name="E-mail from Catalyst")).to_be_visible()
+    visitor.get_by_text("Check-in reminders").click()
+    settle(visitor)
+    expect(visitor.get_by_text("Saved.")).to_be_visible()
+    screenshot(visitor, "mail-preferences-phone")
+
+    # Nobody got the same kind of message twice.
+    kinds = Counter((r.recipients[0], r.message["Subject"]) for r in mail.received)
+    assert max(kinds.values()) == 1, kinds.most_common(3)
+    assert wait_for_mail(mail, "manager@example.com", "new results")
+    assert wait_for_mail(mail, "hr@example.com", "Catalyst this week")
