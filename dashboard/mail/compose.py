@@ -131,7 +131,7 @@ def _manager_digest(db, delivery, message: Message, name: str, organization: str
 def _largest_change(shown, cadence: str) -> str | None:
     """The catalyst whose favorable % moved most between the last two shown rounds."""
     if len(shown) < 2:
-        return None
+        return "These are the first results of your team that can be shown for a while."
     before, after = shown.iloc[-2], shown.iloc[-1]
     moves = {
         key: after[f"{key}_favorable_pct"] - before[f"{key}_favorable_pct"]

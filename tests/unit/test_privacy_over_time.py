@@ -7,12 +7,23 @@ groups of at least k people."""
 from __future__ import annotations
 
 from datetime import date, datetime
+from pathlib import Path
 
 import pytest
 from fixtures import TEMPLATE_HEADER, OrgBuilder, weeks, write_file
 
-from dashboard import exports, ingest, manager_detail, organization, overview, queries, team_view
+from dashboard import (
+    accounts,
+    exports,
+    ingest,
+    manager_detail,
+    organization,
+    overview,
+    queries,
+    team_view,
+)
 from dashboard.ingest import Source, SurveyOptions
+from dashboard.mail import compose, delivery, outbox
 from dashboard.queries import Scope
 from dashboard.rounds import Period, weeks_in
 
@@ -68,7 +79,37 @@ def everything_seen(db, ids, period: Period) -> list:
         exports.csv_bytes(files["Needs support"]),  # its reasons quote team figures
         manager_detail.against_organization(view),
         exports.csv_bytes(team_view.focus_history(view)),
+        *digests(db, ids, period),
     ]
+
+
+def digests(db, ids, period: Period) -> list:
+    """What North's manager's digest and HR's digest say about survey answers (the words
+    of the paragraphs and the Needs support list; not the import and check-in counts)."""
+    way = delivery.Delivery(sender="catalyst@x.org", folder=Path("unused"))
+    with db.reading() as cursor:
+        north = accounts.find_user(cursor, "n@x.org").user_id
+        hr = accounts.find_user(cursor, "hr@x.org")
+    # The HR reader is added on the first look: an account changes no figure.
+    hr_id = (
+        hr.user_id
+        if hr
+        else accounts.add_user(db, "hr@x.org", {"hr"}, display_name="HR", now=datetime(2026, 11, 1))
+    )
+    about_north = {"team_id": ids["North"], "cadence": period.cadence,
+                   "last_week": period.last_week.isoformat()}  # fmt: skip
+    written = []
+    for kind, user_id, payload in (
+        ("manager_digest", north, about_north),
+        ("hr_digest", hr_id, {}),
+    ):
+        message = outbox.Message(0, kind, user_id, "x@x.org", payload, 0, datetime(2026, 11, 23))
+        try:
+            letter = compose.letter(db, way, message, "X", now=datetime(2026, 11, 23, 12))
+            written.append(letter.paragraphs + letter.points)
+        except compose.Nothing as nothing:
+            written.append(str(nothing))
+    return written
 
 
 @pytest.mark.parametrize("new_k", [6, 4])
