@@ -155,7 +155,7 @@ def checkin_reminder(
             f"Your weekly check-in for the week of {week:%-d %b %Y} is not in yet for "
             + (teams[0] if len(teams) == 1 else f"{len(teams)} teams")
             + ". Two minutes on the six catalysts, and your wins and setbacks, keep your "
-            "team's progress in view."
+            "team's progress in view." + (" It stays open until Wednesday." if late else "")
         ],
         points=teams if len(teams) > 1 else [],
         action=("Check in now", url),

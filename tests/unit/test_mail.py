@@ -11,11 +11,12 @@ import json
 from datetime import date, datetime, timedelta
 
 import pytest
-from fixtures import OrgBuilder, stored
+from fixtures import TEMPLATE_HEADER, OrgBuilder, stored, write_file
 from mailserver import MailServer
 
-from dashboard import accounts, checkins
+from dashboard import accounts, checkins, ingest
 from dashboard.catalysts import CATALYST_KEYS
+from dashboard.ingest import Source, SurveyOptions
 from dashboard.mail import delivery, outbox, planner, preferences
 from dashboard.mail.addresses import MailError
 from dashboard.mail.sender import Sender, send_test
@@ -322,3 +323,57 @@ def test_a_folder_delivery_writes_one_file_per_message(org, tmp_path):
     (written,) = tmp_path.glob("*.eml")
     assert written.name == "000001-password_reset.eml"
     assert b"To: Bob <bob@example.com>" in written.read_bytes()
+
+
+def test_a_new_manager_gets_the_invitation_a_thursday_reminder_and_the_digest_once(
+    org, server, tmp_path, monkeypatch
+):
+    """Issue 21's journey over two weeks: Grace is added on Monday as West's manager and
+    invited by e-mail; she sets her password; Thursday brings one reminder; her team
+    answers, the round is published a week later and her digest follows."""
+    db, _, _ = org
+    way = smtp(server)
+
+    def at(moment: datetime):  # the scheduler's minute: plan, then send
+        monkeypatch.setenv("CATALYST_NOW", moment.isoformat())
+        planner.plan(db, moment)
+        Sender(db, way).send_due(moment)
+
+    monday = datetime(2026, 11, 30, 8, 0)  # 9:00 in Berlin
+    monkeypatch.setenv("CATALYST_NOW", monday.isoformat())
+    roster = write_file(
+        tmp_path,
+        "west.csv",
+        "team,department,manager_name,manager_email,headcount,effective_from\n"
+        "West,Sales,Grace Hopper,grace@example.com,8,2026-11-30\n",
+    )
+    ingest.apply_roster(db, ingest.plan_roster(db, Source("west.csv", roster)), now=monday)
+    with db.reading() as cursor:
+        grace = accounts.find_user(cursor, "grace@example.com").user_id
+    accounts.invite_by_mail(db, [grace], now=monday)
+    at(monday)
+    (invitation,) = server.to("grace@example.com")
+    code = next(url for url in invitation.links() if "invite=" in url).split("invite=")[1]
+    accounts.accept_invitation(db, code, "tidal lantern orchard", now=monday)
+
+    at(datetime(2026, 12, 3, 8, 0))  # Thursday, 9:00 in Berlin
+    at(datetime(2026, 12, 3, 13, 0))  # and again in the afternoon: nothing new
+    answers = "\n".join(
+        f"West,2026-12-02 10:{i:02d},{v},{v},4,4,4,4,4," for i, v in enumerate([2, 2, 4, 4, 5, 5])
+    )
+    survey = write_file(tmp_path, "west-survey.csv", f"{TEMPLATE_HEADER}\n{answers}\n")
+    ingest.import_survey(db, Source(survey.name, survey), SurveyOptions(), now=monday)
+    at(datetime(2026, 12, 4, 16, 0))  # Friday: the round of 30 Nov is still open
+    at(datetime(2026, 12, 10, 8, 0))  # the next Thursday: published, and a new week
+
+    subjects = [r.message["Subject"] for r in server.to("grace@example.com")]
+    assert subjects == [
+        "You are invited to Catalyst at Your organization",
+        "Your check-in for the week of 30 Nov is open",
+        "Your check-in for the week of 7 Dec is open",
+        "West: new results (Week of 30 Nov 2026)",
+    ]
+    digest = server.to("grace@example.com")[3]
+    assert "These are the first results of your team that can be shown" in digest.text
+    for received in server.to("grace@example.com"):
+        print(f"\n===== {received.message['Subject']}\n{received.text}")
