@@ -151,6 +151,15 @@ def collect(
     )
 
 
+def this_weeks_focus(view: TeamView) -> tuple[str, str]:
+    """This week's focus (a catalyst key) and where it comes from, in words: what the
+    manager committed to, else the suggestion."""
+    if view.committed is None:
+        return view.suggestion.catalyst, "suggested"
+    count = len(view.committed.done)
+    return view.committed.catalyst, f"you committed to {count} action{'s' if count != 1 else ''}"
+
+
 def _withhold_notes(history: list[Checkin]) -> None:
     """Keep how many wins, setbacks and commitments, not what they or the notes say."""
     for entry in history:

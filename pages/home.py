@@ -3,7 +3,7 @@ who needs support; the organization's totals and the framework come below."""
 
 import streamlit as st
 
-from dashboard import checkins, navigation, queries, rounds, ui, views
+from dashboard import checkins, navigation, queries, rounds, team_view, ui, views
 from dashboard.catalysts import CATALYSTS, PROGRESS, catalyst
 from dashboard.mail import outbox
 from dashboard.markdown import plain
@@ -32,13 +32,7 @@ if "manager" in user.roles and len(led):
     for team in led.itertuples():
         period = rounds.Period.last_rounds(latest or rounds.week_of(today), 12, org.cadence)
         view = ui.my_team_view(user.user_id, int(team.team_id), period, today)
-        chosen = view.committed.catalyst if view.committed else view.suggestion.catalyst
-        how = (
-            f"you committed to {len(view.committed.done)} "
-            f"action{'s' if len(view.committed.done) != 1 else ''}"
-            if view.committed
-            else "suggested"
-        )
+        chosen, how = team_view.this_weeks_focus(view)
         st.markdown(
             f"**{plain(team.team)}** · this week's focus: **{catalyst(chosen).label}** ({how})"
         )

@@ -8,6 +8,10 @@ from dashboard.clock import utc_now
 from dashboard.mail import preferences
 from dashboard.markdown import plain
 
+HELP = {
+    "reminders": "At most one a week, on a working day, while your check-in is still open.",
+    "digests": "Managers: when new results of your team can be shown. HR: the week in short.",
+}
 db = ui.store()
 person = preferences.person_of(db, st.query_params.get("mail") or "")
 
@@ -32,20 +36,14 @@ with middle:
         if preferences.save(db, user.user_id, choice, now=utc_now()):
             st.toast("Saved.", icon=":material/check_circle:")
 
-    st.toggle(
-        preferences.TOPICS["reminders"],
-        value=wanted.reminders,
-        key="mail_reminders",
-        on_change=save,
-        help="At most one a week, on a working day, while your check-in is still open.",
-    )
-    st.toggle(
-        preferences.TOPICS["digests"],
-        value=wanted.digests,
-        key="mail_digests",
-        on_change=save,
-        help="Managers: when new results of your team can be shown. HR: the week in short.",
-    )
+    for topic, label in preferences.TOPICS.items():
+        st.toggle(
+            label,
+            value=getattr(wanted, topic),
+            key=f"mail_{topic}",
+            on_change=save,
+            help=HELP[topic],
+        )
     st.caption(
         "Invitations and password resets always come: they are how you get in. Each switch "
         "is saved when you click it."

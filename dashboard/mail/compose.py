@@ -109,13 +109,7 @@ def _manager_digest(db, delivery, message: Message, name: str, organization: str
     this_round = rounds.round_of(last_week, cadence)
     if not len(shown) or shown["round"].iloc[-1] != this_round:
         raise Nothing("the round's results are not shown any more")
-    chosen = view.committed.catalyst if view.committed else view.suggestion.catalyst
-    how = (
-        f"you committed to {len(view.committed.done)} "
-        f"action{'s' if len(view.committed.done) != 1 else ''}"
-        if view.committed
-        else "suggested"
-    )
+    chosen, how = team_view.this_weeks_focus(view)
     return messages.manager_digest(
         name,
         organization,
