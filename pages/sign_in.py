@@ -5,6 +5,7 @@ import streamlit as st
 from dashboard import accounts, demo, queries, settings, ui
 from dashboard.clock import utc_now
 from dashboard.mail import delivery
+from dashboard.mail import invitations as mail_invitations
 
 db = ui.store()
 with db.reading() as cursor:
@@ -51,7 +52,7 @@ with middle:
                 except accounts.AccountError as problem:
                     st.error(str(problem), icon=":material/error:")
                 else:
-                    accounts.request_reset(db, address, now=utc_now())
+                    mail_invitations.request_reset(db, address, now=utc_now())
                     # The same answer whether or not the address has an account.
                     st.success(
                         "If Catalyst has an account with that address, a link to choose a "

@@ -10,15 +10,12 @@ from dashboard.accounts.first_run import (
 )
 from dashboard.accounts.invitations import (
     INVITATION_LIFETIME,
-    RESET_EVERY,
     accept_invitation,
     drop_code,
     invite,
-    invite_by_mail,
     invited_user,
     live_invitations,
     new_code,
-    request_reset,
 )
 from dashboard.accounts.passwords import (
     MIN_PASSWORD_LENGTH,
@@ -88,7 +85,6 @@ __all__ = [
     "CLIENT_FREE_FAILURES",
     "FREE_FAILURES",
     "INVITATION_LIFETIME",
-    "RESET_EVERY",
     "MIN_PASSWORD_LENGTH",
     "ROLES",
     "ROLE_LABELS",
@@ -123,12 +119,10 @@ __all__ = [
     "hash_password_with_salt",
     "hr_departments",
     "invite",
-    "invite_by_mail",
     "invited_user",
     "live_invitations",
     "mail_recipients",
     "new_code",
-    "request_reset",
     "issue_ticket",
     "needs_rehash",
     "new_setup_code",

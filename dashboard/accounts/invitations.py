@@ -1,10 +1,10 @@
 """One-time invitation links that let a person set their password (first time or a
 reset). Only the SHA-256 of a code is kept; a new invitation replaces the old one.
 
-Two ways out: by e-mail (``invite_by_mail``, ``request_reset``: a message is queued in the
-outbox and its code is made only when it is sent, dashboard/mail/sender.py), or as links
-an admin copies and sends themselves (``invite``: the break-glass path, and the only one
-while no mail server is set up)."""
+Two ways out: by e-mail (dashboard/mail/invitations.py: a message is queued in the outbox
+and its code, ``new_code``, is made only when it is sent), or as links an admin copies and
+sends themselves (``invite``: the break-glass path, and the only one while no mail server
+is set up)."""
 
 from __future__ import annotations
 
@@ -16,15 +16,7 @@ import duckdb
 from dashboard import store
 from dashboard.accounts.passwords import check_password, hash_password
 from dashboard.accounts.sessions import digest, start_session
-from dashboard.accounts.users import (
-    AccountError,
-    User,
-    existing_user,
-    find_user,
-    has_password,
-    user_by_id,
-)
-from dashboard.mail import outbox
+from dashboard.accounts.users import AccountError, User, existing_user, user_by_id
 from dashboard.store import Store
 
 INVITATION_LIFETIME = timedelta(days=14)
@@ -68,59 +60,6 @@ def new_code(
 def drop_code(cursor: duckdb.DuckDBPyConnection, code: str) -> None:
     """Forget a code whose message never went out."""
     cursor.execute("DELETE FROM invitations WHERE code_hash = ?", [digest(code)])
-
-
-def invite_by_mail(
-    db: Store,
-    user_ids: list[int],
-    *,
-    now: datetime,
-    by: int | None = None,
-    actor: str | None = None,
-) -> list[str]:
-    """Queue an invitation e-mail per user (no code yet: the sender makes it), in one
-    transaction with the audit lines; the addresses invited."""
-    emails = []
-    with db.transaction() as cursor:
-        for user_id in user_ids:
-            user = existing_user(cursor, user_id)
-            if not user.active:
-                raise AccountError(f"{user.email} is deactivated; reactivate them first.")
-            kind = "password_reset" if has_password(cursor, user_id) else "invitation"
-            outbox.enqueue(cursor, kind, user.email, {"by": by}, now=now, user_id=user_id)
-            store.record_audit(
-                cursor, "user.invite", f"{user.email} (by e-mail)", at=now, user_id=by, actor=actor
-            )
-            emails.append(user.email)
-    return emails
-
-
-RESET_EVERY = timedelta(minutes=15)  # one reset e-mail per person per quarter hour at most
-
-
-def request_reset(db: Store, email: str, *, now: datetime) -> None:
-    """A password reset e-mail to an active account with that address, if there is one.
-    Says nothing either way: the page answers the same, so nobody learns who has an
-    account. At most one such message per person per quarter hour."""
-    with db.reading() as cursor:
-        user = find_user(cursor, email)
-    if user is None or not user.active:
-        return
-    window = int(now.timestamp() // RESET_EVERY.total_seconds())
-    with db.transaction() as cursor:
-        queued = outbox.enqueue(
-            cursor,
-            "password_reset",
-            user.email,
-            {"by": None},
-            now=now,
-            user_id=user.user_id,
-            once_key=f"reset:{user.user_id}:{window}",
-        )
-        if queued is not None:
-            store.record_audit(
-                cursor, "user.reset_requested", user.email, at=now, user_id=user.user_id
-            )
 
 
 def live_invitations(cursor: duckdb.DuckDBPyConnection, now: datetime) -> dict[int, datetime]:

@@ -10,6 +10,7 @@ import sys
 from dashboard import accounts, queries, settings
 from dashboard.cli.common import EXIT_OK, Refused, open_existing
 from dashboard.clock import utc_now
+from dashboard.mail import invitations as mail_invitations
 from dashboard.store import Store
 
 
@@ -120,7 +121,9 @@ def _user_invite(args: argparse.Namespace) -> int:
         else:
             ids = _user_ids(db, args.email)
         if args.mail:
-            emails = accounts.invite_by_mail(db, ids, now=utc_now(), actor="catalyst user invite")
+            emails = mail_invitations.invite_by_mail(
+                db, ids, now=utc_now(), actor="catalyst user invite"
+            )
             print(f"{len(emails)} invitation e-mail(s) queued.", file=sys.stderr)
             return EXIT_OK
         codes = accounts.invite(db, ids, now=utc_now(), actor="catalyst user invite")

@@ -17,6 +17,7 @@ from dashboard import accounts, exports, queries, ui
 from dashboard.accounts import AccountError, User
 from dashboard.clock import utc_now
 from dashboard.mail import delivery
+from dashboard.mail import invitations as mail_invitations
 from dashboard.markdown import plain
 from dashboard.store import Store
 
@@ -264,7 +265,7 @@ def _invite(
         by_mail = delivery.is_set_up()
     if by_mail:
         try:
-            emails = accounts.invite_by_mail(db, user_ids, now=utc_now(), by=admin.user_id)
+            emails = mail_invitations.invite_by_mail(db, user_ids, now=utc_now(), by=admin.user_id)
         except AccountError as problem:
             st.error(str(problem), icon=":material/error:")
             return

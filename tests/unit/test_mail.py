@@ -17,7 +17,7 @@ from mailserver import MailServer
 from dashboard import accounts, checkins, ingest
 from dashboard.catalysts import CATALYST_KEYS
 from dashboard.ingest import Source, SurveyOptions
-from dashboard.mail import delivery, outbox, planner, preferences
+from dashboard.mail import delivery, invitations, outbox, planner, preferences
 from dashboard.mail.addresses import MailError
 from dashboard.mail.sender import Sender, send_test
 
@@ -67,7 +67,9 @@ def test_an_invitation_reaches_only_the_invited_and_its_code_is_never_stored(org
     db, users, _ = org
     with db.transaction() as cursor:
         cursor.execute("UPDATE users SET password_hash = NULL WHERE email = 'ann@example.com'")
-    assert accounts.invite_by_mail(db, [users["ann@example.com"]], now=NOW) == ["ann@example.com"]
+    assert invitations.invite_by_mail(db, [users["ann@example.com"]], now=NOW) == [
+        "ann@example.com"
+    ]
     report = Sender(db, smtp(server)).send_due(NOW)
     assert len(report.sent) == 1
     (mail,) = server.received
@@ -89,9 +91,9 @@ def test_an_invitation_reaches_only_the_invited_and_its_code_is_never_stored(org
 
 def test_a_reset_request_mails_an_existing_account_and_says_nothing_about_others(org, server):
     db, _, _ = org
-    accounts.request_reset(db, "Ann@Example.com ", now=NOW)
-    accounts.request_reset(db, "ann@example.com", now=NOW + timedelta(minutes=1))  # no second
-    accounts.request_reset(db, "nobody@example.com", now=NOW)
+    invitations.request_reset(db, "Ann@Example.com ", now=NOW)
+    invitations.request_reset(db, "ann@example.com", now=NOW + timedelta(minutes=1))  # no second
+    invitations.request_reset(db, "nobody@example.com", now=NOW)
     Sender(db, smtp(server)).send_due(NOW + timedelta(minutes=1))
     assert [m.recipients for m in server.received] == [["ann@example.com"]]
     assert (
@@ -235,7 +237,7 @@ def test_preferences_turn_reminders_and_digests_off_through_a_signed_link(org, s
     ]
     # Planned again next week: nothing for ann; an invitation still goes out.
     assert planner.plan(db, NOW + timedelta(days=3, hours=-3)).reminders == 2
-    accounts.invite_by_mail(db, [ann], now=NOW)
+    invitations.invite_by_mail(db, [ann], now=NOW)
     Sender(db, smtp(server)).send_due(NOW + timedelta(days=3))
     assert [r.message["Subject"] for r in server.to("ann@example.com")] == [
         "Choose a new Catalyst password (Your organization)"
@@ -308,7 +310,7 @@ def test_names_cannot_inject_headers_and_bad_addresses_never_enter_the_outbox(or
             with pytest.raises(MailError, match="is not an e-mail address"):
                 outbox.enqueue(cursor, "test", address, {}, now=NOW)
     assert stored(db, "SELECT count(*) FROM outbox") == [(0,)]
-    accounts.invite_by_mail(db, [users["ann@example.com"]], now=NOW)
+    invitations.invite_by_mail(db, [users["ann@example.com"]], now=NOW)
     Sender(db, smtp(server)).send_due(NOW)
     (mail,) = server.received
     assert mail.recipients == ["ann@example.com"]
@@ -318,7 +320,7 @@ def test_names_cannot_inject_headers_and_bad_addresses_never_enter_the_outbox(or
 
 def test_a_folder_delivery_writes_one_file_per_message(org, tmp_path):
     db, users, _ = org
-    accounts.invite_by_mail(db, [users["bob@example.com"]], now=NOW)
+    invitations.invite_by_mail(db, [users["bob@example.com"]], now=NOW)
     Sender(db, delivery.Delivery(sender="catalyst@example.com", folder=tmp_path)).send_due(NOW)
     (written,) = tmp_path.glob("*.eml")
     assert written.name == "000001-password_reset.eml"
@@ -350,7 +352,7 @@ def test_a_new_manager_gets_the_invitation_a_thursday_reminder_and_the_digest_on
     ingest.apply_roster(db, ingest.plan_roster(db, Source("west.csv", roster)), now=monday)
     with db.reading() as cursor:
         grace = accounts.find_user(cursor, "grace@example.com").user_id
-    accounts.invite_by_mail(db, [grace], now=monday)
+    invitations.invite_by_mail(db, [grace], now=monday)
     at(monday)
     (invitation,) = server.to("grace@example.com")
     code = next(url for url in invitation.links() if "invite=" in url).split("invite=")[1]

@@ -15,6 +15,7 @@ import pytest
 from mailserver import MailServer
 
 from dashboard import accounts
+from dashboard.mail import invitations
 from dashboard.store import Store
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -30,7 +31,7 @@ def five_invitations(tmp_path) -> Path:
             accounts.add_user(db, email, {"manager"}, display_name=None, now=NOW)
             for email in PEOPLE
         ]
-        accounts.invite_by_mail(db, ids, now=NOW)
+        invitations.invite_by_mail(db, ids, now=NOW)
     return path
 
 
