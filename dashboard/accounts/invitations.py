@@ -44,12 +44,19 @@ def invite(
 
 
 def new_code(
-    cursor: duckdb.DuckDBPyConnection, user_id: int, *, now: datetime, by: int | None
+    cursor: duckdb.DuckDBPyConnection,
+    user_id: int,
+    *,
+    now: datetime,
+    by: int | None,
+    replace: bool = True,
 ) -> str:
-    """A fresh one-time code for the user, replacing any earlier one; only its hash is
-    stored. Returned once, to go into a link."""
+    """A fresh one-time code for the user, replacing any earlier one (unless ``replace``
+    is false: a reset anyone can ask for must not end the link an admin just sent); only
+    its hash is stored. Returned once, to go into a link."""
     code = secrets.token_urlsafe(24)
-    cursor.execute("DELETE FROM invitations WHERE user_id = ?", [user_id])
+    if replace:
+        cursor.execute("DELETE FROM invitations WHERE user_id = ?", [user_id])
     cursor.execute(
         "INSERT INTO invitations VALUES (?, ?, ?, ?, ?)",
         [digest(code), user_id, now, now + INVITATION_LIFETIME, by],
@@ -97,6 +104,9 @@ def accept_invitation(db: Store, code: str, password: str, *, now: datetime) -> 
         ).fetchall()
         if not used:  # used in another tab a moment ago
             raise AccountError("This invitation link was already used.")
+        cursor.execute(  # every other link of theirs ends with the password they chose
+            "DELETE FROM invitations WHERE user_id = ?", [user.user_id]
+        )
         cursor.execute(
             "UPDATE users SET password_hash = ? WHERE user_id = ?", [password_hash, user.user_id]
         )

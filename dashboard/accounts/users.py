@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -206,10 +207,12 @@ def add_user(
     password_hash: str | None = None,
     team_id: int | None = None,
     since: date | None = None,
+    then: Callable[[duckdb.DuckDBPyConnection, int], object] | None = None,
 ) -> int:
     """A new active user, in one transaction with its audit line: without a password
     (invite them to set one) unless one is given; leading ``team_id`` from ``since``
-    (default: today in UTC), a new team fact beside the team's earlier ones."""
+    (default: today in UTC), a new team fact beside the team's earlier ones. ``then``
+    runs in the same transaction with the new user's id (their invitation e-mail)."""
     if team_id is not None and "manager" not in roles:
         raise AccountError("A team can only be given to a manager; add the manager role.")
     with db.transaction() as cursor:
@@ -233,6 +236,8 @@ def add_user(
             by=by,
             actor=actor,
         )
+        if then is not None:
+            then(cursor, user_id)
     return user_id
 
 

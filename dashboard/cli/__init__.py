@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from dashboard import accounts
 from dashboard.cli import audit, exports, imports, mail, roster, serve, settings, users
 from dashboard.cli.common import EXIT_OK, EXIT_REFUSED, EXIT_USAGE, Refused, db_option
+from dashboard.mail.addresses import MailError
 from dashboard.store import StoreError
 
 __all__ = ["EXIT_OK", "EXIT_REFUSED", "EXIT_USAGE", "Refused", "build_parser", "main"]
@@ -49,7 +50,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.handler(args)
-    except (Refused, StoreError, accounts.AccountError) as refusal:
+    except (Refused, StoreError, accounts.AccountError, MailError) as refusal:
         print(f"catalyst {args.command}: {refusal}", file=sys.stderr)
         return EXIT_REFUSED
     except KeyboardInterrupt:

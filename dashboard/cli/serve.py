@@ -141,6 +141,12 @@ def cmd_run(args: argparse.Namespace) -> int:
         print("Catalyst: mail is not set up; invitation links are copied by hand", file=sys.stderr)
     else:
         print(f"Catalyst: mail {mail.describe()['Delivery']}", file=sys.stderr)
+        if mail.folder is None and args.address in ("0.0.0.0", "::") and not args.public_url:
+            print(
+                f"Catalyst: links in e-mail point to {mail.public_url}; set [catalyst] "
+                "public_url (or --public-url) to the address people open",
+                file=sys.stderr,
+            )
         scheduler.start(db_path, mail)
     config = {
         "server.port": port,

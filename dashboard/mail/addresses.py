@@ -1,6 +1,9 @@
 """E-mail addresses and the names shown beside them, made safe for a header.
 
-An address must be one plain mailbox (``name@domain.tld``) before it enters the outbox.
+An address must be one plain mailbox (``name@domain.tld``) before it enters the outbox:
+the rule accounts use for e-mails (so every account can be written to), minus what would
+break a header (angle brackets, quotes, commas …). Non-ASCII addresses pass; a server
+without SMTPUTF8 refuses them, and that message alone fails with the reason.
 A display name is free text from the roster or an admin; it may hold anything, so it
 loses control characters (a CR/LF would start a header of its own) and goes into the
 header through ``email.headerregistry.Address``, which quotes and encodes it. The
@@ -12,8 +15,8 @@ from __future__ import annotations
 import re
 from email.headerregistry import Address
 
-# One mailbox, no display name, no comments, no spaces, a dot in the domain.
-_ADDRESS = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+")
+# One mailbox: no display name, comments, spaces or header punctuation; a dot in the domain.
+_ADDRESS = re.compile(r'[^@\s<>()\[\],;:"\\]+@[^@\s<>()\[\],;:"\\]+\.[^@\s<>()\[\],;:"\\]+')
 _CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]+")
 
 
@@ -23,7 +26,12 @@ class MailError(ValueError):
 
 def check_address(address: str) -> str:
     """The address itself when it is one plain mailbox; MailError otherwise."""
-    if not isinstance(address, str) or not _ADDRESS.fullmatch(address) or len(address) > 254:
+    if (
+        not isinstance(address, str)
+        or not _ADDRESS.fullmatch(address)
+        or _CONTROL.search(address)
+        or len(address) > 254
+    ):
         shown = _CONTROL.sub(" ", str(address))[:80]
         raise MailError(f"{shown!r} is not an e-mail address like name@example.com")
     return address

@@ -13,6 +13,7 @@ from dashboard import accounts, checkins, overview, queries, rounds, team_view
 from dashboard.catalysts import CATALYST_KEYS, catalyst
 from dashboard.mail import messages, outbox, preferences
 from dashboard.mail.delivery import Delivery
+from dashboard.mail.hours import local_time
 from dashboard.mail.messages import Letter
 from dashboard.mail.outbox import Message
 from dashboard.queries import Scope
@@ -25,8 +26,13 @@ class Nothing(Exception):
     """The message has nothing left to say; the reason goes into the outbox."""
 
 
+# The role a kind of message is written for, checked again when it is sent.
+ROLE_OF = {"checkin_reminder": "manager", "manager_digest": "manager", "hr_digest": "hr"}
+
+
 def recipient(db: Store, message: Message) -> tuple[str | None, str]:
-    """(name, address) to write to; Nothing when the account cannot receive it any more."""
+    """(name, address) to write to; Nothing when the account cannot receive it any more
+    (deactivated, no longer in the role the message is for, or turned that kind off)."""
     if message.user_id is None:
         return None, message.recipient
     with db.reading() as cursor:
@@ -34,6 +40,9 @@ def recipient(db: Store, message: Message) -> tuple[str | None, str]:
         wanted = preferences.of(cursor, message.user_id)
     if user is None or not user.active:
         raise Nothing("the account is deactivated")
+    role = ROLE_OF.get(message.kind)
+    if role and role not in user.roles:
+        raise Nothing(f"{user.display_name} no longer has the {accounts.ROLE_LABELS[role]} role")
     if not wanted.wants(message.kind):
         raise Nothing(f"{user.display_name} turned {preferences.TOPIC_OF[message.kind]} off")
     return user.display_name, message.recipient
@@ -52,6 +61,7 @@ def letter(
     with db.reading() as cursor:
         org = queries.org_settings(cursor)
     organization, name = org.organization_name, name or ""
+    today = local_time(now, org.time_zone).date()  # the organization's day, as pages use
     if message.kind == "test":
         return messages.test_message(organization)
     if message.kind in ("invitation", "password_reset"):
@@ -59,11 +69,11 @@ def letter(
         write = messages.invitation if message.kind == "invitation" else messages.password_reset
         return write(name, organization, url, accounts.INVITATION_LIFETIME.days)
     if message.kind == "checkin_reminder":
-        return _reminder(db, delivery, message, name, organization)
+        return _reminder(db, delivery, message, name, organization, today)
     if message.kind == "manager_digest":
-        return _manager_digest(db, delivery, message, name, organization, now)
+        return _manager_digest(db, delivery, message, name, organization, today)
     if message.kind == "hr_digest":
-        return _hr_digest(db, delivery, message, name, organization, now)
+        return _hr_digest(db, delivery, message, name, organization, now, today)
     raise ValueError(f"unknown kind of message {message.kind!r}")
 
 
@@ -80,8 +90,10 @@ def preference_links(db: Store, delivery: Delivery, message: Message) -> tuple[s
     )
 
 
-def _reminder(db: Store, delivery: Delivery, message: Message, name: str, organization: str):
+def _reminder(db, delivery, message: Message, name: str, organization: str, today: date):
     week = date.fromisoformat(message.payload["week"])
+    if week not in checkins.open_weeks(today):
+        raise Nothing("that week's check-in has closed")
     with db.reading() as cursor:
         teams = checkins.missing_in_week(cursor, week, message.user_id)
     if not len(teams):
@@ -96,12 +108,11 @@ def _reminder(db: Store, delivery: Delivery, message: Message, name: str, organi
     )
 
 
-def _manager_digest(db, delivery, message: Message, name: str, organization: str, now):
+def _manager_digest(db, delivery, message: Message, name: str, organization: str, today: date):
     payload = message.payload
     manager_id, team_id = message.user_id, int(payload["team_id"])
     cadence, last_week = payload["cadence"], date.fromisoformat(payload["last_week"])
     period = rounds.Period.last_rounds(last_week, 6, cadence)
-    today = now.date()
     view = team_view.collect(
         db, Scope.manager(manager_id), manager_id, team_id, period, today=today, with_notes=True
     )
@@ -145,14 +156,13 @@ def _largest_change(shown, cadence: str) -> str | None:
     )
 
 
-def _hr_digest(db, delivery, message: Message, name: str, organization: str, now: datetime):
+def _hr_digest(db, delivery, message: Message, name: str, organization: str, now, today: date):
     with db.reading() as cursor:
         user = accounts.user_by_id(cursor, message.user_id)
         limited = None if "admin" in user.roles else accounts.hr_departments(cursor, user.user_id)
         org = queries.org_settings(cursor)
         imported = queries.imports_since(cursor, now - timedelta(days=7))
         paused = outbox.paused_managers(cursor)
-    today = now.date()
     latest = queries.latest_week(db, today)
     support, label = [], "no results yet"
     scope = Scope.hr(limited)

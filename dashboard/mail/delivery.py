@@ -154,6 +154,7 @@ class Connection:
             self.delivery.folder.mkdir(parents=True, exist_ok=True)
             return self
         d = self.delivery
+        stage = "STARTTLS"  # what a server that "does not support" it lacks
         try:
             if d.security == "tls":
                 context = ssl.create_default_context()
@@ -165,6 +166,7 @@ class Connection:
                 if d.security == "starttls":
                     self._smtp.starttls(context=ssl.create_default_context())
             if d.user:
+                stage = "sign-in (AUTH)"
                 self._smtp.login(d.user, d.password or "")
         except smtplib.SMTPAuthenticationError as refusal:
             self._close()
@@ -175,8 +177,8 @@ class Connection:
         except smtplib.SMTPNotSupportedError:
             self._close()
             raise ServerProblem(
-                f"{d.host}:{d.port} does not offer STARTTLS; set [catalyst.smtp] security "
-                '= "tls" (port 465) or use the port that offers STARTTLS (587)'
+                f"{d.host}:{d.port} does not offer {stage}; check [catalyst.smtp] security "
+                '("tls" on port 465, "starttls" on 587) and user'
             ) from None
         except (OSError, smtplib.SMTPException) as problem:
             self._close()
@@ -203,8 +205,11 @@ class Connection:
         if self.delivery.folder is not None:
             target = self.delivery.folder / f"{name}.eml"
             partial = target.with_suffix(".part")
-            partial.write_bytes(message.as_bytes())
-            partial.replace(target)  # whole files only, even if the process dies mid-write
+            try:
+                partial.write_bytes(message.as_bytes())
+                partial.replace(target)  # whole files only, even if the process dies mid-write
+            except OSError as problem:
+                raise ServerProblem(f"cannot write to {self.delivery.folder}: {problem}") from None
             return
         assert self._smtp is not None, "send() outside `with Connection(...)`"
         try:
@@ -218,6 +223,10 @@ class Connection:
             raise MessageRefused(
                 f"the server refused the recipient ({reasons})",
                 permanent=all(code >= 500 for code in codes),
+            ) from None
+        except smtplib.SMTPNotSupportedError:
+            raise MessageRefused(
+                "the server cannot take this address (it does not support SMTPUTF8)", permanent=True
             ) from None
         except (smtplib.SMTPSenderRefused, smtplib.SMTPDataError) as refusal:
             raise MessageRefused(

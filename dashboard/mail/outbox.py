@@ -15,6 +15,7 @@ and the log says it may arrive twice. That is the one case that can repeat a mes
 from __future__ import annotations
 
 import json
+import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -22,7 +23,9 @@ import duckdb
 import pandas as pd
 
 from dashboard import store
-from dashboard.mail.addresses import check_address
+from dashboard.mail.addresses import MailError, check_address
+
+log = logging.getLogger("catalyst.mail")
 
 KINDS = {
     "invitation": "Invitation",
@@ -87,10 +90,18 @@ def enqueue_new(
 ) -> dict[str, int]:
     """Queue, in one statement, the planned messages (kind, user_id, recipient, payload,
     once_key) not queued before; how many of each kind were new. Planning runs every
-    minute, so most are known already."""
-    for kind, _, recipient, _, _ in planned:
-        assert kind in KINDS, kind
-        check_address(recipient)
+    minute, so most are known already. An address mail cannot use is left out (and
+    logged): one odd account must not stop everyone's mail."""
+    usable = []
+    for message in planned:
+        assert message[0] in KINDS, message[0]
+        try:
+            check_address(message[2])
+        except MailError as problem:
+            log.warning("mail: no %s for account %s: %s", message[0], message[1], problem)
+            continue
+        usable.append(message)
+    planned = usable
     if not planned:
         return {}
     frame = pd.DataFrame(
@@ -111,14 +122,41 @@ def enqueue_new(
     return found
 
 
-def due(cursor: duckdb.DuckDBPyConnection, now: datetime, limit: int = 100) -> list[int]:
-    """Queued messages whose time has come, oldest first."""
+def due(
+    cursor: duckdb.DuckDBPyConnection, now: datetime, limit: int = 100
+) -> list[tuple[int, str]]:
+    """Queued messages whose time has come, oldest first: (message_id, kind)."""
     rows = cursor.execute(
-        "SELECT message_id FROM outbox WHERE state = 'queued' AND due_at <= ? "
+        "SELECT message_id, kind FROM outbox WHERE state = 'queued' AND due_at <= ? "
         "ORDER BY due_at, message_id LIMIT ?",
         [now, limit],
     ).fetchall()
-    return [int(message_id) for (message_id,) in rows]
+    return [(int(message_id), kind) for message_id, kind in rows]
+
+
+def postpone(
+    cursor: duckdb.DuckDBPyConnection,
+    message_ids: list[int],
+    until: datetime,
+    reason: str | None = None,
+) -> None:
+    """Queued messages wait until ``until`` (working time, or a server that can be used
+    again), their attempts untouched; ``reason`` says why to Admin."""
+    cursor.execute(
+        "UPDATE outbox SET due_at = ?, last_error = coalesce(?, last_error) "
+        "WHERE state = 'queued' AND message_id IN (SELECT unnest(?::BIGINT[]))",
+        [until, reason, message_ids],
+    )
+
+
+def release(cursor: duckdb.DuckDBPyConnection, message_id: int) -> None:
+    """A taken message back to ``queued``, its attempt not counted (the server, not the
+    message, failed)."""
+    cursor.execute(
+        "UPDATE outbox SET state = 'queued', attempts = attempts - 1 "
+        "WHERE message_id = ? AND state = 'sending'",
+        [message_id],
+    )
 
 
 def next_due(cursor: duckdb.DuckDBPyConnection) -> datetime | None:

@@ -13,21 +13,23 @@ The rules, in the organization's time zone:
   their next check-in resumes them).
 * **A manager's digest** when a round of their team's results is shown for the first time
   (published in the last week, not withdrawn): one per team and round.
-* **HR's digest**: once a calendar week, in its first working hour, to HR people (and
-  admins with the HR role) with digests on.
+* **HR's digest**: once a calendar week, in the first working hour the app runs (Monday
+  morning when it runs then), to HR people with digests on.
+
+The sender keeps to working time too: a reminder or digest that falls due outside it (a
+retry, a restart) waits for the next working hour.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, datetime, timedelta
 
 from dashboard import accounts, checkins, queries, rounds
 from dashboard.mail import outbox, preferences
+from dashboard.mail.hours import local_time, working_time
 from dashboard.store import Store
 
-WORKING_HOURS = (8, 18)  # from 8:00 to 18:00, local time
 NEWS_FOR = timedelta(days=7)  # results published longer ago are not news any more
 PAUSED_AFTER = 4  # reminders in a row left unanswered
 
@@ -40,14 +42,6 @@ class Planned:
 
     def __bool__(self) -> bool:
         return bool(self.reminders or self.manager_digests or self.hr_digests)
-
-
-def local_time(now: datetime, time_zone: str) -> datetime:
-    return now.replace(tzinfo=UTC).astimezone(ZoneInfo(time_zone))
-
-
-def working_time(local: datetime) -> bool:
-    return local.weekday() < 5 and WORKING_HOURS[0] <= local.hour < WORKING_HOURS[1]
 
 
 def calendar_week(day: date) -> str:

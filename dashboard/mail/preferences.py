@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -94,6 +95,9 @@ def turn_off_everything(db: Store, token: str, *, now: datetime) -> bool:
         return True
 
 
+_TOKEN = re.compile(r"[0-9]{1,9}\.[0-9a-f]{32}", re.ASCII)
+
+
 def _key(cursor: duckdb.DuckDBPyConnection) -> bytes:
     (key,) = cursor.execute("SELECT value FROM meta WHERE key = 'mail_link_key'").fetchone()
     return key.encode()
@@ -107,7 +111,8 @@ def link_token(cursor: duckdb.DuckDBPyConnection, user_id: int) -> str:
 
 def user_of(cursor: duckdb.DuckDBPyConnection, token: str) -> int | None:
     """Whose link this is, or None when it was not signed here."""
-    user_id, _, _ = (token or "").partition(".")
-    if not user_id.isdigit() or len(user_id) > 9:
+    if not isinstance(token, str) or not _TOKEN.fullmatch(token):
         return None
-    return int(user_id) if hmac.compare_digest(link_token(cursor, int(user_id)), token) else None
+    user_id = int(token.partition(".")[0])
+    expected = link_token(cursor, user_id).encode()
+    return user_id if hmac.compare_digest(expected, token.encode()) else None

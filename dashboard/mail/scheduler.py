@@ -6,7 +6,7 @@ in the database with its time (the outbox's ``due_at``; the planner's rules are 
 against the clock), so a library's job store would keep a second copy of the same
 times, and a restart would have to reconcile the two. The loop wakes every few seconds,
 sends what is due, and once a minute asks the planner what has fallen due. A restart
-loses nothing: it starts by queueing again what the last run left half-sent.
+loses nothing: each batch starts by queueing again what was left half-sent.
 """
 
 from __future__ import annotations
@@ -36,12 +36,14 @@ class Scheduler(threading.Thread):
         self.stopping = threading.Event()
 
     def run(self) -> None:
-        db = store.shared(self.db_path)
-        sender = Sender(db, self.delivery)
-        sender.recover()
-        planned_at = None
+        global _running
+        _running = True
+        sender, planned_at = None, None
         while not self.stopping.is_set():
             try:
+                if sender is None:
+                    sender = Sender(store.shared(self.db_path), self.delivery)
+                db = sender.db
                 if planned_at is None or time.monotonic() - planned_at >= PLAN_EVERY:
                     planned_at = time.monotonic()
                     if planned := planner.plan(db, utc_now()):
@@ -55,6 +57,14 @@ class Scheduler(threading.Thread):
 
     def stop(self) -> None:
         self.stopping.set()
+
+
+_running = False
+
+
+def running() -> bool:
+    """Whether this process sends mail (Admin warns when messages wait and nothing does)."""
+    return _running
 
 
 def start(db_path: Path, delivery: Delivery) -> Scheduler:

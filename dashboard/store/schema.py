@@ -4,6 +4,7 @@ own transaction."""
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Callable
 
 import duckdb
@@ -388,10 +389,14 @@ OUTBOX = """
         reminders BOOLEAN NOT NULL,
         digests BOOLEAN NOT NULL,
         changed_at TIMESTAMP NOT NULL);
-    -- The key that signs the preference links in messages (dashboard/mail/preferences.py).
-    INSERT INTO meta VALUES ('mail_link_key', replace(gen_random_uuid()::VARCHAR, '-', '')
-        || replace(gen_random_uuid()::VARCHAR, '-', ''));
 """
+
+
+def _outbox(cursor: duckdb.DuckDBPyConnection) -> None:
+    cursor.execute(OUTBOX)
+    # The key that signs the preference links in messages (dashboard/mail/preferences.py),
+    # from the operating system's cryptographic source.
+    cursor.execute("INSERT INTO meta VALUES ('mail_link_key', ?)", [secrets.token_hex(32)])
 
 
 # Append only: a released migration never changes, a file at version N runs
@@ -408,7 +413,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     _publication,
     _sql(SIGN_IN_CLIENTS),
     _sql(COMMITMENTS),
-    _sql(OUTBOX),
+    _outbox,
 )
 
 

@@ -18,6 +18,7 @@ from dashboard.accounts import AccountError, User
 from dashboard.clock import utc_now
 from dashboard.mail import delivery
 from dashboard.mail import invitations as mail_invitations
+from dashboard.mail.addresses import MailError
 from dashboard.markdown import plain
 from dashboard.store import Store
 
@@ -133,21 +134,30 @@ def _add_person(db: Store, admin: User, teams: pd.DataFrame, today: date) -> Non
             "its earlier weeks keep the manager they had.",
         )
         if st.form_submit_button("Add and invite", type="primary"):
+            now, by_mail = utc_now(), delivery.is_set_up()
+
+            def invite_by_mail(cursor, user_id: int) -> None:  # with the account, or neither
+                mail_invitations.queue(cursor, user_id, now=now, by=admin.user_id)
+
             try:
                 user_id = accounts.add_user(
                     db,
                     email,
                     set(roles),
                     display_name=name,
-                    now=utc_now(),
+                    now=now,
                     by=admin.user_id,
                     team_id=team_id,
                     since=today,
+                    then=invite_by_mail if by_mail else None,
                 )
-            except AccountError as problem:
+            except (AccountError, MailError) as problem:
                 st.error(str(problem), icon=":material/error:")
-            else:
-                _invite(db, admin, [user_id], None, added(db, user_id, teams, team_id, today))
+                return
+            message = added(db, user_id, teams, team_id, today)
+            if by_mail:
+                done(f"{message} {_on_its_way([email.strip().lower()])}")
+            _invite(db, admin, [user_id], None, message, by_mail=False)
 
 
 def added(db: Store, user_id: int, teams: pd.DataFrame, team_id: int | None, today: date) -> str:
@@ -266,14 +276,10 @@ def _invite(
     if by_mail:
         try:
             emails = mail_invitations.invite_by_mail(db, user_ids, now=utc_now(), by=admin.user_id)
-        except AccountError as problem:
+        except (AccountError, MailError) as problem:
             st.error(str(problem), icon=":material/error:")
             return
-        who = ", ".join(emails[:3]) + (f" and {len(emails) - 3} more" if len(emails) > 3 else "")
-        done(
-            (f"{message} " if message else "")
-            + f"Invitation e-mail to {who} on its way (Admin → Mail shows when it has gone out)."
-        )
+        done(_on_its_way(emails))
     try:
         codes = accounts.invite(db, user_ids, now=utc_now(), by=admin.user_id)
     except AccountError as problem:
@@ -292,6 +298,11 @@ def _invite(
     if message:
         done(message + " Send them the invitation link below.")
     st.rerun()
+
+
+def _on_its_way(emails: list[str]) -> str:
+    who = ", ".join(emails[:3]) + (f" and {len(emails) - 3} more" if len(emails) > 3 else "")
+    return f"Invitation e-mail to {who} on its way (Admin → Mail shows when it has gone out)."
 
 
 def _new_links() -> None:

@@ -9,7 +9,7 @@ import streamlit as st
 from dashboard import queries, settings, store
 from dashboard.accounts import User
 from dashboard.clock import utc_now
-from dashboard.mail import delivery, outbox, sender
+from dashboard.mail import delivery, outbox, scheduler, sender
 from dashboard.mail.addresses import MailError
 from dashboard.markdown import plain
 from dashboard.store import Store
@@ -34,6 +34,15 @@ public_url = "https://catalyst.example.com"  # for links in messages"""
 def mail(db: Store, admin: User) -> None:
     way = configured_or_explain()
     if way is not None:
+        with db.reading() as cursor:
+            waiting = outbox.counts(cursor)["queued"]
+        if waiting and not scheduler.running():
+            st.warning(
+                f"{waiting} message{'s wait' if waiting != 1 else ' waits'}, but this Catalyst "
+                "does not send mail: mail was set up after it started, or it was not started "
+                "with `catalyst run`. Restart it with `catalyst run` to send them.",
+                icon=":material/schedule_send:",
+            )
         st.dataframe(
             pd.DataFrame(way.describe().items(), columns=["Setting", "Value"]),
             hide_index=True,

@@ -90,16 +90,23 @@ def test_an_invitation_reaches_only_the_invited_and_its_code_is_never_stored(org
 
 
 def test_a_reset_request_mails_an_existing_account_and_says_nothing_about_others(org, server):
-    db, _, _ = org
+    db, users, _ = org
+    # An admin gave Ann a link by hand; a stranger asking for Ann's reset must not end it.
+    (handed,) = accounts.invite(db, [users["ann@example.com"]], now=NOW).values()
     invitations.request_reset(db, "Ann@Example.com ", now=NOW)
     invitations.request_reset(db, "ann@example.com", now=NOW + timedelta(minutes=1))  # no second
     invitations.request_reset(db, "nobody@example.com", now=NOW)
+    with db.transaction() as cursor:  # someone never invited gets no reset either
+        cursor.execute("UPDATE users SET password_hash = NULL WHERE email = 'bob@example.com'")
+    invitations.request_reset(db, "bob@example.com", now=NOW)
     Sender(db, smtp(server)).send_due(NOW + timedelta(minutes=1))
     assert [m.recipients for m in server.received] == [["ann@example.com"]]
-    assert (
-        server.received[0].message["Subject"]
-        == "Choose a new Catalyst password (Your organization)"
-    )
+    (reset,) = server.received
+    assert reset.message["Subject"] == "Choose a new Catalyst password (Your organization)"
+    assert accounts.invited_user(db, handed, now=NOW) is not None
+    code = next(url for url in reset.links() if "invite=" in url).split("invite=")[1]
+    accounts.accept_invitation(db, code, "tidal lantern orchard", now=NOW)
+    assert accounts.invited_user(db, handed, now=NOW) is None  # a password ends every link
 
 
 @pytest.mark.parametrize(
@@ -223,7 +230,8 @@ def test_preferences_turn_reminders_and_digests_off_through_a_signed_link(org, s
         forged = f"{users['bob@example.com']}.{token.split('.')[1]}"
         assert preferences.user_of(cursor, forged) is None
         assert preferences.user_of(cursor, token[:-1] + "0") in (None, ann)
-        assert preferences.user_of(cursor, "../admin") is None
+        for garbage in ("../admin", "1.é", "²." + "0" * 32, "", "1" * 40):
+            assert preferences.user_of(cursor, garbage) is None
     planner.plan(db, NOW)  # ann's reminder and digest are queued
     with db.transaction() as cursor:
         preferences.change(cursor, ann, preferences.Preferences(False, False), now=NOW)
@@ -268,23 +276,57 @@ def test_a_refused_recipient_fails_alone_with_the_servers_reason(org, server):
         assert outbox.retry(cursor, [1], NOW) == 1
 
 
-def test_a_server_that_is_down_leaves_every_message_waiting_with_the_reason(org, monkeypatch):
+def test_a_server_that_is_down_leaves_every_message_waiting_with_the_reason(org):
     db, _, _ = org
     with db.transaction() as cursor:
         for address in ("ann@example.com", "bob@example.com"):
             outbox.enqueue(cursor, "test", address, {}, now=NOW)
-    down = delivery.Delivery(sender="catalyst@example.com", host="127.0.0.1", port=1)
-    report = Sender(db, down).send_due(NOW)
+    sender = Sender(db, delivery.Delivery(sender="catalyst@example.com", host="127.0.0.1", port=1))
+    report = sender.send_due(NOW)
     assert report.retrying == [1, 2] and not report.sent
     rows = stored(db, "SELECT state, attempts, due_at, last_error FROM outbox ORDER BY 1")
     for state, attempts, due_at, error in rows:
-        assert (state, attempts, due_at) == ("queued", 1, NOW + timedelta(minutes=1))
+        # An outage is no message's fault: it waits, and its attempts are not used up.
+        assert (state, attempts, due_at) == ("queued", 0, NOW + timedelta(minutes=1))
         assert error.startswith("cannot reach the mail server 127.0.0.1:1")
-    assert not Sender(db, down).send_due(NOW + timedelta(seconds=30)).retrying  # backing off
-    Sender(db, down).send_due(NOW + timedelta(minutes=1))
-    assert {
-        due for _, _, due, _ in stored(db, "SELECT state, attempts, due_at, 1 FROM outbox")
-    } == {NOW + timedelta(minutes=3)}
+    assert not sender.send_due(NOW + timedelta(seconds=30)).retrying  # backing off
+    sender.send_due(NOW + timedelta(minutes=1))  # down again: wait longer
+    assert {due for (due,) in stored(db, "SELECT due_at FROM outbox")} == {
+        NOW + timedelta(minutes=3)
+    }
+
+
+def test_reminders_retried_after_working_hours_wait_for_monday(org, server):
+    db, users, _ = org
+    with db.transaction() as cursor:
+        outbox.enqueue(
+            cursor, "checkin_reminder", "bob@example.com", {"week": THIS_WEEK.isoformat()},
+            now=NOW, user_id=users["bob@example.com"],
+        )  # fmt: skip
+        outbox.enqueue(cursor, "test", "hana@example.com", {}, now=NOW)
+    friday_evening = datetime(2026, 11, 27, 18, 30)  # 19:30 in Berlin
+    report = Sender(db, smtp(server)).send_due(friday_evening)
+    assert [r.recipients for r in server.received] == [["hana@example.com"]]  # not a reminder
+    assert report.sent == [2]
+    assert stored(db, "SELECT state, attempts, due_at FROM outbox WHERE message_id = 1") == [
+        ("queued", 0, datetime(2026, 11, 30, 7, 0))  # Monday, 8:00 in Berlin
+    ]
+
+
+def test_what_no_longer_applies_when_sent_is_cancelled_with_the_reason(org, server, monkeypatch):
+    db, users, _ = org
+    planner.plan(db, NOW)
+    with db.transaction() as cursor:  # Hana leaves HR before her digest goes out
+        cursor.execute("DELETE FROM user_roles WHERE role = 'hr'")
+    # Sent only the next Thursday (the server was down): the week of 23 Nov has closed.
+    thursday = datetime(2026, 12, 3, 9, 0)
+    monkeypatch.setenv("CATALYST_NOW", thursday.isoformat())
+    report = Sender(db, smtp(server)).send_due(thursday)
+    reasons = dict(stored(db, "SELECT recipient, last_error FROM outbox WHERE state = 'cancelled'"))
+    assert reasons["hana@example.com"] == "Hana no longer has the HR role"
+    assert reasons["bob@example.com"] == "that week's check-in has closed"
+    assert "hana@example.com" not in [r.recipients[0] for r in server.received]
+    assert len(report.cancelled) == 4  # hana; ann, bob, tom's reminders
 
 
 def test_a_wrong_password_is_named_as_such(org):
