@@ -85,6 +85,7 @@ def _meta(spec: DemoSpec, today: date) -> dict[str, str]:
         "demo": "true",
         # Same seed, same database: even the fingerprint salt (nothing secret in a demo).
         "fingerprint_salt": hashlib.sha256(f"salt-{spec.seed}".encode()).hexdigest()[:32],
+        "mail_link_key": hashlib.sha256(f"mail-{spec.seed}".encode()).hexdigest(),
         "demo_spec": f"teams={spec.teams} weeks={spec.weeks} seed={spec.seed}",
         "demo_today": today.isoformat(),
     }
