@@ -28,7 +28,8 @@ test: $(VENV)/.installed-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	@# pytest exits 5 when it collected nothing: that is a broken suite, not a pass.
-	@$(BIN)/python -m pytest; status=$$?; \
+	@# -n auto: one worker per core (pytest-xdist); each serves its own demo to its browser.
+	@$(BIN)/python -m pytest -n auto; status=$$?; \
 	if [ $$status -eq 5 ]; then echo "make test: pytest collected no tests" >&2; exit 1; fi; \
 	exit $$status
 

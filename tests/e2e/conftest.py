@@ -18,6 +18,11 @@ from pathlib import Path
 
 import pytest
 from browser import ARTIFACTS, ROOT
+from playwright.sync_api import expect
+
+# Two workers share two cores with their browsers and servers: a page may take longer
+# than Playwright's default 5 s to draw. Waiting longer is not an assertion on time.
+expect.set_options(timeout=20_000)
 
 CHROMIUM_FLAGS = [
     "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
@@ -66,6 +71,9 @@ class Server:
         """``secrets``: given the server's URL, the secrets file to serve with (SSO)."""
         self.port = _free_port()
         self.url = f"http://localhost:{self.port}"
+        # Parallel workers (pytest-xdist) each serve their own demo: one log each.
+        worker = os.environ.get("PYTEST_XDIST_WORKER")
+        log = log.with_name(f"{log.stem}-{worker}{log.suffix}") if worker else log
         self.log = log
         log.parent.mkdir(parents=True, exist_ok=True)
         self._log_file = log.open("w")
