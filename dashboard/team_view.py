@@ -143,12 +143,16 @@ def collect(
         streak=streak,
         too_small=too_small,
         commitments=commitments,
-        committed=next(
-            (c for c in commitments[:1] if c.week >= rounds.week_of(today) - timedelta(weeks=1)),
-            None,
-        ),
+        committed=this_weeks_plan(commitments, today),
         texts_shared=with_notes,
     )
+
+
+def this_weeks_plan(commitments: list[Commitments], today: date) -> Commitments | None:
+    """The commitments made last week or this week (newest first in ``commitments``): what
+    the manager set out to do this week."""
+    latest = commitments[:1]
+    return next((c for c in latest if c.week >= rounds.week_of(today) - timedelta(weeks=1)), None)
 
 
 def this_weeks_focus(view: TeamView) -> tuple[str, str]:

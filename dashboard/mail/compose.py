@@ -1,5 +1,5 @@
 """A queued message made into the e-mail that goes out, from what is true when it is
-sent: figures through the read API (team_view, overview: published cells only, never a
+sent: figures through the read API (queries, overview: published cells only, never a
 team below the threshold), names and addresses from the accounts. ``Nothing`` when there
 is nothing left to say (checked in meanwhile, results withdrawn, account deactivated).
 """
@@ -109,25 +109,27 @@ def _reminder(db, delivery, message: Message, name: str, organization: str, toda
 
 
 def _manager_digest(db, delivery, message: Message, name: str, organization: str, today: date):
+    """Only what the digest says is read (the team's rounds through the read API, the
+    latest commitments): the whole My team view costs several times as much."""
     payload = message.payload
     manager_id, team_id = message.user_id, int(payload["team_id"])
     cadence, last_week = payload["cadence"], date.fromisoformat(payload["last_week"])
     period = rounds.Period.last_rounds(last_week, 6, cadence)
-    view = team_view.collect(
-        db, Scope.manager(manager_id), manager_id, team_id, period, today=today, with_notes=True
-    )
-    shown = view.rounds[view.rounds.responses > 0]
+    by_round = queries.team_rounds(db, Scope.manager(manager_id), team_id, period)
+    shown = by_round[by_round.responses > 0]
     this_round = rounds.round_of(last_week, cadence)
     if not len(shown) or shown["round"].iloc[-1] != this_round:
         raise Nothing("the round's results are not shown any more")
-    chosen, how = team_view.this_weeks_focus(view)
+    with db.reading() as cursor:
+        team = queries.team_now(cursor, team_id)
+        made = checkins.commitments(cursor, manager_id, team_id, limit=1)
+    plan = team_view.this_weeks_plan(made, today)
     return messages.manager_digest(
         name,
         organization,
-        view.team,
+        team[0] if team else "Your team",
         rounds.round_label(this_round, cadence),
-        catalyst(chosen).label,
-        how,
+        None if plan is None else (catalyst(plan.catalyst).label, len(plan.done)),
         _largest_change(shown, cadence),
         messages.link(delivery, "/my-team"),
     )

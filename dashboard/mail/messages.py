@@ -168,17 +168,25 @@ def manager_digest(
     organization: str,
     team: str,
     round_label: str,
-    focus: str,
-    focus_how: str,
+    committed: tuple[str, int] | None,
     change: str | None,
     url: str,
 ) -> Letter:
+    """``committed``: this week's focus and how many actions the manager committed to."""
+    if committed is None:
+        focus = "My team suggests a focus for this week, with actions to choose from."
+    else:
+        label, count = committed
+        focus = (
+            f"This week's focus: {label} (you committed to {count} "
+            f"action{'s' if count != 1 else ''})."
+        )
     return Letter(
         subject=f"{team}: new results ({round_label})",
         greeting=f"Hello {name},",
         paragraphs=[
             f"New results of your team are in Catalyst: {round_label}.",
-            f"This week's focus: {focus} ({focus_how}).",
+            focus,
             change or "No catalyst moved much since the round before.",
         ],
         action=("Open My team", url),

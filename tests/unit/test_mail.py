@@ -168,7 +168,7 @@ def test_a_manager_digest_only_for_a_round_that_can_be_shown(org, server):
     (digest,) = [r for r in server.received if "new results" in r.message["Subject"]]
     assert digest.recipients == ["ann@example.com"]
     assert digest.message["Subject"] == "North: new results (Week of 16 Nov 2026)"
-    assert "This week's focus: Clear goals (suggested)." in digest.text
+    assert "My team suggests a focus for this week" in digest.text
     assert "Largest change: Clear goals 33% → 83% favorable (+50 points" in digest.text
     assert "https://catalyst.example.com/my-team" in digest.text
     assert not server.to("tom@example.com") or all(
