@@ -9,16 +9,14 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 from browser import ARTIFACTS, ROOT
 from playwright.sync_api import expect
+from servers import Server
 
 # Two workers share two cores with their browsers and servers: a page may take longer
 # than Playwright's default 5 s to draw. Waiting longer is not an assertion on time.
@@ -56,70 +54,6 @@ def browser_type_launch_args():
 @pytest.fixture(scope="session")
 def browser_context_args():
     return {"viewport": {"width": 1280, "height": 860}}
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-class Server:
-    """`catalyst run` on a database, in its own process, with its console captured."""
-
-    def __init__(self, db: Path, log: Path, *, secrets=None) -> None:
-        """``secrets``: given the server's URL, the secrets file to serve with (SSO)."""
-        self.port = _free_port()
-        self.url = f"http://localhost:{self.port}"
-        # Parallel workers (pytest-xdist) each serve their own demo: one log each.
-        worker = os.environ.get("PYTEST_XDIST_WORKER")
-        log = log.with_name(f"{log.stem}-{worker}{log.suffix}") if worker else log
-        self.log = log
-        log.parent.mkdir(parents=True, exist_ok=True)
-        self._log_file = log.open("w")
-        extra = ["--secrets", str(secrets(self.url))] if secrets else []
-        self.process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "dashboard",
-                "run",
-                "--db",
-                str(db),
-                "--port",
-                str(self.port),
-                *extra,
-            ],
-            cwd=ROOT,
-            stdout=self._log_file,
-            stderr=subprocess.STDOUT,
-        )
-        self._wait_until_healthy()
-
-    def _wait_until_healthy(self, timeout: float = 60) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"catalyst run exited:\n{self.console()}")
-            try:
-                with urllib.request.urlopen(f"{self.url}/_stcore/health", timeout=2) as reply:
-                    if reply.status == 200:
-                        return
-            except OSError:
-                time.sleep(0.2)
-        raise RuntimeError(f"catalyst run did not answer within {timeout}s:\n{self.console()}")
-
-    def console(self) -> str:
-        self._log_file.flush()
-        return self.log.read_text()
-
-    def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-        self._log_file.close()
 
 
 @pytest.fixture(scope="session")

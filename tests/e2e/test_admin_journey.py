@@ -13,9 +13,9 @@ from collections import Counter
 
 import pytest
 from browser import ARTIFACTS, ROOT, open_signed_in, screenshot, settle, sign_in
-from conftest import Server
 from mailserver import MailServer
 from playwright.sync_api import expect
+from servers import Server
 
 pytestmark = pytest.mark.e2e
 

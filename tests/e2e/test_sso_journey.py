@@ -12,8 +12,8 @@ import sys
 import oidc_provider_mock
 import pytest
 from browser import ARTIFACTS, ROOT, screenshot, settle, sign_in
-from conftest import Server
 from playwright.sync_api import expect
+from servers import Server
 
 from dashboard import accounts
 from dashboard.clock import utc_now

@@ -1,0 +1,78 @@
+"""`catalyst run` in a process of its own, for the browser tests (fixtures in conftest.py,
+and tests that need a server set up their own way)."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+from browser import ROOT
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class Server:
+    """`catalyst run` on a database, in its own process, with its console captured."""
+
+    def __init__(self, db: Path, log: Path, *, secrets=None) -> None:
+        """``secrets``: given the server's URL, the secrets file to serve with (SSO)."""
+        self.port = _free_port()
+        self.url = f"http://localhost:{self.port}"
+        # Parallel workers (pytest-xdist) each serve their own demo: one log each.
+        worker = os.environ.get("PYTEST_XDIST_WORKER")
+        log = log.with_name(f"{log.stem}-{worker}{log.suffix}") if worker else log
+        self.log = log
+        log.parent.mkdir(parents=True, exist_ok=True)
+        self._log_file = log.open("w")
+        extra = ["--secrets", str(secrets(self.url))] if secrets else []
+        self.process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "dashboard",
+                "run",
+                "--db",
+                str(db),
+                "--port",
+                str(self.port),
+                *extra,
+            ],
+            cwd=ROOT,
+            stdout=self._log_file,
+            stderr=subprocess.STDOUT,
+        )
+        self._wait_until_healthy()
+
+    def _wait_until_healthy(self, timeout: float = 60) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"catalyst run exited:\n{self.console()}")
+            try:
+                with urllib.request.urlopen(f"{self.url}/_stcore/health", timeout=2) as reply:
+                    if reply.status == 200:
+                        return
+            except OSError:
+                time.sleep(0.2)
+        raise RuntimeError(f"catalyst run did not answer within {timeout}s:\n{self.console()}")
+
+    def console(self) -> str:
+        self._log_file.flush()
+        return self.log.read_text()
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+        self._log_file.close()
