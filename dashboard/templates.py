@@ -1,5 +1,5 @@
 """What HR downloads to start: the survey template, the question list for survey
-tools, the roster template. Built from the framework in catalysts.py."""
+tools, the roster and people templates. Built from the framework in catalysts.py."""
 
 from __future__ import annotations
 
@@ -28,6 +28,13 @@ def roster_template() -> pd.DataFrame:
             "headcount",
             "effective_from",
         ],
+    )
+
+
+def people_template() -> pd.DataFrame:
+    return pd.DataFrame(
+        [["ada.lovelace@example.com", "Ada Lovelace", "Support", "en", ""]],
+        columns=["email", "name", "team", "language", "effective_from"],
     )
 
 

@@ -1,4 +1,5 @@
-"""Upload: survey exports, the roster and wins and setbacks, checked before they go in."""
+"""Upload: survey exports, the roster, people and wins and setbacks, checked before they
+go in."""
 
 import streamlit as st
 
@@ -23,7 +24,8 @@ if ui.hr_scope(user).departments is not None:
 importing, history, downloads = st.tabs(["Import a file", "History", "Templates"])
 
 with importing:
-    kinds = {"survey": "Survey responses", "roster": "Roster", "progress": "Wins and setbacks"}
+    kinds = {"survey": "Survey responses", "roster": "Roster", "people": "People",
+             "progress": "Wins and setbacks"}  # fmt: skip
     kind = st.segmented_control(
         "What are you importing?",
         list(kinds),
@@ -44,6 +46,8 @@ with importing:
         views.upload.survey(db, user, upload)
     elif kind == "roster":
         views.upload.roster(db, user, upload)
+    elif kind == "people":
+        views.upload.people(db, user, upload)
     else:
         views.upload.wins_file(db, user, upload)
 

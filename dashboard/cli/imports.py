@@ -1,4 +1,4 @@
-"""``catalyst import survey|roster|progress FILE``, ``import undo ID`` and ``import list``:
+"""``catalyst import survey|roster|people|progress FILE``, ``import undo ID`` and ``import list``:
 files in through the same pipelines as the Upload page, and their history."""
 
 from __future__ import annotations
@@ -33,6 +33,14 @@ def add_commands(commands, common: argparse.ArgumentParser) -> None:
     )
     roster.add_argument("file", type=Path)
     roster.add_argument("--json", action="store_true", help="print one JSON object")
+    people = kinds.add_parser(
+        "people",
+        parents=[common],
+        help="everyone in each team on one date: email, name, team[, language][, "
+        "effective_from]; teams listed take their headcount from their people",
+    )
+    people.add_argument("file", type=Path)
+    people.add_argument("--json", action="store_true", help="print one JSON object")
     progress_ = kinds.add_parser(
         "progress",
         parents=[common],
@@ -111,6 +119,8 @@ def cmd_import(args: argparse.Namespace) -> int:
             if args.kind == "roster":
                 plan = ingest.plan_roster(db, source)
                 report = ingest.apply_roster(db, plan, now=utc_now())
+            elif args.kind == "people":
+                report = ingest.apply_people(db, ingest.plan_people(db, source), now=utc_now())
             elif args.kind == "progress":
                 options = ingest.WinsOptions(
                     skip_invalid=args.skip_invalid,

@@ -79,7 +79,7 @@ def plan_roster(db: Store, source: Source, *, today: date | None = None) -> Rost
                 limits=Limits.of(org),
             )
             roles = _roles(text.header)
-            rows = _read(cursor, text)
+            rows = read_rows(cursor, text, "roster_rows")
         report = ImportReport(kind="roster", file_name=source.name, rows_in_file=len(rows))
         report.dropped_columns = [
             f"{name} (not used)" for i, name in enumerate(text.header) if i not in roles.values()
@@ -130,9 +130,13 @@ def _roles(header: list[str]) -> dict[str, int]:
     return roles
 
 
-def _read(cursor: duckdb.DuckDBPyConnection, text: TextFile) -> list:
-    read_file(cursor, "roster_rows", text)
-    bad = cursor.execute("SELECT DISTINCT line FROM roster_rows_rejects ORDER BY line").fetchall()
+def read_rows(cursor: duckdb.DuckDBPyConnection, text: TextFile, table: str) -> list:
+    """Every row of a small file (roster, people) as text; refused whole when a row has
+    another number of fields than the header."""
+    read_file(cursor, table, text)
+    bad = cursor.execute(
+        f"SELECT DISTINCT line FROM {table}_rejects ORDER BY line"  # noqa: S608 - our name
+    ).fetchall()
     if bad:
         raise ImportRefused(
             [
@@ -143,7 +147,7 @@ def _read(cursor: duckdb.DuckDBPyConnection, text: TextFile) -> list:
                 for (line,) in bad
             ]
         )
-    return cursor.execute("SELECT * FROM roster_rows ORDER BY rowid").fetchall()
+    return cursor.execute(f"SELECT * FROM {table} ORDER BY rowid").fetchall()  # noqa: S608
 
 
 def _facts(

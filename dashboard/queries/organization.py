@@ -223,3 +223,13 @@ def teams_at(cursor: duckdb.DuckDBPyConnection, day: date) -> pd.DataFrame:
         """,
         [day, day],
     ).df()
+
+
+def people_of(cursor: duckdb.DuckDBPyConnection, team_id: int, day: date) -> pd.DataFrame:
+    """The people in a team on ``day``: name, email, language, since (their membership)."""
+    return cursor.execute(
+        "SELECT p.name, p.email, p.language, m.valid_from AS since FROM membership_history m "
+        "JOIN people p USING (person_id) WHERE m.team_id = $1 AND m.valid_from <= $2 "
+        "AND (m.valid_to IS NULL OR m.valid_to > $2) ORDER BY p.name",
+        [team_id, day],
+    ).df()

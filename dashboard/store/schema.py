@@ -399,6 +399,33 @@ def _outbox(cursor: duckdb.DuckDBPyConnection) -> None:
     cursor.execute("INSERT INTO meta VALUES ('mail_link_key', ?)", [secrets.token_hex(32)])
 
 
+PEOPLE = """
+    -- The people of each team, for Catalyst's own pulse (dashboard/ingest/people.py). They
+    -- are not accounts and never sign in.
+    CREATE SEQUENCE person_ids;
+    CREATE TABLE people (
+        person_id INTEGER PRIMARY KEY DEFAULT nextval('person_ids'),
+        email VARCHAR NOT NULL UNIQUE CHECK (email = lower(email)),
+        name VARCHAR NOT NULL,
+        language VARCHAR,  -- NULL: the organization's
+        created_at TIMESTAMP NOT NULL);
+    -- Which team a person is in from a date (team_id NULL: no longer in any). Like team
+    -- facts, added and never updated; for one person and date the latest recorded applies.
+    CREATE SEQUENCE membership_ids;
+    CREATE TABLE memberships (
+        person_id INTEGER NOT NULL,
+        valid_from DATE NOT NULL,
+        team_id INTEGER,
+        recorded_at TIMESTAMP NOT NULL,
+        membership_id BIGINT PRIMARY KEY DEFAULT nextval('membership_ids'));
+    CREATE VIEW membership_history AS
+        SELECT *, lead(valid_from) OVER (PARTITION BY person_id ORDER BY valid_from) AS valid_to
+        FROM (SELECT person_id, valid_from, team_id FROM memberships
+              QUALIFY row_number() OVER (PARTITION BY person_id, valid_from
+                                         ORDER BY membership_id DESC) = 1);
+"""
+
+
 # Append only: a released migration never changes, a file at version N runs
 # migrations N+1.. in order, each in its own transaction.
 MIGRATIONS: tuple[Migration, ...] = (
@@ -414,6 +441,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     _sql(SIGN_IN_CLIENTS),
     _sql(COMMITMENTS),
     _outbox,
+    _sql(PEOPLE),
 )
 
 

@@ -62,8 +62,29 @@ def roster(db: Store, admin: User, today: date) -> None:
             placeholder="–",
             column_config={"Recorded (UTC)": st.column_config.DatetimeColumn(format=WHEN)},
         )
+        _people(db, team_id, current.team, today)
     managers = dict(zip(everyone.email, everyone.display_name, strict=True))
     _roster_form(db, admin, team_id, current, list(departments.name), managers, today)
+
+
+def _people(db: Store, team_id: int, team: str, today: date) -> None:
+    """The team's people today (from the last people file), for the pulse."""
+    with db.reading() as cursor:
+        people = queries.people_of(cursor, team_id, today)
+    if not len(people):
+        st.caption(
+            f"No people listed for {plain(team)}: import a people file on the Upload page "
+            "to run Catalyst's own pulse (its headcount then comes from its people)."
+        )
+        return
+    st.markdown(f"**{plain(team)}: {len(people)} people today**")
+    st.dataframe(
+        people.rename(columns={"name": "Name", "email": "Email", "language": "Language",
+                               "since": "In the team since"}),
+        hide_index=True,
+        width="stretch",
+        placeholder="organization's",
+    )  # fmt: skip
 
 
 def _roster_form(

@@ -127,9 +127,11 @@ def downloads(db: Store) -> None:
             ("Question list", lambda: templates.question_list(teams),
              "catalyst-survey-questions.txt", "text/plain"),
         ],
-        "Roster and progress templates": [
+        "Roster, people and progress templates": [
             ("Roster (CSV)", lambda: exports.csv_bytes(templates.roster_template()),
              "catalyst-roster-template.csv", csv),
+            ("People (CSV)", lambda: exports.csv_bytes(templates.people_template()),
+             "catalyst-people-template.csv", csv),
             ("Wins and setbacks (CSV)", lambda: exports.csv_bytes(templates.progress_template()),
              "catalyst-progress-template.csv", csv),
         ],

@@ -125,6 +125,12 @@ START_HERE = {
         "manager_name, manager_email, and if you like headcount and effective_from.",
         "drop the updated roster; you see every change before it is applied.",
     ),
+    "people": (
+        "The people of each team, for Catalyst's own pulse: email, name, team, and if you "
+        "like language (en or de) and effective_from. List everyone: whoever is missing "
+        "leaves their team on that date. A team listed takes its headcount from its people.",
+        "drop the file; you see who joins, moves and leaves before anything is stored.",
+    ),
     "progress": (
         "Wins and setbacks per team: team, week, wins, setbacks (how many of each), or team, "
         "date, kind (win or setback), description (one per row).",
@@ -330,6 +336,29 @@ def roster(db: Store, user: User, upload) -> None:
             icon=":material/how_to_reg:",
         ):
             report = ingest.apply_roster(
+                db, plan, now=utc_now(), user_id=user.user_id, actor=user.email
+            )
+            show_report(report)
+
+
+def people(db: Store, user: User, upload) -> None:
+    try:
+        plan = ingest.plan_people(db, source_of(upload))
+    except ImportRefused as refusal:
+        show_problems(refusal.problems, upload.name, "people")
+        return
+    st.markdown("**What importing these people changes**")
+    for line in ingest.describe_people(plan):
+        st.markdown(f"- {plain(line)}")
+    if plan.changes_anything:
+        st.caption("Earlier weeks keep the people and headcounts they had.")
+        if st.button(
+            "Apply the people",
+            type="primary",
+            key=f"people-{_file_key(upload)}",
+            icon=":material/group_add:",
+        ):
+            report = ingest.apply_people(
                 db, plan, now=utc_now(), user_id=user.user_id, actor=user.email
             )
             show_report(report)

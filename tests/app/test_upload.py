@@ -10,7 +10,7 @@ import pytest
 from app_helpers import after_redirect, sign_in
 from fixtures import SAMPLES, TEMPLATE_HEADER
 
-from dashboard import accounts
+from dashboard import accounts, queries
 from dashboard.catalysts import ITEM_KEYS, item_label
 from dashboard.clock import utc_now
 from dashboard.markdown import plain
@@ -120,6 +120,37 @@ def test_a_roster_is_previewed_before_it_is_applied(upload_page, demo_path):
     button(app, "Apply the roster").click()
     app.run()
     assert app.success[0].value == "1 row in roster.csv: 1 imported."
+
+
+def test_people_are_previewed_applied_and_listed_on_the_admin_roster(
+    upload_page, demo_path, app_on
+):
+    upload_page.get("segmented_control")[0].set_value("people").run()
+    assert "whoever is missing leaves their team" in upload_page.info[0].value
+    text = (
+        "email,name,team\nada@example.com,Ada Lovelace,Platform\nbo@example.com,Bo Berg,Platform\n"
+    )
+    app = upload(upload_page, "people.csv", text.encode(), kind="people")
+    changes = " ".join(m.value for m in app.markdown)
+    assert (
+        plain("Join from 27 Nov 2026: ada@example.com to Platform, bo@example.com to Platform.")
+        in changes
+    )
+    assert plain("Platform: headcount") in changes and plain("→ 2 from 27 Nov 2026") in changes
+    button(app, "Apply the people").click()
+    app.run()
+    assert app.success[0].value == "2 rows in people.csv: 2 imported."
+    admin = after_redirect(sign_in(app_on(demo_path), "admin@example.com"))
+    admin.switch_page("pages/admin.py")
+    admin.query_params["section"] = "Roster"
+    admin.run()
+    with Store(demo_path) as db, db.reading() as cursor:
+        platform = queries.team_id_by_name(cursor, "Platform")
+    admin.selectbox(key="admin_team").set_value(platform).run()
+    assert not admin.exception
+    assert "**Platform: 2 people today**" in [m.value for m in admin.markdown]
+    people = next(d.value for d in admin.dataframe if "Email" in d.value.columns)
+    assert list(people.Email) == ["ada@example.com", "bo@example.com"]
 
 
 def test_wins_and_setbacks_file(upload_page, demo_path):
