@@ -426,6 +426,41 @@ PEOPLE = """
 """
 
 
+def _pulse(cursor: duckdb.DuckDBPyConnection) -> None:
+    answers = ",\n".join(f"{item} FLOAT CHECK ({item} BETWEEN 1 AND 5)" for item in ITEM_KEYS)
+    cursor.execute(PULSE.format(answers=answers))
+
+
+PULSE = """
+    -- Catalyst's own pulse (dashboard/pulse.py). A round's answers all belong to its first
+    -- week: nothing finer than the week is kept.
+    CREATE SEQUENCE pulse_ids;
+    CREATE TABLE pulse_rounds (
+        pulse_id INTEGER PRIMARY KEY DEFAULT nextval('pulse_ids'),
+        round_start DATE NOT NULL UNIQUE,
+        week DATE NOT NULL CHECK (dayofweek(week) = 1),
+        closes_at TIMESTAMP NOT NULL,
+        closed_at TIMESTAMP);
+    -- Who may answer: a person's personal link, or a kiosk code linked to nobody (person_id
+    -- NULL). Only a hash of the token is kept, made when the link is sent. ``used`` says
+    -- whether it was used (to remind those who did not), never when, never which answer.
+    CREATE TABLE pulse_invitations (
+        pulse_id INTEGER NOT NULL,
+        team_id INTEGER NOT NULL,
+        person_id INTEGER,
+        token_hash VARCHAR UNIQUE,
+        used BOOLEAN NOT NULL DEFAULT false);
+    -- Answers waiting for their batch: a random id, the round and the team, nothing else.
+    -- They reach survey_responses shuffled, at least k at a time (or at the round's close).
+    CREATE TABLE pulse_waiting (
+        answer_id UUID PRIMARY KEY,
+        pulse_id INTEGER NOT NULL,
+        team_id INTEGER NOT NULL,
+        {answers},
+        comment VARCHAR);
+"""
+
+
 # Append only: a released migration never changes, a file at version N runs
 # migrations N+1.. in order, each in its own transaction.
 MIGRATIONS: tuple[Migration, ...] = (
@@ -442,6 +477,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     _sql(COMMITMENTS),
     _outbox,
     _sql(PEOPLE),
+    _pulse,
 )
 
 

@@ -1,0 +1,233 @@
+"""Catalyst's own pulse: rounds, one-time links and kiosk codes, answers kept apart from
+people. No Streamlit here.
+
+Anonymity by design, and why each part is so:
+
+* An invitation row says who may answer (a person, or a kiosk code linked to nobody) and
+  whether it was used — never when, never which answer. Catalyst can remind those who
+  did not answer; it cannot tell what anyone said.
+* Using a token and storing the answer are two transactions, and the answer row holds a
+  random id, the round and the team: no token, no person, no time.
+* Answers wait in ``pulse_waiting`` and reach ``survey_responses`` in shuffled batches,
+  when at least k are waiting (the minimum group size) and at the round's close. A batch
+  is an import like a survey export, its responses dated the round's first week. So
+  neither row order, transaction ids nor two backups minutes apart line an answer up
+  with a person. What remains (README, "The pulse"): someone watching the running
+  process or the web server's logs, and someone holding k−1 links who answers with
+  known answers.
+* Results then follow the publication rules like any survey data: nothing of an open
+  round shows, and later changes come in groups of at least k.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from dashboard import accounts, queries, store
+from dashboard.catalysts import ITEM_KEYS
+from dashboard.store import Store
+
+GONE = "This link or code has been used already, or its round has closed."
+
+
+class PulseError(ValueError):
+    """An answer that cannot be taken; the message is safe to show to anyone."""
+
+
+@dataclass(frozen=True)
+class Invited:
+    """What a valid token opens: a round's form for a team."""
+
+    pulse_id: int
+    team_id: int
+    team: str
+    closes_at: datetime
+    language: str | None  # the person's, when the token is a personal link
+
+
+def open_round(
+    db: Store,
+    *,
+    round_start: date,
+    week: date,
+    closes_at: datetime,
+    now: datetime,
+    excluded: frozenset[int] = frozenset(),
+) -> int:
+    """A new round: one invitation per person in a team on ``week`` (teams ``excluded``
+    left out). Links are made when they are sent (``issue_link``)."""
+    with db.transaction() as cursor:
+        (pulse_id,) = cursor.execute(
+            "INSERT INTO pulse_rounds (round_start, week, closes_at) VALUES (?, ?, ?) "
+            "RETURNING pulse_id",
+            [round_start, week, closes_at],
+        ).fetchall()[0]
+        cursor.execute(
+            "INSERT INTO pulse_invitations (pulse_id, team_id, person_id) "
+            "SELECT $1, team_id, person_id FROM membership_history WHERE team_id IS NOT NULL "
+            "AND valid_from <= $2 AND (valid_to IS NULL OR valid_to > $2) "
+            "AND team_id NOT IN (SELECT unnest($3::INTEGER[]))",
+            [pulse_id, week, sorted(excluded)],
+        )
+        store.record_audit(cursor, "pulse.open", f"round of {round_start}", at=now)
+    return int(pulse_id)
+
+
+def issue_link(db: Store, pulse_id: int, person_id: int) -> str:
+    """A fresh one-time token for the person's link, replacing any earlier one; only its
+    hash is stored. Refused once they have answered (nobody answers twice)."""
+    token = secrets.token_urlsafe(24)
+    with db.transaction() as cursor:
+        rows = cursor.execute(
+            "UPDATE pulse_invitations SET token_hash = ? WHERE pulse_id = ? AND person_id = ? "
+            "AND NOT used RETURNING team_id",
+            [accounts.digest(token), pulse_id, person_id],
+        ).fetchall()
+    if not rows:
+        raise PulseError("This person has answered this round already, or is not invited.")
+    return token
+
+
+def kiosk_codes(db: Store, pulse_id: int, team_id: int, count: int, *, now: datetime) -> list[str]:
+    """``count`` one-time codes for people of the team without e-mail, linked to nobody:
+    short enough to type (10 characters of an alphabet without look-alikes)."""
+    codes = ["".join(secrets.choice(CODE_ALPHABET) for _ in range(10)) for _ in range(count)]
+    with db.transaction() as cursor:
+        for code in codes:
+            cursor.execute(
+                "INSERT INTO pulse_invitations (pulse_id, team_id, person_id, token_hash) "
+                "VALUES (?, ?, NULL, ?)",
+                [pulse_id, team_id, accounts.digest(_typed(code))],
+            )
+        store.record_audit(cursor, "pulse.kiosk_codes", f"{count} codes for team {team_id}", at=now)
+    return codes
+
+
+CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
+
+
+def _typed(code: str) -> str:
+    """A kiosk code as typed: case and spaces or dashes do not matter."""
+    return "".join(ch for ch in code.upper() if ch.isalnum())
+
+
+def invited(db: Store, token: str, *, now: datetime) -> Invited | None:
+    """What the token opens while it is unused and its round open; None otherwise (the
+    same for a token that never existed)."""
+    with db.reading() as cursor:
+        rows = cursor.execute(
+            "SELECT i.pulse_id, i.team_id, t.name, r.closes_at, p.language "
+            "FROM pulse_invitations i JOIN pulse_rounds r USING (pulse_id) "
+            "JOIN teams t USING (team_id) LEFT JOIN people p USING (person_id) "
+            "WHERE i.token_hash IN (?, ?) AND NOT i.used AND r.closed_at IS NULL "
+            "AND r.closes_at > ?",
+            [accounts.digest(token), accounts.digest(_typed(token)), now],
+        ).fetchall()
+    return Invited(*rows[0]) if rows else None
+
+
+def submit(
+    db: Store, token: str, answers: dict[str, int], comment: str | None, *, now: datetime
+) -> Invited:
+    """Take one answer: the token is used up (one transaction), then the answer waits for
+    its batch (another), then a batch goes in if one is due. PulseError when the token
+    cannot be used (the same message whatever the reason)."""
+    unknown = set(answers) - set(ITEM_KEYS)
+    if unknown or any(not 1 <= int(v) <= 5 for v in answers.values()):
+        raise PulseError("Answer each statement on the scale from 1 to 5.")
+    place = invited(db, token, now=now)
+    if place is None:
+        raise PulseError(GONE)
+    with db.transaction() as cursor:
+        used = cursor.execute(
+            "UPDATE pulse_invitations SET used = true WHERE token_hash IN (?, ?) AND NOT used "
+            "AND pulse_id IN (SELECT pulse_id FROM pulse_rounds WHERE closed_at IS NULL "
+            "AND closes_at > ?) RETURNING pulse_id",
+            [accounts.digest(token), accounts.digest(_typed(token)), now],
+        ).fetchall()
+    if not used:  # used a moment ago, in another tab
+        raise PulseError(GONE)
+    columns = ", ".join(answers)
+    with db.transaction() as cursor:
+        cursor.execute(
+            f"INSERT INTO pulse_waiting (answer_id, pulse_id, team_id, {columns}, comment) "  # noqa: S608 - allow-listed keys
+            f"VALUES (gen_random_uuid(), ?, ?, {', '.join('?' * len(answers))}, ?)",
+            [place.pulse_id, place.team_id, *answers.values(), (comment or "").strip() or None],
+        )
+    flush(db, place.pulse_id, now=now)
+    return place
+
+
+def flush(db: Store, pulse_id: int, *, now: datetime, closing: bool = False) -> int:
+    """Move the round's waiting answers into survey_responses, shuffled, when at least k
+    wait (or whatever waits when the round closes); how many went in."""
+    with db.transaction() as cursor:
+        k = queries.org_settings(cursor).min_group_size
+        (waiting,) = cursor.execute(
+            "SELECT count(*) FROM pulse_waiting WHERE pulse_id = ?", [pulse_id]
+        ).fetchone()
+        if not waiting or (waiting < k and not closing):
+            return 0
+        (week,) = cursor.execute(
+            "SELECT week FROM pulse_rounds WHERE pulse_id = ?", [pulse_id]
+        ).fetchone()
+        (import_id,) = cursor.execute(
+            "INSERT INTO imports (kind, file_name, layout, imported_at, rows_in_file, imported) "
+            "VALUES ('survey', ?, 'pulse', ?, ?, ?) RETURNING import_id",
+            [f"Catalyst pulse, week of {week:%-d %b %Y}", now, waiting, waiting],
+        ).fetchall()[0]
+        items = ", ".join(ITEM_KEYS)
+        cursor.execute(
+            f"INSERT INTO survey_responses (import_id, team_id, submitted_at, week, fingerprint, "  # noqa: S608
+            f"{items}, comment) SELECT ?, team_id, ?::TIMESTAMP, ?, "
+            f"((hash(answer_id)::UHUGEINT << 64) | hash(gen_random_uuid())::UHUGEINT), {items}, "
+            f"comment FROM pulse_waiting WHERE pulse_id = ? ORDER BY random()",
+            [import_id, week, week, pulse_id],
+        )
+        cursor.execute(
+            "CREATE OR REPLACE TEMP TABLE touched AS SELECT DISTINCT team_id, ?::DATE AS week "
+            "FROM pulse_waiting WHERE pulse_id = ?",
+            [week, pulse_id],
+        )
+        cursor.execute("DELETE FROM pulse_waiting WHERE pulse_id = ?", [pulse_id])
+        store.rebuild_response_summary(cursor, "touched")
+        store.bump_data_version(cursor, "survey")
+        store.record_audit(cursor, "pulse.batch", f"import #{import_id}: {waiting} answers", at=now)
+    return int(waiting)
+
+
+def close_round(db: Store, pulse_id: int, *, now: datetime) -> int:
+    """Close the round (no token works any more) and let every waiting answer in."""
+    with db.transaction() as cursor:
+        cursor.execute(
+            "UPDATE pulse_rounds SET closed_at = ? WHERE pulse_id = ? AND closed_at IS NULL",
+            [now, pulse_id],
+        )
+    return flush(db, pulse_id, now=now, closing=True)
+
+
+def participation(db: Store, pulse_id: int) -> dict[int, tuple[int, int] | None]:
+    """Per team: (answered, invited) — None where fewer than k were invited, so a count
+    never concerns fewer than k people. While the round is open the same rule holds:
+    a team of k or more shows how many answered so far, never who."""
+    with db.reading() as cursor:
+        k = queries.org_settings(cursor).min_group_size
+        rows = cursor.execute(
+            "SELECT team_id, count(*) FILTER (WHERE used), count(*) FROM pulse_invitations "
+            "WHERE pulse_id = ? GROUP BY team_id",
+            [pulse_id],
+        ).fetchall()
+    return {int(t): ((int(a), int(n)) if n >= k else None) for t, a, n in rows}
+
+
+def not_answered(db: Store, pulse_id: int) -> list[int]:
+    """The people of the round who have not answered: whom a reminder goes to."""
+    with db.reading() as cursor:
+        rows = cursor.execute(
+            "SELECT person_id FROM pulse_invitations WHERE pulse_id = ? "
+            "AND person_id IS NOT NULL AND NOT used ORDER BY person_id",
+            [pulse_id],
+        ).fetchall()
+    return [int(person_id) for (person_id,) in rows]

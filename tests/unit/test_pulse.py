@@ -1,0 +1,153 @@
+"""The pulse's storage (issue 22): one-time tokens, answers kept apart from people, shuffled
+batches of at least k into the survey responses. Support has 12 people, Sales East 3;
+the minimum group size is raised to 10 so a batch is big enough to test its order."""
+
+from __future__ import annotations
+
+import threading
+from datetime import date, datetime
+
+import pytest
+from fixtures import write_file
+
+from dashboard import ingest, organization, pulse
+from dashboard.catalysts import ITEM_KEYS
+from dashboard.ingest import Source
+
+NOW = datetime(2026, 11, 25, 10, 0)
+WEEK = date(2026, 11, 23)
+CLOSES = datetime(2026, 11, 30, 0, 0)
+
+
+@pytest.fixture
+def round_of(roster_store, tmp_path):
+    """(store, pulse id, {email: person id}) for a round of the week of 23 Nov."""
+    db = roster_store
+    rows = [f"p{i}@example.com,Person {i},Support,," for i in range(1, 13)]
+    rows += [f"s{i}@example.com,Seller {i},Sales East,," for i in range(1, 4)]
+    path = write_file(tmp_path, "people.csv", "email,name,team,language,effective_from\n"
+                      + "\n".join(r + "2026-11-02" for r in rows) + "\n")  # fmt: skip
+    ingest.apply_people(db, ingest.plan_people(db, Source(path.name, path)), now=NOW)
+    organization.change_settings(db, {"min_group_size": 10}, now=NOW)
+    pulse_id = pulse.open_round(db, round_start=WEEK, week=WEEK, closes_at=CLOSES, now=NOW)
+    with db.reading() as cursor:
+        people = dict(cursor.execute("SELECT email, person_id FROM people").fetchall())
+    return db, pulse_id, people
+
+
+def answers(value: int) -> dict[str, int]:
+    return dict.fromkeys(ITEM_KEYS, value)
+
+
+def test_answers_wait_until_k_and_then_go_in_shuffled_dated_only_by_their_week(round_of):
+    db, pulse_id, people = round_of
+    tokens = {e: pulse.issue_link(db, pulse_id, people[e]) for e in people if e[0] == "p"}
+    order = [f"p{i}@example.com" for i in range(1, 11)]
+    # Each person's clear_goals says who they are: 1, 2, 3 … by the order they answer.
+    for number, email in enumerate(order[:9], start=1):
+        submitted = pulse.submit(db, tokens[email], answers(1 + number % 5) | {
+            "clear_goals": 1 + (number - 1) % 5}, f"note {number}", now=NOW)  # fmt: skip
+        assert submitted.team == "Support"
+    with db.reading() as cursor:
+        assert cursor.execute("SELECT count(*) FROM survey_responses").fetchone() == (0,)
+        assert cursor.execute("SELECT count(*) FROM pulse_waiting").fetchone() == (9,)
+    pulse.submit(db, tokens[order[9]], answers(5), "note 10", now=NOW)
+    with db.reading() as cursor:
+        stored = cursor.execute(
+            "SELECT comment, submitted_at, week FROM survey_responses ORDER BY rowid"
+        ).fetchall()
+        assert cursor.execute("SELECT count(*) FROM pulse_waiting").fetchone() == (0,)
+    assert len(stored) == 10
+    assert {(at, week) for _, at, week in stored} == {(datetime(2026, 11, 23), WEEK)}
+    assert [c for c, _, _ in stored] != [f"note {n}" for n in range(1, 11)]  # shuffled
+
+
+def test_storage_holds_nothing_that_links_an_answer_to_a_person(round_of):
+    db, pulse_id, people = round_of
+    tokens = {e: pulse.issue_link(db, pulse_id, people[e]) for e in people if e[0] == "p"}
+    for email in sorted(tokens)[:10]:
+        pulse.submit(db, tokens[email], answers(4), None, now=NOW)
+    with db.reading() as cursor:
+        columns = cursor.execute(
+            "SELECT table_name, column_name, data_type FROM information_schema.columns "
+            "WHERE table_name IN ('survey_responses', 'pulse_waiting', 'pulse_invitations', "
+            "'response_summary')"
+        ).fetchall()
+        tables = {}
+        for table, column, kind in columns:
+            tables.setdefault(table, {})[column] = kind
+        # The answers: no person, no token, no time finer than the week.
+        for table in ("survey_responses", "pulse_waiting"):
+            assert not {"person_id", "token_hash", "email"} & set(tables[table])
+        (times,) = cursor.execute(
+            "SELECT count(DISTINCT submitted_at) FROM survey_responses"
+        ).fetchone()
+        assert times == 1
+        # Who was invited: used or not, never when.
+        assert not [c for c, k in tables["pulse_invitations"].items() if "TIMESTAMP" in k]
+        # No token in the clear anywhere.
+        for table in ("pulse_invitations", "survey_responses", "audit_log", "imports"):
+            text = str(cursor.execute(f"SELECT * FROM {table}").fetchall())  # noqa: S608
+            assert not any(token in text for token in tokens.values())
+
+
+def test_a_token_works_once_and_says_the_same_for_any_token_that_does_not(round_of):
+    db, pulse_id, people = round_of
+    token = pulse.issue_link(db, pulse_id, people["p1@example.com"])
+    pulse.submit(db, token, answers(3), None, now=NOW)
+    for used_or_never in (token, "no-such-token"):
+        with pytest.raises(pulse.PulseError) as refusal:
+            pulse.submit(db, used_or_never, answers(3), None, now=NOW)
+        assert str(refusal.value) == pulse.GONE
+    with pytest.raises(pulse.PulseError):
+        pulse.issue_link(db, pulse_id, people["p1@example.com"])  # nobody answers twice
+
+
+def test_twenty_submissions_of_one_token_at_once_store_one_answer(round_of):
+    db, pulse_id, people = round_of
+    token = pulse.issue_link(db, pulse_id, people["p2@example.com"])
+    taken, refused, start = [], [], threading.Barrier(20)
+
+    def answer() -> None:
+        start.wait()
+        try:
+            taken.append(pulse.submit(db, token, answers(4), None, now=NOW))
+        except pulse.PulseError:
+            refused.append(1)
+
+    threads = [threading.Thread(target=answer) for _ in range(20)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert (len(taken), len(refused)) == (1, 19)
+    with db.reading() as cursor:
+        assert cursor.execute("SELECT count(*) FROM pulse_waiting").fetchone() == (1,)
+
+
+def test_kiosk_codes_work_once_as_typed_and_the_close_lets_the_rest_in(round_of):
+    db, pulse_id, people = round_of
+    with db.reading() as cursor:
+        (sales,) = cursor.execute("SELECT team_id FROM teams WHERE name = 'Sales East'").fetchone()
+    (code,) = pulse.kiosk_codes(db, pulse_id, sales, 1, now=NOW)
+    typed = "-".join([code[:5], code[5:]]).lower()
+    assert pulse.invited(db, typed, now=NOW).team == "Sales East"
+    pulse.submit(db, typed, answers(2), None, now=NOW)
+    assert pulse.invited(db, code, now=NOW) is None
+    assert pulse.close_round(db, pulse_id, now=CLOSES) == 1  # below k, in at the close
+    late = pulse.issue_link(db, pulse_id, people["p3@example.com"])
+    assert pulse.invited(db, late, now=CLOSES) is None  # closed: no token works
+
+
+def test_participation_is_counted_only_for_teams_of_k_and_reminders_go_to_who_did_not(round_of):
+    db, pulse_id, people = round_of
+    for email in ("p1@example.com", "p2@example.com"):
+        pulse.submit(db, pulse.issue_link(db, pulse_id, people[email]), answers(4), None, now=NOW)
+    seen = pulse.participation(db, pulse_id)
+    with db.reading() as cursor:
+        teams = dict(cursor.execute("SELECT name, team_id FROM teams").fetchall())
+    assert seen[teams["Support"]] == (2, 12)
+    assert seen[teams["Sales East"]] is None  # 3 invited: fewer than k
+    waiting = set(pulse.not_answered(db, pulse_id))
+    assert people["p1@example.com"] not in waiting and people["p3@example.com"] in waiting
+    assert len(waiting) == 13
