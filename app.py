@@ -9,10 +9,11 @@ show a short "not available" note instead of the page.
 import logging
 import os
 import time
+from urllib.parse import urlsplit
 
 import streamlit as st
 
-from dashboard import accounts, navigation, ui
+from dashboard import accounts, navigation, ui, views
 from dashboard.markdown import plain
 
 started = time.perf_counter()
@@ -26,6 +27,14 @@ st.set_page_config(
 ui.style()
 
 db = ui.store()
+if st.session_state.get("pulse_session") or urlsplit(st.context.url or "").path.endswith("/pulse"):
+    # The team pulse's form, for anyone with a link or a code: nothing else is reachable,
+    # for the whole session (the address bar shows / once the form is the default page).
+    st.session_state["pulse_session"] = True
+    pages = [st.Page(views.pulse_form.render, title="Team pulse", default=True),
+             st.Page("pages/pulse.py", title="Team pulse", url_path="pulse")]  # fmt: skip
+    st.navigation(pages, position="hidden").run()
+    st.stop()
 if st.query_params.get("mail"):  # a preference link from a message: no sign-in needed
     page = st.Page("pages/mail_preferences.py", title="E-mail from Catalyst", default=True)
     st.navigation([page], position="hidden").run()

@@ -36,6 +36,7 @@ IMPORT_LIMITS = ("max_rows", "max_columns", "max_cell_kb", "max_unpacked_mb")
 NUMBERS = ("min_group_size", "comment_min_responses", "max_upload_mb", "grace_days",
            *IMPORT_LIMITS)  # fmt: skip
 COMMENT_FLOOR = 10  # DESIGN §3: comments need at least ten people behind them
+LANGUAGES = {"en": "English", "de": "Deutsch"}  # what the pulse's respondents can read
 
 
 def secrets_file(project_dir: Path | None = None) -> Path:
@@ -159,6 +160,7 @@ class OrgSettings:
     max_columns: int = 2_000
     max_cell_kb: int = 64
     max_unpacked_mb: int = 1_000  # an .xlsx unpacked, and its sheet written out as text
+    language: str = "en"  # the pulse's, for people without a language of their own
 
     @classmethod
     def from_rows(cls, rows: dict[str, str]) -> OrgSettings:
@@ -211,6 +213,10 @@ def parse_setting(key: str, text: str) -> object:
         if text.lower() not in ("true", "false"):
             raise SettingError(f"{key} must be true or false")
         return text.lower() == "true"
+    if key == "language":
+        if text not in LANGUAGES:
+            raise SettingError(f"language must be one of {', '.join(LANGUAGES)}, got {text!r}")
+        return text
     if key == "organization_name":
         if not text:
             raise SettingError("organization_name must not be empty")

@@ -31,6 +31,7 @@ from dashboard.ingest.limits import Limits
 from dashboard.ingest.report import ImportRefused, ImportReport, Problem, refuse
 from dashboard.ingest.roster import read_rows
 from dashboard.ingest.text import Source, prepare
+from dashboard.settings import LANGUAGES
 from dashboard.store import Store
 
 ROLES = {
@@ -41,7 +42,6 @@ ROLES = {
     "effective_from": {"effective from", "effective date", "from", "valid from", "since"},
 }
 REQUIRED = ("email", "name", "team")
-LANGUAGES = {"en": "English", "de": "Deutsch"}  # the pulse's languages
 
 
 @dataclass(frozen=True)

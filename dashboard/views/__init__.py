@@ -10,6 +10,7 @@ from dashboard.views import (
     import_history,
     manager_detail,
     overview,
+    pulse_form,
     team_view,
     upload,
 )
@@ -23,6 +24,7 @@ __all__ = [
     "import_history",
     "manager_detail",
     "overview",
+    "pulse_form",
     "team_view",
     "upload",
 ]

@@ -29,6 +29,7 @@ LABELS = {
     "max_columns": "Most columns in a file",
     "max_cell_kb": "Longest cell in a file (KB)",
     "max_unpacked_mb": "Largest workbook once unpacked (MB)",
+    "language": "Language of the team pulse (for people without their own)",
 }
 
 
@@ -129,6 +130,12 @@ def organization_settings(db: Store, admin: User) -> None:
             ),
             "max_upload_mb": st.number_input(
                 LABELS["max_upload_mb"], min_value=1, step=1, value=org.max_upload_mb
+            ),
+            "language": st.selectbox(
+                LABELS["language"],
+                list(settings.LANGUAGES),
+                index=list(settings.LANGUAGES).index(org.language),
+                format_func=settings.LANGUAGES.get,
             ),
         }
         with st.expander("What an uploaded file may hold"):

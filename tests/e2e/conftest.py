@@ -88,3 +88,19 @@ def fresh_server(tmp_path, browser_type_launch_args):
     server = Server(tmp_path / "new.duckdb", ARTIFACTS / "first-run-server.log")
     yield server
     server.stop()
+
+
+@pytest.fixture(scope="session")
+def axe_script() -> Path:
+    candidates = [
+        os.environ.get("AXE_CORE"),
+        ROOT / ".venv" / "share" / "axe-core" / "axe.min.js",
+        Path(sys.prefix) / "share" / "axe-core" / "axe.min.js",
+    ]
+    for candidate in candidates:
+        if candidate and Path(candidate).is_file():
+            return Path(candidate)
+    reason = "no axe-core at .venv/share/axe-core/axe.min.js (scripts/install-axe, make test)"
+    if os.environ.get("CI") == "true" or os.environ.get("REQUIRE_E2E") == "1":
+        pytest.fail(f"accessibility tests are required here, but {reason}")
+    pytest.skip(reason)

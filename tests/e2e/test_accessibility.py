@@ -7,13 +7,11 @@ Each role signs in once, in its own browser context, which every test here reuse
 
 from __future__ import annotations
 
-import os
-import sys
 from collections import Counter
 from pathlib import Path
 
 import pytest
-from browser import ROOT, screenshot, settle, sign_in
+from browser import screenshot, settle, sign_in
 from playwright.sync_api import expect
 
 from dashboard import navigation
@@ -46,22 +44,6 @@ BACKGROUND_LUMINANCE = """(selector) => {
     .backgroundColor.match(/\\d+/g).map(Number);
   return (0.2126 * r + 0.7152 * g + 0.0722 * b) / 255;
 }"""
-
-
-@pytest.fixture(scope="module")
-def axe_script() -> Path:
-    candidates = [
-        os.environ.get("AXE_CORE"),
-        ROOT / ".venv" / "share" / "axe-core" / "axe.min.js",
-        Path(sys.prefix) / "share" / "axe-core" / "axe.min.js",
-    ]
-    for candidate in candidates:
-        if candidate and Path(candidate).is_file():
-            return Path(candidate)
-    reason = "no axe-core at .venv/share/axe-core/axe.min.js (scripts/install-axe, make test)"
-    if os.environ.get("CI") == "true" or os.environ.get("REQUIRE_E2E") == "1":
-        pytest.fail(f"accessibility tests are required here, but {reason}")
-    pytest.skip(reason)
 
 
 @pytest.fixture(scope="module")

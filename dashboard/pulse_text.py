@@ -1,0 +1,79 @@
+"""Every word the pulse's respondent reads, from one message catalog per language (gettext
+``.po`` files under dashboard/locale, read with Babel). English is the source: a message
+is its English text; German is shipped complete, which a test checks. A person's
+``language`` chooses, else the organization's default, else English."""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+from babel.messages.pofile import read_po
+
+from dashboard.catalysts import CATALYSTS, PROGRESS
+from dashboard.settings import LANGUAGES
+
+LOCALE = Path(__file__).parent / "locale"
+
+SCALE = ("Strongly disagree", "Disagree", "Neither agree nor disagree", "Agree",
+         "Strongly agree")  # fmt: skip
+
+# The page's own words (the statements come from catalysts.py); messages with {names}
+# are formatted after translation.
+MESSAGES = (
+    "Your team's pulse",
+    "{team} · about a minute",
+    "How much do you agree, thinking about this week?",
+    "Anything else you want to say? (optional)",
+    "Comments are shown to your manager only when at least {count} people of your team "
+    "answered, without dates.",
+    "Send my answers",
+    "Answer every statement to send: {missing} still open.",
+    "Catalyst knows whether you answered, to remind you, but never which answers are yours.",
+    "Thank you!",
+    "Your answers are in. Your team's results appear once this round has closed and at "
+    "least {count} people have answered, in the week after {date}.",
+    "This link or code has been used already, or its round has closed.",
+    "Enter the code from your team's sheet",
+    "Open the form",
+    "Language",
+    "1 = strongly disagree, 5 = strongly agree",
+)
+
+
+def statements() -> list[tuple[str, str]]:
+    """(item key, statement in English) in the order of the form."""
+    return [(c.key, c.statement) for c in CATALYSTS] + [(PROGRESS.key, PROGRESS.statement)]
+
+
+def language_of(person: str | None, organization: str | None) -> str:
+    for choice in (person, organization):
+        if choice in LANGUAGES:
+            return choice
+    return "en"
+
+
+@cache
+def _catalog(language: str) -> dict[str, str]:
+    if language == "en":
+        return {}
+    with (LOCALE / language / "LC_MESSAGES" / "pulse.po").open("rb") as handle:
+        catalog = read_po(handle, locale=language)
+    return {m.id: m.string for m in catalog if m.id and m.string and not m.fuzzy}
+
+
+def translator(language: str):
+    """``_(message, **values)``: the message in ``language``, values filled in."""
+    catalog = _catalog(language if language in LANGUAGES else "en")
+
+    def translate(message: str, **values: object) -> str:
+        return catalog.get(message, message).format(**values)
+
+    return translate
+
+
+def missing_translations(language: str) -> list[str]:
+    """Messages the language's catalog does not translate (a shipped one has none)."""
+    catalog = _catalog(language)
+    wanted = [*MESSAGES, *SCALE, *(text for _, text in statements())]
+    return [message for message in wanted if message not in catalog]
