@@ -20,7 +20,12 @@ def utc_now() -> datetime:
 
 def today_in(time_zone: str) -> date:
     """Today's date where the organization is (weeks follow its time zone)."""
-    return utc_now().replace(tzinfo=UTC).astimezone(ZoneInfo(time_zone)).date()
+    return local_date(utc_now(), time_zone)
+
+
+def local_date(moment: datetime, time_zone: str) -> date:
+    """The date where the organization is at ``moment`` (naive UTC)."""
+    return moment.replace(tzinfo=UTC).astimezone(ZoneInfo(time_zone)).date()
 
 
 def local_midnight_in_utc(day: date, time_zone: str) -> datetime:

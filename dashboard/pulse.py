@@ -23,10 +23,11 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
-from dashboard import accounts, queries, store
+from dashboard import accounts, clock, queries, rounds, store
 from dashboard.catalysts import ITEM_KEYS
+from dashboard.settings import WEEKDAYS, OrgSettings
 from dashboard.store import Store
 
 GONE = "This link or code has been used already, or its round has closed."
@@ -45,6 +46,73 @@ class Invited:
     team: str
     closes_at: datetime
     language: str | None  # the person's, when the token is a personal link
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """One round of the pulse, in naive UTC: when it opens, when people are reminded, when
+    it closes (the end of the round's last Sunday in the organization's zone)."""
+
+    round_start: date
+    week: date  # its first week: every answer is dated by it
+    opens_at: datetime
+    reminders: tuple[datetime, ...]
+    closes_at: datetime
+
+
+def schedule(org: OrgSettings, today: date) -> Schedule:
+    """The round that holds ``today`` (the organization's date), by its settings."""
+    round_start = rounds.round_of(rounds.week_of(today), org.cadence)
+    weeks = rounds.weeks_in(round_start, org.cadence)
+    opening = weeks[0] + timedelta(days=WEEKDAYS.index(org.pulse_weekday))
+
+    def at(day: date, hour: int) -> datetime:
+        return clock.local_midnight_in_utc(day, org.time_zone) + timedelta(hours=hour)
+
+    reminders = []
+    if org.pulse_reminder_day:  # its n-th day, counted from the day it opens
+        reminders.append(at(opening + timedelta(days=org.pulse_reminder_day - 1), 10))
+    last_weekday = weeks[-1] + timedelta(days=4)  # the Friday of its last week
+    reminders.append(at(last_weekday, 10))
+    return Schedule(
+        round_start,
+        weeks[0],
+        at(opening, org.pulse_hour),
+        tuple(sorted({r for r in reminders if r > at(opening, org.pulse_hour)})),
+        at(weeks[-1] + timedelta(weeks=1), 0),
+    )
+
+
+def last_day(closes_at: datetime, time_zone: str) -> date:
+    """The round's last day where the organization is (it closes at the next midnight)."""
+    return clock.local_date(closes_at - timedelta(seconds=1), time_zone)
+
+
+def keep_time(db: Store, now: datetime) -> int | None:
+    """Open the round that is due, close those that ended (their waiting answers go in);
+    the open round's id, if any. Runs every minute in the app's scheduler."""
+    with db.reading() as cursor:
+        org = queries.org_settings(cursor)
+        ended = cursor.execute(
+            "SELECT pulse_id FROM pulse_rounds WHERE closed_at IS NULL AND closes_at <= ?", [now]
+        ).fetchall()
+    for (pulse_id,) in ended:
+        close_round(db, pulse_id, now=now)
+    if not org.pulse:
+        return None
+    due = schedule(org, clock.local_date(now, org.time_zone))
+    with db.reading() as cursor:
+        found = cursor.execute(
+            "SELECT pulse_id, closed_at IS NULL FROM pulse_rounds WHERE round_start = ?",
+            [due.round_start],
+        ).fetchall()
+    if found:
+        return int(found[0][0]) if found[0][1] else None
+    if now < due.opens_at:
+        return None
+    return open_round(
+        db, round_start=due.round_start, week=due.week, closes_at=due.closes_at, now=now
+    )
 
 
 def open_round(
@@ -220,6 +288,17 @@ def participation(db: Store, pulse_id: int) -> dict[int, tuple[int, int] | None]
             [pulse_id],
         ).fetchall()
     return {int(t): ((int(a), int(n)) if n >= k else None) for t, a, n in rows}
+
+
+def people_invited(db: Store, pulse_id: int) -> list[tuple[int, str]]:
+    """(person_id, email) of everyone with a personal link in the round."""
+    with db.reading() as cursor:
+        rows = cursor.execute(
+            "SELECT i.person_id, p.email FROM pulse_invitations i JOIN people p USING (person_id) "
+            "WHERE i.pulse_id = ? ORDER BY i.person_id",
+            [pulse_id],
+        ).fetchall()
+    return [(int(person_id), email) for person_id, email in rows]
 
 
 def not_answered(db: Store, pulse_id: int) -> list[int]:

@@ -5,6 +5,7 @@ is its English text; German is shipped complete, which a test checks. A person's
 
 from __future__ import annotations
 
+from datetime import date
 from functools import cache
 from pathlib import Path
 
@@ -38,6 +39,17 @@ MESSAGES = (
     "Open the form",
     "Language",
     "1 = strongly disagree, 5 = strongly agree",
+    # the messages that bring people to the form
+    "{team}: your team's pulse",
+    "Reminder: your team's pulse closes on {date}",
+    "Hello {name},",
+    "How did this week go? Seven statements and an optional comment take about a minute.",
+    "It is anonymous: Catalyst knows whether you answered, to remind you, never which "
+    "answers are yours.",
+    "Answer now",
+    "The link works once, until {date}.",
+    "This link replaces the one sent before.",
+    "Your team's pulse, sent for {organization}.",
 )
 
 
@@ -60,6 +72,11 @@ def _catalog(language: str) -> dict[str, str]:
     with (LOCALE / language / "LC_MESSAGES" / "pulse.po").open("rb") as handle:
         catalog = read_po(handle, locale=language)
     return {m.id: m.string for m in catalog if m.id and m.string and not m.fuzzy}
+
+
+def day(when: date, language: str) -> str:
+    """A date as the language writes it: 29 Nov 2026, 29.11.2026."""
+    return f"{when:%-d.%-m.%Y}" if language == "de" else f"{when:%-d %b %Y}"
 
 
 def translator(language: str):

@@ -34,7 +34,8 @@ DATE_ORDERS = ("month_first", "day_first")
 MIN_GROUP_SIZE_FLOOR = 3
 IMPORT_LIMITS = ("max_rows", "max_columns", "max_cell_kb", "max_unpacked_mb")
 NUMBERS = ("min_group_size", "comment_min_responses", "max_upload_mb", "grace_days",
-           *IMPORT_LIMITS)  # fmt: skip
+           "pulse_hour", "pulse_reminder_day", *IMPORT_LIMITS)  # fmt: skip
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday")
 COMMENT_FLOOR = 10  # DESIGN §3: comments need at least ten people behind them
 LANGUAGES = {"en": "English", "de": "Deutsch"}  # what the pulse's respondents can read
 
@@ -161,6 +162,14 @@ class OrgSettings:
     max_cell_kb: int = 64
     max_unpacked_mb: int = 1_000  # an .xlsx unpacked, and its sheet written out as text
     language: str = "en"  # the pulse's, for people without a language of their own
+    # Catalyst's own pulse (pulse.py): off until an admin switches it on. A round opens on
+    # this weekday of its first week at this hour (the organization's zone) and closes
+    # when the round ends; people who have not answered are reminded on the round's
+    # ``pulse_reminder_day`` (3: its third day; 0: not) and on its last weekday.
+    pulse: bool = False
+    pulse_weekday: str = "monday"
+    pulse_hour: int = 9
+    pulse_reminder_day: int = 3
 
     @classmethod
     def from_rows(cls, rows: dict[str, str]) -> OrgSettings:
@@ -188,6 +197,10 @@ def parse_setting(key: str, text: str) -> object:
             )
         if key == "grace_days" and number > 60:
             raise SettingError("grace_days must be at most 60")
+        if key == "pulse_hour" and number > 23:
+            raise SettingError("pulse_hour must be an hour from 0 to 23")
+        if key == "pulse_reminder_day" and number > 5:
+            raise SettingError("pulse_reminder_day must be a day of the round's first week, 0-5")
         if key == "min_group_size" and number < MIN_GROUP_SIZE_FLOOR:
             raise SettingError(
                 f"min_group_size must be at least {MIN_GROUP_SIZE_FLOOR} to protect anonymity"
@@ -209,7 +222,11 @@ def parse_setting(key: str, text: str) -> object:
                 f"unknown time zone {text!r}; use a name like Europe/Berlin"
             ) from None
         return text
-    if key in ("manager_notes_visible_to_hr", "sso_only"):
+    if key == "pulse_weekday":
+        if text.lower() not in WEEKDAYS:
+            raise SettingError(f"pulse_weekday must be one of {', '.join(WEEKDAYS)}")
+        return text.lower()
+    if key in ("manager_notes_visible_to_hr", "sso_only", "pulse"):
         if text.lower() not in ("true", "false"):
             raise SettingError(f"{key} must be true or false")
         return text.lower() == "true"

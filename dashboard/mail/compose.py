@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from datetime import date, datetime, timedelta
 
-from dashboard import accounts, checkins, overview, queries, rounds, team_view
+from dashboard import accounts, checkins, overview, pulse, pulse_text, queries, rounds, team_view
 from dashboard.catalysts import CATALYST_KEYS, catalyst
 from dashboard.mail import messages, outbox, preferences
 from dashboard.mail.delivery import Delivery
@@ -74,6 +74,8 @@ def letter(
         return _manager_digest(db, delivery, message, name, organization, today)
     if message.kind == "hr_digest":
         return _hr_digest(db, delivery, message, name, organization, now, today)
+    if message.kind in ("pulse_invitation", "pulse_reminder"):
+        return _pulse(db, delivery, message, org, now)
     raise ValueError(f"unknown kind of message {message.kind!r}")
 
 
@@ -132,6 +134,50 @@ def _manager_digest(db, delivery, message: Message, name: str, organization: str
         None if plan is None else (catalyst(plan.catalyst).label, len(plan.done)),
         _largest_change(shown, cadence),
         messages.link(delivery, "/my-team"),
+    )
+
+
+def _pulse(db: Store, delivery: Delivery, message: Message, org, now: datetime) -> Letter:
+    """A person's link to the round's form, made now (only its hash is kept), in their
+    language; a reminder's link replaces the one sent before."""
+    pulse_id, person_id = message.payload["pulse_id"], message.payload["person_id"]
+    with db.reading() as cursor:
+        found = cursor.execute(
+            "SELECT name, language FROM people WHERE person_id = ?", [person_id]
+        ).fetchall()
+    if not found:
+        raise Nothing("the person is no longer listed")
+    try:
+        token = pulse.issue_link(db, pulse_id, person_id)
+    except pulse.PulseError:
+        raise Nothing("answered already") from None
+    place = pulse.invited(db, token, now=now)
+    if place is None:
+        raise Nothing("the round has closed")
+    name, language = found[0]
+    language = pulse_text.language_of(language, org.language)
+    _ = pulse_text.translator(language)
+    shown = pulse_text.day(pulse.last_day(place.closes_at, org.time_zone), language)
+    reminder = message.kind == "pulse_reminder"
+    return messages.Letter(
+        subject=_("Reminder: your team's pulse closes on {date}", date=shown)
+        if reminder
+        else _("{team}: your team's pulse", team=place.team),
+        greeting=_("Hello {name},", name=name),
+        paragraphs=[
+            _(
+                "How did this week go? Seven statements and an optional comment take about a "
+                "minute."
+            ),
+            _(
+                "It is anonymous: Catalyst knows whether you answered, to remind you, never which "
+                "answers are yours."
+            ),
+        ],
+        action=(_("Answer now"), messages.link(delivery, "/pulse", t=token)),
+        after=[_("The link works once, until {date}.", date=shown)]
+        + ([_("This link replaces the one sent before.")] if reminder else []),
+        why=_("Your team's pulse, sent for {organization}.", organization=org.organization_name),
     )
 
 

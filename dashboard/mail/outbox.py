@@ -34,7 +34,12 @@ KINDS = {
     "manager_digest": "Manager's weekly digest",
     "hr_digest": "HR's weekly digest",
     "test": "Test message",
+    "pulse_invitation": "Pulse invitation",
+    "pulse_reminder": "Pulse reminder",
 }
+# Kinds that wait for working time in the organization's zone (mail/hours.py).
+WORKING_TIME_ONLY = frozenset({"checkin_reminder", "manager_digest", "hr_digest",
+                               "pulse_reminder"})  # fmt: skip
 STATES = ("queued", "sending", "sent", "failed", "cancelled")
 MAX_ATTEMPTS = 8  # 1 + 2 + 4 + ... + 64 minutes of waiting: about two hours
 LONGEST_WAIT = timedelta(hours=1)
@@ -105,7 +110,7 @@ def enqueue_new(
     if not planned:
         return {}
     frame = pd.DataFrame(
-        [(k, int(u), r, json.dumps(p), key) for k, u, r, p, key in planned],
+        [(k, None if u is None else int(u), r, json.dumps(p), key) for k, u, r, p, key in planned],
         columns=["kind", "user_id", "recipient", "payload", "once_key"],
     )
     with store.registered(cursor, "planned_messages", frame):

@@ -25,7 +25,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from dashboard import accounts, checkins, queries, rounds
+from dashboard import accounts, checkins, pulse, queries, rounds
 from dashboard.mail import outbox, preferences
 from dashboard.mail.hours import local_time, working_time
 from dashboard.store import Store
@@ -39,9 +39,10 @@ class Planned:
     reminders: int = 0
     manager_digests: int = 0
     hr_digests: int = 0
+    pulse: int = 0  # pulse invitations and reminders
 
     def __bool__(self) -> bool:
-        return bool(self.reminders or self.manager_digests or self.hr_digests)
+        return bool(self.reminders or self.manager_digests or self.hr_digests or self.pulse)
 
 
 def calendar_week(day: date) -> str:
@@ -53,11 +54,18 @@ def plan(db: Store, now: datetime) -> Planned:
     """Publish what fell due (no page needs to be open for that), then queue the
     reminders and digests due at ``now``."""
     queries.publish_due(db, now)
+    pulse_id = pulse.keep_time(db, now)
     with db.reading() as cursor:
         org = queries.org_settings(cursor)
         local = local_time(now, org.time_zone)
-        if not working_time(local):
-            return Planned()
+    pulse_mail = _pulse_mail(db, org, pulse_id, now) if pulse_id is not None else []
+    if not working_time(local):
+        with db.transaction() as cursor:
+            queued = outbox.enqueue_new(
+                cursor, [m for m in pulse_mail if m[0] != "pulse_reminder"], now=now
+            )
+        return Planned(pulse=queued.get("pulse_invitation", 0))
+    with db.reading() as cursor:
         today = local.date()
         week = checkins.due_week(today)
         missing = checkins.missing_in_week(cursor, week)
@@ -90,9 +98,33 @@ def plan(db: Store, now: datetime) -> Planned:
         for person in hr[~hr.user_id.isin(no_digests)].itertuples()
     ]
     with db.transaction() as cursor:
-        queued = outbox.enqueue_new(cursor, planned, now=now)
+        queued = outbox.enqueue_new(cursor, planned + pulse_mail, now=now)
     return Planned(
         reminders=queued.get("checkin_reminder", 0),
         manager_digests=queued.get("manager_digest", 0),
         hr_digests=queued.get("hr_digest", 0),
+        pulse=queued.get("pulse_invitation", 0) + queued.get("pulse_reminder", 0),
     )
+
+
+def _pulse_mail(db: Store, org, pulse_id: int, now: datetime) -> list:
+    """The open round's invitations (at once), and its reminders to who has not answered
+    once a reminder time has passed (the latest passed only; working time is the sender's
+    to keep)."""
+    invited = pulse.people_invited(db, pulse_id)
+    planned = [
+        ("pulse_invitation", None, email, {"pulse_id": pulse_id, "person_id": person_id},
+         f"pulse:{pulse_id}:{person_id}")
+        for person_id, email in invited
+    ]  # fmt: skip
+    when = pulse.schedule(org, local_time(now, org.time_zone).date())
+    passed = [i for i, at in enumerate(when.reminders) if at <= now]
+    if passed:
+        waiting = set(pulse.not_answered(db, pulse_id))
+        planned += [
+            ("pulse_reminder", None, email, {"pulse_id": pulse_id, "person_id": person_id},
+             f"pulse_reminder:{pulse_id}:{person_id}:{passed[-1]}")
+            for person_id, email in invited
+            if person_id in waiting
+        ]  # fmt: skip
+    return planned

@@ -18,7 +18,7 @@ from email.message import EmailMessage
 
 from dashboard import accounts, queries, store
 from dashboard.clock import utc_now
-from dashboard.mail import compose, messages, outbox, preferences
+from dashboard.mail import compose, messages, outbox
 from dashboard.mail.addresses import check_address
 from dashboard.mail.delivery import Connection, Delivery, MessageRefused, ServerProblem
 from dashboard.mail.hours import local_time, next_working_start, working_time
@@ -79,7 +79,7 @@ class Sender:
             time_zone = queries.org_settings(cursor).time_zone
         report = Report()
         if not working_time(local_time(now, time_zone)):
-            later = [m for m, kind in due if kind in preferences.TOPIC_OF]
+            later = [m for m, kind in due if kind in outbox.WORKING_TIME_ONLY]
             if later:
                 with self.db.transaction() as cursor:
                     outbox.postpone(cursor, later, next_working_start(now, time_zone))

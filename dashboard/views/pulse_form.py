@@ -5,7 +5,7 @@ at /pulse and, for the rest of that session, at / (where Streamlit moves the add
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
 import streamlit as st
 
@@ -39,7 +39,7 @@ def render() -> None:
 
 def _thanks(_, org: OrgSettings, last_day: date, language: str) -> None:
     st.success(_("Thank you!"), icon=":material/favorite:")
-    shown = f"{last_day:%-d.%-m.%Y}" if language == "de" else f"{last_day:%-d %b %Y}"
+    shown = pulse_text.day(last_day, language)
     st.write(
         _(
             "Your answers are in. Your team's results appear once this round has closed and "
@@ -99,6 +99,6 @@ def _form(_, org: OrgSettings, token: str, place: pulse.Invited, language: str) 
     except pulse.PulseError:
         st.error(_(pulse.GONE))
         return
-    st.session_state[DONE_KEY] = place.closes_at.date() - timedelta(days=1)
+    st.session_state[DONE_KEY] = pulse.last_day(place.closes_at, org.time_zone)
     st.session_state[LANGUAGE_KEY] = language
     st.rerun()
