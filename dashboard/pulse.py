@@ -290,6 +290,37 @@ def participation(db: Store, pulse_id: int) -> dict[int, tuple[int, int] | None]
     return {int(t): ((int(a), int(n)) if n >= k else None) for t, a, n in rows}
 
 
+def current_round(db: Store) -> dict | None:
+    """The newest round: pulse_id, round_start, week, closes_at, closed_at."""
+    with db.reading() as cursor:
+        rows = cursor.execute(
+            "SELECT pulse_id, round_start, week, closes_at, closed_at FROM pulse_rounds "
+            "ORDER BY round_start DESC LIMIT 1"
+        ).fetchall()
+    keys = ("pulse_id", "round_start", "week", "closes_at", "closed_at")
+    return dict(zip(keys, rows[0], strict=True)) if rows else None
+
+
+def links_for_other_channels(db: Store, pulse_id: int, base_url: str, *, by: int | None,
+                             now: datetime) -> list[tuple[str, str, str, str]]:  # fmt: skip
+    """(name, email, team, link) for everyone who has not answered, for Slack or Teams.
+    Each link is new and replaces the one sent by e-mail; audited."""
+    with db.reading() as cursor:
+        rows = cursor.execute(
+            "SELECT i.person_id, p.name, p.email, t.name FROM pulse_invitations i "
+            "JOIN people p USING (person_id) JOIN teams t USING (team_id) "
+            "WHERE i.pulse_id = ? AND NOT i.used ORDER BY t.name, p.name",
+            [pulse_id],
+        ).fetchall()
+    links = [(name, email, team, f"{base_url}/pulse?t={issue_link(db, pulse_id, person)}")
+             for person, name, email, team in rows]  # fmt: skip
+    with db.transaction() as cursor:
+        store.record_audit(
+            cursor, "pulse.links", f"{len(links)} links, round {pulse_id}", at=now, user_id=by
+        )
+    return links
+
+
 def people_invited(db: Store, pulse_id: int) -> list[tuple[int, str]]:
     """(person_id, email) of everyone with a personal link in the round."""
     with db.reading() as cursor:

@@ -10,7 +10,7 @@ today = ui.org_today()
 
 st.title("Admin")
 views.admin.show_done()
-sections = ["People", "Roster", "Settings", "Mail", "Audit log", "Backup"]
+sections = ["People", "Roster", "Settings", "Pulse", "Mail", "Audit log", "Backup"]
 section = ui.section_picker(sections, "section", key="admin_section")
 if section == "People":
     views.admin.people(db, user, today)
@@ -19,6 +19,8 @@ elif section == "Roster":
 elif section == "Settings":
     views.admin_settings.publication(db, user)
     views.admin_settings.organization_settings(db, user)
+elif section == "Pulse":
+    views.admin_pulse.section(db, user)
 elif section == "Mail":
     views.admin_mail.mail(db, user)
 elif section == "Audit log":

@@ -129,6 +129,13 @@ def configured(project_dir: Path | None = None) -> Delivery | None:
     )
 
 
+def public_url(project_dir: Path | None = None) -> str:
+    """Where people open Catalyst, for links (also without mail set up)."""
+    section = settings.read_secrets(project_dir).get("catalyst", {})
+    configured_url = os.environ.get(PUBLIC_URL_ENV) or section.get("public_url")
+    return (configured_url or "http://localhost:8501").rstrip("/")
+
+
 def is_set_up(project_dir: Path | None = None) -> bool:
     """Whether mail goes out (a configuration with a mistake counts as not set up; Admin →
     Mail says what is wrong with it)."""

@@ -4,6 +4,7 @@ below (overview, team_view, manager_detail …). Pages call ``views.<screen>.<pa
 from dashboard.views import (
     admin,
     admin_mail,
+    admin_pulse,
     admin_roster,
     admin_settings,
     column_mapping,
@@ -18,6 +19,7 @@ from dashboard.views import (
 __all__ = [
     "admin",
     "admin_mail",
+    "admin_pulse",
     "admin_roster",
     "admin_settings",
     "column_mapping",

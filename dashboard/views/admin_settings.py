@@ -30,6 +30,10 @@ LABELS = {
     "max_cell_kb": "Longest cell in a file (KB)",
     "max_unpacked_mb": "Largest workbook once unpacked (MB)",
     "language": "Language of the team pulse (for people without their own)",
+    "pulse": "Run Catalyst's own team pulse",
+    "pulse_weekday": "A round opens on",
+    "pulse_hour": "At (hour, the organization's time zone)",
+    "pulse_reminder_day": "First reminder on the round's day (0: none)",
 }
 
 
@@ -131,13 +135,38 @@ def organization_settings(db: Store, admin: User) -> None:
             "max_upload_mb": st.number_input(
                 LABELS["max_upload_mb"], min_value=1, step=1, value=org.max_upload_mb
             ),
-            "language": st.selectbox(
+        }
+        with st.expander("Team pulse"):
+            st.caption(
+                "Catalyst asks each team's people itself, anonymously (people come from a "
+                "people file on the Upload page). Each round opens on this day and hour, "
+                "sends everyone a one-time link by e-mail, reminds those who have not "
+                "answered on the day below and on the round's last weekday, and closes "
+                "when the round ends."
+            )
+            values["pulse"] = st.toggle(LABELS["pulse"], org.pulse)
+            values["pulse_weekday"] = st.selectbox(
+                LABELS["pulse_weekday"],
+                settings.WEEKDAYS,
+                index=settings.WEEKDAYS.index(org.pulse_weekday),
+                format_func=str.capitalize,
+            )
+            values["pulse_hour"] = st.number_input(
+                LABELS["pulse_hour"], min_value=0, max_value=23, step=1, value=org.pulse_hour
+            )
+            values["pulse_reminder_day"] = st.number_input(
+                LABELS["pulse_reminder_day"],
+                min_value=0,
+                max_value=5,
+                step=1,
+                value=org.pulse_reminder_day,
+            )
+            values["language"] = st.selectbox(
                 LABELS["language"],
                 list(settings.LANGUAGES),
                 index=list(settings.LANGUAGES).index(org.language),
                 format_func=settings.LANGUAGES.get,
-            ),
-        }
+            )
         with st.expander("What an uploaded file may hold"):
             st.caption(
                 "Files over these are refused before they are read in full; the "

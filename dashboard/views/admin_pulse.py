@@ -1,0 +1,104 @@
+"""Admin → Pulse: the current round (how many answered, only for teams of at least k
+invited), links for other channels and printable kiosk codes. Both files are made on a
+click, shown once and audited: their links are as good as a person's answer."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import exports, kiosk, pulse, queries
+from dashboard.accounts import User
+from dashboard.clock import utc_now
+from dashboard.mail import delivery
+from dashboard.markdown import plain
+from dashboard.store import Store
+
+LINKS_KEY, SHEET_KEY = "pulse_links", "pulse_sheet"
+
+
+def section(db: Store, admin: User) -> None:
+    with db.reading() as cursor:
+        org = queries.org_settings(cursor)
+        teams = queries.roster_now(cursor, utc_now().date())
+    current = pulse.current_round(db)
+    if current is None:
+        st.info(
+            "No pulse round yet. Import the people of each team (Upload → People), then "
+            "switch the pulse on under Settings → Team pulse: the next round opens on its "
+            "day and hour and everyone gets a link by e-mail."
+            if not org.pulse
+            else "The pulse is on; its first round opens on its day and hour.",
+            icon=":material/how_to_vote:",
+        )
+        return
+    last_day = pulse.last_day(current["closes_at"], org.time_zone)
+    state = "closed" if current["closed_at"] else f"open until {last_day:%-d %b %Y}"
+    st.markdown(f"**Round of {current['round_start']:%-d %b %Y}** · {state}")
+    _participation(db, current["pulse_id"], teams, org.min_group_size)
+    if current["closed_at"] is None:
+        _links(db, admin, current["pulse_id"])
+        _kiosk(db, admin, current["pulse_id"], teams, org.organization_name, last_day)
+
+
+def _participation(db: Store, pulse_id: int, teams: pd.DataFrame, k: int) -> None:
+    counts = pulse.participation(db, pulse_id)
+    names = dict(zip(teams.team_id, teams.team, strict=True))
+    table = pd.DataFrame(
+        {
+            "Team": [names.get(team_id, "–") for team_id in counts],
+            "Answered": [
+                f"{c[0]} of {c[1]}" if c else f"fewer than {k} invited: not counted"
+                for c in counts.values()
+            ],
+        }
+    )
+    st.dataframe(table, hide_index=True, width="stretch")
+    st.caption(
+        f"Counts show only for teams with at least {k} people invited, and never who answered."
+    )
+
+
+def _links(db: Store, admin: User, pulse_id: int) -> None:
+    st.markdown("**Links for other channels (Slack, Teams)**")
+    st.caption(
+        "A new link for everyone who has not answered yet, in a CSV. Each replaces the "
+        "link sent by e-mail, so send these instead."
+    )
+    if st.button("Make the links", key="pulse_make_links"):
+        base = delivery.public_url()
+        rows = pulse.links_for_other_channels(db, pulse_id, base, by=admin.user_id, now=utc_now())
+        st.session_state[LINKS_KEY] = pd.DataFrame(rows, columns=["Name", "Email", "Team", "Link"])
+    if (links := st.session_state.get(LINKS_KEY)) is not None:
+        st.download_button(
+            f"Download {len(links)} links (CSV)",
+            data=exports.csv_bytes(links),
+            file_name="catalyst-pulse-links.csv",
+            mime="text/csv",
+            icon=":material/download:",
+            on_click="ignore",
+        )
+
+
+def _kiosk(db: Store, admin: User, pulse_id: int, teams, organization: str, last_day) -> None:
+    st.markdown("**Kiosk codes for people without e-mail**")
+    names = dict(zip(teams.team_id.astype(int), teams.team, strict=True))
+    left, right = st.columns([3, 1])
+    team_id = left.selectbox(
+        "Team", list(names), format_func=names.get, index=None, key="pulse_kiosk_team"
+    )
+    count = right.number_input("Codes", min_value=1, max_value=200, value=5, key="pulse_count")
+    if st.button("Make a sheet of codes", disabled=team_id is None, key="pulse_make_codes"):
+        codes = pulse.kiosk_codes(db, pulse_id, team_id, int(count), now=utc_now())
+        page = kiosk.sheet(organization, names[team_id], codes, delivery.public_url(), last_day)
+        st.session_state[SHEET_KEY] = (names[team_id], page)
+    if (sheet := st.session_state.get(SHEET_KEY)) is not None:
+        team, page = sheet
+        st.download_button(
+            f"Download the sheet for {plain(team)} (HTML, print it)",
+            data=page.encode(),
+            file_name="catalyst-pulse-codes.html",
+            mime="text/html",
+            icon=":material/print:",
+            on_click="ignore",
+        )
