@@ -196,6 +196,31 @@ def invited(db: Store, token: str, *, now: datetime) -> Invited | None:
     return Invited(*rows[0]) if rows else None
 
 
+WRONG_FREE = 20  # wrong tokens or codes from one client before it must wait
+
+
+def wait_before_trying(db: Store, client: str, now: datetime) -> timedelta:
+    """How long a client that typed wrong codes must wait (1, 2, 4 … minutes after
+    WRONG_FREE of them, as for sign-in). Kept apart from sign-in's counts: a kiosk on a
+    shared address must not slow anyone's sign-in, nor the other way round."""
+    with db.reading() as cursor:
+        failures = cursor.execute(
+            "SELECT attempted_at FROM sign_in_attempts WHERE client = ? AND outcome = 'failure' "
+            "AND attempted_at > ? ORDER BY attempted_at",
+            [_throttle_key(client), now - accounts.ATTEMPTS_KEPT],
+        ).fetchall()
+    return accounts.throttle_delay([at for (at,) in failures], now, free=WRONG_FREE)
+
+
+def record_wrong(db: Store, client: str, now: datetime) -> None:
+    with db.transaction() as cursor:
+        accounts.record_attempt(cursor, _throttle_key(client), "pulse", "failure", now)
+
+
+def _throttle_key(client: str) -> str:
+    return f"pulse {client}"
+
+
 def submit(
     db: Store, token: str, answers: dict[str, int], comment: str | None, *, now: datetime
 ) -> Invited:

@@ -39,6 +39,7 @@ MESSAGES = (
     "Open the form",
     "Language",
     "1 = strongly disagree, 5 = strongly agree",
+    "Too many wrong codes from here: try again in {minutes} min.",
     # the messages that bring people to the form
     "{team}: your team's pulse",
     "Reminder: your team's pulse closes on {date}",

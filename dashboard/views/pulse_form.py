@@ -13,15 +13,26 @@ from dashboard import pulse, pulse_text, queries, ui
 from dashboard.clock import utc_now
 from dashboard.settings import OrgSettings
 
-DONE_KEY, CODE_KEY, LANGUAGE_KEY = "pulse_done", "pulse_code", "pulse_language"
+DONE_KEY, CODE_KEY, TOKEN_KEY = "pulse_done", "pulse_code", "pulse_token"
+LANGUAGE_KEY = "pulse_language"
 
 
 def render() -> None:
     db = ui.store()
     with db.reading() as cursor:
         org = queries.org_settings(cursor)
-    token = st.query_params.get("t") or st.session_state.get(CODE_KEY) or ""
-    place = pulse.invited(db, token, now=utc_now()) if token else None
+    # A code just typed, else the token this session opened, else the link's.
+    typed = st.session_state.pop(CODE_KEY, None)
+    token = typed or st.session_state.get(TOKEN_KEY) or st.query_params.get("t") or ""
+    now, client = utc_now(), ui.client()
+    wait = pulse.wait_before_trying(db, client, now) if token else None
+    place = pulse.invited(db, token, now=now) if token and not wait else None
+    if place is not None:
+        st.session_state[TOKEN_KEY] = token
+    elif token and not wait and not st.session_state.get(DONE_KEY):
+        pulse.record_wrong(db, client, now)  # said once; the next run starts afresh
+        st.session_state.pop(TOKEN_KEY, None)
+        st.query_params.pop("t", None)
     language = pulse_text.language_of(
         place.language if place else st.session_state.get(LANGUAGE_KEY), org.language
     )
@@ -31,6 +42,10 @@ def render() -> None:
         st.title(_("Your team's pulse"))
         if done := st.session_state.get(DONE_KEY):
             _thanks(_, org, done, language)
+        elif wait:
+            minutes = max(1, round(wait.total_seconds() / 60))
+            st.error(_("Too many wrong codes from here: try again in {minutes} min.",
+                       minutes=minutes))  # fmt: skip
         elif place is None:
             _code_entry(_, bool(token))
         else:

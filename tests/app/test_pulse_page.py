@@ -102,3 +102,14 @@ def test_a_kiosk_code_typed_on_the_page_opens_the_form_once(round_file):
     later.text_input[0].input(code)
     later.button[0].click().run()
     assert later.error[0].value == pulse.GONE
+
+
+def test_wrong_codes_from_one_place_are_slowed_down(round_file):
+    app = open_page()
+    for attempt in range(pulse.WRONG_FREE):
+        app.text_input[0].input(f"WRONG{attempt:05d}")
+        app.button[0].click().run()
+        assert app.error[0].value == pulse.GONE  # the same words as for a used one
+    app.text_input[0].input("WRONG99999")
+    app.button[0].click().run()
+    assert app.error[0].value == "Too many wrong codes from here: try again in 1 min."
