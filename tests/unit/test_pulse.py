@@ -4,15 +4,21 @@ the minimum group size is raised to 10 so a batch is big enough to test its orde
 
 from __future__ import annotations
 
+import tempfile
 import threading
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
+from pathlib import Path
 
 import pytest
-from fixtures import write_file
+from fixtures import SAMPLES, budget, write_file
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from dashboard import ingest, organization, pulse
+from dashboard import ingest, organization, pulse, queries, rounds
 from dashboard.catalysts import ITEM_KEYS
 from dashboard.ingest import Source
+from dashboard.queries import Scope
+from dashboard.store import Store
 
 NOW = datetime(2026, 11, 25, 10, 0)
 WEEK = date(2026, 11, 23)
@@ -151,3 +157,74 @@ def test_participation_is_counted_only_for_teams_of_k_and_reminders_go_to_who_di
     waiting = set(pulse.not_answered(db, pulse_id))
     assert people["p1@example.com"] not in waiting and people["p3@example.com"] in waiting
     assert len(waiting) == 13
+
+
+@settings(
+    max_examples=budget(6),
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@given(
+    k=st.integers(3, 6),
+    steps=st.lists(st.sampled_from(["answer", "answer", "observe", "day"]), min_size=4,
+                   max_size=24),
+)  # fmt: skip
+def test_figures_observed_during_and_after_a_round_move_by_k_people_or_not_at_all(
+    monkeypatch, k, steps
+):
+    """Whatever order people answer in and whenever HR or the manager looks (the team's
+    figure of the round, the department's, participation), two figures ever seen differ
+    by nothing or by at least k people."""
+    with tempfile.TemporaryDirectory() as folder:
+        db = Store(Path(folder) / "pulse.duckdb")
+        try:
+            _watch_a_round(db, Path(folder), monkeypatch, k, steps)
+        finally:
+            db.close()
+
+
+def _watch_a_round(db, folder: Path, monkeypatch, k: int, steps: list[str]) -> None:
+    roster = Source("roster.csv", SAMPLES / "roster_example.csv")
+    ingest.apply_roster(db, ingest.plan_roster(db, roster), now=NOW)
+    rows = "\n".join(f"p{i}@example.com,P{i},Support,,2026-11-02" for i in range(12))
+    path = write_file(folder, "people.csv", f"email,name,team,language,effective_from\n{rows}\n")
+    ingest.apply_people(db, ingest.plan_people(db, Source(path.name, path)), now=NOW)
+    organization.change_settings(db, {"min_group_size": k}, now=NOW)
+    queries.go_live(db, now=NOW, actor="test")
+    pulse_id = pulse.open_round(db, round_start=WEEK, week=WEEK, closes_at=CLOSES, now=NOW)
+    with db.reading() as cursor:
+        people = [
+            p for (p,) in cursor.execute("SELECT person_id FROM people ORDER BY 1").fetchall()
+        ]
+        (support,) = cursor.execute("SELECT team_id FROM teams WHERE name = 'Support'").fetchone()
+        manager = cursor.execute(
+            "SELECT manager_id FROM team_history WHERE team_id = ?", [support]
+        ).fetchone()[0]
+    period = rounds.Period.last_rounds(WEEK, 1, "weekly")
+    seen: list[tuple[str, int]] = []
+    now = NOW
+
+    def observe() -> None:
+        for who, scope in (("hr", Scope.hr()), ("manager", Scope.manager(manager))):
+            seen.append((who, queries.team_figure(db, scope, support, period).responses))
+        counted = pulse.participation(db, pulse_id).get(support)
+        assert counted is None or counted[1] >= k  # counts only for teams of k
+
+    for step in [*steps, "day", "day", "day", "day", "day", "day", "day", "day", "observe"]:
+        if step == "answer" and people:
+            token = pulse.issue_link(db, pulse_id, people.pop())
+            try:
+                pulse.submit(db, token, dict.fromkeys(ITEM_KEYS, 4), None, now=now)
+            except pulse.PulseError:
+                assert now >= CLOSES  # only a closed round refuses a fresh link
+        elif step == "day":
+            now += timedelta(days=1)
+            monkeypatch.setenv("CATALYST_NOW", now.isoformat())
+            pulse.keep_time(db, now)
+        else:
+            observe()
+    observe()
+    for who in ("hr", "manager"):
+        counts = [n for w, n in seen if w == who]
+        for earlier, later in zip(counts, counts[1:], strict=False):
+            assert later == earlier or abs(later - earlier) >= k, (who, counts)
