@@ -110,9 +110,40 @@ def keep_time(db: Store, now: datetime) -> int | None:
         return int(found[0][0]) if found[0][1] else None
     if now < due.opens_at:
         return None
+    excluded = frozenset(int(t) for t in org.pulse_excluded_teams.split(",") if t)
     return open_round(
-        db, round_start=due.round_start, week=due.week, closes_at=due.closes_at, now=now
+        db,
+        round_start=due.round_start,
+        week=due.week,
+        closes_at=due.closes_at,
+        now=now,
+        excluded=excluded,
     )
+
+
+def skip_next_round(db: Store, *, now: datetime, by: int | None = None) -> date | None:
+    """Skip the next round whose opening is ahead (holidays): it is recorded as closed
+    with nobody invited, so it never opens. The round skipped, or None when the next two
+    are skipped already."""
+    with db.reading() as cursor:
+        org = queries.org_settings(cursor)
+        taken = {r for (r,) in cursor.execute("SELECT round_start FROM pulse_rounds").fetchall()}
+    day = clock.local_date(now, org.time_zone)
+    for _ in range(3):
+        due = schedule(org, day)
+        if due.opens_at > now and due.round_start not in taken:
+            with db.transaction() as cursor:
+                cursor.execute(
+                    "INSERT INTO pulse_rounds (round_start, week, closes_at, closed_at) "
+                    "VALUES (?, ?, ?, ?)",
+                    [due.round_start, due.week, due.closes_at, now],
+                )
+                store.record_audit(
+                    cursor, "pulse.skip", f"round of {due.round_start}", at=now, user_id=by
+                )
+            return due.round_start
+        day = rounds.weeks_in(due.round_start, org.cadence)[-1] + timedelta(weeks=1)
+    return None
 
 
 def open_round(

@@ -170,6 +170,7 @@ class OrgSettings:
     pulse_weekday: str = "monday"
     pulse_hour: int = 9
     pulse_reminder_day: int = 3
+    pulse_excluded_teams: str = ""  # team ids left out of the pulse, comma-separated
 
     @classmethod
     def from_rows(cls, rows: dict[str, str]) -> OrgSettings:
@@ -222,6 +223,11 @@ def parse_setting(key: str, text: str) -> object:
                 f"unknown time zone {text!r}; use a name like Europe/Berlin"
             ) from None
         return text
+    if key == "pulse_excluded_teams":
+        ids = [part.strip() for part in text.split(",") if part.strip()]
+        if not all(part.isdigit() for part in ids):
+            raise SettingError("pulse_excluded_teams must be team ids separated by commas")
+        return ",".join(sorted(ids, key=int))
     if key == "pulse_weekday":
         if text.lower() not in WEEKDAYS:
             raise SettingError(f"pulse_weekday must be one of {', '.join(WEEKDAYS)}")

@@ -7,12 +7,13 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard import exports, kiosk, pulse, queries
+from dashboard import exports, kiosk, organization, pulse, queries
 from dashboard.accounts import User
 from dashboard.clock import utc_now
 from dashboard.mail import delivery
 from dashboard.markdown import plain
 from dashboard.store import Store
+from dashboard.views.admin import done
 
 LINKS_KEY, SHEET_KEY = "pulse_links", "pulse_sheet"
 
@@ -21,6 +22,7 @@ def section(db: Store, admin: User) -> None:
     with db.reading() as cursor:
         org = queries.org_settings(cursor)
         teams = queries.roster_now(cursor, utc_now().date())
+    _plan(db, admin, org, teams)
     current = pulse.current_round(db)
     if current is None:
         st.info(
@@ -33,12 +35,44 @@ def section(db: Store, admin: User) -> None:
         )
         return
     last_day = pulse.last_day(current["closes_at"], org.time_zone)
-    state = "closed" if current["closed_at"] else f"open until {last_day:%-d %b %Y}"
+    counts = pulse.participation(db, current["pulse_id"])
+    state = (
+        f"open until {last_day:%-d %b %Y}" if current["closed_at"] is None
+        else "closed" if counts else "skipped"
+    )  # fmt: skip
     st.markdown(f"**Round of {current['round_start']:%-d %b %Y}** · {state}")
     _participation(db, current["pulse_id"], teams, org.min_group_size)
     if current["closed_at"] is None:
         _links(db, admin, current["pulse_id"])
         _kiosk(db, admin, current["pulse_id"], teams, org.organization_name, last_day)
+
+
+def _plan(db: Store, admin: User, org, teams: pd.DataFrame) -> None:
+    """Teams left out of the pulse, and skipping the next round (holidays)."""
+    names = dict(zip(teams.team_id.astype(int), teams.team, strict=True))
+    left_out = [int(t) for t in org.pulse_excluded_teams.split(",") if t]
+    chosen = st.multiselect(
+        "Teams left out of the pulse",
+        list(names),
+        default=[t for t in left_out if t in names],
+        format_func=names.get,
+        placeholder="None: every team with people is asked",
+        help="For teams surveyed another way; their people get no links or codes.",
+        key="pulse_left_out",
+    )
+    left, right = st.columns(2)
+    if left.button("Save the teams left out", disabled=sorted(chosen) == sorted(left_out)):
+        organization.change_settings(
+            db, {"pulse_excluded_teams": ",".join(map(str, chosen))}, now=utc_now(),
+            by=admin.user_id,
+        )  # fmt: skip
+        done(f"Saved: {len(chosen)} team{'s' if len(chosen) != 1 else ''} left out.")
+    if right.button("Skip the next round", help="For holidays: it never opens."):
+        skipped = pulse.skip_next_round(db, now=utc_now(), by=admin.user_id)
+        done(
+            f"The round of {skipped:%-d %b %Y} is skipped." if skipped
+            else "The next rounds are skipped already."
+        )  # fmt: skip
 
 
 def _participation(db: Store, pulse_id: int, teams: pd.DataFrame, k: int) -> None:

@@ -11,6 +11,7 @@ from fixtures import write_file
 
 from dashboard import ingest, pulse
 from dashboard.ingest import Source
+from dashboard.markdown import plain
 from dashboard.store import Store
 
 WEEK = date(2026, 11, 23)
@@ -51,3 +52,24 @@ def test_admin_sees_the_round_and_makes_links_and_kiosk_codes(app_on, demo_path,
         ).fetchone()
     assert audit["pulse.links"] == "6 links, round 1" and codes == 5
     assert audit["pulse.kiosk_codes"].startswith("5 codes for team")
+
+
+def test_admin_leaves_a_team_out_and_skips_the_next_round(app_on, demo_path):
+    app = after_redirect(sign_in(app_on(demo_path), "admin@example.com"))
+    app.switch_page("pages/admin.py")
+    app.query_params["section"] = "Pulse"
+    app.run()
+    assert app.info[0].value.startswith("No pulse round yet.")
+    with Store(demo_path) as db, db.reading() as cursor:
+        (platform,) = cursor.execute("SELECT team_id FROM teams WHERE name = 'Platform'").fetchone()
+    app.multiselect(key="pulse_left_out").set_value([platform]).run()
+    next(b for b in app.button if b.label == "Save the teams left out").click().run()
+    assert app.success[0].value == plain("Saved: 1 team left out.")
+    next(b for b in app.button if b.label == "Skip the next round").click().run()
+    assert app.success[0].value == plain("The round of 30 Nov 2026 is skipped.")
+    assert app.markdown[0].value == "**Round of 30 Nov 2026** · skipped"
+    with Store(demo_path) as db, db.reading() as cursor:
+        setting = cursor.execute(
+            "SELECT value FROM settings WHERE key = 'pulse_excluded_teams'"
+        ).fetchone()
+    assert setting == (str(platform),)

@@ -94,3 +94,26 @@ def test_links_open_the_form_reminders_reach_only_who_did_not_answer(org, monkey
         closed = cursor.execute("SELECT closed_at FROM pulse_rounds WHERE pulse_id = 1").fetchone()
         (answers,) = cursor.execute("SELECT count(*) FROM survey_responses").fetchone()
     assert closed[0] is not None and answers == 3  # below k: they go in at the close
+
+
+def test_a_team_left_out_gets_no_links_and_a_skipped_round_never_opens(org, monkeypatch):
+    db = org
+    with db.reading() as cursor:
+        (support,) = cursor.execute("SELECT team_id FROM teams WHERE name = 'Support'").fetchone()
+    friday = datetime(2026, 11, 27, 12, 0)
+    assert pulse.skip_next_round(db, now=friday) == datetime(2026, 11, 30).date()
+    with MailServer() as server:
+        assert tick(db, server, datetime(2026, 11, 30, 8, 0), monkeypatch).pulse == 0
+        organization.change_settings(db, {"pulse_excluded_teams": str(support)}, now=friday)
+        assert tick(db, server, datetime(2026, 12, 7, 8, 0), monkeypatch).pulse == 0
+        assert not server.received
+    with db.reading() as cursor:
+        rounds = cursor.execute(
+            "SELECT round_start, (SELECT count(*) FROM pulse_invitations i "
+            "WHERE i.pulse_id = r.pulse_id) FROM pulse_rounds r ORDER BY 1"
+        ).fetchall()
+    # The skipped round is recorded closed with nobody invited; the next opened without
+    # Support, the only team with people.
+    assert [(str(start), invited) for start, invited in rounds] == [
+        ("2026-11-30", 0), ("2026-12-07", 0)
+    ]  # fmt: skip
