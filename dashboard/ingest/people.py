@@ -18,19 +18,15 @@ writes it in one transaction.
 
 from __future__ import annotations
 
-import tempfile
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from pathlib import Path
 
 import duckdb
 
 from dashboard import accounts, clock, queries, store
-from dashboard.ingest.columns import normalize
-from dashboard.ingest.limits import Limits
-from dashboard.ingest.report import ImportRefused, ImportReport, Problem, refuse
-from dashboard.ingest.roster import read_rows
-from dashboard.ingest.text import Source, prepare
+from dashboard.ingest.report import ImportRefused, ImportReport, Problem
+from dashboard.ingest.roster import match_roles, read_small_file
+from dashboard.ingest.text import Source
 from dashboard.settings import LANGUAGES
 from dashboard.store import Store
 
@@ -81,19 +77,13 @@ def plan_people(db: Store, source: Source, *, today: date | None = None) -> Peop
     with db.reading() as cursor:
         org = queries.org_settings(cursor)
         today = today or clock.today_in(org.time_zone)
-        with tempfile.TemporaryDirectory() as folder:
-            text = prepare(
-                source,
-                workdir=Path(folder),
-                limit_bytes=org.max_upload_mb * 1_000_000,
-                limits=Limits.of(org),
-            )
-            roles = _roles(text.header)
-            rows = read_rows(cursor, text, "people_rows")
-        report = ImportReport(kind="people", file_name=source.name, rows_in_file=len(rows))
-        report.dropped_columns = [
-            f"{name} (not used)" for i, name in enumerate(text.header) if i not in roles.values()
-        ]
+        text, roles, rows, report = read_small_file(
+            cursor,
+            source,
+            org,
+            "people",
+            lambda header: match_roles(header, ROLES, REQUIRED, "people file"),
+        )
         teams = {name.lower(): name for name in queries.team_names(cursor)}
         since, problems = _date(rows, roles, text.header_rows, today)
         people, row_problems = _people(rows, roles, text.header_rows, teams, cursor)
@@ -110,22 +100,6 @@ def plan_people(db: Store, source: Source, *, today: date | None = None) -> Peop
         report.imported = len(plan.joins) + len(plan.moves)
         report.duplicates = len(people) - report.imported
         return plan
-
-
-def _roles(header: list[str]) -> dict[str, int]:
-    roles = {}
-    for index, name in enumerate(header):
-        for role, names in ROLES.items():
-            if normalize(name) in names and role not in roles:
-                roles[role] = index
-                break
-    missing = [role for role in REQUIRED if role not in roles]
-    if missing:
-        raise refuse(
-            f"A people file needs the columns {', '.join(REQUIRED)} (language and "
-            f"effective_from are optional); missing: {', '.join(missing)}."
-        )
-    return roles
 
 
 def _date(rows: list, roles: dict[str, int], header_rows: int, today: date):

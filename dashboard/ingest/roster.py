@@ -71,19 +71,9 @@ def plan_roster(db: Store, source: Source, *, today: date | None = None) -> Rost
     with db.reading() as cursor:
         org = queries.org_settings(cursor)
         today = today or clock.today_in(org.time_zone)
-        with tempfile.TemporaryDirectory() as folder:
-            text = prepare(
-                source,
-                workdir=Path(folder),
-                limit_bytes=org.max_upload_mb * 1_000_000,
-                limits=Limits.of(org),
-            )
-            roles = _roles(text.header)
-            rows = read_rows(cursor, text, "roster_rows")
-        report = ImportReport(kind="roster", file_name=source.name, rows_in_file=len(rows))
-        report.dropped_columns = [
-            f"{name} (not used)" for i, name in enumerate(text.header) if i not in roles.values()
-        ]
+        text, roles, rows, report = read_small_file(
+            cursor, source, org, "roster", lambda header: match_roles(header, ROLES, REQUIRED)
+        )
         facts, problems = _facts(rows, roles, text.header_rows, today)
         return _plan(cursor, RosterPlan(report, text.content_hash), facts, problems)
 
@@ -113,21 +103,44 @@ def _plan(
     return plan
 
 
-def _roles(header: list[str]) -> dict[str, int]:
-    roles = {}
+def match_roles(
+    header: list[str], roles: dict[str, set[str]], required: tuple[str, ...], what: str = "roster"
+) -> dict[str, int]:
+    """Which column holds each role (by its normalized header); refused, naming what is
+    missing, when a required one is not there."""
+    found = {}
     for index, name in enumerate(header):
-        plain = normalize(name)
-        for role, names in ROLES.items():
-            if plain in names and role not in roles:
-                roles[role] = index
+        for role, names in roles.items():
+            if normalize(name) in names and role not in found:
+                found[role] = index
                 break
-    missing = [role for role in REQUIRED if role not in roles]
+    missing = [role for role in required if role not in found]
     if missing:
+        optional = [role for role in roles if role not in required]
         raise refuse(
-            f"The roster needs the columns {', '.join(REQUIRED)} (headcount and effective_from "
+            f"The {what} needs the columns {', '.join(required)} ({' and '.join(optional)} "
             f"are optional); missing: {', '.join(missing)}."
         )
-    return roles
+    return found
+
+
+def read_small_file(cursor, source: Source, org, kind: str, roles_of) -> tuple:
+    """A roster-like file read whole: (text, roles by column, rows, report with the
+    columns not used)."""
+    with tempfile.TemporaryDirectory() as folder:
+        text = prepare(
+            source,
+            workdir=Path(folder),
+            limit_bytes=org.max_upload_mb * 1_000_000,
+            limits=Limits.of(org),
+        )
+        roles = roles_of(text.header)
+        rows = read_rows(cursor, text, f"{kind}_rows")
+    report = ImportReport(kind=kind, file_name=source.name, rows_in_file=len(rows))
+    report.dropped_columns = [
+        f"{name} (not used)" for i, name in enumerate(text.header) if i not in roles.values()
+    ]
+    return text, roles, rows, report
 
 
 def read_rows(cursor: duckdb.DuckDBPyConnection, text: TextFile, table: str) -> list:

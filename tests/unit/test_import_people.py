@@ -157,7 +157,7 @@ def test_a_file_without_the_columns_says_which(roster_store, tmp_path):
     with pytest.raises(ImportRefused) as refusal:
         ingest.plan_people(roster_store, Source(path.name, path))
     assert refusal.value.problems[0].message == (
-        "A people file needs the columns email, name, team (language and effective_from are "
+        "The people file needs the columns email, name, team (language and effective_from are "
         "optional); missing: name."
     )
 
