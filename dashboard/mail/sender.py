@@ -57,6 +57,9 @@ class Sender:
         """Queue again what was left ``sending`` (a restart, or an error while marking: with
         one sender, nothing else can be in flight) — the one case that may repeat a
         message; each is logged."""
+        with self.db.reading() as cursor:  # every batch asks: a read, not the write lock
+            if not outbox.counts(cursor)["sending"]:
+                return []
         with self.db.transaction() as cursor:
             left = outbox.interrupted(cursor, now or utc_now())
         for message in left:
