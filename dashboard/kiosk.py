@@ -9,32 +9,37 @@ from datetime import date
 
 import segno
 
+from dashboard import pulse_text
 
-def sheet(organization: str, team: str, codes: list[str], base_url: str, last_day: date) -> str:
-    """An HTML page to print: one card per code, cut along the lines."""
-    e = html.escape
+
+def sheet(
+    organization: str, team: str, codes: list[str], base_url: str, last_day: date, language: str
+) -> str:
+    """An HTML page to print in the organization's language: one card per code, cut
+    along the lines."""
+    e, _ = html.escape, pulse_text.translator(language)
+    until = pulse_text.day(last_day, language)
     cards = []
     for code in codes:
         link = f"{base_url}/pulse?t={code}"
         qr = segno.make(link, error="m").svg_data_uri(scale=4, border=2)
-        shown = f"{code[:5]}-{code[5:]}"
+        how = _("Scan the QR code, or open {address} and type:", address=f"{base_url}/pulse")
+        terms = _("Works once, until {date}. Anonymous: the code is not linked to you.",
+                  date=until)  # fmt: skip
         cards.append(
-            '<div class="card"><p class="team">' + e(team) + "</p>"
-            f'<img src="{qr}" alt="QR code that opens the pulse form">'
-            f"<p>Scan the code, or open <b>{e(base_url)}/pulse</b> and type</p>"
-            f'<p class="code">{e(shown)}</p>'
-            f"<p>Works once, until {last_day:%-d %b %Y}. Anonymous: the code is not "
-            "linked to you.</p></div>"
+            f'<div class="card"><p class="team">{e(team)}</p>'
+            f'<img src="{qr}" alt="{e(_("QR code that opens the pulse form"))}">'
+            f'<p>{e(how)}</p><p class="code">{e(code[:5])}-{e(code[5:])}</p>'
+            f"<p>{e(terms)}</p></div>"
         )
+    title = _("{organization} · {team}: your team's pulse", organization=organization, team=team)
     return (
-        '<!doctype html><html lang="en"><head><meta charset="utf-8">'
-        f"<title>{e(team)}: pulse codes</title><style>"
+        f'<!doctype html><html lang="{e(language)}"><head><meta charset="utf-8">'
+        f"<title>{e(title)}</title><style>"
         "body{font-family:system-ui,sans-serif;margin:12mm}"
         ".card{display:inline-block;width:80mm;margin:0 4mm 6mm 0;padding:4mm;"
         "border:1px dashed #666;vertical-align:top;text-align:center;break-inside:avoid}"
         ".team{font-weight:600}.code{font:600 20px monospace;letter-spacing:2px}"
         "</style></head><body>"
-        f"<h1>{e(organization)} · {e(team)}: your team's pulse</h1>"
-        + "".join(cards)
-        + "</body></html>"
+        f"<h1>{e(title)}</h1>" + "".join(cards) + "</body></html>"
     )

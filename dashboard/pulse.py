@@ -155,8 +155,9 @@ def open_round(
     now: datetime,
     excluded: frozenset[int] = frozenset(),
 ) -> int:
-    """A new round: one invitation per person in a team on ``week`` (teams ``excluded``
-    left out). Links are made when they are sent (``issue_link``)."""
+    """A new round: one invitation per person with e-mail in a team on ``week`` (teams
+    ``excluded`` left out). Links are made when they are sent (``issue_link``); people
+    without e-mail get kiosk codes (``kiosk_codes``)."""
     with db.transaction() as cursor:
         (pulse_id,) = cursor.execute(
             "INSERT INTO pulse_rounds (round_start, week, closes_at) VALUES (?, ?, ?) "
@@ -165,9 +166,11 @@ def open_round(
         ).fetchall()[0]
         cursor.execute(
             "INSERT INTO pulse_invitations (pulse_id, team_id, person_id) "
-            "SELECT $1, team_id, person_id FROM membership_history WHERE team_id IS NOT NULL "
-            "AND valid_from <= $2 AND (valid_to IS NULL OR valid_to > $2) "
-            "AND team_id NOT IN (SELECT unnest($3::INTEGER[]))",
+            "SELECT $1, m.team_id, m.person_id FROM membership_history m "
+            "JOIN people p USING (person_id) WHERE m.team_id IS NOT NULL "
+            "AND p.email IS NOT NULL AND m.valid_from <= $2 "
+            "AND (m.valid_to IS NULL OR m.valid_to > $2) "
+            "AND m.team_id NOT IN (SELECT unnest($3::INTEGER[]))",
             [pulse_id, week, sorted(excluded)],
         )
         store.record_audit(cursor, "pulse.open", f"round of {round_start}", at=now)
@@ -189,18 +192,52 @@ def issue_link(db: Store, pulse_id: int, person_id: int) -> str:
     return token
 
 
-def kiosk_codes(db: Store, pulse_id: int, team_id: int, count: int, *, now: datetime) -> list[str]:
-    """``count`` one-time codes for people of the team without e-mail, linked to nobody:
-    short enough to type (10 characters of an alphabet without look-alikes)."""
-    codes = ["".join(secrets.choice(CODE_ALPHABET) for _ in range(10)) for _ in range(count)]
+def kiosk_codes(
+    db: Store, pulse_id: int, team_id: int, *, now: datetime, by: int | None = None
+) -> list[str]:
+    """A sheet of one-time codes for the team's people without e-mail, linked to nobody:
+    one per such person, less the codes of an earlier sheet already used, so nobody has
+    two ways to answer and the round takes no more answers than it has people. A new
+    sheet ends the unused codes of the last. Codes are short enough to type (10
+    characters of an alphabet without look-alikes)."""
     with db.transaction() as cursor:
-        for code in codes:
-            cursor.execute(
-                "INSERT INTO pulse_invitations (pulse_id, team_id, person_id, token_hash) "
-                "VALUES (?, ?, NULL, ?)",
-                [pulse_id, team_id, accounts.digest(_typed(code))],
-            )
-        store.record_audit(cursor, "pulse.kiosk_codes", f"{count} codes for team {team_id}", at=now)
+        (week,) = cursor.execute(
+            "SELECT week FROM pulse_rounds WHERE pulse_id = ?", [pulse_id]
+        ).fetchone()
+        (count,) = cursor.execute(
+            "SELECT count(*) FROM membership_history m JOIN people p USING (person_id) "
+            "WHERE p.email IS NULL AND m.team_id = $1 AND m.valid_from <= $2 "
+            "AND (m.valid_to IS NULL OR m.valid_to > $2)",
+            [team_id, week],
+        ).fetchone()
+        cursor.execute(
+            "DELETE FROM pulse_invitations WHERE pulse_id = ? AND team_id = ? "
+            "AND person_id IS NULL AND NOT used",
+            [pulse_id, team_id],
+        )
+        (used,) = cursor.execute(
+            "SELECT count(*) FROM pulse_invitations WHERE pulse_id = ? AND team_id = ? "
+            "AND person_id IS NULL",
+            [pulse_id, team_id],
+        ).fetchone()
+        codes = ["".join(secrets.choice(CODE_ALPHABET) for _ in range(10))
+                 for _ in range(max(0, count - used))]  # fmt: skip
+        if not codes:
+            raise PulseError(
+                "Nobody in this team needs a code: everyone without e-mail has answered "
+                "with a code already." if count else
+                "This team has nobody without e-mail. List such people in the people file "
+                "with the email cell empty (Upload → People); everyone else gets a link."
+            )  # fmt: skip
+        cursor.executemany(
+            "INSERT INTO pulse_invitations (pulse_id, team_id, person_id, token_hash) "
+            "VALUES (?, ?, NULL, ?)",
+            [[pulse_id, team_id, accounts.digest(_typed(code))] for code in codes],
+        )
+        store.record_audit(
+            cursor, "pulse.kiosk_codes", f"{len(codes)} codes for team {team_id}", at=now,
+            user_id=by,
+        )  # fmt: skip
     return codes
 
 
@@ -253,11 +290,18 @@ def _throttle_key(client: str) -> str:
 
 
 def submit(
-    db: Store, token: str, answers: dict[str, int], comment: str | None, *, now: datetime
+    db: Store,
+    token: str,
+    answers: dict[str, int],
+    comment: str | None,
+    *,
+    now: datetime,
+    small_win: str | None = None,
 ) -> Invited:
     """Take one answer: the token is used up (one transaction), then the answer waits for
     its batch (another), then a batch goes in if one is due. PulseError when the token
-    cannot be used (the same message whatever the reason)."""
+    cannot be used (the same message whatever the reason). The comment and the small win
+    are free text kept with the answer, shown only under the comment rules."""
     unknown = set(answers) - set(ITEM_KEYS)
     if unknown or any(not 1 <= int(v) <= 5 for v in answers.values()):
         raise PulseError("Answer each statement on the scale from 1 to 5.")
@@ -276,12 +320,16 @@ def submit(
     columns = ", ".join(answers)
     with db.transaction() as cursor:
         cursor.execute(
-            f"INSERT INTO pulse_waiting (answer_id, pulse_id, team_id, {columns}, comment) "  # noqa: S608 - allow-listed keys
-            f"VALUES (gen_random_uuid(), ?, ?, {', '.join('?' * len(answers))}, ?)",
-            [place.pulse_id, place.team_id, *answers.values(), (comment or "").strip() or None],
+            f"INSERT INTO pulse_waiting (answer_id, pulse_id, team_id, {columns}, comment, "  # noqa: S608 - allow-listed keys
+            f"small_win) VALUES (gen_random_uuid(), ?, ?, {', '.join('?' * len(answers))}, ?, ?)",
+            [place.pulse_id, place.team_id, *answers.values(), _text(comment), _text(small_win)],
         )
     flush(db, place.pulse_id, now=now)
     return place
+
+
+def _text(words: str | None) -> str | None:
+    return (words or "").strip() or None
 
 
 def flush(db: Store, pulse_id: int, *, now: datetime, closing: bool = False) -> int:
@@ -305,9 +353,9 @@ def flush(db: Store, pulse_id: int, *, now: datetime, closing: bool = False) -> 
         items = ", ".join(ITEM_KEYS)
         cursor.execute(
             f"INSERT INTO survey_responses (import_id, team_id, submitted_at, week, fingerprint, "  # noqa: S608
-            f"{items}, comment) SELECT ?, team_id, ?::TIMESTAMP, ?, "
+            f"{items}, comment, small_win) SELECT ?, team_id, ?::TIMESTAMP, ?, "
             f"((hash(answer_id)::UHUGEINT << 64) | hash(gen_random_uuid())::UHUGEINT), {items}, "
-            f"comment FROM pulse_waiting WHERE pulse_id = ? ORDER BY random()",
+            f"comment, small_win FROM pulse_waiting WHERE pulse_id = ? ORDER BY random()",
             [import_id, week, week, pulse_id],
         )
         cursor.execute(
@@ -323,12 +371,14 @@ def flush(db: Store, pulse_id: int, *, now: datetime, closing: bool = False) -> 
 
 
 def close_round(db: Store, pulse_id: int, *, now: datetime) -> int:
-    """Close the round (no token works any more) and let every waiting answer in."""
+    """Close the round (no token works any more) and let every waiting answer in. Its
+    survey round is published only after this (publication waits for an open pulse)."""
     with db.transaction() as cursor:
         cursor.execute(
             "UPDATE pulse_rounds SET closed_at = ? WHERE pulse_id = ? AND closed_at IS NULL",
             [now, pulse_id],
         )
+        store.bump_data_version(cursor, "survey")
     return flush(db, pulse_id, now=now, closing=True)
 
 

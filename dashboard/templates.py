@@ -33,7 +33,10 @@ def roster_template() -> pd.DataFrame:
 
 def people_template() -> pd.DataFrame:
     return pd.DataFrame(
-        [["ada.lovelace@example.com", "Ada Lovelace", "Support", "en", ""]],
+        [
+            ["ada.lovelace@example.com", "Ada Lovelace", "Support", "en", ""],
+            ["", "Kai Berg", "Support", "de", ""],
+        ],  # no e-mail: answers with a kiosk code
         columns=["email", "name", "team", "language", "effective_from"],
     )
 

@@ -6,6 +6,11 @@ file; today when there is none) each person listed is in the team named, and som
 in a team before who is missing from the file leaves then. People are not accounts and
 never sign in; their names and languages are kept as the latest file says.
 
+The e-mail may be empty for people without one (shop floor, field): they answer the
+pulse with a kiosk code instead of a personal link. Without an address to know them by,
+such a person is known by name within their team, so a move between teams reads as
+leaving one and joining the other.
+
 A team listed takes its headcount from its people: applying the file adds a team fact
 with the new headcount from that date, the same fact a roster change adds, so the
 privacy rules, participation and publication read one headcount. A team no file lists
@@ -37,17 +42,31 @@ ROLES = {
     "language": {"language", "lang", "locale"},
     "effective_from": {"effective from", "effective date", "from", "valid from", "since"},
 }
-REQUIRED = ("email", "name", "team")
+REQUIRED = ("email", "name", "team")  # columns the header needs
+FILLED = ("name", "team")  # cells every row needs
 
 
 @dataclass(frozen=True)
 class Person:
-    email: str
+    email: str | None  # None: answers with a kiosk code
     name: str
     team: str  # as the roster spells it
     team_id: int
     language: str | None
     row: int
+
+    @property
+    def key(self) -> tuple:
+        """Who this is across files: the address, or without one the name in the team."""
+        return _key(self.email, self.name, self.team_id)
+
+    @property
+    def label(self) -> str:
+        return self.email or f"{self.name} (no e-mail)"
+
+
+def _key(email: str | None, name: str, team_id: int | None) -> tuple:
+    return (email,) if email else (None, name.lower(), team_id)
 
 
 @dataclass
@@ -61,7 +80,7 @@ class PeoplePlan:
     joins: list[str] = field(default_factory=list)  # "ada@x.org to Support"
     moves: list[str] = field(default_factory=list)  # "ada@x.org: Support → Sales East"
     leaves: list[int] = field(default_factory=list)  # person ids
-    left: list[str] = field(default_factory=list)  # their e-mails
+    left: list[str] = field(default_factory=list)  # their e-mails (or names)
     details: list[str] = field(default_factory=list)  # names and languages corrected
     headcounts: dict[int, tuple[str, int, int]] = field(default_factory=dict)  # before, after
     moved_note: str = ""  # why ``since`` is later than the file says
@@ -138,18 +157,13 @@ def _people(rows, roles, header_rows: int, teams: dict[str, str], cursor):
         cell = {role: (values[i] or "").strip() for role, i in roles.items()}
         if not any(cell.values()):
             continue
-        found = [Problem(f"{role} is empty", number, role) for role in REQUIRED if not cell[role]]
-        email = ""
+        found = [Problem(f"{role} is empty", number, role) for role in FILLED if not cell[role]]
+        email = None
         if cell["email"]:
             try:
                 email = accounts.check_email(cell["email"])
             except accounts.AccountError as problem:
                 found.append(Problem(str(problem), number, "email"))
-        if email and email in seen:
-            found.append(
-                Problem(f"{email} is listed again (first in row {seen[email]})", number, "email")
-            )
-        seen.setdefault(email, number)
         if cell["team"] and cell["team"].lower() not in teams:
             found.append(
                 Problem(
@@ -170,12 +184,29 @@ def _people(rows, roles, header_rows: int, teams: dict[str, str], cursor):
                     "language",
                 )
             )
-        problems += found
         if not found:
             team = teams[cell["team"].lower()]
-            team_id = queries.team_id_by_name(cursor, team)
-            people.append(Person(email, cell["name"], team, team_id, language, number))
+            person = Person(email, cell["name"], team, queries.team_id_by_name(cursor, team),
+                            language, number)  # fmt: skip
+            if person.key in seen:
+                found.append(_listed_again(person, seen[person.key]))
+            else:
+                seen[person.key] = number
+                people.append(person)
+        problems += found
     return people, problems
+
+
+def _listed_again(person: Person, first: int) -> Problem:
+    if person.email:
+        return Problem(f"{person.email} is listed again (first in row {first})", person.row,
+                       "email")  # fmt: skip
+    return Problem(
+        f"{person.name} without e-mail is listed again in {person.team} (first in row "
+        f"{first}); add their e-mail, or tell the two apart by name",
+        person.row,
+        "name",
+    )
 
 
 def _compare(cursor: duckdb.DuckDBPyConnection, plan: PeoplePlan) -> list[Problem]:
@@ -188,7 +219,7 @@ def _compare(cursor: duckdb.DuckDBPyConnection, plan: PeoplePlan) -> list[Proble
         )
         plan.since = first_open
     now = {
-        email: (person_id, name, language, team_id)
+        _key(email, name, team_id): (person_id, name, language, team_id, email or name)
         for person_id, email, name, language, team_id in cursor.execute(
             "SELECT p.person_id, p.email, p.name, p.language, m.team_id FROM people p "
             "LEFT JOIN membership_history m ON m.person_id = p.person_id "
@@ -198,18 +229,18 @@ def _compare(cursor: duckdb.DuckDBPyConnection, plan: PeoplePlan) -> list[Proble
     }
     names = dict(cursor.execute("SELECT team_id, name FROM teams").fetchall())
     for person in plan.people:
-        _, name, language, team_id = now.get(person.email, (None, None, None, None))
-        if person.email not in now or team_id is None:
-            plan.joins.append(f"{person.email} to {person.team}")
+        _, name, language, team_id, _ = now.get(person.key, (None,) * 5)
+        if person.key not in now or team_id is None:
+            plan.joins.append(f"{person.label} to {person.team}")
         elif team_id != person.team_id:
-            plan.moves.append(f"{person.email}: {names[team_id]} → {person.team}")
-        if person.email in now and (name, language) != (person.name, person.language):
-            plan.details.append(person.email)
-    listed = {person.email for person in plan.people}
-    for email, (person_id, _, _, team_id) in sorted(now.items()):
-        if team_id is not None and email not in listed:
+            plan.moves.append(f"{person.label}: {names[team_id]} → {person.team}")
+        if person.key in now and (name, language) != (person.name, person.language):
+            plan.details.append(person.label)
+    listed = {person.key for person in plan.people}
+    for key, (person_id, _, _, team_id, label) in sorted(now.items(), key=lambda i: i[1][4]):
+        if team_id is not None and key not in listed:
             plan.leaves.append(person_id)
-            plan.left.append(email)
+            plan.left.append(label)
     return _headcounts(cursor, plan, names)
 
 
@@ -258,7 +289,7 @@ def apply_people(
         return report
     with db.transaction() as cursor:
         for person in plan.people:
-            person_id = _person_id(cursor, person, now)
+            person_id = _person_id(cursor, person, plan.since, now)
             cursor.execute(
                 "INSERT INTO memberships (person_id, valid_from, team_id, recorded_at) "
                 "SELECT ?, ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM membership_history "
@@ -300,10 +331,17 @@ def apply_people(
     return report
 
 
-def _person_id(cursor, person: Person, now: datetime) -> int:
+def _person_id(cursor, person: Person, since: date, now: datetime) -> int:
+    """The stored person this row is (by e-mail, or by name in the team without one), or a
+    new one."""
     found = cursor.execute(
         "SELECT person_id FROM people WHERE email = ?", [person.email]
-    ).fetchall()
+    ).fetchall() if person.email else cursor.execute(
+        "SELECT p.person_id FROM people p JOIN membership_history m USING (person_id) "
+        "WHERE p.email IS NULL AND lower(p.name) = lower(?) AND m.team_id = ? "
+        "AND m.valid_from <= ? AND (m.valid_to IS NULL OR m.valid_to > ?)",
+        [person.name, person.team_id, since, since],
+    ).fetchall()  # fmt: skip
     if found:
         cursor.execute(
             "UPDATE people SET name = ?, language = ? WHERE person_id = ?",

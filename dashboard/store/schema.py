@@ -461,6 +461,15 @@ PULSE = """
 """
 
 
+KIOSK_PEOPLE_AND_SMALL_WINS = """
+    -- People without e-mail answer the pulse with kiosk codes; the pulse form takes one
+    -- small win, kept with the answer like its comment (and shown under the same rules).
+    ALTER TABLE people ALTER COLUMN email DROP NOT NULL;
+    ALTER TABLE pulse_waiting ADD COLUMN small_win VARCHAR;
+    ALTER TABLE survey_responses ADD COLUMN small_win VARCHAR;
+"""
+
+
 # Append only: a released migration never changes, a file at version N runs
 # migrations N+1.. in order, each in its own transaction.
 MIGRATIONS: tuple[Migration, ...] = (
@@ -478,6 +487,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     _outbox,
     _sql(PEOPLE),
     _pulse,
+    _sql(KIOSK_PEOPLE_AND_SMALL_WINS),
 )
 
 

@@ -44,7 +44,7 @@ def section(db: Store, admin: User) -> None:
     _participation(db, current["pulse_id"], teams, org.min_group_size)
     if current["closed_at"] is None:
         _links(db, admin, current["pulse_id"])
-        _kiosk(db, admin, current["pulse_id"], teams, org.organization_name, last_day)
+        _kiosk(db, admin, current["pulse_id"], teams, org, last_day)
 
 
 def _plan(db: Store, admin: User, org, teams: pd.DataFrame) -> None:
@@ -114,22 +114,31 @@ def _links(db: Store, admin: User, pulse_id: int) -> None:
         )
 
 
-def _kiosk(db: Store, admin: User, pulse_id: int, teams, organization: str, last_day) -> None:
+def _kiosk(db: Store, admin: User, pulse_id: int, teams, org, last_day) -> None:
     st.markdown("**Kiosk codes for people without e-mail**")
-    names = dict(zip(teams.team_id.astype(int), teams.team, strict=True))
-    left, right = st.columns([3, 1])
-    team_id = left.selectbox(
-        "Team", list(names), format_func=names.get, index=None, key="pulse_kiosk_team"
+    st.caption(
+        "One code per person listed without e-mail, on a sheet to print for the team's "
+        "notice board. A new sheet ends the unused codes of the last."
     )
-    count = right.number_input("Codes", min_value=1, max_value=200, value=5, key="pulse_count")
+    names = dict(zip(teams.team_id.astype(int), teams.team, strict=True))
+    team_id = st.selectbox(
+        "Team", list(names), format_func=names.get, index=None, key="pulse_kiosk_team",
+        placeholder="Choose a team",
+    )  # fmt: skip
     if st.button("Make a sheet of codes", disabled=team_id is None, key="pulse_make_codes"):
-        codes = pulse.kiosk_codes(db, pulse_id, team_id, int(count), now=utc_now())
-        page = kiosk.sheet(organization, names[team_id], codes, delivery.public_url(), last_day)
-        st.session_state[SHEET_KEY] = (names[team_id], page)
+        try:
+            codes = pulse.kiosk_codes(db, pulse_id, team_id, now=utc_now(), by=admin.user_id)
+        except pulse.PulseError as problem:
+            st.session_state.pop(SHEET_KEY, None)
+            st.warning(str(problem), icon=":material/info:")
+        else:
+            page = kiosk.sheet(org.organization_name, names[team_id], codes,
+                               delivery.public_url(), last_day, org.language)  # fmt: skip
+            st.session_state[SHEET_KEY] = (names[team_id], len(codes), page)
     if (sheet := st.session_state.get(SHEET_KEY)) is not None:
-        team, page = sheet
+        team, count, page = sheet
         st.download_button(
-            f"Download the sheet for {plain(team)} (HTML, print it)",
+            f"Download {count} codes for {plain(team)} (HTML, print it)",
             data=page.encode(),
             file_name="catalyst-pulse-codes.html",
             mime="text/html",

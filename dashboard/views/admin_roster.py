@@ -78,6 +78,7 @@ def _people(db: Store, team_id: int, team: str, today: date) -> None:
         )
         return
     st.markdown(f"**{plain(team)}: {len(people)} people today**")
+    people["email"] = people.email.fillna("none: answers with a kiosk code")
     st.dataframe(
         people.rename(columns={"name": "Name", "email": "Email", "language": "Language",
                                "since": "In the team since"}),

@@ -19,6 +19,7 @@ WEEK = date(2026, 11, 23)
 
 def test_admin_sees_the_round_and_makes_links_and_kiosk_codes(app_on, demo_path, tmp_path):
     rows = "\n".join(f"p{i}@example.com,Person {i},Platform,,2026-11-02" for i in range(1, 7))
+    rows += "\n,Kim,Platform,,2026-11-02\n,Lou,Platform,,2026-11-02"  # no e-mail: codes
     people = write_file(
         tmp_path, "people.csv", f"email,name,team,language,effective_from\n{rows}\n"
     )
@@ -43,15 +44,15 @@ def test_admin_sees_the_round_and_makes_links_and_kiosk_codes(app_on, demo_path,
     next(b for b in app.button if b.label == "Make a sheet of codes").click().run()
     assert not app.exception
     labels = [d.label for d in app.get("download_button")]
-    assert "Download the sheet for Platform (HTML, print it)" in labels
+    assert "Download 2 codes for Platform (HTML, print it)" in labels
     with Store(demo_path) as db, db.reading() as cursor:
         audit = dict(cursor.execute(
             "SELECT action, detail FROM audit_log WHERE action LIKE 'pulse.%'").fetchall())  # fmt: skip
         (codes,) = cursor.execute(
             "SELECT count(*) FROM pulse_invitations WHERE person_id IS NULL"
         ).fetchone()
-    assert audit["pulse.links"] == "6 links, round 1" and codes == 5
-    assert audit["pulse.kiosk_codes"].startswith("5 codes for team")
+    assert audit["pulse.links"] == "6 links, round 1" and codes == 2
+    assert audit["pulse.kiosk_codes"].startswith("2 codes for team")
 
 
 def test_admin_leaves_a_team_out_and_skips_the_next_round(app_on, demo_path):

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from fixtures import database_snapshot, write_file
 
-from dashboard import ingest
+from dashboard import exports, ingest, templates
 from dashboard.ingest import ImportRefused, Source
 
 NOW = datetime(2026, 11, 27, 12, 0)
@@ -112,6 +112,33 @@ def test_a_later_file_moves_and_removes_people_from_its_date(roster_store, tmp_p
     assert headcounts(db, date(2027, 1, 4))["Sales East"] == 1
 
 
+def test_people_without_e_mail_are_known_by_name_in_their_team(roster_store, tmp_path):
+    """Shop floor and field staff answer with kiosk codes: the file leaves their email
+    empty. Without an address a person is their name in their team, so the same file
+    again changes nothing and a move reads as leaving one team and joining another."""
+    db = roster_store
+    rows = ["ada@example.com,Ada,Support,,2026-12-07", ",Eli Ray,Support,,2026-12-07",
+            ",eli ray,Sales East,,2026-12-07"]  # fmt: skip
+    plan = ingest.plan_people(db, people_file(tmp_path, rows), today=date(2026, 11, 27))
+    assert ingest.describe_people(plan)[0] == (
+        "Join from 7 Dec 2026: ada@example.com to Support, Eli Ray (no e-mail) to Support, "
+        "eli ray (no e-mail) to Sales East."
+    )
+    ingest.apply_people(db, plan, now=NOW)
+    assert headcounts(db, date(2026, 12, 7))["Support"] == 2
+    again = ingest.plan_people(db, people_file(tmp_path, rows), today=date(2026, 11, 27))
+    assert not again.changes_anything
+    moved = ["ada@example.com,Ada,Support,,2026-12-07", ",Eli Ray,Sales West,,2026-12-07",
+             ",Eli Ray,Sales East,,2026-12-07"]  # fmt: skip
+    plan = ingest.plan_people(db, people_file(tmp_path, moved), today=date(2026, 11, 27))
+    assert ingest.describe_people(plan)[:2] == [
+        "Join from 7 Dec 2026: Eli Ray (no e-mail) to Sales West.",
+        "Leave from 7 Dec 2026: Eli Ray.",
+    ]
+    with db.reading() as cursor:
+        assert cursor.execute("SELECT count(*) FROM people WHERE email IS NULL").fetchone() == (2,)
+
+
 @pytest.mark.parametrize(
     ("rows", "expected"),
     [
@@ -126,6 +153,10 @@ def test_a_later_file_moves_and_removes_people_from_its_date(roster_store, tmp_p
         (
             ["ada@example.com,Ada,Support,,2026-12-07", "ADA@example.com,Ada,Support,,2026-12-07"],
             [(3, "email", "ada@example.com is listed again (first in row 2)")],
+        ),
+        (
+            [",Eli Ray,Support,,2026-12-07", ",ELI RAY,Support,,2026-12-07"],
+            [(3, "name", "ELI RAY without e-mail is listed again in Support (first in row 2)")],
         ),
         (
             ["ada@example.com,Ada,Support,fr,2026-12-07"],
@@ -174,3 +205,13 @@ def test_the_command_imports_people_and_reports_json(roster_store, tmp_path):
     report = json.loads(done.stdout.strip().splitlines()[-1])
     assert report["imported"] == 1
     assert "Sales West: headcount 9 → 1 from 7 Dec 2026, from its people." in report["notes"]
+
+
+def test_the_people_template_imports_as_it_comes(roster_store, tmp_path):
+    path = tmp_path / "people-template.csv"
+    path.write_bytes(exports.csv_bytes(templates.people_template()))
+    plan = ingest.plan_people(roster_store, Source(path.name, path), today=date(2026, 11, 27))
+    assert ingest.describe_people(plan)[0] == (
+        "Join from 27 Nov 2026: ada.lovelace@example.com to Support, Kai Berg (no e-mail) to "
+        "Support."
+    )
