@@ -26,8 +26,11 @@ MESSAGES = (
     "{team} · about a minute",
     "How much do you agree, thinking about this week?",
     "Anything else you want to say? (optional)",
-    "Comments are shown to your manager only when at least {count} people of your team "
-    "answered, without dates.",
+    "One small win this week (optional)",
+    "Something that moved forward, however small",
+    "Shared with your team's progress log, without your name.",
+    "Your comment and small win are shown to your manager only when at least {count} "
+    "people of your team answered, without your name or a date.",
     "Send my answers",
     "Answer every statement to send: {missing} still open.",
     "Catalyst knows whether you answered, to remind you, but never which answers are yours.",
@@ -40,6 +43,11 @@ MESSAGES = (
     "Language",
     "1 = strongly disagree, 5 = strongly agree",
     "Too many wrong codes from here: try again in {minutes} min.",
+    # the printed sheet of kiosk codes
+    "{organization} · {team}: your team's pulse",
+    "QR code that opens the pulse form",
+    "Scan the QR code, or open {address} and type:",
+    "Works once, until {date}. Anonymous: the code is not linked to you.",
     # the messages that bring people to the form
     "{team}: your team's pulse",
     "Reminder: your team's pulse closes on {date}",

@@ -48,6 +48,7 @@ class TeamView:
     last_focus: LastFocus | None
     history: list[Checkin] = field(default_factory=list)
     comments: list[str] = field(default_factory=list)
+    team_wins: list[str] = field(default_factory=list)  # shared in the pulse, like comments
     streak: int = 0
     too_small: bool = False  # headcount below the minimum group size: never shown alone
     held: int = 0  # late responses of the shown rounds not yet in any figure
@@ -139,6 +140,7 @@ def collect(
         last_focus=_last_focus(db, scope, team_id, history, shown_period),
         history=history,
         comments=queries.comments(db, scope, shown_period, team_id),
+        team_wins=queries.small_wins(db, scope, shown_period, team_id),
         held=queries.held_responses(db, scope, shown_period, team_id),
         streak=streak,
         too_small=too_small,

@@ -196,21 +196,31 @@ def comments(db: Store, scope: Scope, period: Period, team_id: int | None = None
     """Comments the scope may read: only from team cells published with their comments
     (at least the comment threshold of people when published; never from a pool),
     without dates, in an order that says nothing about when they were written."""
+    return _free_text(db, scope, period, team_id, "comment")
+
+
+def small_wins(db: Store, scope: Scope, period: Period, team_id: int | None = None) -> list[str]:
+    """The small wins people shared in the pulse, under the same rules as comments."""
+    return _free_text(db, scope, period, team_id, "small_win")
+
+
+def _free_text(db: Store, scope: Scope, period: Period, team_id: int | None, column: str):
     cells = scope.limit(privacy.team_cells(protected_cells(db, period)))
     cells = cells[cells.comments.astype(bool)]
     if team_id is not None:
         cells = cells[cells.team_id == team_id]
     if cells.empty:
         return []
+    assert column in ("comment", "small_win")  # noqa: S101 - names never come from input
     with db.reading() as cursor, store.registered(cursor, "eligible_cells", cells[["cell_id"]]):
         rows = cursor.execute(
-            """
-            SELECT r.comment FROM survey_responses r SEMI JOIN eligible_cells c USING (cell_id)
-            WHERE nullif(trim(r.comment), '') IS NOT NULL
-            ORDER BY md5(r.comment || r.fingerprint::VARCHAR)
-            """
+            f"""
+            SELECT r.{column} FROM survey_responses r SEMI JOIN eligible_cells c USING (cell_id)
+            WHERE nullif(trim(r.{column}), '') IS NOT NULL
+            ORDER BY md5(r.{column} || r.fingerprint::VARCHAR)
+            """  # noqa: S608 - the column is one of two names above
         ).fetchall()
-    return [comment for (comment,) in rows]
+    return [text for (text,) in rows]
 
 
 def self_vs_team(

@@ -92,10 +92,16 @@ def _form(_, org: OrgSettings, token: str, place: pulse.Invited, language: str) 
         comment = st.text_area(
             _("Anything else you want to say? (optional)"), max_chars=1000, height=90
         )
+        small_win = st.text_input(
+            _("One small win this week (optional)"),
+            max_chars=280,
+            placeholder=_("Something that moved forward, however small"),
+            help=_("Shared with your team's progress log, without your name."),
+        )
         st.caption(
             _(
-                "Comments are shown to your manager only when at least {count} people of "
-                "your team answered, without dates.",
+                "Your comment and small win are shown to your manager only when at least "
+                "{count} people of your team answered, without your name or a date.",
                 count=org.comment_min_responses,
             )
         )
@@ -110,7 +116,7 @@ def _form(_, org: OrgSettings, token: str, place: pulse.Invited, language: str) 
         st.error(_("Answer every statement to send: {missing} still open.", missing=missing))
         return
     try:
-        pulse.submit(ui.store(), token, answers, comment, now=utc_now())
+        pulse.submit(ui.store(), token, answers, comment, now=utc_now(), small_win=small_win)
     except pulse.PulseError:
         st.error(_(pulse.GONE))
         return

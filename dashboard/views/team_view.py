@@ -108,6 +108,11 @@ def render(view: TeamView, voice: focus.Voice = focus.YOU) -> None:
             st.caption("Without dates and in no particular order, to keep them anonymous.")
             for comment in view.comments:
                 st.text(comment)
+    if view.team_wins:
+        with st.expander(f"Small wins {voice.team} shared in the pulse ({len(view.team_wins)})"):
+            st.caption("Without names or dates and in no particular order.")
+            for win in view.team_wins:
+                st.text(win)
     _focus_history(view, voice)
     _history(view.history, voice)
 
