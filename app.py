@@ -9,7 +9,7 @@ show a short "not available" note instead of the page.
 import logging
 import os
 import time
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 import streamlit as st
 
@@ -53,7 +53,11 @@ if user is None:
         if not s.default
     ]
     selected = st.navigation(pages, position="hidden")
-    st.session_state[ui.NEXT_PATH_KEY] = f"/{selected.url_path}"
+    # Back to the page asked for after signing in, with its filters or section.
+    asked = {k: v for k, v in st.query_params.to_dict().items() if k != "signin"}
+    st.session_state[ui.NEXT_PATH_KEY] = f"/{selected.url_path}" + (
+        f"?{urlencode(asked)}" if asked else ""
+    )
     if ui.sign_in_with_sso_identity():  # back from the single sign-on provider
         st.stop()
 else:

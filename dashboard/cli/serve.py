@@ -147,7 +147,7 @@ def cmd_run(args: argparse.Namespace) -> int:
                 "public_url (or --public-url) to the address people open",
                 file=sys.stderr,
             )
-        scheduler.start(db_path, mail)
+    scheduler.start(db_path, mail)  # without mail it still opens, closes and publishes
     config = {
         "server.port": port,
         "server.address": args.address,

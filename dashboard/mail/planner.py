@@ -50,11 +50,19 @@ def calendar_week(day: date) -> str:
     return f"{year}-W{week:02d}"
 
 
-def plan(db: Store, now: datetime) -> Planned:
-    """Publish what fell due (no page needs to be open for that), then queue the
-    reminders and digests due at ``now``."""
-    queries.publish_due(db, now)
+def keep_time(db: Store, now: datetime) -> int | None:
+    """What happens on time whether or not mail is set up: pulse rounds open and close,
+    then due rounds are published. The open pulse round's id, if any."""
     pulse_id = pulse.keep_time(db, now)
+    queries.publish_due(db, now)
+    return pulse_id
+
+
+def plan(db: Store, now: datetime) -> Planned:
+    """Open and close pulse rounds, publish what fell due (no page needs to be open for
+    that; a round closes before it can be published), then queue the reminders and
+    digests due at ``now``."""
+    pulse_id = keep_time(db, now)
     with db.reading() as cursor:
         org = queries.org_settings(cursor)
         local = local_time(now, org.time_zone)

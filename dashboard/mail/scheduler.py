@@ -1,5 +1,7 @@
 """The scheduler: a thread in the app's process (a DuckDB file has one owner: the
-server), started by ``catalyst run`` when mail is set up. It needs no page open.
+server), started by ``catalyst run``. It needs no page open. Without mail set up it
+only keeps time (pulse rounds open and close, rounds are published); with mail it also
+plans and sends messages.
 
 Why a small loop and not a scheduling library: everything that must happen is already
 in the database with its time (the outbox's ``due_at``; the planner's rules are checked
@@ -29,7 +31,7 @@ PLAN_EVERY = 60.0  # seconds between plannings
 
 
 class Scheduler(threading.Thread):
-    def __init__(self, db_path: Path, delivery: Delivery) -> None:
+    def __init__(self, db_path: Path, delivery: Delivery | None) -> None:
         super().__init__(name="catalyst-mail", daemon=True)
         self.db_path = db_path
         self.delivery = delivery
@@ -37,20 +39,22 @@ class Scheduler(threading.Thread):
 
     def run(self) -> None:
         global _running
-        _running = True
+        _running = self.delivery is not None
         sender, planned_at = None, None
         while not self.stopping.is_set():
             try:
-                if sender is None:
-                    sender = Sender(store.shared(self.db_path), self.delivery)
-                db = sender.db
+                db = store.shared(self.db_path)
                 if planned_at is None or time.monotonic() - planned_at >= PLAN_EVERY:
                     planned_at = time.monotonic()
-                    if planned := planner.plan(db, utc_now()):
+                    if self.delivery is None:
+                        planner.keep_time(db, utc_now())
+                    elif planned := planner.plan(db, utc_now()):
                         log.info("mail: planned %s", planned)
-                report = sender.send_due()
-                if report.sent or report.retrying or report.failed:
-                    log.info("mail: %s", report)
+                if self.delivery is not None:
+                    sender = sender or Sender(db, self.delivery)
+                    report = sender.send_due()
+                    if report.sent or report.retrying or report.failed:
+                        log.info("mail: %s", report)
             except Exception:  # the loop must outlive any one fault; the next round retries
                 log.exception("mail: the scheduler's round failed")
             self.stopping.wait(SEND_EVERY)
@@ -67,7 +71,7 @@ def running() -> bool:
     return _running
 
 
-def start(db_path: Path, delivery: Delivery) -> Scheduler:
+def start(db_path: Path, delivery: Delivery | None) -> Scheduler:
     scheduler = Scheduler(db_path, delivery)
     scheduler.start()
     return scheduler

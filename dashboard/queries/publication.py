@@ -200,15 +200,21 @@ def _due_rounds(
     now: datetime,
     grace: timedelta,
 ) -> tuple[list[Span], datetime | None]:
-    """The rounds to publish now, and when the next one falls due."""
+    """The rounds to publish now, and when the next one falls due. A round in which the
+    team pulse is still open waits for its close (pulse.close_round lets the last answers
+    in and bumps the survey version, so this is looked at again)."""
     weeks = weeks[weeks["round"].isna()]
     spans = published_spans(cursor)
+    pulse_open = [w for (w,) in cursor.execute(
+        "SELECT week FROM pulse_rounds WHERE closed_at IS NULL").fetchall()]  # fmt: skip
     first_import: dict[Span, datetime] = {}
     for week, imported in zip(weeks.week, weeks.first_import, strict=True):
         span = rounds.unpublished_round(week.date(), org.cadence, spans)
         first_import[span] = min(imported.to_pydatetime(), first_import.get(span, imported))
     due, later = [], None
     for span, imported in first_import.items():
+        if any(span.first_week <= week <= span.last_week for week in pulse_open):
+            continue
         due_at = max(closes_at(span, org.time_zone), imported) + grace
         if now >= due_at:
             due.append(span)
