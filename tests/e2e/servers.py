@@ -23,9 +23,10 @@ def _free_port() -> int:
 class Server:
     """`catalyst run` on a database, in its own process, with its console captured."""
 
-    def __init__(self, db: Path, log: Path, *, secrets=None) -> None:
-        """``secrets``: given the server's URL, the secrets file to serve with (SSO)."""
-        self.port = _free_port()
+    def __init__(self, db: Path, log: Path, *, secrets=None, port: int | None = None) -> None:
+        """``secrets``: given the server's URL, the secrets file to serve with (SSO);
+        ``port``: an earlier server's, so that links it sent still work."""
+        self.port = port or _free_port()
         self.url = f"http://localhost:{self.port}"
         # Parallel workers (pytest-xdist) each serve their own demo: one log each.
         worker = os.environ.get("PYTEST_XDIST_WORKER")

@@ -1,5 +1,6 @@
 """The pulse's storage (issue 22): one-time tokens, answers kept apart from people, shuffled
-batches of at least k into the survey responses. Support has 12 people, Sales East 3;
+batches of at least k into the survey responses. Support has 12 people, Sales East 3
+with e-mail and 2 without;
 the minimum group size is raised to 10 so a batch is big enough to test its order."""
 
 from __future__ import annotations
@@ -31,13 +32,15 @@ def round_of(roster_store, tmp_path):
     db = roster_store
     rows = [f"p{i}@example.com,Person {i},Support,," for i in range(1, 13)]
     rows += [f"s{i}@example.com,Seller {i},Sales East,," for i in range(1, 4)]
+    rows += [f",Floor {i},Sales East,," for i in range(1, 3)]  # no e-mail: kiosk codes
     path = write_file(tmp_path, "people.csv", "email,name,team,language,effective_from\n"
                       + "\n".join(r + "2026-11-02" for r in rows) + "\n")  # fmt: skip
     ingest.apply_people(db, ingest.plan_people(db, Source(path.name, path)), now=NOW)
     organization.change_settings(db, {"min_group_size": 10}, now=NOW)
     pulse_id = pulse.open_round(db, round_start=WEEK, week=WEEK, closes_at=CLOSES, now=NOW)
     with db.reading() as cursor:
-        people = dict(cursor.execute("SELECT email, person_id FROM people").fetchall())
+        people = dict(cursor.execute(
+            "SELECT email, person_id FROM people WHERE email IS NOT NULL").fetchall())  # fmt: skip
     return db, pulse_id, people
 
 
@@ -131,16 +134,32 @@ def test_twenty_submissions_of_one_token_at_once_store_one_answer(round_of):
         assert cursor.execute("SELECT count(*) FROM pulse_waiting").fetchone() == (1,)
 
 
-def test_kiosk_codes_work_once_as_typed_and_the_close_lets_the_rest_in(round_of):
+def test_kiosk_codes_one_per_person_without_e_mail_work_once_as_typed(round_of):
     db, pulse_id, people = round_of
     with db.reading() as cursor:
-        (sales,) = cursor.execute("SELECT team_id FROM teams WHERE name = 'Sales East'").fetchone()
-    (code,) = pulse.kiosk_codes(db, pulse_id, sales, 1, now=NOW)
+        teams = dict(cursor.execute("SELECT name, team_id FROM teams").fetchall())
+    first_sheet = pulse.kiosk_codes(db, pulse_id, teams["Sales East"], now=NOW)
+    assert len(first_sheet) == 2  # Floor 1 and Floor 2; the sellers have links
+    code = first_sheet[0]
     typed = "-".join([code[:5], code[5:]]).lower()
     assert pulse.invited(db, typed, now=NOW).team == "Sales East"
     pulse.submit(db, typed, answers(2), None, now=NOW)
     assert pulse.invited(db, code, now=NOW) is None
-    assert pulse.close_round(db, pulse_id, now=CLOSES) == 1  # below k, in at the close
+    # A sheet printed again has a code for the one who has not answered; the old unused
+    # code stops working, so the round never takes more answers than people.
+    (second_sheet,) = pulse.kiosk_codes(db, pulse_id, teams["Sales East"], now=NOW)
+    assert pulse.invited(db, first_sheet[1], now=NOW) is None
+    pulse.submit(db, second_sheet, answers(3), None, now=NOW)
+    with pytest.raises(pulse.PulseError, match="answered with a code already"):
+        pulse.kiosk_codes(db, pulse_id, teams["Sales East"], now=NOW)
+    with pytest.raises(pulse.PulseError, match="nobody without e-mail"):
+        pulse.kiosk_codes(db, pulse_id, teams["Support"], now=NOW)
+    with db.reading() as cursor:
+        invited = cursor.execute(
+            "SELECT count(*) FROM pulse_invitations WHERE team_id = ?", [teams["Sales East"]]
+        ).fetchone()
+    assert invited == (5,)  # 3 links + 2 codes used: never more than the team's people
+    assert pulse.close_round(db, pulse_id, now=CLOSES) == 2  # below k, in at the close
     late = pulse.issue_link(db, pulse_id, people["p3@example.com"])
     assert pulse.invited(db, late, now=CLOSES) is None  # closed: no token works
 
@@ -183,7 +202,9 @@ def test_figures_observed_during_and_after_a_round_move_by_k_people_or_not_at_al
             db.close()
 
 
-def _watch_a_round(db, folder: Path, monkeypatch, k: int, steps: list[str]) -> None:
+def _live_round(db, folder: Path, k: int) -> tuple[int, list[int], int, int]:
+    """A live organization with Support's 12 people and an open round: (pulse id, person
+    ids, Support's team id, its manager's id)."""
     roster = Source("roster.csv", SAMPLES / "roster_example.csv")
     ingest.apply_roster(db, ingest.plan_roster(db, roster), now=NOW)
     rows = "\n".join(f"p{i}@example.com,P{i},Support,,2026-11-02" for i in range(12))
@@ -200,6 +221,11 @@ def _watch_a_round(db, folder: Path, monkeypatch, k: int, steps: list[str]) -> N
         manager = cursor.execute(
             "SELECT manager_id FROM team_history WHERE team_id = ?", [support]
         ).fetchone()[0]
+    return pulse_id, people, support, manager
+
+
+def _watch_a_round(db, folder: Path, monkeypatch, k: int, steps: list[str]) -> None:
+    pulse_id, people, support, manager = _live_round(db, folder, k)
     period = rounds.Period.last_rounds(WEEK, 1, "weekly")
     seen: list[tuple[str, int]] = []
     now = NOW
@@ -228,3 +254,44 @@ def _watch_a_round(db, folder: Path, monkeypatch, k: int, steps: list[str]) -> N
         counts = [n for w, n in seen if w == who]
         for earlier, later in zip(counts, counts[1:], strict=False):
             assert later == earlier or abs(later - earlier) >= k, (who, counts)
+
+
+@pytest.mark.parametrize(("sharing", "shown"), [(10, 10), (9, 0)])
+def test_small_wins_reach_the_team_view_only_under_the_comment_rules(
+    tmp_path, monkeypatch, sharing, shown
+):
+    """A small win is free text like a comment: shown once the round is published with
+    at least the comment threshold (10) of answers, without dates, in no telling order."""
+    with Store(tmp_path / "pulse.duckdb") as db:
+        pulse_id, people, support, manager = _live_round(db, tmp_path, 3)
+        for number, person in enumerate(people[:sharing], start=1):
+            token = pulse.issue_link(db, pulse_id, person)
+            pulse.submit(db, token, answers(4), None, now=NOW, small_win=f"win {number}")
+        now = CLOSES + timedelta(days=8)  # closed, and past the grace period
+        monkeypatch.setenv("CATALYST_NOW", now.isoformat())
+        pulse.keep_time(db, now)
+        period = rounds.Period.last_rounds(WEEK, 1, "weekly")
+        assert queries.team_figure(db, Scope.manager(manager), support, period).responses == (
+            sharing
+        )
+        wins = queries.small_wins(db, Scope.manager(manager), period, support)
+    assert sorted(wins, key=lambda w: int(w.split()[1])) == [
+        f"win {n}" for n in range(1, shown + 1)
+    ]
+    assert wins != [f"win {n}" for n in range(1, shown + 1)] or not shown  # not in their order
+
+
+def test_a_round_is_published_only_after_its_pulse_closed(tmp_path, monkeypatch):
+    """A page read after the grace period, before the scheduler closed the pulse, must
+    not publish the round without the answers still waiting for their batch."""
+    with Store(tmp_path / "pulse.duckdb") as db:
+        pulse_id, people, support, manager = _live_round(db, tmp_path, 3)
+        for value, person in enumerate(people[:4], start=2):  # a batch of 3, then one waits
+            pulse.submit(db, pulse.issue_link(db, pulse_id, person), answers(value % 5 + 1),
+                         None, now=NOW)  # fmt: skip
+        later = CLOSES + timedelta(days=8)
+        monkeypatch.setenv("CATALYST_NOW", later.isoformat())
+        period = rounds.Period.last_rounds(WEEK, 1, "weekly")
+        assert queries.team_figure(db, Scope.hr(), support, period).responses == 0
+        pulse.keep_time(db, later)  # the close lets the fourth in; then it is published
+        assert queries.team_figure(db, Scope.hr(), support, period).responses == 4
