@@ -16,7 +16,7 @@ DB ?= $(if $(CATALYST_DB),$(CATALYST_DB),data/demo.duckdb)
 # `make run MAIL_FOLDER=` sends through [catalyst.smtp] of the secrets file instead.
 MAIL_FOLDER ?= data/demo-mail
 
-.PHONY: run test lint format demo bench fuzz load clean
+.PHONY: run test lint format demo bench fuzz load load-browser clean
 
 run: $(VENV)/.installed-run
 	@test -f "$(DB)" || $(BIN)/catalyst demo --db "$(DB)"
@@ -50,11 +50,15 @@ fuzz: $(VENV)/.installed-test
 	  tests/unit/test_measures.py tests/unit/test_privacy_properties.py \
 	  tests/unit/test_privacy_database.py tests/unit/test_rounds.py
 
-# Concurrent browser sessions against one server: p50/p95 per rerun, errors.
+# Simulated sessions speaking Streamlit's websocket protocol to one server: p50/p95/p99
+# per step, errors, the server's CPU and memory, at 10, 50 and 100 sessions.
 load: $(VENV)/.installed-test
-	@scripts/install-chromium
-	@scripts/install-axe $(VENV)/share/axe-core
 	$(BIN)/python scripts/load.py
+
+# The smaller end-to-end check: concurrent Chromium sessions against one server.
+load-browser: $(VENV)/.installed-test
+	@scripts/install-chromium
+	$(BIN)/python scripts/load_browser.py
 
 demo: $(VENV)/.installed-run
 	$(BIN)/catalyst demo --db "$(DB)"

@@ -1,13 +1,23 @@
-"""Load test (`make load`): concurrent browser sessions against one `catalyst run`.
+"""Load test (`make load`): simulated sessions speaking Streamlit's own websocket protocol
+to one `catalyst run`, so the figures are the server's, not a browser's.
 
-Builds the demo organization in a temporary database, serves it, and drives SESSIONS
-headless Chromium pages at once (half HR on the overview, half managers on My team),
-each signing in and then making INTERACTIONS clicks. For every click it measures the
-time until the app reports the rerun finished, and it counts pages showing an error.
-Prints p50/p95 and writes artifacts/load.json. Not part of `make test`.
+Builds the demo in a temporary database, opens a real signed-in session per simulated
+person (a row in `sessions`, as signing in makes; the cookie goes with the websocket's
+handshake), serves it, and runs each level of concurrency for a while. Every session
+does what people do, with 2-5 s to think between steps:
 
-    make load                      # 10 sessions x 10 interactions
-    python scripts/load.py --sessions 20 --interactions 5 --teams 200
+* managers open the check-in, rate the six catalysts and save, then open My team and
+  change its period;
+* HR open the overview, switch views and periods (the page keeps both in the URL, so a
+  rerun with a new query string is what a click sends), and download the team table.
+
+A step is timed from the message sent to the server's "script finished"; a rerun that
+shows an exception, a sign-in page or a dropped connection is an error. The server's
+CPU and memory come from /proc while it runs; memory per idle session is the growth
+after every session connected and before the first step.
+
+    make load                                   # 10, 50 and 100 sessions, 60 s each
+    python scripts/load.py --levels 25 --seconds 30 --teams 200
 """
 
 from __future__ import annotations
@@ -16,7 +26,7 @@ import argparse
 import asyncio
 import json
 import os
-import re
+import random
 import socket
 import statistics
 import subprocess
@@ -24,27 +34,275 @@ import sys
 import tempfile
 import time
 import urllib.request
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from playwright.async_api import async_playwright
+import websockets
+from streamlit.proto.BackMsg_pb2 import BackMsg
+from streamlit.proto.Common_pb2 import StringArray
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+from streamlit.proto.WidgetStates_pb2 import WidgetState
 
 ROOT = Path(__file__).resolve().parents[1]
-FLAGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync"]  # fmt: skip
-APP = "[data-testid='stApp']"
-HR_CLICKS = ["Self vs team", "Trends", "What goes with progress", "Watch list", "Heatmap"]
-MANAGER_CLICKS = ["Last 4 weeks", "Last 26 weeks", "Last 12 weeks"]
+sys.path.insert(0, str(ROOT))
+
+from dashboard import store  # noqa: E402 - after the path is set
+from dashboard.accounts.sessions import start_session  # noqa: E402
+from dashboard.catalysts import CATALYSTS  # noqa: E402
+from dashboard.clock import utc_now  # noqa: E402
+from dashboard.navigation import SESSION_COOKIE  # noqa: E402
+
+HR_VIEWS = ["Heatmap", "Self vs team", "Trends", "What goes with progress", "Watch list"]
+PERIODS = ["Last 4 weeks", "Last 12 weeks", "Last 26 weeks"]
+THINK = (2.0, 5.0)  # seconds between steps, as people do
 
 
-def percentiles(prefix: str, values: list[float]) -> dict:
-    if not values:
-        return {f"{prefix}p50_ms": None, f"{prefix}p95_ms": None, f"{prefix}max_ms": None}
-    cuts = statistics.quantiles(values, n=20, method="inclusive") if len(values) > 1 else values
+@dataclass
+class Level:
+    sessions: int
+    timings: list[float] = field(default_factory=list)  # ms, message to script finished
+    errors: list[str] = field(default_factory=list)
+    steps: int = 0
+    downloads: int = 0
+
+
+class Refused(Exception):
+    """A rerun that did not show what a person would expect."""
+
+
+class Session:
+    """One person's tab: a websocket to the server, reruns sent as the browser sends them."""
+
+    def __init__(self, url: str, token: str) -> None:
+        self.url, self.token = url, token
+        self.socket = None
+        self.elements: list = []
+        self.session_id = ""
+
+    async def connect(self) -> None:
+        self.socket = await websockets.connect(
+            self.url.replace("http", "ws", 1) + "/_stcore/stream",
+            subprotocols=["streamlit"],
+            additional_headers={"Cookie": f"{SESSION_COOKIE}={self.token}"},
+            max_size=None,
+            open_timeout=60,
+        )
+
+    async def rerun(self, page: str, query: str = "", widgets: list | None = None) -> float:
+        """Send one rerun and wait until the server finished it; its time in ms."""
+        message = BackMsg()
+        state = message.rerun_script
+        state.page_name, state.query_string = page, query
+        state.widget_states.widgets.extend(widgets or [])
+        started = time.perf_counter()
+        await self.socket.send(message.SerializeToString())
+        self.elements = []
+        while True:
+            forward = ForwardMsg()
+            forward.ParseFromString(await asyncio.wait_for(self.socket.recv(), 120))
+            kind = forward.WhichOneof("type")
+            if kind == "new_session":  # each run starts afresh (st.rerun runs again)
+                self.elements = []
+                self.session_id = forward.new_session.initialize.session_id or self.session_id
+            elif kind == "delta" and forward.delta.WhichOneof("type") == "new_element":
+                self.elements.append(forward.delta.new_element)
+            elif kind == "script_finished":
+                if forward.script_finished == ForwardMsg.FINISHED_EARLY_FOR_RERUN:
+                    continue  # st.rerun(): the same step goes on
+                took = (time.perf_counter() - started) * 1000
+                if forward.script_finished == ForwardMsg.FINISHED_WITH_COMPILE_ERROR:
+                    raise Refused(f"{page}: the script did not compile")
+                break
+        self._check(page)
+        return took
+
+    def _check(self, page: str) -> None:
+        for element in self.elements:
+            kind = element.WhichOneof("type")
+            if kind == "exception":
+                raise Refused(f"{page}: {element.exception.message[:120]}")
+            if kind == "heading" and element.heading.body.startswith("Sign in"):
+                raise Refused(f"{page}: signed out")
+
+    def widget(self, kind: str, label: str):
+        for element in self.elements:
+            if element.WhichOneof("type") == kind and getattr(element, kind).label == label:
+                return getattr(element, kind)
+        raise Refused(f"no {kind} {label!r} on the page")
+
+    async def close(self) -> None:
+        if self.socket is not None:
+            await self.socket.close()
+
+
+async def manager_steps(session: Session, level: Level, until: float) -> None:
+    """Check in (rate each catalyst 1-5, save), then My team and two of its periods."""
+    await timed(level, session.rerun("checkin"))
+    while time.monotonic() < until:
+        ratings = []
+        for item in CATALYSTS:
+            label = (
+                f"{item.label} — {item.self_question.removeprefix('This week, how well did I ')}"
+            )
+            radio = session.widget("radio", label)
+            ratings.append(WidgetState(id=radio.id, string_value=random.choice(radio.options)))
+        save = session.widget("button", "Save check-in")
+        await think(until)
+        await timed(level, session.rerun("checkin", "", [*ratings, WidgetState(
+            id=save.id, trigger_value=True)]))  # fmt: skip
+        said = [e.alert.body for e in session.elements if e.WhichOneof("type") == "alert"]
+        if not any(body.startswith("Saved") for body in said):
+            raise Refused(f"the check-in was not saved: {said[:2]}")
+        await think(until)
+        await timed(level, session.rerun("my-team"))
+        for period in random.sample(PERIODS, 2):  # the period's buttons, as clicked
+            group = session.widget("button_group", "Period")
+            await think(until)
+            chosen = WidgetState(id=group.id, string_array_value=StringArray(data=[period]))
+            await timed(level, session.rerun("my-team", "", [chosen]))
+        await think(until)
+        await timed(level, session.rerun("checkin"))
+
+
+async def hr_steps(session: Session, level: Level, until: float) -> None:
+    """The overview: views, periods, and the team table's download."""
+    while time.monotonic() < until:
+        view, period = random.choice(HR_VIEWS), random.choice(PERIODS)
+        query = f"view={view}&period={period}".replace(" ", "+")
+        await timed(level, session.rerun("overview", query))
+        await think(until)
+        if random.random() < 0.25:
+            await timed(level, download(session))
+            level.downloads += 1
+            await think(until)
+
+
+async def download(session: Session) -> float:
+    """Take the first download on the page as the browser does: ask the server to make
+    the file (a backend operation; it is made on click), then fetch it over HTTP."""
+    found = [e.download_button for e in session.elements
+             if e.WhichOneof("type") == "download_button"]  # fmt: skip
+    if not found:
+        raise Refused("no download on the overview")
+    started = time.perf_counter()
+    message = BackMsg()
+    asked = message.backend_operation_request
+    asked.request_id, asked.session_id = f"load-{random.getrandbits(32)}", session.session_id
+    asked.deferred_file.file_id = found[0].deferred_file_id
+    await session.socket.send(message.SerializeToString())
+    while True:
+        forward = ForwardMsg()
+        forward.ParseFromString(await asyncio.wait_for(session.socket.recv(), 120))
+        answer = forward.backend_operation_response
+        if forward.WhichOneof("type") == "backend_operation_response" and (
+            answer.request_id == asked.request_id
+        ):
+            break
+    if answer.error_msg:
+        raise Refused(f"the download failed: {answer.error_msg}")
+    url = session.url + answer.deferred_file.url
+    data = await asyncio.to_thread(lambda: urllib.request.urlopen(url, timeout=60).read())  # noqa: S310
+    if not data.startswith(b"PK") and b"," not in data[:200]:  # an Excel file or a CSV
+        raise Refused("the download is not a file")
+    return (time.perf_counter() - started) * 1000
+
+
+async def timed(level: Level, step) -> None:
+    level.timings.append(await step)
+    level.steps += 1
+
+
+async def think(until: float) -> None:
+    await asyncio.sleep(min(random.uniform(*THINK), max(0.0, until - time.monotonic())))
+
+
+async def person(session: Session, hr: bool, level: Level, until: float) -> None:
+    try:
+        await (hr_steps if hr else manager_steps)(session, level, until)
+    except (Refused, OSError, TimeoutError, websockets.ConnectionClosed) as problem:
+        level.errors.append(f"{'HR' if hr else 'manager'}: {problem!r}"[:200])
+
+
+class Watch:
+    """The server's CPU (% of one core) and resident memory, sampled from /proc."""
+
+    def __init__(self, pid: int) -> None:
+        self.pid, self.tick = pid, os.sysconf("SC_CLK_TCK")
+
+    def cpu_seconds(self) -> float:
+        fields = Path(f"/proc/{self.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / self.tick
+
+    def rss_mb(self) -> float:
+        for line in Path(f"/proc/{self.pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+        return 0.0
+
+
+async def run_level(url: str, tokens: list[tuple[str, bool]], watch: Watch, seconds: float):
+    level = Level(len(tokens))
+    sessions = [Session(url, token) for token, _ in tokens]
+    before = watch.rss_mb()
+    await asyncio.gather(*(s.connect() for s in sessions))
+    # Each opens its first page (as a tab does), then idles: the memory an open tab costs.
+    await asyncio.gather(*(s.rerun("overview" if hr else "my-team")
+                           for s, (_, hr) in zip(sessions, tokens, strict=True)))  # fmt: skip
+    await asyncio.sleep(3)
+    idle = (watch.rss_mb() - before) / len(sessions)
+    cpu, started = watch.cpu_seconds(), time.monotonic()
+    until = started + seconds
+    peak = [watch.rss_mb()]
+
+    async def sample() -> None:
+        while time.monotonic() < until:
+            peak[0] = max(peak[0], watch.rss_mb())
+            await asyncio.sleep(1)
+
+    await asyncio.gather(
+        sample(),
+        *(person(s, hr, level, until) for s, (_, hr) in zip(sessions, tokens, strict=True)),
+    )
+    elapsed = time.monotonic() - started
+    used = watch.cpu_seconds() - cpu
+    await asyncio.gather(*(s.close() for s in sessions), return_exceptions=True)
     return {
-        f"{prefix}p50_ms": round(statistics.median(values), 1),
-        f"{prefix}p95_ms": round(cuts[-1], 1),
-        f"{prefix}max_ms": round(max(values), 1),
+        "sessions": level.sessions,
+        "steps": level.steps,
+        "downloads": level.downloads,
+        "reruns_per_s": round(level.steps / elapsed, 1),
+        **percentiles(level.timings),
+        "errors": len(level.errors),
+        "error_examples": sorted(set(level.errors))[:5],
+        "server_cpu_pct": round(100 * used / elapsed),
+        "server_cpu_ms_per_step": round(1000 * used / max(1, level.steps), 1),
+        "server_peak_mb": round(peak[0]),
+        "idle_mb_per_session": round(idle, 1),
     }
+
+
+def percentiles(values: list[float]) -> dict:
+    if len(values) < 2:
+        return {"p50_ms": None, "p95_ms": None, "p99_ms": None}
+    cuts = statistics.quantiles(values, n=100, method="inclusive")
+    return {"p50_ms": round(cuts[49]), "p95_ms": round(cuts[94]), "p99_ms": round(cuts[98])}
+
+
+def sessions_for(db_path: Path, count: int) -> list[tuple[str, bool]]:
+    """Real sessions, as signing in makes them: half HR (hr@ and admin@), half managers
+    (the demo's, in turn). (token, is HR)."""
+    with store.Store(db_path) as db, db.transaction() as cursor:
+        hr = [u for (u,) in cursor.execute(
+            "SELECT user_id FROM users WHERE email IN ('hr@example.com', 'admin@example.com')"
+        ).fetchall()]  # fmt: skip
+        managers = [u for (u,) in cursor.execute(
+            "SELECT DISTINCT manager_id FROM team_facts ORDER BY 1").fetchall()]  # fmt: skip
+        now = utc_now()
+        return [
+            (start_session(cursor, (hr if n % 2 == 0 else managers)[n // 2 % (
+                len(hr) if n % 2 == 0 else len(managers))], now, via="load test"), n % 2 == 0)
+            for n in range(count)
+        ]  # fmt: skip
 
 
 def free_port() -> int:
@@ -53,124 +311,73 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-async def finished(page, timeout: float = 60_000) -> None:
-    """Until the rerun a click started has finished (seeing it start if it was slow)."""
-    try:
-        await page.wait_for_selector(f"{APP}[data-test-script-state='running']", timeout=1_000)
-    except Exception:  # noqa: BLE001 - a fast rerun may be over before we look
-        pass
-    await page.wait_for_selector(f"{APP}[data-test-script-state='notRunning']", timeout=timeout)
+LOG = ROOT / "artifacts" / "load-server.log"
 
 
-async def session(browser, url: str, number: int, interactions: int, timings: list, errors: list):
-    hr = number % 2 == 0
-    page = await (await browser.new_context(viewport={"width": 1280, "height": 900})).new_page()
-    path = "/overview" if hr else "/my-team"
-    await page.goto(url + path)
-    await page.wait_for_selector(f"{APP}[data-test-connection-state='CONNECTED']", timeout=60_000)
-    await finished(page)
-    await page.get_by_role("textbox", name="Email").fill(
-        "hr@example.com" if hr else "manager@example.com"
+def serve(db: Path) -> tuple[subprocess.Popen, str]:
+    port = free_port()
+    LOG.parent.mkdir(exist_ok=True)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "dashboard", "run", "--db", str(db), "--port", str(port)],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=LOG.open("w"),
     )
-    await page.get_by_role("textbox", name="Password").fill("catalyst-demo")
-    await page.get_by_role("button", name="Sign in", exact=True).click()
-    await page.wait_for_url(f"{url}{path}**", timeout=60_000)
-    await finished(page)
-    clicks = HR_CLICKS if hr else MANAGER_CLICKS
-    for i in range(interactions):
-        started = time.perf_counter()
-        await page.get_by_role("radio", name=clicks[i % len(clicks)], exact=True).click()
-        await finished(page)
-        timings.append((time.perf_counter() - started) * 1000)
-        if await page.locator("[data-testid='stException']").count():
-            errors.append(f"session {number}, click {i}: an error is shown")
-    await page.context.close()
-
-
-async def drive(url: str, sessions: int, interactions: int) -> tuple[list, list]:
-    timings, errors = [], []
-    async with async_playwright() as playwright:
-        browser = await playwright.chromium.launch(executable_path="/usr/bin/chromium", args=FLAGS)
-        results = await asyncio.gather(
-            *(session(browser, url, n, interactions, timings, errors) for n in range(sessions)),
-            return_exceptions=True,
-        )
-        errors += [f"session failed: {r!r}" for r in results if isinstance(r, BaseException)]
-        await browser.close()
-    return timings, errors
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(300):
+        try:
+            urllib.request.urlopen(f"{url}/_stcore/health", timeout=1)  # noqa: S310
+            return server, url
+        except OSError:
+            time.sleep(0.2)
+    server.kill()
+    raise SystemExit(f"the server did not start:\n{LOG.read_text()}")
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--sessions", type=int, default=10)
-    parser.add_argument("--interactions", type=int, default=10)
+    parser.add_argument("--levels", default="10,50,100", help="concurrent sessions, in turn")
+    parser.add_argument("--seconds", type=float, default=60, help="per level")
     parser.add_argument("--teams", type=int, default=40)
+    parser.add_argument("--db", type=Path, help="serve this database (a copy) instead")
     args = parser.parse_args()
+    levels = [int(n) for n in args.levels.split(",")]
+    results = []
     with tempfile.TemporaryDirectory() as folder:
         db = Path(folder) / "load.duckdb"
-        print(f"Building the demo ({args.teams} teams)", file=sys.stderr)
-        subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "dashboard",
-                "demo",
-                "--db",
-                str(db),
-                "--teams",
-                str(args.teams),
-            ],
-            check=True,
-            capture_output=True,
-            cwd=ROOT,
-        )
-        port = free_port()
-        url = f"http://localhost:{port}"
-        log = Path(folder) / "server.log"
-        server = subprocess.Popen(
-            [sys.executable, "-m", "dashboard", "run", "--db", str(db), "--port", str(port)],
-            cwd=ROOT,
-            stdout=subprocess.DEVNULL,
-            stderr=log.open("w"),
-            env={**os.environ, "CATALYST_LOG_RERUNS": "1"},
-        )
+        if args.db:
+            db.write_bytes(args.db.read_bytes())
+        else:
+            print(f"Building the demo ({args.teams} teams)…", file=sys.stderr)
+            subprocess.run(
+                [sys.executable, "-m", "dashboard", "demo", "--db", str(db), "--teams",
+                 str(args.teams)],
+                check=True, capture_output=True, cwd=ROOT,
+            )  # fmt: skip
+        tokens = sessions_for(db, max(levels))
+        server, url = serve(db)
         try:
-            for _ in range(300):
-                try:
-                    urllib.request.urlopen(f"{url}/_stcore/health", timeout=1)  # noqa: S310
-                    break
-                except OSError:
-                    time.sleep(0.2)
-            print(
-                f"{args.sessions} sessions x {args.interactions} interactions on {url}",
-                file=sys.stderr,
-            )
-            timings, errors = asyncio.run(drive(url, args.sessions, args.interactions))
+            watch = Watch(server.pid)
+            for count in levels:
+                print(f"{count} sessions for {args.seconds:.0f} s…", file=sys.stderr)
+                result = asyncio.run(run_level(url, tokens[:count], watch, args.seconds))
+                results.append(result)
+                print(
+                    f"  {result['reruns_per_s']} steps/s, p50 {result['p50_ms']} ms, p95 "
+                    f"{result['p95_ms']} ms, p99 {result['p99_ms']} ms, {result['errors']} "
+                    f"errors, server CPU {result['server_cpu_pct']}% "
+                    f"({result['server_cpu_ms_per_step']} ms a step), peak "
+                    f"{result['server_peak_mb']} MB, {result['idle_mb_per_session']} MB per "
+                    "idle session",
+                    file=sys.stderr,
+                )
         finally:
             server.terminate()
-            server.wait(timeout=15)
-        # The server's own time per script run (app.py logs each), apart from the browsers'.
-        server_ms = [float(m) for m in re.findall(r"rerun \S+ (\d+) ms", log.read_text())]
-    report = {
-        "sessions": args.sessions,
-        "interactions": args.interactions,
-        "reruns": len(timings),
-        **percentiles("", timings),
-        **percentiles("server_", server_ms),
-        "errors": errors,
-    }
+            server.wait(timeout=30)
     (ROOT / "artifacts").mkdir(exist_ok=True)
-    (ROOT / "artifacts" / "load.json").write_text(json.dumps(report, indent=2))
-    print(
-        f"{report['reruns']} clicks, click to finished rerun in the browser: p50 "
-        f"{report['p50_ms']} ms, p95 {report['p95_ms']} ms, max {report['max_ms']} ms; the "
-        f"server's script runs: p50 {report['server_p50_ms']} ms, p95 "
-        f"{report['server_p95_ms']} ms; {len(errors)} errors"
-    )
-    for error in errors:
-        print(f"  {error}")
-    print(json.dumps(report))
-    return 1 if errors else 0
+    (ROOT / "artifacts" / "load.json").write_text(json.dumps(results, indent=2))
+    print(json.dumps(results))
+    return 1 if any(r["errors"] for r in results) else 0
 
 
 if __name__ == "__main__":

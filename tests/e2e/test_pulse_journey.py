@@ -121,7 +121,7 @@ def demo_with_people(tmp_path):
 
 
 def test_a_round_from_switching_the_pulse_on_to_the_managers_results(
-    demo_with_people, tmp_path, browser, monkeypatch
+    demo_with_people, tmp_path, browser, monkeypatch, request
 ):
     """Issue 22's "done means", on the demo: the admin switches the pulse on; Platform's
     people get their links by e-mail and answer on phones (one with a kiosk code); the
@@ -131,6 +131,7 @@ def test_a_round_from_switching_the_pulse_on_to_the_managers_results(
     working), and the scheduler does the rest by itself."""
     db, mail, team_id, manager_id = demo_with_people
     served = {}
+    request.addfinalizer(lambda: served and served["server"].stop())  # even when a step fails
 
     def serve_at(moment: datetime) -> Server:
         if served:
