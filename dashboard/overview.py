@@ -55,11 +55,29 @@ class Overview:
         return int((self.teams.status == "shown").sum())
 
 
-def collect(
-    db: Store, scope: Scope, period: Period, *, today: date, whole: Scope | None = None
-) -> Overview:
-    """Everything the overview shows for a scope (HR, possibly some departments), compared
-    with ``whole``: everything the user may see (the scope itself when None)."""
+@dataclass(frozen=True)
+class SurveyFigures:
+    """The overview's figures that come from survey data alone: they change when data
+    is imported or published, not when a manager checks in (cached apart, see ui.py)."""
+
+    min_group_size: int
+    teams: pd.DataFrame
+    figure: CellSum
+    organization: CellSum
+    baseline: str
+    changes: dict[str, measures.Change]
+    participation: float | None
+    trends: pd.DataFrame
+    team_changes: pd.DataFrame
+    associations: pd.DataFrame
+    held: int
+
+
+def survey_figures(
+    db: Store, scope: Scope, period: Period, *, whole: Scope | None = None
+) -> SurveyFigures:
+    """The survey side of the overview for a scope, compared with ``whole``: everything
+    the user may see (the scope itself when None)."""
     whole = whole or scope
     with db.reading() as cursor:
         min_group_size = queries.org_settings(cursor).min_group_size
@@ -72,41 +90,71 @@ def collect(
     departments = set(teams.department_id) if scope.departments is None else scope.departments
     figure = queries.departments_figure(db, scope, period, departments)
     organization = queries.departments_figure(db, whole, period, every) if wider else figure
-    baseline = "org" if whole.departments is None else "your departments"
     before = queries.departments_figure(db, scope, period.before(), departments)
+    names = teams[["team_id", "team", "manager_id", "manager", "department"]]
+    return SurveyFigures(
+        min_group_size,
+        teams,
+        figure,
+        organization,
+        "org" if whole.departments is None else "your departments",
+        measures.item_changes(
+            {i: figure.items[i] for i in ITEM_KEYS}, {i: before.items[i] for i in ITEM_KEYS}
+        ),
+        queries.participation(db, scope, period),
+        queries.trends(db, scope, period, departments),
+        queries.team_changes(db, scope, period).merge(names, on="team_id"),
+        associations(teams),
+        queries.held_responses(db, scope, period),
+    )
+
+
+def collect(
+    db: Store,
+    scope: Scope,
+    period: Period,
+    *,
+    today: date,
+    whole: Scope | None = None,
+    survey: SurveyFigures | None = None,
+) -> Overview:
+    """Everything the overview shows for a scope (HR, possibly some departments), compared
+    with ``whole``: everything the user may see (the scope itself when None). ``survey``:
+    its survey figures when already at hand; the check-in side is read here."""
+    survey = survey or survey_figures(db, scope, period, whole=whole)
+    teams = survey.teams
     team_ids = [int(t) for t in teams.team_id]
     with db.reading() as cursor:
         done_due = checkins.completion(cursor, team_ids, checkins.due_week(today))
         stale = checkins.stale(cursor, team_ids, today, departments=scope.departments)
         managers = queries.manager_names(cursor)
-    names = teams[["team_id", "team", "manager_id", "manager", "department"]]
     self_team = (
         queries.self_vs_team_all(db, scope, period)
-        .merge(names[["team_id", "team", "department"]], on="team_id")
+        .merge(teams[["team_id", "team", "department"]], on="team_id")
         .merge(managers, on="manager_id", how="left")
     )
-    changes = queries.team_changes(db, scope, period).merge(names, on="team_id")
     silent = dict(zip(stale.team_id, stale.last_check_in.map(_or_none), strict=True))
-    ranked = support.needs_support(teams, organization, self_team, changes, silent, today, baseline)
+    ranked = support.needs_support(
+        teams, survey.organization, self_team, survey.team_changes, silent, today,
+        survey.baseline,
+    )  # fmt: skip
     return Overview(
         period,
-        min_group_size,
+        survey.min_group_size,
         teams,
-        figure,
-        measures.item_changes(
-            {i: figure.items[i] for i in ITEM_KEYS}, {i: before.items[i] for i in ITEM_KEYS}
-        ),
-        queries.participation(db, scope, period),
+        survey.figure,
+        survey.changes,
+        survey.participation,
         done_due,
-        queries.trends(db, scope, period, departments),
+        survey.trends,
         self_team,
-        changes,
+        survey.team_changes,
         stale,
-        associations(teams),
-        organization,
-        baseline,
+        survey.associations,
+        survey.organization,
+        survey.baseline,
         ranked,
-        queries.held_responses(db, scope, period),
+        survey.held,
     )
 
 

@@ -354,7 +354,8 @@ def checkin_reminder(user: User, today: date, *, link: bool = True) -> None:
 def my_team_view(user_id: int, team_id: int, period: Period, today: date) -> TeamView:
     """A manager's own view of one team, cached by small keys until the data changes."""
     db = store()
-    return _cached_team_view(queries.version_key(db), user_id, team_id, period, today)
+    versions = queries.version_key(db, manager_id=user_id)
+    return _cached_team_view(versions, user_id, team_id, period, today)
 
 
 @st.cache_data(max_entries=256, show_spinner=False)
@@ -373,14 +374,25 @@ def hr_overview(
 ) -> overview.Overview:
     """The HR overview for a scope and period, compared with ``whole`` (everything the
     user may see), cached by small keys until data changes."""
-    return _cached_overview(queries.version_key(store()), scope, period, today, whole or scope)
+    db, whole = store(), whole or scope
+    survey = _cached_survey_figures(queries.version_key(db, checkins=False), scope, period, whole)
+    return _cached_overview(queries.version_key(db), scope, period, today, whole, _survey=survey)
 
 
 @st.cache_data(max_entries=64, show_spinner="Gathering the overview…")
+def _cached_survey_figures(
+    versions: tuple, scope: Scope, period: Period, whole: Scope
+) -> overview.SurveyFigures:
+    # Apart from the check-in side: a manager checking in leaves these figures cached.
+    return overview.survey_figures(store(), scope, period, whole=whole)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
 def _cached_overview(
-    versions: tuple, scope: Scope, period: Period, today: date, whole: Scope
+    versions: tuple, scope: Scope, period: Period, today: date, whole: Scope, _survey
 ) -> overview.Overview:
-    return overview.collect(store(), scope, period, today=today, whole=whole)
+    # _survey is not part of the key: versions already say what it was made from.
+    return overview.collect(store(), scope, period, today=today, whole=whole, survey=_survey)
 
 
 def manager_view(
@@ -389,8 +401,9 @@ def manager_view(
     """HR's read-only view of one manager's team: only that manager's cells within HR's
     scope; notes only when the organization shares them. Cached like the others."""
     return _cached_manager_view(
-        queries.version_key(store()), scope, manager_id, team_id, period, today
-    )
+        queries.version_key(store(), manager_id=manager_id), scope, manager_id, team_id, period,
+        today,
+    )  # fmt: skip
 
 
 @st.cache_data(max_entries=128, show_spinner=False)

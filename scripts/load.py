@@ -27,12 +27,14 @@ import asyncio
 import json
 import os
 import random
+import re
 import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -86,6 +88,7 @@ class Session:
             additional_headers={"Cookie": f"{SESSION_COOKIE}={self.token}"},
             max_size=None,
             open_timeout=60,
+            ping_interval=None,  # a browser sends no pings; a busy server must not drop us
         )
 
     async def rerun(self, page: str, query: str = "", widgets: list | None = None) -> float:
@@ -128,7 +131,8 @@ class Session:
         for element in self.elements:
             if element.WhichOneof("type") == kind and getattr(element, kind).label == label:
                 return getattr(element, kind)
-        raise Refused(f"no {kind} {label!r} on the page")
+        said = [e.alert.body[:80] for e in self.elements if e.WhichOneof("type") == "alert"]
+        raise Refused(f"no {kind} {label!r} on the page ({len(self.elements)} elements; {said})")
 
     async def close(self) -> None:
         if self.socket is not None:
@@ -201,7 +205,13 @@ async def download(session: Session) -> float:
     if answer.error_msg:
         raise Refused(f"the download failed: {answer.error_msg}")
     url = session.url + answer.deferred_file.url
-    data = await asyncio.to_thread(lambda: urllib.request.urlopen(url, timeout=60).read())  # noqa: S310
+    try:
+        data = await asyncio.to_thread(lambda: urllib.request.urlopen(url, timeout=60).read())  # noqa: S310
+    except urllib.error.HTTPError as problem:
+        # Streamlit keeps a file made on click in no session's references, so the second
+        # script run to finish after it (any session's) deletes it: under load a browser's
+        # fetch can lose this race too.
+        raise Refused(f"the made file was gone before it was fetched ({problem.code})") from None
     if not data.startswith(b"PK") and b"," not in data[:200]:  # an Excel file or a CSV
         raise Refused("the download is not a file")
     return (time.perf_counter() - started) * 1000
@@ -250,6 +260,7 @@ async def run_level(url: str, tokens: list[tuple[str, bool]], watch: Watch, seco
                            for s, (_, hr) in zip(sessions, tokens, strict=True)))  # fmt: skip
     await asyncio.sleep(3)
     idle = (watch.rss_mb() - before) / len(sessions)
+    log_from = LOG.stat().st_size
     cpu, started = watch.cpu_seconds(), time.monotonic()
     until = started + seconds
     peak = [watch.rss_mb()]
@@ -267,6 +278,7 @@ async def run_level(url: str, tokens: list[tuple[str, bool]], watch: Watch, seco
     used = watch.cpu_seconds() - cpu
     await asyncio.gather(*(s.close() for s in sessions), return_exceptions=True)
     return {
+        "server_script_ms": script_runs(log_from),
         "sessions": level.sessions,
         "steps": level.steps,
         "downloads": level.downloads,
@@ -279,6 +291,23 @@ async def run_level(url: str, tokens: list[tuple[str, bool]], watch: Watch, seco
         "server_peak_mb": round(peak[0]),
         "idle_mb_per_session": round(idle, 1),
     }
+
+
+def script_runs(offset: int) -> dict:
+    """The server's own time per script run and page (app.py logs them), from ``offset``
+    of its log: median and p95 per page, apart from the time spent waiting for a turn."""
+    with LOG.open() as log:
+        log.seek(offset)
+        found = re.findall(r"rerun (\S+) (\d+) ms", log.read())
+    pages: dict[str, list[float]] = {}
+    for page, took in found:
+        pages.setdefault(page, []).append(float(took))
+    return {
+        page: {"runs": len(times), "p50": round(statistics.median(times)),
+               "p95": round(max(times) if len(times) < 20 else statistics.quantiles(
+                   times, n=20)[-1])}
+        for page, times in sorted(pages.items())
+    }  # fmt: skip
 
 
 def percentiles(values: list[float]) -> dict:
@@ -295,8 +324,9 @@ def sessions_for(db_path: Path, count: int) -> list[tuple[str, bool]]:
         hr = [u for (u,) in cursor.execute(
             "SELECT user_id FROM users WHERE email IN ('hr@example.com', 'admin@example.com')"
         ).fetchall()]  # fmt: skip
-        managers = [u for (u,) in cursor.execute(
-            "SELECT DISTINCT manager_id FROM team_facts ORDER BY 1").fetchall()]  # fmt: skip
+        managers = [u for (u,) in cursor.execute(  # who leads a team now
+            "SELECT DISTINCT manager_id FROM team_history WHERE valid_to IS NULL "
+            "AND manager_id IS NOT NULL ORDER BY 1").fetchall()]  # fmt: skip
         now = utc_now()
         return [
             (start_session(cursor, (hr if n % 2 == 0 else managers)[n // 2 % (
@@ -322,6 +352,7 @@ def serve(db: Path) -> tuple[subprocess.Popen, str]:
         cwd=ROOT,
         stdout=subprocess.DEVNULL,
         stderr=LOG.open("w"),
+        env={**os.environ, "CATALYST_LOG_RERUNS": "1"},  # app.py logs each script run's time
     )
     url = f"http://127.0.0.1:{port}"
     for _ in range(300):

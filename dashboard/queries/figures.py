@@ -3,6 +3,7 @@ for a period. The difference of any two is again whole shown cells."""
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from dashboard import measures, privacy, rounds, store
@@ -262,15 +263,16 @@ def self_vs_team_all(db: Store, scope: Scope, period: Period) -> pd.DataFrame:
 
 
 def _long(frame: pd.DataFrame, keys: list[str], side: str) -> pd.DataFrame:
-    """One row per key and catalyst with data: <side>_sum, <side>_n."""
-    parts = [
-        frame.loc[frame[f"{c}_n"] > 0, keys].assign(
-            catalyst=c, **{f"{side}_sum": frame[f"{c}_sum"], f"{side}_n": frame[f"{c}_n"]}
-        )
-        for c in CATALYST_KEYS
-    ]
-    columns = [*keys, "catalyst", f"{side}_sum", f"{side}_n"]
-    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=columns)
+    """One row per key and catalyst with data: <side>_sum, <side>_n. Built with whole
+    arrays (one row block per catalyst), not a frame per catalyst: it runs on every
+    cold view of a team."""
+    rows = len(frame)
+    sums = frame[[f"{c}_sum" for c in CATALYST_KEYS]].to_numpy().T.reshape(-1)
+    counts = frame[[f"{c}_n" for c in CATALYST_KEYS]].to_numpy().T.reshape(-1)
+    long = frame[keys].iloc[np.tile(np.arange(rows), len(CATALYST_KEYS))].reset_index(drop=True)
+    long["catalyst"] = np.repeat(CATALYST_KEYS, rows)
+    long[f"{side}_sum"], long[f"{side}_n"] = sums, counts
+    return long[long[f"{side}_n"] > 0].reset_index(drop=True)
 
 
 def _self_vs_team(db: Store, cells: pd.DataFrame, period: Period) -> pd.DataFrame:

@@ -110,12 +110,22 @@ def publish_due(db: Store, now: datetime | None = None) -> int:
     return published
 
 
-def version_key(db: Store) -> tuple:
-    """A small, hashable token that changes whenever stored data changes (cache keys).
-    Publishes what is due first: a cached page must not hide a round that fell due."""
+def version_key(db: Store, *, manager_id: int | None = None, checkins: bool = True) -> tuple:
+    """A small, hashable token that changes whenever the data a cached view reads
+    changes. Publishes what is due first: a cached page must not hide a round that fell
+    due. By default every kind of data; for a view of one manager's team, their own
+    check-ins instead of everyone's (``manager_id``); for figures from survey data
+    alone, no check-ins (``checkins=False``)."""
     publish_due(db)
+    own = f"manager:{manager_id}"
     with db.reading() as cursor:
-        return (str(db.path), *sorted(data_versions(cursor).items()))
+        rows = cursor.execute(
+            "SELECT kind, version FROM data_versions WHERE kind NOT LIKE 'manager:%' "
+            "OR kind = ? ORDER BY kind",
+            [own],
+        ).fetchall()
+    skip = {"checkins"} if manager_id is not None or not checkins else set()
+    return (str(db.path), *((kind, v) for kind, v in rows if kind not in skip))
 
 
 @dataclass(frozen=True)

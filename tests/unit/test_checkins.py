@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 from fixtures import OrgBuilder
 
-from dashboard import checkins, focus
+from dashboard import checkins, focus, queries
 from dashboard.catalysts import CATALYST_KEYS
 from dashboard.checkins import Checkin, CheckinError
 
@@ -189,3 +189,22 @@ def test_actions_change_from_week_to_week():
     first = focus.actions_for("help", MONDAY)
     assert first != focus.actions_for("help", MONDAY + timedelta(weeks=1))
     assert len(set(first)) == 3
+
+
+def test_a_check_in_renews_the_cached_views_that_read_it_and_no_others(team):
+    """Cache keys (queries.version_key): Ann's check-in changes what HR's overview and
+    Ann's own views are keyed on, while Bob's My team and the overview's survey figures
+    stay cached — on a Monday morning of check-ins, nobody else's page goes cold."""
+    db, ann, north, _ = team
+    bob = ann + 1  # another manager's id: keys only, no rows needed
+    keys = {
+        "everything": lambda: queries.version_key(db),
+        "ann": lambda: queries.version_key(db, manager_id=ann),
+        "bob": lambda: queries.version_key(db, manager_id=bob),
+        "survey": lambda: queries.version_key(db, checkins=False),
+    }
+    before = {name: key() for name, key in keys.items()}
+    checkins.save(db, ann, Checkin(north, MONDAY, dict(ALL_FOURS), {}, "help", ["A win"], []),
+                  today=MONDAY, now=NOW)  # fmt: skip
+    changed = {name for name, key in keys.items() if key() != before[name]}
+    assert changed == {"everything", "ann"}
