@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 import duckdb
 
 from dashboard import store
-from dashboard.accounts.users import User, user_by_id
+from dashboard.accounts.users import User
 from dashboard.settings import SessionPolicy
 from dashboard.store import Store
 
@@ -44,16 +44,18 @@ def session_user(
     if not token:
         return None
     key = digest(token)
-    with db.reading() as cursor:
+    with db.reading() as cursor:  # one query: it runs on every rerun of every page
         row = cursor.execute(
-            "SELECT s.user_id, s.created_at, s.last_seen_at, u.active FROM sessions s "
-            "JOIN users u USING (user_id) WHERE s.token_hash = ?",
+            "SELECT s.user_id, s.created_at, s.last_seen_at, u.active, u.email, "
+            "u.display_name, list(r.role ORDER BY r.role) FILTER (WHERE r.role IS NOT NULL) "
+            "FROM sessions s JOIN users u USING (user_id) LEFT JOIN user_roles r USING (user_id) "
+            "WHERE s.token_hash = ? GROUP BY ALL",
             [key],
         ).fetchall()
-        if not row:
-            return None
-        user_id, created_at, last_seen_at, active = row[0]
-        user = user_by_id(cursor, user_id) if active else None
+    if not row:
+        return None
+    user_id, created_at, last_seen_at, active, email, name, roles = row[0]
+    user = User(int(user_id), email, name, True, frozenset(roles or ())) if active else None
     expired = now - last_seen_at > policy.idle or now - created_at > policy.max_age
     if user is None or expired or not user.roles:
         with db.transaction() as cursor:
