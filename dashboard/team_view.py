@@ -55,6 +55,7 @@ class TeamView:
     commitments: list[Commitments] = field(default_factory=list)  # newest first
     committed: Commitments | None = None  # made last week or this week: this week's plan
     texts_shared: bool = True  # notes and commitments' words (HR: only when shared)
+    key: tuple = ()  # the cache key it was made under (ui.py): its charts are kept by it
 
     @property
     def commitments_answered(self) -> list[bool]:

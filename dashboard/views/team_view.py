@@ -50,7 +50,11 @@ def render(view: TeamView, voice: focus.Voice = focus.YOU) -> None:
         st.subheader(f"{plain(voice.subject)} and {voice.team}, catalyst by catalyst")
         _gaps_in_words(view.comparison, voice)
         names = (voice.subject, voice.team.capitalize())
-        ui.chart(charts.self_vs_team(view.comparison, names), _comparison_numbers(view, voice))
+        ui.chart(
+            lambda: charts.self_vs_team(view.comparison, names),
+            lambda: _comparison_numbers(view, voice),
+            key=_chart_key(view, "self vs team", names),
+        )
         st.caption(
             f"Means on 1-5 over the same rounds. ◆ {plain(voice.subject)} ({voice.own} check-ins), "
             f"● {voice.team}, | the organization. "
@@ -60,8 +64,9 @@ def render(view: TeamView, voice: focus.Voice = focus.YOU) -> None:
     by_round = view.rounds if view.has_team_data else None
     headings = ("Team mean", f"{voice.subject}: own rating")  # short: they share a phone's width
     ui.chart(
-        charts.catalyst_rows(by_round, view.self_by_week, view.weeks, headings),
-        _rows_numbers(view, voice),
+        lambda: charts.catalyst_rows(by_round, view.self_by_week, view.weeks, headings),
+        lambda: _rows_numbers(view, voice),
+        key=_chart_key(view, "catalyst rows", headings),
     )
     st.caption(
         f"Both sides on 1-5: the team's mean {noun} by {noun}, your rating week by week. A "
@@ -80,8 +85,8 @@ def render(view: TeamView, voice: focus.Voice = focus.YOU) -> None:
         if view.has_team_data:
             rounds_shown = view.rounds
             ui.chart(
-                charts.progress_by_round(rounds_shown),
-                pd.DataFrame(
+                lambda: charts.progress_by_round(rounds_shown),
+                lambda: pd.DataFrame(
                     {
                         noun.capitalize(): rounds_shown.label,
                         "Responses": rounds_shown.responses,
@@ -90,6 +95,7 @@ def render(view: TeamView, voice: focus.Voice = focus.YOU) -> None:
                         ),
                     }
                 ),
+                key=_chart_key(view, "progress", noun),
             )
         else:
             st.caption("Not shown yet.")
@@ -97,10 +103,11 @@ def render(view: TeamView, voice: focus.Voice = focus.YOU) -> None:
         st.caption("Small wins and setbacks logged, by week")
         logged = view.wins_and_setbacks
         ui.chart(
-            charts.wins_and_setbacks(logged, view.weeks),
-            pd.DataFrame(
+            lambda: charts.wins_and_setbacks(logged, view.weeks),
+            lambda: pd.DataFrame(
                 {"Week": logged.week, "Small wins": logged.wins, "Setbacks": logged.setbacks}
             ),
+            key=_chart_key(view, "wins and setbacks"),
         )
 
     if view.comments:
@@ -115,6 +122,11 @@ def render(view: TeamView, voice: focus.Voice = focus.YOU) -> None:
                 st.text(win)
     _focus_history(view, voice)
     _history(view.history, voice)
+
+
+def _chart_key(view: TeamView, *chart: object) -> tuple:
+    """The key a chart of this view is kept by: none for a view made outside the cache."""
+    return (*view.key, *chart) if view.key else ()
 
 
 def _comparison_numbers(view: TeamView, voice: focus.Voice) -> pd.DataFrame:

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 import pytest
 from app_helpers import after_redirect, sign_in
+from fixtures import write_file
 from streamlit.testing.v1 import AppTest
 
-from dashboard import checkins, clock
+from dashboard import checkins, clock, ingest
 from dashboard.catalysts import CATALYST_KEYS
+from dashboard.ingest import Source
 from dashboard.store import Store
 
 
@@ -130,6 +132,26 @@ def test_my_team_shows_the_saved_check_in_in_its_history(manager_app):
     history = next(d.value for d in team.dataframe if "Focus next" in d.value.columns)
     assert history.iloc[0]["Focus next"] == "Help"
     assert history.iloc[0]["Clear goals"] == "Fully"
+
+
+def test_my_teams_charts_are_kept_until_the_managers_data_changes(
+    manager_app, live_demo_path, tmp_path
+):
+    """Charts are built once per view and data version (ui.chart's key): opening the page
+    again draws the same ones, and new data makes the one it changes anew."""
+
+    def specs(app: AppTest) -> list[str]:
+        return [chart.proto.spec for chart in app.get("plotly_chart")]
+
+    first = specs(open_page(manager_app(), "pages/my_team.py"))
+    assert specs(open_page(manager_app(), "pages/my_team.py")) == first
+    # Wins and setbacks for a week on the chart: its chart must be drawn anew.
+    wins = write_file(tmp_path, "wins.csv", "team,week,wins,setbacks\nPlatform,2026-11-09,40,30\n")
+    with Store(live_demo_path) as db:
+        ingest.import_wins(db, Source(wins.name, wins), now=datetime(2026, 11, 27, 12))
+    after = specs(open_page(manager_app(), "pages/my_team.py"))
+    assert len(after) == len(first) and after != first
+    assert sum(a != b for a, b in zip(after, first, strict=True)) == 1  # only that one
 
 
 def test_no_widget_or_state_reaches_another_managers_team(manager_app, live_demo_path):
