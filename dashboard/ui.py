@@ -376,9 +376,7 @@ def hr_overview(
 ) -> overview.Overview:
     """The HR overview for a scope and period, compared with ``whole`` (everything the
     user may see), cached by small keys until data changes."""
-    db, whole = store(), whole or scope
-    survey = _cached_survey_figures(queries.version_key(db, checkins=False), scope, period, whole)
-    return _cached_overview(queries.version_key(db), scope, period, today, whole, _survey=survey)
+    return _cached_overview(queries.version_key(store()), scope, period, today, whole or scope)
 
 
 @st.cache_data(max_entries=64, show_spinner="Gathering the overview…")
@@ -391,10 +389,11 @@ def _cached_survey_figures(
 
 @st.cache_data(max_entries=64, show_spinner=False)
 def _cached_overview(
-    versions: tuple, scope: Scope, period: Period, today: date, whole: Scope, _survey
+    versions: tuple, scope: Scope, period: Period, today: date, whole: Scope
 ) -> overview.Overview:
-    # _survey is not part of the key: versions already say what it was made from.
-    return overview.collect(store(), scope, period, today=today, whole=whole, survey=_survey)
+    db = store()
+    survey = _cached_survey_figures(queries.version_key(db, checkins=False), scope, period, whole)
+    return overview.collect(db, scope, period, today=today, whole=whole, survey=survey)
 
 
 def manager_view(
