@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 from dashboard.demo import DEMO_PASSWORD
+from dashboard.navigation import SESSION_COOKIE
 
 ROOT = Path(__file__).parents[2]
 ARTIFACTS = ROOT / "artifacts" / "e2e"
@@ -34,11 +36,22 @@ def sign_in(page, email: str, password: str = DEMO_PASSWORD) -> None:
     page.get_by_role("button", name="Sign in", exact=True).click()
 
 
+def wait_until_signed_in(page, timeout: float = 30) -> None:
+    """Until the sign-in's redirect has set the session cookie. Waiting for the address
+    is not enough: the sign-in page already stands at the address asked for."""
+    deadline = time.monotonic() + timeout
+    while not any(c["name"] == SESSION_COOKIE for c in page.context.cookies()):
+        if time.monotonic() > deadline:
+            raise AssertionError("the sign-in did not complete")
+        page.wait_for_timeout(100)
+
+
 def open_signed_in(page, url: str, email: str, *, height: int) -> None:
     """Open a page as a signed-out visitor does, sign in, and land back on it."""
     page.set_viewport_size({"width": 1400, "height": height})
     page.goto(url)
     settle(page)
     sign_in(page, email)
+    wait_until_signed_in(page)
     page.wait_for_url(f"{url}**")  # a page may add its filters to the URL at once
     settle(page)

@@ -13,7 +13,7 @@ import urllib.error
 import urllib.request
 
 import pytest
-from browser import screenshot, settle, sign_in
+from browser import screenshot, settle, sign_in, wait_until_signed_in
 from forwarding_proxy import ForwardingProxy
 from playwright.sync_api import expect
 
@@ -170,8 +170,7 @@ def test_metrics_are_not_public(demo_server, browser):
         page = context.new_page()
         open_sign_in(page, demo_server.url)
         sign_in(page, email)
-        page.wait_for_url(f"{demo_server.url}/")
-        settle(page)
+        wait_until_signed_in(page)  # the sign-in page is at / already
         reply = context.request.get(metrics)
         assert reply.status == status, email
         if status == 200:
