@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 from browser import ARTIFACTS, ROOT
 from playwright.sync_api import expect
-from servers import Server
+from servers import Server, build_demo
 
 # Two workers share two cores with their browsers and servers: a page may take longer
 # than Playwright's default 5 s to draw. Waiting longer is not an assertion on time.
@@ -59,24 +58,7 @@ def browser_context_args():
 @pytest.fixture(scope="session")
 def demo_server(tmp_path_factory, browser_type_launch_args):
     """The demo organization as `make run` serves it, ending with this week."""
-    db = tmp_path_factory.mktemp("e2e") / "demo.duckdb"
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "dashboard",
-            "demo",
-            "--db",
-            str(db),
-            "--teams",
-            "12",
-            "--weeks",
-            "10",
-        ],
-        check=True,
-        capture_output=True,
-        cwd=ROOT,
-    )
+    db = build_demo(tmp_path_factory.mktemp("e2e") / "demo.duckdb")
     server = Server(db, ARTIFACTS / "demo-server.log")
     yield server
     server.stop()

@@ -20,6 +20,16 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
+def build_demo(db: Path, *, teams: int = 12, weeks: int = 10) -> Path:
+    """`catalyst demo` into ``db`` (a process of its own, as a user runs it)."""
+    subprocess.run(
+        [sys.executable, "-m", "dashboard", "demo", "--db", str(db), "--teams", str(teams),
+         "--weeks", str(weeks)],
+        check=True, capture_output=True, cwd=ROOT,
+    )  # fmt: skip
+    return db
+
+
 class Server:
     """`catalyst run` on a database, in its own process, with its console captured."""
 

@@ -6,16 +6,14 @@ and digests: a reminder's links open the check-in and the preferences page."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
 import time
 from collections import Counter
 
 import pytest
-from browser import ARTIFACTS, ROOT, open_signed_in, screenshot, settle, sign_in
+from browser import ARTIFACTS, open_signed_in, screenshot, settle, sign_in
 from mailserver import MailServer
 from playwright.sync_api import expect
-from servers import Server
+from servers import Server, build_demo
 
 pytestmark = pytest.mark.e2e
 
@@ -25,12 +23,7 @@ MAIN = "[data-testid='stMain']"
 @pytest.fixture
 def mailing_server(tmp_path, browser_type_launch_args):
     """The demo served with mail going to a loopback SMTP server: (server, mail server)."""
-    db = tmp_path / "demo.duckdb"
-    subprocess.run(
-        [sys.executable, "-m", "dashboard", "demo", "--db", str(db), "--teams", "12",
-         "--weeks", "10"],
-        check=True, capture_output=True, cwd=ROOT,
-    )  # fmt: skip
+    db = build_demo(tmp_path / "demo.duckdb")
     with MailServer() as mail:
         server = Server(
             db, ARTIFACTS / "mail-server.log", secrets=lambda url: mail.secrets(tmp_path)

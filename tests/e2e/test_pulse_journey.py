@@ -15,7 +15,7 @@ from browser import ARTIFACTS, ROOT, open_signed_in, screenshot, settle
 from fixtures import SAMPLES, write_file
 from mailserver import MailServer
 from playwright.sync_api import expect
-from servers import Server
+from servers import Server, build_demo
 from test_accessibility import BLOCKING, RUN_AXE
 from test_admin_journey import MAIN, wait_for_mail
 
@@ -95,15 +95,11 @@ PLATFORM = [f"p{i}@example.com" for i in range(1, 8)]
 
 @pytest.fixture
 def demo_with_people(tmp_path):
-    """The demo (built on Friday 27 Nov, the suite's day) with Platform's people (manager@example.com's team): seven with e-mail,
-    one without, who answers with a kiosk code. Mail goes to a loopback SMTP server.
-    (path, mail server, Platform's team id, its manager's user id)."""
-    db = tmp_path / "demo.duckdb"
-    subprocess.run(
-        [sys.executable, "-m", "dashboard", "demo", "--db", str(db), "--teams", "12",
-         "--weeks", "10"],
-        check=True, capture_output=True, cwd=ROOT,
-    )  # fmt: skip
+    """The demo (built on Friday 27 Nov, the suite's day) with the people of Platform
+    (manager@example.com's team): seven with e-mail, one without, who answers with a
+    kiosk code. Mail goes to a loopback SMTP server. (path, mail server, Platform's team
+    id, its manager's user id)."""
+    db = build_demo(tmp_path / "demo.duckdb")
     rows = [f"{email},Person {n},Platform," for n, email in enumerate(PLATFORM, start=1)]
     people = write_file(tmp_path, "people.csv", "email,name,team,language\n"
                         + "\n".join([*rows, ",Kai Floor,Platform,"]) + "\n")  # fmt: skip

@@ -6,14 +6,12 @@ and a user deactivated while signed in shut out at the next interaction."""
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 
 import oidc_provider_mock
 import pytest
-from browser import ARTIFACTS, ROOT, screenshot, settle, sign_in
+from browser import ARTIFACTS, screenshot, settle, sign_in
 from playwright.sync_api import expect
-from servers import Server
+from servers import Server, build_demo
 
 from dashboard import accounts
 from dashboard.clock import utc_now
@@ -37,24 +35,7 @@ def sso_server(tmp_path_factory, provider, browser_type_launch_args):
     """The demo, served with Okta-style single sign-on against the provider; one demo
     manager is deactivated before the server starts."""
     folder = tmp_path_factory.mktemp("sso")
-    db = folder / "demo.duckdb"
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "dashboard",
-            "demo",
-            "--db",
-            str(db),
-            "--teams",
-            "6",
-            "--weeks",
-            "4",
-        ],
-        check=True,
-        capture_output=True,
-        cwd=ROOT,
-    )
+    db = build_demo(folder / "demo.duckdb", teams=6, weeks=4)
     with Store(db) as store, store.reading() as cursor:
         gone = cursor.execute(
             "SELECT user_id, email FROM users WHERE email LIKE '%.%@example.com' ORDER BY 1"
