@@ -25,6 +25,8 @@ import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+import pandas as pd
+
 from dashboard import accounts, clock, queries, rounds, store
 from dashboard.catalysts import ITEM_KEYS
 from dashboard.settings import WEEKDAYS, OrgSettings
@@ -229,11 +231,13 @@ def kiosk_codes(
                 "This team has nobody without e-mail. List such people in the people file "
                 "with the email cell empty (Upload → People); everyone else gets a link."
             )  # fmt: skip
-        cursor.executemany(
-            "INSERT INTO pulse_invitations (pulse_id, team_id, person_id, token_hash) "
-            "VALUES (?, ?, NULL, ?)",
-            [[pulse_id, team_id, accounts.digest(_typed(code))] for code in codes],
-        )
+        hashes = pd.DataFrame({"token_hash": [accounts.digest(_typed(c)) for c in codes]})
+        with store.registered(cursor, "kiosk_hashes", hashes):
+            cursor.execute(
+                "INSERT INTO pulse_invitations (pulse_id, team_id, person_id, token_hash) "
+                "SELECT ?, ?, NULL, token_hash FROM kiosk_hashes",
+                [pulse_id, team_id],
+            )
         store.record_audit(
             cursor, "pulse.kiosk_codes", f"{len(codes)} codes for team {team_id}", at=now,
             user_id=by,

@@ -48,6 +48,8 @@ def build(seed: int, k: int, teams: int, weeks: int, path: Path):
             )
     for number, row in enumerate(org.rows):  # a unique comment says which response it is
         row["comment"] = f"response {number}" if rng.random() < 0.5 else None
+        # A small win (the pulse's) is free text under the same rules, tagged the same way.
+        row["small_win"] = f"response {number}" if rng.random() < 0.5 else None
     org.save()
     return db, org
 
@@ -128,7 +130,8 @@ def test_figures_and_comments_hold_the_rules_response_by_response(seed, k, teams
                         assert all(name.endswith(f"mgr {scope.manager_id}") for name in names)
                 for responses in queries.trends(db, scope, period).responses:
                     assert responses == 0 or responses >= k
-                for comment in queries.comments(db, scope, period):
+                for comment in [*queries.comments(db, scope, period),
+                                *queries.small_wins(db, scope, period)]:  # fmt: skip
                     team, week, department, manager, _ = cell_of[int(comment.split()[1])]
                     key = (team, week, department, manager)
                     assert key in shown_alone and counts[1][key] >= max(10, k)

@@ -192,8 +192,8 @@ def test_figures_observed_during_and_after_a_round_move_by_k_people_or_not_at_al
     monkeypatch, k, steps
 ):
     """Whatever order people answer in and whenever HR or the manager looks (the team's
-    figure of the round, the department's, participation), two figures ever seen differ
-    by nothing or by at least k people."""
+    figure of the round, the department's, participation, the small wins shared), two
+    figures ever seen differ by nothing or by at least k people."""
     with tempfile.TemporaryDirectory() as folder:
         db = Store(Path(folder) / "pulse.duckdb")
         try:
@@ -233,6 +233,9 @@ def _watch_a_round(db, folder: Path, monkeypatch, k: int, steps: list[str]) -> N
     def observe() -> None:
         for who, scope in (("hr", Scope.hr()), ("manager", Scope.manager(manager))):
             seen.append((who, queries.team_figure(db, scope, support, period).responses))
+            shared = len(queries.small_wins(db, scope, period, support))
+            assert shared == 0 or shared >= 10  # the comment rules: 10 answers or none
+            seen.append((f"{who} wins", shared))
         counted = pulse.participation(db, pulse_id).get(support)
         assert counted is None or counted[1] >= k  # counts only for teams of k
 
@@ -240,7 +243,8 @@ def _watch_a_round(db, folder: Path, monkeypatch, k: int, steps: list[str]) -> N
         if step == "answer" and people:
             token = pulse.issue_link(db, pulse_id, people.pop())
             try:
-                pulse.submit(db, token, dict.fromkeys(ITEM_KEYS, 4), None, now=now)
+                pulse.submit(db, token, dict.fromkeys(ITEM_KEYS, 4), None, now=now,
+                             small_win=f"win of person {token[:6]}")  # fmt: skip
             except pulse.PulseError:
                 assert now >= CLOSES  # only a closed round refuses a fresh link
         elif step == "day":
@@ -250,7 +254,7 @@ def _watch_a_round(db, folder: Path, monkeypatch, k: int, steps: list[str]) -> N
         else:
             observe()
     observe()
-    for who in ("hr", "manager"):
+    for who in ("hr", "manager", "hr wins", "manager wins"):
         counts = [n for w, n in seen if w == who]
         for earlier, later in zip(counts, counts[1:], strict=False):
             assert later == earlier or abs(later - earlier) >= k, (who, counts)
