@@ -22,16 +22,17 @@ from another site, signs nobody out.
 from __future__ import annotations
 
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 import streamlit as st
+from starlette.concurrency import run_in_threadpool
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Route
 from streamlit.runtime.pages_manager import PagesManager
 
-from dashboard import accounts, settings, store
+from dashboard import accounts, downloads, settings, store
 from dashboard.clock import utc_now
 from dashboard.mail import preferences
 from dashboard.middleware import AdminOnlyMetrics, BrowserCookie, FrameGuard, is_https
@@ -122,6 +123,31 @@ def turn_mail_off(request: Request) -> Response:
     return PlainTextResponse("This link is not valid.", status_code=404)
 
 
+async def download(request: Request) -> Response:
+    """A file a page offered (downloads.py), made now for the session it was offered to."""
+    token = request.cookies.get(SESSION_COOKIE)
+    offer = downloads.claimed(request.path_params["ticket"], token)
+    user = offer and await run_in_threadpool(
+        accounts.session_user, _db(), token, now=utc_now(), policy=settings.session_policy()
+    )
+    if offer is None or user is None:
+        return PlainTextResponse(
+            "This download is no longer offered. Go back to Catalyst, sign in if asked, "
+            "and press the download button again.",
+            status_code=404,
+            headers={"Cache-Control": "no-store"},
+        )
+    data = await run_in_threadpool(offer.build)
+    return Response(
+        data,
+        media_type=offer.mime,
+        headers={
+            "Content-Disposition": f"attachment; filename*=UTF-8''{quote(offer.file_name)}",
+            "Cache-Control": "no-store",
+        },
+    )
+
+
 def create_app(project_dir: Path) -> st.App:
     """The ASGI app serving ``app.py`` from the project folder (absolute path, see FACTS)."""
     # Streamlit treats an app with a pages/ folder as an old-style multipage
@@ -136,6 +162,7 @@ def create_app(project_dir: Path) -> st.App:
             Route(START_PATH, start_session),
             Route(END_PATH, end_session, methods=["POST"]),
             Route(preferences.ONE_CLICK_PATH, turn_mail_off, methods=["POST"]),
+            Route(f"{downloads.PATH}/{{ticket}}/{{name}}", download),
         ],
         middleware=[
             Middleware(FrameGuard),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 from datetime import date
 from urllib.parse import urlencode
@@ -14,6 +15,7 @@ from dashboard import (
     checkins,
     clients,
     clock,
+    downloads,
     exports,
     manager_detail,
     navigation,
@@ -62,6 +64,20 @@ STYLE = """<style>
 [data-testid="stButtonGroup"] button:is([data-selected], [data-focused], [data-hovered]) * {
   color: inherit !important;  /* hovered or focused, Streamlit turns it teal again */
 }
+a.catalyst-download {  /* downloads are links (downloads.py), drawn as buttons */
+  display: inline-flex;
+  align-items: center;
+  gap: 0.5rem;
+  min-height: 2.5rem;
+  padding: 0.25rem 0.75rem;
+  border: 1px solid color-mix(in srgb, currentColor 25%, transparent);
+  border-radius: 0.5rem;
+  color: inherit;
+  text-decoration: none;
+}
+a.catalyst-download:hover { border-color: currentColor; }
+a.catalyst-download:focus-visible { outline: 2px solid currentColor; outline-offset: 2px; }
+a.catalyst-download::before { content: "\\2193" / ""; font-weight: 600; }  /* unread arrow */
 @media (pointer: coarse) {
   [data-testid="InputInstructions"] { display: none; }
   .modebar-container { display: none; }
@@ -426,15 +442,20 @@ FILE_TYPES = {
 
 
 def download(user: User, label: str, file_name: str, build, filters: dict, *, key: str) -> None:
-    """A download button whose file is made on click and written to the audit log."""
-    st.download_button(
-        label,
-        data=exports.recorded(store(), user.user_id, file_name, filters, build),
-        file_name=file_name,
-        mime=FILE_TYPES[file_name.rsplit(".", 1)[-1]],
-        key=key,
-        on_click="ignore",
-        icon=":material/download:",
+    """A button that downloads a file made on click, written to the audit log. It is a link
+    to Catalyst's own download route (downloads.py says why not Streamlit's button)."""
+    ticket = st.session_state.setdefault(f"catalyst_download_{key}", downloads.new_ticket())
+    address = downloads.offer(
+        ticket,
+        _session_token() or "",
+        file_name,
+        FILE_TYPES[file_name.rsplit(".", 1)[-1]],
+        exports.recorded(store(), user.user_id, file_name, filters, build),
+    )
+    st.markdown(
+        f'<a class="catalyst-download" href="{html.escape(address)}" '
+        f'download="{html.escape(file_name)}">{html.escape(label)}</a>',
+        unsafe_allow_html=True,
     )
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+import re
 from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
@@ -14,6 +16,14 @@ ROOT = Path(__file__).parents[2]
 
 def text_input(app: AppTest, label: str):
     return next(field for field in app.text_input if field.label == label)
+
+
+def offered_files(app: AppTest) -> list[str]:
+    """The labels of the files a page offers through Catalyst's download route
+    (ui.download draws each as a link to /download/…), in page order."""
+    links = (re.search(r'class="catalyst-download" href="/download/[^"]+" download="[^"]+">(.*)</a>', m.value)
+             for m in app.markdown)  # fmt: skip
+    return [html.unescape(link.group(1)) for link in links if link]
 
 
 def sign_in(app: AppTest, email: str, password: str = DEMO_PASSWORD) -> AppTest:

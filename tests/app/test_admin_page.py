@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 
 import pytest
-from app_helpers import after_redirect, sign_in, text_input
+from app_helpers import after_redirect, offered_files, sign_in, text_input
 from fixtures import as_if_never_published
 from streamlit.testing.v1 import AppTest
 
@@ -202,12 +202,12 @@ def test_the_audit_log_shows_and_filters_what_happened(admin, demo_path):
     assert set(app.dataframe[0].value.Action) <= {"sign_in.success", "sign_in.failure"}
     app.text_input(key="audit_who").input("nobody-here").run()
     assert app.dataframe[0].value.empty
-    assert [b.label for b in app.get("download_button")] == ["Download (CSV)"]
+    assert offered_files(app) == ["Download (CSV)"]
 
 
 def test_the_backup_section_offers_the_database(admin):
     app = admin("Backup")
-    assert [b.label for b in app.get("download_button")] == ["Download a backup"]
+    assert offered_files(app) == ["Download a backup"]
     assert "To restore: stop Catalyst" in app.markdown[0].value
 
 

@@ -4,7 +4,7 @@ overview, scope, notes only when shared, and the files on offer."""
 from __future__ import annotations
 
 import pytest
-from app_helpers import after_redirect, sign_in
+from app_helpers import after_redirect, offered_files, sign_in
 from streamlit.testing.v1 import AppTest
 from test_overview_page import limit_hr, open_overview
 
@@ -130,10 +130,10 @@ def test_check_in_notes_show_only_when_the_organization_shares_them(
 
 def test_both_pages_offer_their_files(app_on, live_demo_path, jordan):
     detail = open_detail(app_on, live_demo_path, manager=str(jordan[0]))
-    labels = [b.label for b in detail.get("download_button")]
+    labels = offered_files(detail)
     assert labels == [DOWNLOADS[0], "Results by round (CSV)", *DOWNLOADS[1:]]
     overview = open_overview(
         after_redirect(sign_in(app_on(live_demo_path), "hr@example.com")), view="Heatmap"
     )
-    labels = [b.label for b in overview.get("download_button")]
+    labels = offered_files(overview)
     assert labels == [DOWNLOADS[0], "Team table as shown (CSV)", *DOWNLOADS[1:]]
