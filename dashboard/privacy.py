@@ -54,6 +54,9 @@ class Protected:
     shown: pd.DataFrame
     withheld: pd.DataFrame
     min_group_size: int
+    # What reads make from these cells and keep with them (queries/cells.py ``kept``):
+    # published cells never change, so neither does anything made from them alone.
+    kept: dict = field(default_factory=dict, compare=False, repr=False)
 
 
 def protect(cells: pd.DataFrame, min_group_size: int) -> Protected:
@@ -160,22 +163,24 @@ def figure(cells: pd.DataFrame, *, left_out: bool) -> CellSum:
 def figures_by(cells: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     """Figures for each group of shown cells: responses, and per item answers,
     mean and favorable %. Groups are sums of whole cells, like every figure."""
-    grouped = cells.groupby(keys, as_index=False, dropna=False).agg(
-        responses=("responses", "sum"),
-        items_masked=("items_masked", "any"),
-        **{column: (column, "sum") for column in ITEM_COLUMNS},
-    )
-    return with_measures(grouped)
+    groups = cells.groupby(keys, dropna=False)
+    grouped = groups[["responses", *ITEM_COLUMNS]].sum()  # one pass over every column
+    grouped.insert(1, "items_masked", groups["items_masked"].any())
+    return with_measures(grouped.reset_index())
 
 
 def with_measures(frame: pd.DataFrame) -> pd.DataFrame:
     """Add ``<item>_mean`` and ``<item>_favorable_pct`` next to the summed columns."""
-    frame = frame.copy()
-    for item in ITEM_KEYS:
-        answers = frame[f"{item}_n"].where(frame[f"{item}_n"] > 0)
-        frame[f"{item}_mean"] = frame[f"{item}_sum"] / answers
-        frame[f"{item}_favorable_pct"] = 100 * frame[f"{item}_favorable"] / answers
-    return frame
+    answers = frame[[f"{item}_n" for item in ITEM_KEYS]].to_numpy(dtype=float)
+    answers[answers <= 0] = np.nan
+    sums = frame[[f"{item}_sum" for item in ITEM_KEYS]].to_numpy(dtype=float)
+    favorable = frame[[f"{item}_favorable" for item in ITEM_KEYS]].to_numpy(dtype=float)
+    measures_of = pd.DataFrame(
+        np.hstack([sums / answers, 100 * favorable / answers]),
+        columns=[f"{item}_{kind}" for kind in ("mean", "favorable_pct") for item in ITEM_KEYS],
+        index=frame.index,
+    )
+    return pd.concat([frame, measures_of], axis=1)
 
 
 def team_cells(protected: Protected) -> pd.DataFrame:

@@ -6,17 +6,23 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from datetime import date
+from typing import TypeVar
 
 import duckdb
+import numpy as np
 import pandas as pd
 
-from dashboard import clock, rounds
+from dashboard import clock, privacy, rounds
 from dashboard.privacy import Protected
 from dashboard.queries import publication
 from dashboard.queries.organization import data_versions, org_settings
+from dashboard.queries.scope import Scope
 from dashboard.rounds import Period
 from dashboard.store import Store
+
+T = TypeVar("T")
 
 
 def facts_join(alias: str) -> str:
@@ -137,6 +143,46 @@ def _published(cursor: duckdb.DuckDBPyConnection, period: Period, k: int) -> Pro
         }
         frame["round"] = frame.first_week.dt.date.map(starts)
     return Protected(shown.drop(columns="first_week"), withheld.drop(columns="first_week"), k)
+
+
+def kept(protected: Protected, key: tuple, make: Callable[[], T]) -> T:
+    """``make()``, made once per set of published cells and kept with them: whatever
+    depends on those cells alone (a benchmark, the team figures of a scope) costs one
+    computation per publication, not one per read. What is kept is shared between
+    callers, so it is never changed in place."""
+    found = protected.kept.get(key, _MISSING)
+    if found is _MISSING:
+        found = protected.kept[key] = make()
+    return found
+
+
+_MISSING = object()
+
+
+def team_cells_in(protected: Protected, scope: Scope, team_id: int | None = None) -> pd.DataFrame:
+    """The shown team cells of ``scope`` (of one team if given), found through an index
+    kept with the cells: a manager's read costs their own cells, not the organization's."""
+    shown = protected.shown
+    if scope.manager_id is None and team_id is None:
+        return scope.limit(kept(protected, ("team cells",), lambda: privacy.team_cells(protected)))
+    rows = kept(protected, ("team rows",), lambda: _team_rows(shown))
+    wanted = (("manager_id", scope.manager_id), ("team_id", team_id))
+    chosen = [rows[key].get(value, _NONE) for key, value in wanted if value is not None]
+    positions = chosen[0] if len(chosen) == 1 else np.intersect1d(*chosen)
+    return scope.limit(shown.iloc[positions])
+
+
+_NONE = np.array([], dtype=np.intp)
+
+
+def _team_rows(shown: pd.DataFrame) -> dict[str, dict[int, np.ndarray]]:
+    """Where each manager's and each team's shown team cells are, by position."""
+    teams = shown[shown.kind == "team"]
+    where = np.flatnonzero(shown.kind.to_numpy() == "team")
+    return {
+        key: {int(value): where[at] for value, at in teams.groupby(key).indices.items()}
+        for key in ("manager_id", "team_id")
+    }
 
 
 def latest_week(db: Store, today: date | None = None) -> date | None:

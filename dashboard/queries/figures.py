@@ -9,7 +9,7 @@ import pandas as pd
 from dashboard import measures, privacy, rounds, store
 from dashboard.catalysts import CATALYST_KEYS, ITEM_KEYS
 from dashboard.privacy import CellSum
-from dashboard.queries.cells import facts_join, protected_cells, raw_counts
+from dashboard.queries.cells import facts_join, kept, protected_cells, raw_counts, team_cells_in
 from dashboard.queries.organization import teams_at
 from dashboard.queries.scope import Scope
 from dashboard.rounds import Period
@@ -19,10 +19,8 @@ from dashboard.store import Store
 def team_figure(db: Store, scope: Scope, team_id: int, period: Period) -> CellSum:
     """One team over the period: its shown cells within the caller's scope."""
     protected = protected_cells(db, period)
-    cells = scope.limit(privacy.team_cells(protected))
-    cells = cells[cells.team_id == team_id]
-    left_out = team_id in privacy.left_out_teams(protected)
-    return privacy.figure(cells, left_out=left_out)
+    left_out = team_id in _left_out_teams(protected)
+    return privacy.figure(team_cells_in(protected, scope, team_id), left_out=left_out)
 
 
 def team_rounds(db: Store, scope: Scope, team_id: int, period: Period) -> pd.DataFrame:
@@ -31,10 +29,7 @@ def team_rounds(db: Store, scope: Scope, team_id: int, period: Period) -> pd.Dat
     Rounds without a shown cell have ``responses`` 0 and no values (a gap,
     never a zero).
     """
-    protected = protected_cells(db, period)
-    cells = scope.limit(privacy.team_cells(protected))
-    cells = cells[cells.team_id == team_id]
-    return _by_round(cells, period)
+    return _by_round(team_cells_in(protected_cells(db, period), scope, team_id), period)
 
 
 def _by_round(cells: pd.DataFrame, period: Period) -> pd.DataFrame:
@@ -68,12 +63,16 @@ def _masked(frame: pd.DataFrame) -> pd.Series:
 def benchmark(db: Store, period: Period, department_id: int | None = None) -> CellSum:
     """The organization (or one department) over the period: a benchmark anyone may see."""
     protected = protected_cells(db, period)
-    cells = protected.shown
-    dropped = privacy.dropped_departments(protected)
-    if department_id is not None:
-        cells = cells[cells.department_id == department_id]
-        return privacy.figure(cells, left_out=department_id in dropped)
-    return privacy.figure(cells, left_out=bool(dropped))
+
+    def make() -> CellSum:
+        cells = protected.shown
+        dropped = privacy.dropped_departments(protected)
+        if department_id is not None:
+            cells = cells[cells.department_id == department_id]
+            return privacy.figure(cells, left_out=department_id in dropped)
+        return privacy.figure(cells, left_out=bool(dropped))
+
+    return kept(protected, ("benchmark", department_id), make)
 
 
 def departments_figure(db: Store, scope: Scope, period: Period, departments: set[int]) -> CellSum:
@@ -90,17 +89,16 @@ def team_table(db: Store, scope: Scope, period: Period) -> pd.DataFrame:
     nothing to show, whose ``status`` says why: 'shown', 'team_too_small',
     'too_few_responses' or 'no_responses'."""
     protected = protected_cells(db, period)
-    cells = scope.limit(privacy.team_cells(protected))
-    shown = privacy.figures_by(cells, ["team_id"]) if len(cells) else pd.DataFrame()
+    shown = kept(protected, ("team figures", scope), lambda: _figures_by_team(protected, scope))
     with db.reading() as cursor:
         teams = teams_at(cursor, period.last_week)
     if scope.departments is not None:
         teams = teams[teams.department_id.isin(scope.departments)]
     if scope.manager_id is not None:
-        teams = teams[teams.team_id.isin(cells.team_id)]
+        teams = teams[teams.team_id.isin(shown.team_id)]
     table = teams.merge(shown, on="team_id", how="left") if len(shown) else teams.copy()
     _item_columns(table)
-    withheld = privacy.left_out_teams(protected)
+    withheld = _left_out_teams(protected)
     table["left_out"] = table.team_id.isin(withheld) | _masked(table)
     table["status"] = [
         "shown"
@@ -117,20 +115,34 @@ def team_table(db: Store, scope: Scope, period: Period) -> pd.DataFrame:
     return table.sort_values(["department", "team"], ignore_index=True)
 
 
+def _figures_by_team(protected: privacy.Protected, scope: Scope) -> pd.DataFrame:
+    cells = team_cells_in(protected, scope)
+    if len(cells):
+        return privacy.figures_by(cells, ["team_id"])
+    return pd.DataFrame({"team_id": pd.Series(dtype=int)})
+
+
+def _left_out_teams(protected: privacy.Protected) -> set[int]:
+    return kept(protected, ("left out teams",), lambda: privacy.left_out_teams(protected))
+
+
 def department_table(db: Store, scope: Scope, period: Period) -> pd.DataFrame:
     """One row per department in scope: its teams' shown cells plus its shown pool."""
     protected = protected_cells(db, period)
-    cells = scope.limit(protected.shown)
-    with db.reading() as cursor:
-        names = cursor.execute("SELECT department_id, name AS department FROM departments").df()
-    table = (
-        privacy.figures_by(cells, ["department_id"])
-        if len(cells)
-        else pd.DataFrame(
+
+    def make() -> pd.DataFrame:
+        cells = scope.limit(protected.shown)
+        if len(cells):
+            return privacy.figures_by(cells, ["department_id"])
+        return pd.DataFrame(
             {"department_id": pd.Series(dtype=int), "responses": pd.Series(dtype=int)}
         )
+
+    with db.reading() as cursor:
+        names = cursor.execute("SELECT department_id, name AS department FROM departments").df()
+    table = kept(protected, ("department figures", scope), make).merge(
+        names, on="department_id", how="left"
     )
-    table = table.merge(names, on="department_id", how="left")
     dropped = privacy.dropped_departments(protected)
     table["left_out"] = table.department_id.isin(dropped) | _masked(table)
     return table.sort_values("department", ignore_index=True)
@@ -142,10 +154,15 @@ def trends(
     """Figures per round for the scope (optionally some departments): every round
     of the period, sums of shown cells, pools included for HR."""
     protected = protected_cells(db, period)
-    cells = scope.limit(protected.shown)
-    if departments is not None:
-        cells = cells[cells.department_id.isin(departments)]
-    return _by_round(cells, period)
+
+    def make() -> pd.DataFrame:
+        cells = scope.limit(protected.shown)
+        if departments is not None:
+            cells = cells[cells.department_id.isin(departments)]
+        return _by_round(cells, period)
+
+    key = ("trends", scope, None if departments is None else frozenset(departments))
+    return kept(protected, key, make).copy()
 
 
 def participation(db: Store, scope: Scope, period: Period) -> float | None:
@@ -206,10 +223,8 @@ def small_wins(db: Store, scope: Scope, period: Period, team_id: int | None = No
 
 
 def _free_text(db: Store, scope: Scope, period: Period, team_id: int | None, column: str):
-    cells = scope.limit(privacy.team_cells(protected_cells(db, period)))
+    cells = team_cells_in(protected_cells(db, period), scope, team_id)
     cells = cells[cells.comments.astype(bool)]
-    if team_id is not None:
-        cells = cells[cells.team_id == team_id]
     if cells.empty:
         return []
     assert column in ("comment", "small_win")  # noqa: S101 - names never come from input
@@ -234,8 +249,8 @@ def self_vs_team(
     check-in weeks in those rounds; the team side is a sum of whole shown
     cells, so the comparison never isolates part of a round.
     """
-    cells = scope.limit(privacy.team_cells(protected_cells(db, period)))
-    cells = cells[(cells.team_id == team_id) & (cells.manager_id == manager_id)]
+    cells = team_cells_in(protected_cells(db, period), scope, team_id)
+    cells = cells[cells.manager_id == manager_id]
     found = _self_vs_team(db, cells, period).set_index("catalyst")
     rows = []
     for key in CATALYST_KEYS:
@@ -258,8 +273,7 @@ def self_vs_team(
 def self_vs_team_all(db: Store, scope: Scope, period: Period) -> pd.DataFrame:
     """Self vs team for every manager and team in scope: one row per manager, team and
     catalyst with data on both sides (see ``self_vs_team`` for the rules)."""
-    cells = scope.limit(privacy.team_cells(protected_cells(db, period)))
-    return _self_vs_team(db, cells, period)
+    return _self_vs_team(db, team_cells_in(protected_cells(db, period), scope), period)
 
 
 def _long(frame: pd.DataFrame, keys: list[str], side: str) -> pd.DataFrame:
@@ -349,7 +363,7 @@ def team_changes(db: Store, scope: Scope, period: Period) -> pd.DataFrame:
 
 
 def _team_favorable(db: Store, scope: Scope, period: Period) -> pd.DataFrame:
-    cells = scope.limit(privacy.team_cells(protected_cells(db, period)))
+    cells = team_cells_in(protected_cells(db, period), scope)
     sums = [f"{i}_{part}" for i in ITEM_KEYS for part in ("favorable", "n")]
     team = cells.groupby("team_id", as_index=False)[sums].sum()
     rows = [
