@@ -253,6 +253,7 @@ def _row_plan(
         usable_zone(stated_zone(text.layout, columns.time), notes),
         queries.team_id_by_name(cursor, options.team) if options.team else None,
         options.week,
+        legacy=_legacy_through(cursor) > 0,
     )
 
 

@@ -44,6 +44,9 @@ class RowPlan:
     stated_zone: str | None  # the zone the file states for its times (header, ImportId row)
     team_id: int | None  # every row to this team
     week: date | None  # every row to this week
+    # Whether stored responses may carry the fingerprint of before store version 8: only
+    # then is each row's old key worth computing (a fifth of checking a file's rows).
+    legacy: bool = False
 
 
 def time_text(columns: ColumnMap, layout: Layout) -> str:
@@ -114,7 +117,7 @@ def typed_sql(plan: RowPlan) -> str:
         f"{_content_key(items, 'wall_text')} AS content_key",
         f"CASE WHEN source_id IS NULL AND instant IS NOT NULL "
         f"THEN {_content_key(items, 'instant')} END AS zoned_key",
-        f"{legacy_key(items)} AS legacy_key",
+        f"{legacy_key(items) if plan.legacy else 'NULL::UHUGEINT'} AS legacy_key",
     ]
     team_join = f"t.team_text = trim({sql_column(columns.team)})"
     layers = f"SELECT {', '.join(inner)} FROM numbered n LEFT JOIN team_lookup t ON {team_join}"  # noqa: S608

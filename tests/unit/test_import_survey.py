@@ -8,7 +8,8 @@ import pytest
 from fixtures import SAMPLES, TEMPLATE_HEADER, database_snapshot, stored, write_file
 
 from dashboard import ingest
-from dashboard.ingest import ImportRefused, Source, SurveyOptions
+from dashboard.catalysts import ITEM_KEYS
+from dashboard.ingest import ImportRefused, Source, SurveyOptions, survey_rows
 
 NOW = datetime(2026, 11, 24, 9)
 
@@ -144,6 +145,33 @@ def test_a_growing_sheet_adds_only_its_new_rows(roster_store, tmp_path):
     report = run(roster_store, write_file(tmp_path, "week2.csv", rows(*lines)))
     assert (report.rows_in_file, report.imported, report.duplicates) == (8, 3, 5)
     assert stored(roster_store) == [(8,)]
+
+
+def test_responses_stored_under_the_old_fingerprint_are_still_recognised(roster_store, tmp_path):
+    """Responses imported before store version 8 carry the old key (team, second and
+    scores): a later export holding them adds only its new rows, and copies of one row
+    stay told apart. Checking rows skips the old key only where no response has it."""
+    lines = [f"Support,2026-11-1{i % 3} 09:00,{1 + i % 5},4,4,4,4,4,4," for i in range(6)]
+    lines.append(lines[0])  # a second, identical response
+    run(roster_store, write_file(tmp_path, "old.csv", rows(*lines[:5], lines[0])))
+    with roster_store.transaction() as cursor:  # as store version 8 found them
+        old_key = survey_rows.legacy_key([k for k in ITEM_KEYS if k != "comment"])
+        cursor.execute(
+            f"UPDATE survey_responses SET fingerprint = {old_key}, zoned_fingerprint = NULL"  # noqa: S608
+        )
+        cursor.execute(
+            "WITH copies AS (SELECT rowid AS stored, row_number() OVER (PARTITION BY "
+            "fingerprint ORDER BY rowid) AS copy FROM survey_responses) UPDATE survey_responses "
+            "SET fingerprint = md5_number(fingerprint::VARCHAR || '#' || c.copy) "
+            "FROM copies c WHERE c.stored = survey_responses.rowid AND c.copy > 1"
+        )
+        cursor.execute(
+            "UPDATE meta SET value = (SELECT max(import_id) FROM imports)::VARCHAR "
+            "WHERE key = 'legacy_fingerprints_through'"
+        )
+    report = run(roster_store, write_file(tmp_path, "later.csv", rows(*lines)))
+    assert (report.rows_in_file, report.imported, report.duplicates) == (7, 1, 6)
+    assert stored(roster_store) == [(7,)]
 
 
 def test_identical_rows_are_separate_responses_and_not_doubled_later(roster_store, tmp_path):

@@ -137,6 +137,17 @@ def test_a_damaged_file_is_refused_naming_the_file(tmp_path):
     assert "backup" in str(refusal.value)
 
 
+def test_duckdb_memory_is_bounded_and_a_wrong_amount_is_named(tmp_path, monkeypatch):
+    with Store(tmp_path / "default.duckdb") as db, db.reading() as cursor:
+        assert cursor.execute("SELECT current_setting('memory_limit')").fetchone() == ("488.2 MiB",)
+    monkeypatch.setenv("CATALYST_DB_MEMORY", "2GB")
+    with Store(tmp_path / "more.duckdb") as db, db.reading() as cursor:
+        assert cursor.execute("SELECT current_setting('memory_limit')").fetchone() == ("1.8 GiB",)
+    monkeypatch.setenv("CATALYST_DB_MEMORY", "lots")
+    with pytest.raises(StoreError, match="CATALYST_DB_MEMORY=lots is not an amount"):
+        Store(tmp_path / "wrong.duckdb")
+
+
 def test_a_database_held_by_another_process_gives_a_clear_message(tmp_path):
     path = tmp_path / "held.duckdb"
     Store(path).close()
