@@ -250,8 +250,8 @@ def self_vs_team(
     cells, so the comparison never isolates part of a round.
     """
     cells = team_cells_in(protected_cells(db, period), scope, team_id)
-    cells = cells[cells.manager_id == manager_id]
-    found = _self_vs_team(db, cells, period).set_index("catalyst")
+    found = _self_vs_team(db, _team_side(cells[cells.manager_id == manager_id]), period)
+    found = found.set_index("catalyst")
     rows = []
     for key in CATALYST_KEYS:
         row = found.loc[key] if key in found.index else None
@@ -273,7 +273,11 @@ def self_vs_team(
 def self_vs_team_all(db: Store, scope: Scope, period: Period) -> pd.DataFrame:
     """Self vs team for every manager and team in scope: one row per manager, team and
     catalyst with data on both sides (see ``self_vs_team`` for the rules)."""
-    return _self_vs_team(db, team_cells_in(protected_cells(db, period), scope), period)
+    protected = protected_cells(db, period)
+    team = kept(
+        protected, ("team side", scope), lambda: _team_side(team_cells_in(protected, scope))
+    )
+    return _self_vs_team(db, team, period)
 
 
 def _long(frame: pd.DataFrame, keys: list[str], side: str) -> pd.DataFrame:
@@ -289,8 +293,19 @@ def _long(frame: pd.DataFrame, keys: list[str], side: str) -> pd.DataFrame:
     return long[long[f"{side}_n"] > 0].reset_index(drop=True)
 
 
-def _self_vs_team(db: Store, cells: pd.DataFrame, period: Period) -> pd.DataFrame:
-    keys = ["manager_id", "team_id", "round"]
+_ROUND_KEYS = ["manager_id", "team_id", "round"]
+
+
+def _team_side(cells: pd.DataFrame) -> pd.DataFrame:
+    """The team side of self vs team: per manager, team, round and catalyst with answers,
+    the sum and count of the shown cells' scores (published cells alone: it is kept)."""
+    if cells.empty:
+        return pd.DataFrame(columns=[*_ROUND_KEYS, "catalyst", "team_sum", "team_n"])
+    sums = [f"{c}_{part}" for c in CATALYST_KEYS for part in ("sum", "n")]
+    return _long(cells.groupby(_ROUND_KEYS, as_index=False)[sums].sum(), _ROUND_KEYS, "team")
+
+
+def _self_vs_team(db: Store, team: pd.DataFrame, period: Period) -> pd.DataFrame:
     columns = [
         "manager_id",
         "team_id",
@@ -303,10 +318,8 @@ def _self_vs_team(db: Store, cells: pd.DataFrame, period: Period) -> pd.DataFram
         "gap",
         "gap_kind",
     ]
-    if cells.empty:
+    if team.empty:
         return pd.DataFrame(columns=columns)
-    sums = [f"{c}_{part}" for c in CATALYST_KEYS for part in ("sum", "n")]
-    team = cells.groupby(keys, as_index=False)[sums].sum()
     pairs = team[["manager_id", "team_id"]].drop_duplicates()
     ratings = ", ".join(f"sum(c.{k}) AS {k}_sum, count(c.{k}) AS {k}_n" for k in CATALYST_KEYS)
     with db.reading() as cursor, store.registered(cursor, "pairs", pairs):
@@ -319,7 +332,7 @@ def _self_vs_team(db: Store, cells: pd.DataFrame, period: Period) -> pd.DataFram
     if own.empty:
         return pd.DataFrame(columns=columns)
     own["round"] = own["round"].dt.date
-    both = _long(team, keys, "team").merge(_long(own, keys, "own"), on=[*keys, "catalyst"])
+    both = team.merge(_long(own, _ROUND_KEYS, "own"), on=[*_ROUND_KEYS, "catalyst"])
     found = both.groupby(["manager_id", "team_id", "catalyst"], as_index=False).agg(
         team_sum=("team_sum", "sum"),
         team_answers=("team_n", "sum"),
@@ -363,7 +376,12 @@ def team_changes(db: Store, scope: Scope, period: Period) -> pd.DataFrame:
 
 
 def _team_favorable(db: Store, scope: Scope, period: Period) -> pd.DataFrame:
-    cells = team_cells_in(protected_cells(db, period), scope)
+    protected = protected_cells(db, period)
+    return kept(protected, ("team favorable", scope), lambda: _favorable_by_team(protected, scope))
+
+
+def _favorable_by_team(protected: privacy.Protected, scope: Scope) -> pd.DataFrame:
+    cells = team_cells_in(protected, scope)
     sums = [f"{i}_{part}" for i in ITEM_KEYS for part in ("favorable", "n")]
     team = cells.groupby("team_id", as_index=False)[sums].sum()
     rows = [

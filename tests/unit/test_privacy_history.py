@@ -98,7 +98,8 @@ class History:
             return
         for answered, people in taken:
             answered.update(people)
-        self.imports.append(report.import_id)
+        if not report.already_imported:  # the same bytes as a live import: nothing new to undo
+            self.imports.append(report.import_id)
 
     def do_undo(self, which: int) -> None:
         if self.imports:
