@@ -127,19 +127,18 @@ async def download(request: Request) -> Response:
     """A file a page offered (downloads.py), made now for the session it was offered to."""
     token = request.cookies.get(SESSION_COOKIE)
     offer = downloads.claimed(request.path_params["ticket"], token)
-    user = offer and await run_in_threadpool(
-        accounts.session_user, _db(), token, now=utc_now(), policy=settings.session_policy()
-    )
-    if offer is None or user is None:
+    policy = settings.session_policy()
+    if offer is None or not await run_in_threadpool(
+        accounts.session_user, _db(), token, now=utc_now(), policy=policy
+    ):
         return PlainTextResponse(
             "This download is no longer offered. Go back to Catalyst, sign in if asked, "
             "and press the download button again.",
             status_code=404,
             headers={"Cache-Control": "no-store"},
         )
-    data = await run_in_threadpool(offer.build)
     return Response(
-        data,
+        await run_in_threadpool(offer.build),
         media_type=offer.mime,
         headers={
             "Content-Disposition": f"attachment; filename*=UTF-8''{quote(offer.file_name)}",
