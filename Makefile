@@ -4,7 +4,8 @@
 # `make test` installs with apt-get when it runs as root and it is missing;
 # otherwise they skip (REQUIRE_E2E=1 or CI=true turns the skip into a failure).
 # The accessibility tests' axe-core (a pinned, checksummed npm tarball; no npm needed)
-# goes into .venv/share/axe-core.
+# goes into .venv/share/axe-core. The tests of server mode start a throwaway PostgreSQL
+# from Debian's postgresql server binaries, which `make test` installs the same way.
 
 PYTHON ?= python3
 VENV := .venv
@@ -24,6 +25,7 @@ run: $(VENV)/.installed-run
 
 test: $(VENV)/.installed-test
 	@scripts/install-chromium
+	@scripts/install-postgresql
 	@scripts/install-axe $(VENV)/share/axe-core
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .

@@ -75,14 +75,29 @@ def read_secrets(project_dir: Path | None = None) -> dict:
         return tomllib.load(handle)
 
 
-def database_path(cli_value: str | None = None, *, project_dir: Path | None = None) -> Path:
-    """The database file to use, resolved to an absolute path."""
-    configured = (
+SERVER_SCHEMES = ("postgresql://", "postgres://")
+
+
+def database_location(cli_value: str | None = None, *, project_dir: Path | None = None) -> str:
+    """The database as configured: a file's path, or a PostgreSQL server's URL."""
+    return (
         cli_value
         or os.environ.get("CATALYST_DB")
         or read_secrets(project_dir).get("catalyst", {}).get("database")
         or DEFAULT_DB
     )
+
+
+def database_path(cli_value: str | None = None, *, project_dir: Path | None = None) -> Path:
+    """The database file to use, resolved to an absolute path. A PostgreSQL URL is
+    refused: server mode is being built, and today only ``catalyst migrate`` takes one."""
+    configured = database_location(cli_value, project_dir=project_dir)
+    if configured.startswith(SERVER_SCHEMES):
+        raise SettingError(
+            "A PostgreSQL database (server mode) can so far only be created and upgraded, "
+            "with `catalyst migrate --db URL`; the app and the other commands need a DuckDB "
+            "file. Pass --db PATH or set CATALYST_DB to a file."
+        )
     return Path(configured).expanduser().resolve()
 
 

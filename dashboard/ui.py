@@ -104,7 +104,7 @@ def store() -> Store:
     """The one Store of this server process; stops the page with a clear message if unusable."""
     try:
         return store_module.shared(settings.database_path())
-    except StoreError as problem:
+    except (StoreError, settings.SettingError) as problem:
         st.error(f"Catalyst cannot open its database.\n\n{problem}", icon=":material/error:")
         st.stop()
 

@@ -83,3 +83,32 @@ def sales_and_ops(empty_store):
     from fixtures import sales_and_ops as build
 
     return empty_store, build(empty_store)
+
+
+@pytest.fixture(scope="session")
+def postgres_cluster():
+    """A throwaway PostgreSQL cluster for this test process (tests/postgres.py). Without
+    server binaries the tests that need it skip with the reason, except under CI=true or
+    REQUIRE_POSTGRES=1, where they fail: `make test` installs them when it can."""
+    from postgres import Cluster, server_binaries
+
+    if server_binaries() is None:
+        reason = "no PostgreSQL server binaries in /usr/lib/postgresql (make test installs them)"
+        if os.environ.get("CI") == "true" or os.environ.get("REQUIRE_POSTGRES") == "1":
+            pytest.fail(reason)
+        pytest.skip(reason)
+    with Cluster() as cluster:
+        yield cluster
+
+
+@pytest.fixture
+def postgres_url(postgres_cluster) -> str:
+    """An empty database of its own on the session's cluster."""
+    import uuid
+
+    import psycopg
+
+    name = f"test_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(postgres_cluster.url, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    return postgres_cluster.url.rsplit("/", 1)[0] + f"/{name}"

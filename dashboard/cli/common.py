@@ -34,7 +34,8 @@ def db_option() -> argparse.ArgumentParser:
     common.add_argument(
         "--db",
         metavar="PATH",
-        help="database file (default: $CATALYST_DB, else data/catalyst.duckdb)",
+        help="database file (default: $CATALYST_DB, else data/catalyst.duckdb); "
+        "`migrate` also takes a PostgreSQL URL",
     )
     return common
 

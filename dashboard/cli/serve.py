@@ -10,7 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from dashboard import accounts, queries, settings
+from dashboard import accounts, queries, settings, store
 from dashboard.cli.common import (
     EXIT_OK,
     Refused,
@@ -22,7 +22,7 @@ from dashboard.cli.common import (
 )
 from dashboard.clock import utc_now
 from dashboard.mail import delivery, scheduler
-from dashboard.store import Store
+from dashboard.store import Store, postgres
 
 
 def add_run(commands, common: argparse.ArgumentParser) -> None:
@@ -81,6 +81,16 @@ def add_bench(commands) -> None:
     )
     bench.add_argument("--json", action="store_true", help="end with one JSON object")
     bench.set_defaults(handler=cmd_bench)
+
+
+def add_migrate(commands, common: argparse.ArgumentParser) -> None:
+    migrate = commands.add_parser(
+        "migrate",
+        parents=[common],
+        help="create or upgrade the database's schema: a DuckDB file, or a PostgreSQL "
+        "database for server mode (--db postgresql://USER@HOST:PORT/DATABASE)",
+    )
+    migrate.set_defaults(handler=cmd_migrate)
 
 
 def add_backup(commands, common: argparse.ArgumentParser) -> None:
@@ -238,6 +248,21 @@ def _bench_process(teams: int, weeks: int) -> dict:
     if done.returncode != 0:
         raise Refused(f"the benchmark of {teams:,} teams failed (exit {done.returncode})")
     return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    """Either engine, the same migrations: a file is migrated when opened; a PostgreSQL
+    database here (server mode, issue 24, being built)."""
+    location = settings.database_location(args.db)
+    if location.startswith(settings.SERVER_SCHEMES):
+        found, where = store.migrate_server(location), postgres.shown(location)
+    else:
+        with Store(settings.database_path(args.db)) as db:
+            found, where = db.found_version, str(db.path)
+    latest = store.SCHEMA_VERSION
+    was = "new" if not found else "already" if found == latest else f"was {found}"
+    print(f"{where}: schema {latest} ({was})")
+    return EXIT_OK
 
 
 def cmd_backup(args: argparse.Namespace) -> int:

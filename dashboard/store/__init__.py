@@ -37,6 +37,7 @@ from dashboard.store.database import (
     Store,
     StoreError,
     close_shared,
+    migrate_server,
     shared,
 )
 from dashboard.store.schema import (
@@ -89,6 +90,7 @@ __all__ = [
     "append_frame",
     "bump_data_version",
     "close_shared",
+    "migrate_server",
     "rebuild_response_summary",
     "record_audit",
     "registered",

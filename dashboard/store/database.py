@@ -11,7 +11,9 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
+import psycopg
 
+from dashboard.store import postgres
 from dashboard.store.schema import MIGRATIONS, Migration
 
 APP_ID = "catalyst"
@@ -64,7 +66,8 @@ class Store:
         self._connection = _connect(self.path)
         self._write_lock = threading.Lock()
         try:
-            self.schema_version = _migrate(self._connection, self.path, migrations)
+            self.found_version = _migrate(self._connection, str(self.path), migrations)
+            self.schema_version = len(migrations)
         except BaseException:
             self._connection.close()
             raise
@@ -200,12 +203,16 @@ def _connect(path: Path) -> duckdb.DuckDBPyConnection:
 
 
 def _migrate(
-    connection: duckdb.DuckDBPyConnection, path: Path, migrations: Sequence[Migration]
+    connection, where: str, migrations: Sequence[Migration], *, schema: str = "main"
 ) -> int:
-    version = _schema_version(connection, path)
+    """Run the migrations ``connection`` lacks, each in its own transaction: DuckDB's
+    connection, or server mode's (postgres.Connection, schema 'public': the same
+    migrations, numbered alike). ``where`` names the database in messages. Returns the
+    version found (0: a new database)."""
+    version = _schema_version(connection, where, schema)
     if version > len(migrations):
         raise DatabaseTooNew(
-            f"The database {path} was written by a newer version of Catalyst (schema "
+            f"The database {where} was written by a newer version of Catalyst (schema "
             f"{version}; this version knows up to {len(migrations)}). Upgrade Catalyst, "
             "or open a backup made with this version."
         )
@@ -223,22 +230,40 @@ def _migrate(
                     "UPDATE meta SET value = ? WHERE key = 'schema_version'", [str(number)]
                 )
             cursor.commit()
-        except duckdb.Error as error:
+        except (duckdb.Error, psycopg.Error) as error:
             cursor.rollback()
             raise StoreError(
-                f"Could not upgrade the database {path} to schema {number}: {error}. "
-                "The file is unchanged; restore a backup or report this."
+                f"Could not upgrade the database {where} to schema {number}: {error}. "
+                "The database is unchanged; restore a backup or report this."
             ) from None
         finally:
             cursor.close()
-    return len(migrations)
+    return version
 
 
-def _schema_version(connection: duckdb.DuckDBPyConnection, path: Path) -> int:
+def migrate_server(url: str, migrations: Sequence[Migration] = MIGRATIONS) -> int:
+    """Create or upgrade server mode's schema in the PostgreSQL database at ``url``;
+    returns the version found (0: a new database)."""
+    where = postgres.shown(url)
+    try:
+        connection = postgres.Connection(url)
+    except psycopg.Error as error:
+        raise StoreError(
+            f"Could not connect to PostgreSQL at {where} ({str(error).strip().splitlines()[0]}). "
+            "Check that the server runs and that the URL names its host, port, user and "
+            "database."
+        ) from None
+    try:
+        return _migrate(connection, where, migrations, schema="public")
+    finally:
+        connection.close()
+
+
+def _schema_version(connection, where: str, schema: str) -> int:
     tables = {
         name
         for (name,) in connection.execute(
-            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main'"
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = ?", [schema]
         ).fetchall()
     }
     if not tables:
@@ -250,7 +275,7 @@ def _schema_version(connection: duckdb.DuckDBPyConnection, path: Path) -> int:
     )
     if meta.get("app") != APP_ID or not meta.get("schema_version", "").isdigit():
         raise NotACatalystDatabase(
-            f"The file {path} is a DuckDB database, but not one of Catalyst's. Point --db or "
-            "CATALYST_DB at a Catalyst database, or at a new file to start one."
+            f"The database {where} holds tables, but is not one of Catalyst's. Point --db "
+            "or CATALYST_DB at a Catalyst database, or at a new one to start one."
         )
     return int(meta["schema_version"])

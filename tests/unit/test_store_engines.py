@@ -1,0 +1,112 @@
+"""Server mode's first part (issue 24): one set of migrations makes the same schema on
+DuckDB and on PostgreSQL (a throwaway cluster), and `catalyst migrate` upgrades either."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import psycopg
+import pytest
+
+from dashboard import store
+from dashboard.store import SCHEMA_VERSION, Store, StoreError
+from dashboard.store.dialect import to_postgres
+
+
+def duckdb_columns(db: Store) -> dict[str, list[tuple[str, bool]]]:
+    with db.reading() as cursor:
+        rows = cursor.execute(
+            "SELECT table_name, column_name, is_nullable FROM information_schema.columns "
+            "WHERE table_schema = 'main' ORDER BY table_name, ordinal_position"
+        ).fetchall()
+    return _by_table(rows)
+
+
+def postgres_columns(url: str) -> dict[str, list[tuple[str, bool]]]:
+    with psycopg.connect(url) as connection:
+        rows = connection.execute(
+            "SELECT table_name, column_name, is_nullable FROM information_schema.columns "
+            "WHERE table_schema = 'public' ORDER BY table_name, ordinal_position"
+        ).fetchall()
+    return _by_table(rows)
+
+
+def _by_table(rows) -> dict[str, list[tuple[str, bool]]]:
+    tables: dict[str, list[tuple[str, bool]]] = {}
+    for table, column, nullable in rows:
+        tables.setdefault(table, []).append((column, nullable == "YES"))
+    return tables
+
+
+def catalyst(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "dashboard", *args], capture_output=True, text=True, timeout=120
+    )
+
+
+def test_every_migration_makes_the_same_tables_and_columns_on_both_engines(tmp_path, postgres_url):
+    assert store.migrate_server(postgres_url) == 0  # a new database
+    with Store(tmp_path / "catalyst.duckdb") as db:
+        on_duckdb = duckdb_columns(db)
+    on_postgres = postgres_columns(postgres_url)
+    assert set(on_postgres) == set(on_duckdb)  # tables and views
+    assert on_postgres == on_duckdb  # columns, in order, and which may be empty
+    with psycopg.connect(postgres_url) as connection:
+        meta = dict(connection.execute("SELECT key, value FROM meta").fetchall())
+    assert meta["app"] == "catalyst" and meta["schema_version"] == str(SCHEMA_VERSION)
+
+
+def test_catalyst_migrate_upgrades_either_engine_and_says_from_where(tmp_path, postgres_url):
+    first = catalyst("migrate", "--db", postgres_url)
+    assert first.returncode == 0, first.stderr
+    assert first.stdout.strip().endswith(f"schema {SCHEMA_VERSION} (new)")
+    again = catalyst("migrate", "--db", postgres_url)
+    assert again.stdout.strip().endswith(f"schema {SCHEMA_VERSION} (already)")
+    # An older server database: the migrations it lacks run, numbered as on DuckDB.
+    older = postgres_url.rsplit("/", 1)[0] + "/postgres"
+    with psycopg.connect(older, autocommit=True) as admin:
+        admin.execute("CREATE DATABASE older")
+    older = older.rsplit("/", 1)[0] + "/older"
+    store.migrate_server(older, store.MIGRATIONS[:12])
+    upgraded = catalyst("migrate", "--db", older)
+    assert upgraded.stdout.strip().endswith(f"schema {SCHEMA_VERSION} (was 12)")
+    assert "pulse_rounds" in postgres_columns(older)  # from migration 14
+    file = catalyst("migrate", "--db", str(tmp_path / "new.duckdb"))
+    assert file.stdout.strip() == f"{tmp_path / 'new.duckdb'}: schema {SCHEMA_VERSION} (new)"
+
+
+def test_a_server_database_of_another_application_or_out_of_reach_is_refused(postgres_url):
+    with psycopg.connect(postgres_url, autocommit=True) as connection:
+        connection.execute("CREATE TABLE invoices (id INTEGER)")
+    with pytest.raises(StoreError, match="holds tables, but is not one of Catalyst's"):
+        store.migrate_server(postgres_url)
+    unreachable = catalyst("migrate", "--db", "postgresql://someone:secret@127.0.0.1:1/catalyst")
+    assert unreachable.returncode == 1
+    assert "Could not connect to PostgreSQL at postgresql://someone@127.0.0.1:1/catalyst" in (
+        unreachable.stderr
+    )
+    assert "secret" not in unreachable.stderr  # the password is never repeated
+
+
+def test_other_commands_refuse_a_server_url_until_server_mode_is_built(postgres_url):
+    refused = catalyst("stats", "--db", postgres_url)
+    assert refused.returncode == 1
+    assert "can so far only be created and upgraded, with `catalyst migrate" in refused.stderr
+
+
+@pytest.mark.parametrize(
+    ("duckdb_sql", "postgres_sql"),
+    [
+        ("SELECT x FROM t WHERE a = ?", "SELECT x FROM t WHERE a = %s"),
+        ("CREATE TABLE k (key UHUGEINT NOT NULL)", "CREATE TABLE k (key NUMERIC(39, 0) NOT NULL)"),
+        ("SELECT * FROM (SELECT 1 AS one)", "SELECT * FROM (SELECT 1 AS one) AS _from_0"),
+        (
+            "CREATE TABLE i (dropped VARCHAR[] NOT NULL DEFAULT [])",
+            "CREATE TABLE i (dropped TEXT[] NOT NULL DEFAULT '{}')",
+        ),
+    ],
+    ids=["parameters", "unsigned 128-bit keys", "a subquery's name", "an empty list"],
+)
+def test_the_named_differences_between_the_engines(duckdb_sql, postgres_sql):
+    assert to_postgres(duckdb_sql) == (postgres_sql,)
