@@ -112,3 +112,17 @@ def postgres_url(postgres_cluster) -> str:
     with psycopg.connect(postgres_cluster.url, autocommit=True) as admin:
         admin.execute(f'CREATE DATABASE "{name}"')
     return postgres_cluster.url.rsplit("/", 1)[0] + f"/{name}"
+
+
+@pytest.fixture(params=["duckdb", "postgresql"])
+def either_empty_store(request, tmp_path):
+    """A new, empty database on each engine: a DuckDB file, and server mode's PostgreSQL
+    (the parts of Catalyst already built for both run their tests on both)."""
+    if request.param == "duckdb":
+        with Store(tmp_path / "empty.duckdb") as db:
+            yield db
+        return
+    from dashboard.store import postgres
+
+    with postgres.Store(request.getfixturevalue("postgres_url")) as db:
+        yield db

@@ -12,6 +12,7 @@ A statement is translated once per process (cached by its text).
 from __future__ import annotations
 
 import functools
+import re
 
 import sqlglot
 from sqlglot import exp
@@ -54,12 +55,33 @@ def _empty_list_defaults(tree: exp.Expression) -> exp.Expression:
     return tree
 
 
+def _group_by_all(tree: exp.Expression) -> exp.Expression:
+    """``GROUP BY ALL`` (DuckDB: every selected column without an aggregate) is not in
+    PostgreSQL 15: those columns are named by their positions instead."""
+    for select in tree.find_all(exp.Select):
+        group = select.args.get("group")
+        if group is None or not group.args.get("all"):
+            continue
+        plain = [
+            exp.Literal.number(position)
+            for position, column in enumerate(select.expressions, 1)
+            if not column.find(exp.AggFunc)
+        ]
+        select.set("group", exp.Group(expressions=plain) if plain else None)
+    return tree
+
+
+# sqlglot cannot read a cast of a parameter to a list written ``?::VARCHAR[]``; the same
+# cast written out reads the same on both engines.
+_CAST_PARAMETER = re.compile(r"\?::([A-Z]+(?:\[\])?)")
+
+
 @functools.lru_cache(maxsize=4096)
 def to_postgres(sql: str) -> tuple[str, ...]:
     """The statements of ``sql`` (DuckDB's dialect), as PostgreSQL runs them."""
-    trees = sqlglot.parse(sql, read="duckdb")
+    trees = sqlglot.parse(_CAST_PARAMETER.sub(r"CAST(? AS \1)", sql), read="duckdb")
     return tuple(
-        _empty_list_defaults(_name_subqueries(tree)).sql(dialect=CatalystPostgres)
+        _group_by_all(_empty_list_defaults(_name_subqueries(tree))).sql(dialect=CatalystPostgres)
         for tree in trees
         if tree is not None
     )

@@ -8,7 +8,10 @@ same tables on both engines.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import re
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 
 import pandas as pd
 import psycopg
@@ -23,6 +26,9 @@ def shown(url: str) -> str:
     return f"postgresql://{user}@{host}:{info.get('port', 5432)}/{info.get('dbname', '')}"
 
 
+_NUMBERED = re.compile(r"\$(\d+)\b")
+
+
 class Cursor:
     """The part of DuckDB's cursor Catalyst uses, over one psycopg connection."""
 
@@ -31,6 +37,11 @@ class Cursor:
         self._cursor = connection.cursor()
 
     def execute(self, sql: str, parameters: Sequence | None = None) -> Cursor:
+        # DuckDB's numbered parameters ($1, used twice) become positional ones, in order.
+        numbers = _NUMBERED.findall(sql)
+        if numbers and parameters is not None:
+            sql = _NUMBERED.sub("?", sql)
+            parameters = [parameters[int(n) - 1] for n in numbers]
         for statement in to_postgres(sql):
             self._cursor.execute(statement, parameters or None)
         return self
@@ -72,3 +83,56 @@ class Connection:
 
     def close(self) -> None:
         self._connection.close()
+
+
+class Store:
+    """Server mode's Store: the same ``reading`` and ``transaction`` as the DuckDB file's,
+    on a PostgreSQL database (migrated on open). A connection per block for now; a pool
+    and the remaining parts (bulk writes with COPY, backups) come next."""
+
+    def __init__(self, url: str) -> None:
+        from dashboard.store.database import migrate_server  # a cycle otherwise
+
+        self.url = url
+        self.path = shown(url)  # what caches are keyed by and messages name
+        self.found_version = migrate_server(url)
+        self._write_lock = threading.Lock()
+
+    def close(self) -> None:
+        """Nothing stays open between blocks."""
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def reading(self) -> Iterator[Cursor]:
+        with psycopg.connect(self.url, connect_timeout=10) as connection:
+            cursor = Cursor(connection)
+            try:
+                yield cursor
+            finally:
+                cursor.close()
+                connection.rollback()  # a read changes nothing
+
+    @contextmanager
+    def transaction(self, cursor: Cursor | None = None) -> Iterator[Cursor]:
+        """Commit everything done on the cursor, or nothing. The lock keeps this
+        process's writes in turn, as on a file; across servers PostgreSQL does."""
+        with self._write_lock:
+            if cursor is not None:
+                yield cursor
+                return
+            with psycopg.connect(self.url, connect_timeout=10) as connection:
+                own = Cursor(connection)
+                try:
+                    yield own
+                except BaseException:
+                    connection.rollback()
+                    raise
+                connection.commit()
+
+    def checkpoint(self) -> None:
+        """PostgreSQL writes its own log; nothing to do."""

@@ -105,8 +105,20 @@ def test_other_commands_refuse_a_server_url_until_server_mode_is_built(postgres_
             "CREATE TABLE i (dropped VARCHAR[] NOT NULL DEFAULT [])",
             "CREATE TABLE i (dropped TEXT[] NOT NULL DEFAULT '{}')",
         ),
+        (
+            "SELECT team, week, count(*) AS n FROM t GROUP BY ALL",
+            "SELECT team, week, COUNT(*) AS n FROM t GROUP BY 1, 2",
+        ),
+        ("SELECT unnest(?::INTEGER[])", "SELECT UNNEST(CAST(%s AS INT[]))"),
     ],
-    ids=["parameters", "unsigned 128-bit keys", "a subquery's name", "an empty list"],
+    ids=[
+        "parameters",
+        "unsigned 128-bit keys",
+        "a subquery's name",
+        "an empty list",
+        "group by all",
+        "a list parameter",
+    ],
 )
 def test_the_named_differences_between_the_engines(duckdb_sql, postgres_sql):
     assert to_postgres(duckdb_sql) == (postgres_sql,)
