@@ -1,5 +1,6 @@
 """Server mode's store: a PostgreSQL database many app servers and the command line share
-(issue 24, being built: today its schema, created and upgraded by ``catalyst migrate``).
+(issue 24, being built: so far the schema, created and upgraded by ``catalyst migrate``,
+and the Store that accounts and sessions run their tests on).
 
 Catalyst's SQL is written once, for DuckDB; a cursor here reads each statement through
 dialect.py and runs it with psycopg 3, so the same migrations, numbered alike, make the
@@ -121,18 +122,22 @@ class Store:
     def transaction(self, cursor: Cursor | None = None) -> Iterator[Cursor]:
         """Commit everything done on the cursor, or nothing. The lock keeps this
         process's writes in turn, as on a file; across servers PostgreSQL does."""
-        with self._write_lock:
-            if cursor is not None:
-                yield cursor
-                return
-            with psycopg.connect(self.url, connect_timeout=10) as connection:
-                own = Cursor(connection)
-                try:
-                    yield own
-                except BaseException:
-                    connection.rollback()
-                    raise
-                connection.commit()
+        with self._write_lock, self._cursor(cursor) as chosen:
+            try:
+                yield chosen
+            except BaseException:
+                chosen.rollback()
+                raise
+            chosen.commit()
+
+    @contextmanager
+    def _cursor(self, given: Cursor | None) -> Iterator[Cursor]:
+        """``given`` (a long job's, with its temporary tables), or one of its own."""
+        if given is not None:
+            yield given
+            return
+        with psycopg.connect(self.url, connect_timeout=10) as connection:
+            yield Cursor(connection)
 
     def checkpoint(self) -> None:
         """PostgreSQL writes its own log; nothing to do."""
