@@ -80,7 +80,7 @@ SERVER_SCHEMES = ("postgresql://", "postgres://")
 
 def database_location(cli_value: str | None = None, *, project_dir: Path | None = None) -> str:
     """The database as configured: a file's path, or a PostgreSQL server's URL."""
-    return (
+    return str(
         cli_value
         or os.environ.get("CATALYST_DB")
         or read_secrets(project_dir).get("catalyst", {}).get("database")
