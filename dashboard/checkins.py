@@ -66,11 +66,6 @@ class CheckinError(ValueError):
         self.problems = problems
 
 
-def manager_kind(manager_id: int) -> str:
-    """The data version that changes when this manager's check-ins change."""
-    return f"manager:{manager_id}"
-
-
 def open_weeks(today: date) -> list[date]:
     """Weeks that can be checked in today, newest first."""
     current = week_of(today)
@@ -197,7 +192,7 @@ def save(db: Store, manager_id: int, checkin: Checkin, *, today: date, now: date
         # "checkins" for views of every manager (HR's overview); the manager's own kind
         # for views of this manager alone (their wins and setbacks are in their team's
         # log only), so one check-in leaves every other manager's cached view alone.
-        store.bump_data_version(cursor, "checkins", manager_kind(manager_id))
+        store.bump_data_version(cursor, "checkins", store.manager_kind(manager_id))
 
 
 def _save_commitments(cursor: duckdb.DuckDBPyConnection, manager_id: int, checkin: Checkin) -> None:

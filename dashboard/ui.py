@@ -452,6 +452,8 @@ def download(user: User, label: str, file_name: str, build, filters: dict, *, ke
         FILE_TYPES[file_name.rsplit(".", 1)[-1]],
         exports.recorded(store(), user.user_id, file_name, filters, build),
     )
+    # A link of our own, not st.link_button (which opens a new tab). Every part is
+    # escaped: the address is ours, and a file name may carry a manager's name.
     st.markdown(
         f'<a class="catalyst-download" href="{html.escape(address)}" '
         f'download="{html.escape(file_name)}">{html.escape(label)}</a>',

@@ -117,12 +117,11 @@ def version_key(db: Store, *, manager_id: int | None = None, checkins: bool = Tr
     check-ins instead of everyone's (``manager_id``); for figures from survey data
     alone, no check-ins (``checkins=False``)."""
     publish_due(db)
-    own = f"manager:{manager_id}"
     with db.reading() as cursor:
         rows = cursor.execute(
-            "SELECT kind, version FROM data_versions WHERE kind NOT LIKE 'manager:%' "
-            "OR kind = ? ORDER BY kind",
-            [own],
+            "SELECT kind, version FROM data_versions WHERE kind NOT LIKE ? OR kind = ? "
+            "ORDER BY kind",
+            [f"{store.MANAGER_KIND}%", store.manager_kind(manager_id)],
         ).fetchall()
     skip = {"checkins"} if manager_id is not None or not checkins else set()
     return (str(db.path), *((kind, v) for kind, v in rows if kind not in skip))

@@ -54,9 +54,11 @@ from dashboard.store.schema import (
     Migration,
 )
 from dashboard.store.writes import (
+    MANAGER_KIND,
     Organization,
     append_frame,
     bump_data_version,
+    manager_kind,
     rebuild_response_summary,
     record_audit,
     registered,
@@ -88,7 +90,9 @@ __all__ = [
     "Store",
     "StoreError",
     "append_frame",
+    "MANAGER_KIND",
     "bump_data_version",
+    "manager_kind",
     "close_shared",
     "migrate_server",
     "rebuild_response_summary",

@@ -52,6 +52,16 @@ def bump_data_version(cursor: duckdb.DuckDBPyConnection, *kinds: str) -> None:
         )
 
 
+# The data version of one manager's own check-ins is "manager:<id>": views of that
+# manager's team key on it, so one check-in leaves every other manager's view cached.
+MANAGER_KIND = "manager:"
+
+
+def manager_kind(manager_id: int) -> str:
+    """The data version that changes when this manager's check-ins change."""
+    return f"{MANAGER_KIND}{manager_id}"
+
+
 def set_meta(cursor: duckdb.DuckDBPyConnection, key: str, value: str) -> None:
     cursor.execute(
         "INSERT INTO meta VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
