@@ -44,7 +44,7 @@ IDENTITY_COOKIES = ("_streamlit_user", "_streamlit_user_tokens")
 
 
 def _db() -> store.Store:
-    return store.shared(settings.database_path())
+    return store.shared(settings.database_location())
 
 
 def _local_path(path: str) -> str:

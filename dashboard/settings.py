@@ -75,30 +75,21 @@ def read_secrets(project_dir: Path | None = None) -> dict:
         return tomllib.load(handle)
 
 
-SERVER_SCHEMES = ("postgresql://", "postgres://")
+SERVER_SCHEMES = ("postgresql://", "postgres://")  # as store.is_server reads them
 
 
 def database_location(cli_value: str | None = None, *, project_dir: Path | None = None) -> str:
-    """The database as configured: a file's path, or a PostgreSQL server's URL."""
-    return str(
+    """The database as configured: a PostgreSQL server's URL (server mode), or a DuckDB
+    file's absolute path."""
+    configured = str(
         cli_value
         or os.environ.get("CATALYST_DB")
         or read_secrets(project_dir).get("catalyst", {}).get("database")
         or DEFAULT_DB
     )
-
-
-def database_path(cli_value: str | None = None, *, project_dir: Path | None = None) -> Path:
-    """The database file to use, resolved to an absolute path. A PostgreSQL URL is
-    refused: server mode is being built, and today only ``catalyst migrate`` takes one."""
-    configured = database_location(cli_value, project_dir=project_dir)
     if configured.startswith(SERVER_SCHEMES):
-        raise SettingError(
-            "A PostgreSQL database (server mode) can so far only be created and upgraded, "
-            "with `catalyst migrate --db URL`; the app and the other commands need a DuckDB "
-            "file. Pass --db PATH or set CATALYST_DB to a file."
-        )
-    return Path(configured).expanduser().resolve()
+        return configured
+    return str(Path(configured).expanduser().resolve())
 
 
 @dataclass(frozen=True)

@@ -103,7 +103,7 @@ def style() -> None:
 def store() -> Store:
     """The one Store of this server process; stops the page with a clear message if unusable."""
     try:
-        return store_module.shared(settings.database_path())
+        return store_module.shared(settings.database_location())
     except (StoreError, settings.SettingError) as problem:
         st.error(f"Catalyst cannot open its database.\n\n{problem}", icon=":material/error:")
         st.stop()

@@ -40,6 +40,7 @@ def build_parser() -> argparse.ArgumentParser:
     users.add_commands(commands, common)
     serve.add_backup(commands, common)
     serve.add_migrate(commands, common)
+    serve.add_copy(commands)
     settings.add_commands(commands, common)
     roster.add_commands(commands, common)
     exports.add_commands(commands, common)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from dashboard import clock, queries, settings
+from dashboard import clock, queries, settings, store
 from dashboard.steps import Steps
 from dashboard.store import Store
 
@@ -66,7 +66,7 @@ def step_printer() -> Steps:
 def open_existing(args: argparse.Namespace) -> Store:
     """The database of ``--db``; refused when there is none (commands that only read or
     change an organization never create an empty one)."""
-    return Store(settings.database_path(args.db), must_exist=True)
+    return store.open_store(settings.database_location(args.db), must_exist=True)
 
 
 def org_today(db: Store) -> date:

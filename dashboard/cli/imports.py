@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from dashboard import settings
+from dashboard import settings, store
 from dashboard.cli.common import EXIT_OK, EXIT_REFUSED, Refused, iso_date, positive, step_printer
 from dashboard.clock import utc_now
 from dashboard.ingest.report import worded
@@ -114,7 +114,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         raise Refused(f"There is no file at {args.file}.")
     source = ingest.Source(args.file.name, path=args.file)
     print_step = step_printer()
-    with Store(settings.database_path(args.db)) as db:
+    with store.open_store(settings.database_location(args.db)) as db:
         try:
             if args.kind == "roster":
                 plan = ingest.plan_roster(db, source)
@@ -158,7 +158,7 @@ def _import_survey(db: Store, source, args: argparse.Namespace, print_step: Step
 def import_history(args: argparse.Namespace) -> int:
     from dashboard import ingest
 
-    with Store(settings.database_path(args.db), must_exist=True) as db:
+    with store.open_store(settings.database_location(args.db), must_exist=True) as db:
         if args.kind == "undo":
             withdraws = ingest.undo_withdraws(db, args.import_id)
             try:

@@ -93,6 +93,17 @@ def add_migrate(commands, common: argparse.ArgumentParser) -> None:
     migrate.set_defaults(handler=cmd_migrate)
 
 
+def add_copy(commands) -> None:
+    copy = commands.add_parser(
+        "copy",
+        help="move an installation to server mode: copy everything in a DuckDB file into "
+        "a new PostgreSQL database and check both sides agree",
+    )
+    copy.add_argument("--from", dest="source", required=True, type=Path, metavar="PATH")
+    copy.add_argument("--to", dest="target", required=True, metavar="postgresql://…")
+    copy.set_defaults(handler=cmd_copy)
+
+
 def add_backup(commands, common: argparse.ArgumentParser) -> None:
     backup = commands.add_parser(
         "backup",
@@ -105,11 +116,11 @@ def add_backup(commands, common: argparse.ArgumentParser) -> None:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    db_path = settings.database_path(args.db)
+    location = settings.database_location(args.db)
     port = args.port or int(os.environ.get("PORT", "8501"))
-    # Open once here so a locked, damaged or too-new file is refused with a
+    # Open once here so a locked, damaged or too-new database is refused with a
     # clear message before the server starts (and an old one is migrated).
-    with Store(db_path) as db:
+    with store.open_store(location) as db:
         with db.reading() as cursor:
             first_run = not accounts.has_accounts(cursor)
         if first_run:
@@ -121,7 +132,7 @@ def cmd_run(args: argparse.Namespace) -> int:
                 file=sys.stderr,
                 flush=True,
             )
-    os.environ["CATALYST_DB"] = str(db_path)
+    os.environ["CATALYST_DB"] = location
     if args.secrets:
         if not args.secrets.is_file():
             raise Refused(f"No secrets file at {args.secrets}.")
@@ -146,7 +157,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     os.environ["FORWARDED_ALLOW_IPS"] = ""
     from dashboard.server import create_app
 
-    print(f"Catalyst: serving {db_path} on http://{args.address}:{port}", file=sys.stderr)
+    print(f"Catalyst: serving {db.path} on http://{args.address}:{port}", file=sys.stderr)
     if mail is None:
         print("Catalyst: mail is not set up; invitation links are copied by hand", file=sys.stderr)
     else:
@@ -157,7 +168,7 @@ def cmd_run(args: argparse.Namespace) -> int:
                 "public_url (or --public-url) to the address people open",
                 file=sys.stderr,
             )
-    scheduler.start(db_path, mail)  # without mail it still opens, closes and publishes
+    scheduler.start(location, mail)  # without mail it still opens, closes and publishes
     config = {
         "server.port": port,
         "server.address": args.address,
@@ -171,27 +182,26 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from dashboard.demo import DemoSpec, build_demo
 
     report = step_printer()
-    db_path = settings.database_path(args.db)
     try:
         spec = DemoSpec(teams=args.teams, weeks=args.weeks, seed=args.seed, today=args.today)
     except ValueError as problem:
         raise Refused(str(problem)) from None
-    with Store(db_path) as db:
+    with store.open_store(settings.database_location(args.db)) as db:
         counts = build_demo(db, spec, report)
     report(
-        f"Demo organization written to {db_path}: {counts['teams']:,} teams, "
+        f"Demo organization written to {db.path}: {counts['teams']:,} teams, "
         f"{counts['survey_responses']:,} survey responses, {counts['checkins']:,} check-ins"
     )
     return EXIT_OK
 
 
 def cmd_stats(args: argparse.Namespace) -> int:
-    db_path = settings.database_path(args.db)
-    with Store(db_path, must_exist=True) as db, db.reading() as cursor:
+    location = settings.database_location(args.db)
+    with store.open_store(location, must_exist=True) as db, db.reading() as cursor:
         counts = queries.organization_counts(cursor)
         first_week, last_week, _ = queries.survey_weeks(cursor)
         stats = {
-            "database": str(db_path),
+            "database": str(db.path),
             "schema_version": db.schema_version,
             "demo": queries.is_demo(cursor),
             **counts,
@@ -254,14 +264,30 @@ def cmd_migrate(args: argparse.Namespace) -> int:
     """Either engine, the same migrations: a file is migrated when opened; a PostgreSQL
     database here (server mode, issue 24, being built)."""
     location = settings.database_location(args.db)
-    if location.startswith(settings.SERVER_SCHEMES):
+    if store.is_server(location):
         found, where = store.migrate_server(location), postgres.shown(location)
     else:
-        with Store(settings.database_path(args.db)) as db:
+        with Store(location) as db:
             found, where = db.found_version, str(db.path)
     latest = store.SCHEMA_VERSION
     was = "new" if not found else "already" if found == latest else f"was {found}"
     print(f"{where}: schema {latest} ({was})")
+    return EXIT_OK
+
+
+def cmd_copy(args: argparse.Namespace) -> int:
+    from dashboard.store.copying import copy_to_server
+
+    if not store.is_server(args.target):
+        raise Refused("--to takes a PostgreSQL URL: postgresql://USER@HOST:PORT/DATABASE.")
+    report = step_printer()
+    with Store(args.source, must_exist=True) as source:
+        checks = copy_to_server(source, args.target, report)
+    rows = sum(check.rows for check in checks)
+    print(
+        f"Copied {rows:,} rows in {len(checks)} tables to {postgres.shown(args.target)}; "
+        "counts and figures agree. Run Catalyst with --db set to that URL."
+    )
     return EXIT_OK
 
 

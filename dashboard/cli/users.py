@@ -7,7 +7,7 @@ import argparse
 import getpass
 import sys
 
-from dashboard import accounts, queries, settings
+from dashboard import accounts, queries, settings, store
 from dashboard.cli.common import EXIT_OK, Refused, open_existing
 from dashboard.clock import utc_now
 from dashboard.mail import invitations as mail_invitations
@@ -163,8 +163,7 @@ def cmd_user_add(args: argparse.Namespace) -> int:
     roles = set(args.role)
     if args.team and "manager" not in roles:
         raise Refused("--team assigns a team to a manager; add --role manager.")
-    db_path = settings.database_path(args.db)
-    with Store(db_path) as db:
+    with store.open_store(settings.database_location(args.db)) as db:
         with db.reading() as cursor:
             if accounts.find_user(cursor, email):
                 raise Refused(f"A user with the email {email} already exists.")

@@ -16,7 +16,6 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from pathlib import Path
 
 from dashboard import store
 from dashboard.clock import utc_now
@@ -31,9 +30,9 @@ PLAN_EVERY = 60.0  # seconds between plannings
 
 
 class Scheduler(threading.Thread):
-    def __init__(self, db_path: Path, delivery: Delivery | None) -> None:
+    def __init__(self, location: str, delivery: Delivery | None) -> None:
         super().__init__(name="catalyst-mail", daemon=True)
-        self.db_path = db_path
+        self.location = location
         self.delivery = delivery
         self.stopping = threading.Event()
 
@@ -43,7 +42,7 @@ class Scheduler(threading.Thread):
         sender, planned_at = None, None
         while not self.stopping.is_set():
             try:
-                db = store.shared(self.db_path)
+                db = store.shared(self.location)
                 if planned_at is None or time.monotonic() - planned_at >= PLAN_EVERY:
                     planned_at = time.monotonic()
                     if self.delivery is None:
@@ -71,7 +70,7 @@ def running() -> bool:
     return _running
 
 
-def start(db_path: Path, delivery: Delivery | None) -> Scheduler:
-    scheduler = Scheduler(db_path, delivery)
+def start(location: str, delivery: Delivery | None) -> Scheduler:
+    scheduler = Scheduler(location, delivery)
     scheduler.start()
     return scheduler

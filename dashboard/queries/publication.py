@@ -251,8 +251,7 @@ def _publish_rounds(
             for span in due
         ]
     )
-    with store.registered(cursor, "new_rounds", frame):
-        cursor.execute("INSERT INTO published_rounds BY NAME SELECT * FROM new_rounds")
+    store.append_frame(cursor, "published_rounds", frame)
     return _publish_cells(cursor, [span.first_week for span in due], now, supplement=False)
 
 

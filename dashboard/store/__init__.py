@@ -37,7 +37,9 @@ from dashboard.store.database import (
     Store,
     StoreError,
     close_shared,
+    is_server,
     migrate_server,
+    open_store,
     shared,
 )
 from dashboard.store.schema import (
@@ -94,7 +96,9 @@ __all__ = [
     "bump_data_version",
     "manager_kind",
     "close_shared",
+    "is_server",
     "migrate_server",
+    "open_store",
     "rebuild_response_summary",
     "record_audit",
     "registered",

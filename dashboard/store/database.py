@@ -147,21 +147,36 @@ class Store:
             self._connection.execute("FORCE CHECKPOINT")
 
 
-_shared: dict[Path, Store] = {}
+SERVER_SCHEMES = ("postgresql://", "postgres://")
+
+
+def is_server(location: str | Path) -> bool:
+    """Whether the database is a PostgreSQL server's URL (server mode), not a file."""
+    return str(location).startswith(SERVER_SCHEMES)
+
+
+def open_store(location: str | Path, *, must_exist: bool = False) -> Store | postgres.Store:
+    """The database at ``location``: a DuckDB file's path, or a PostgreSQL URL."""
+    if is_server(location):
+        return postgres.Store(str(location))
+    return Store(location, must_exist=must_exist)
+
+
+_shared: dict[str, Store | postgres.Store] = {}
 
 
 _shared_lock = threading.Lock()
 
 
-def shared(path: str | Path) -> Store:
-    """The process's one Store for this file, opened on first use.
+def shared(location: str | Path) -> Store | postgres.Store:
+    """The process's one Store for this database, opened on first use.
 
     Scripts and server routes run in the same process and share it.
     """
-    key = Path(path).expanduser().resolve()
+    key = str(location) if is_server(location) else str(Path(location).expanduser().resolve())
     with _shared_lock:
         if key not in _shared:
-            _shared[key] = Store(key)
+            _shared[key] = open_store(key)
         return _shared[key]
 
 
@@ -254,7 +269,9 @@ def migrate_server(url: str, migrations: Sequence[Migration] = MIGRATIONS) -> in
             "database."
         ) from None
     try:
-        return _migrate(connection, where, migrations, schema="public")
+        found = _migrate(connection, where, migrations, schema="public")
+        connection.create_functions()
+        return found
     finally:
         connection.close()
 

@@ -6,7 +6,8 @@ most differences are spelling (``?`` for ``%s``, ``list`` for ``array_agg``, ``Q
 for a filtered subquery, ``SEMI JOIN`` for ``EXISTS``, ``strftime`` for ``to_char``)
 that sqlglot, a well-kept SQL parser and transpiler, already knows. What it does not
 know, or where Catalyst means something particular, is named below, each with why.
-A statement is translated once per process (cached by its text).
+A statement is translated once per process (cached by its text); one sqlglot cannot
+translate faithfully raises rather than running with a different meaning.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import functools
 import re
 
 import sqlglot
-from sqlglot import exp
+from sqlglot import ErrorLevel, exp
 from sqlglot.dialects.postgres import Postgres
 
 
@@ -34,7 +35,27 @@ class CatalystPostgres(Postgres):
             **Postgres.Generator.TRANSFORMS,
             # DuckDB's dayofweek counts Sunday as 0, like PostgreSQL's DOW.
             exp.DayOfWeek: lambda self, e: f"EXTRACT(DOW FROM {self.sql(e, 'this')})",
+            # any_value (which skips NULLs, as DuckDB reads it) arrives in PostgreSQL 16;
+            # the first of the group's values that is not NULL is one.
+            exp.IgnoreNulls: lambda self, e: _any_value(self, e),
+            # arg_max/arg_min: the value on the row where the other is largest (smallest),
+            # rows without one left out, as DuckDB does.
+            exp.ArgMax: lambda self, e: _value_at(self, e, "DESC"),
+            exp.ArgMin: lambda self, e: _value_at(self, e, "ASC"),
         }
+
+
+def _any_value(generator: Postgres.Generator, node: exp.IgnoreNulls) -> str:
+    if not isinstance(node.this, exp.AnyValue):
+        generator.unsupported("IGNORE NULLS other than any_value's")
+        return generator.sql(node, "this")
+    value = generator.sql(node.this, "this")
+    return f"(ARRAY_AGG({value}) FILTER (WHERE {value} IS NOT NULL))[1]"
+
+
+def _value_at(generator: Postgres.Generator, node: exp.Expression, order: str) -> str:
+    value, by = generator.sql(node, "this"), generator.sql(node, "expression")
+    return f"(ARRAY_AGG({value} ORDER BY {by} {order}) FILTER (WHERE {by} IS NOT NULL))[1]"
 
 
 def _name_subqueries(tree: exp.Expression) -> exp.Expression:
@@ -71,9 +92,37 @@ def _group_by_all(tree: exp.Expression) -> exp.Expression:
     return tree
 
 
+def _json_text(tree: exp.Expression) -> exp.Expression:
+    """JSON kept as text (the outbox's payload): DuckDB reads a path from the text,
+    PostgreSQL from a JSON value."""
+    for extract in tree.find_all(exp.JSONExtractScalar):
+        extract.set("this", exp.cast(extract.this, "JSON"))
+    return tree
+
+
+def _replaced_tables(tree: exp.Expression) -> list[exp.Expression]:
+    """``CREATE OR REPLACE TEMP TABLE`` (staging, in DuckDB) is not PostgreSQL's: the
+    old table is dropped first. A temporary table goes with its transaction, as the
+    connection goes back to the pool afterwards."""
+    if not (isinstance(tree, exp.Create) and tree.args.get("replace") and tree.kind == "TABLE"):
+        return [tree]
+    tree.set("replace", False)
+    table = tree.this.this if isinstance(tree.this, exp.Schema) else tree.this
+    return [exp.Drop(tables=[table.copy()], kind="TABLE", exists=True), tree]
+
+
+_TEMPORARY = re.compile(r"^CREATE TEMPORARY TABLE (\S+) AS ")
+
+
 # sqlglot cannot read a cast of a parameter to a list written ``?::VARCHAR[]``; the same
 # cast written out reads the same on both engines.
 _CAST_PARAMETER = re.compile(r"\?::([A-Z]+(?:\[\])?)")
+
+
+def _adapted(tree: exp.Expression) -> exp.Expression:
+    for change in (_name_subqueries, _empty_list_defaults, _group_by_all, _json_text):
+        tree = change(tree)
+    return tree
 
 
 @functools.lru_cache(maxsize=4096)
@@ -81,7 +130,13 @@ def to_postgres(sql: str) -> tuple[str, ...]:
     """The statements of ``sql`` (DuckDB's dialect), as PostgreSQL runs them."""
     trees = sqlglot.parse(_CAST_PARAMETER.sub(r"CAST(? AS \1)", sql), read="duckdb")
     return tuple(
-        _group_by_all(_empty_list_defaults(_name_subqueries(tree))).sql(dialect=CatalystPostgres)
+        _TEMPORARY.sub(r"CREATE TEMPORARY TABLE \1 ON COMMIT DROP AS ", statement)
         for tree in trees
         if tree is not None
+        for part in _replaced_tables(tree)
+        if (
+            statement := _adapted(part).sql(
+                dialect=CatalystPostgres, unsupported_level=ErrorLevel.RAISE
+            )
+        )
     )

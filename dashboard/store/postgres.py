@@ -1,14 +1,15 @@
-"""Server mode's store: a PostgreSQL database many app servers and the command line share
-(issue 24, being built: so far the schema, created and upgraded by ``catalyst migrate``,
-and the Store that accounts and sessions run their tests on).
+"""Server mode's store: a PostgreSQL database many app servers and the command line share.
 
-Catalyst's SQL is written once, for DuckDB; a cursor here reads each statement through
-dialect.py and runs it with psycopg 3, so the same migrations, numbered alike, make the
-same tables on both engines.
+Catalyst's SQL is written once, for DuckDB. The cursor here looks to the rest of
+Catalyst like DuckDB's (``execute`` chaining ``fetchall``/``fetchone``/``df``, and
+``register`` of a frame as a relation): each statement is read through dialect.py and
+run with psycopg 3 on a connection from a pool, so the same migrations, numbered alike,
+make the same tables on both engines and the same queries read them.
 """
 
 from __future__ import annotations
 
+import os
 import re
 import threading
 from collections.abc import Iterator, Sequence
@@ -16,8 +17,29 @@ from contextlib import contextmanager
 
 import pandas as pd
 import psycopg
+from psycopg import sql
+from psycopg.adapt import Loader
+from psycopg_pool import ConnectionPool, PoolTimeout
 
 from dashboard.store.dialect import to_postgres
+
+# Connections one app server or command keeps to PostgreSQL at most. Streamlit runs a
+# script per browser tab in threads; a script holds one for a block of reads or a write.
+POOL_ENV = "CATALYST_DB_POOL"
+DEFAULT_POOL = 10
+
+# Functions of DuckDB's that Catalyst's SQL uses and PostgreSQL lacks, created (or
+# replaced) whenever server mode opens a database.
+FUNCTIONS = (
+    # A response's key: the MD5 of a text read as a 128-bit number, least significant
+    # byte first, exactly as DuckDB's md5_number reads it, so a key made on either engine
+    # finds the same response on the other (an installation moved by `catalyst copy`).
+    """CREATE OR REPLACE FUNCTION md5_number(value TEXT) RETURNS NUMERIC(39, 0)
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
+        SELECT sum(get_byte(decode(md5(value), 'hex'), i)::NUMERIC * 256::NUMERIC ^ i)::NUMERIC(39, 0)
+        FROM generate_series(0, 15) AS i
+    $$""",  # noqa: E501
+)
 
 
 def shown(url: str) -> str:
@@ -27,6 +49,37 @@ def shown(url: str) -> str:
     return f"postgresql://{user}@{host}:{info.get('port', 5432)}/{info.get('dbname', '')}"
 
 
+class _Number(Loader):
+    """NUMERIC as DuckDB hands it out: whole numbers (sums, counts, 128-bit keys) as
+    int, the rest (averages) as float. psycopg's Decimal would turn pandas' arithmetic
+    into slow object columns."""
+
+    def load(self, data) -> int | float:
+        text = bytes(data)
+        if b"." in text or not text.lstrip(b"-").isdigit():
+            return float(text)
+        return int(text)
+
+
+def configure(connection: psycopg.Connection) -> None:
+    connection.adapters.register_loader("numeric", _Number)
+
+
+# Column types of a frame registered as a relation, by what pandas infers its values
+# are (the COPY reads their text); anything else is TEXT.
+_FRAME_TYPES = {
+    "boolean": "BOOLEAN",
+    "integer": "BIGINT",
+    "floating": "DOUBLE PRECISION",
+    "mixed-integer-float": "DOUBLE PRECISION",
+    "decimal": "NUMERIC",
+    "date": "DATE",
+    "datetime64": "TIMESTAMP",
+    "datetime": "TIMESTAMP",
+}
+# pandas dtypes for result columns, by PostgreSQL type: what DuckDB's df() gives.
+_INTEGERS = {"int2", "int4", "int8"}
+_MOMENTS = {"date", "timestamp", "timestamptz"}
 _NUMBERED = re.compile(r"\$(\d+)\b")
 
 
@@ -37,14 +90,14 @@ class Cursor:
         self._connection = connection
         self._cursor = connection.cursor()
 
-    def execute(self, sql: str, parameters: Sequence | None = None) -> Cursor:
+    def execute(self, statement: str, parameters: Sequence | None = None) -> Cursor:
         # DuckDB's numbered parameters ($1, used twice) become positional ones, in order.
-        numbers = _NUMBERED.findall(sql)
+        numbers = _NUMBERED.findall(statement)
         if numbers and parameters is not None:
-            sql = _NUMBERED.sub("?", sql)
+            statement = _NUMBERED.sub("?", statement)
             parameters = [parameters[int(n) - 1] for n in numbers]
-        for statement in to_postgres(sql):
-            self._cursor.execute(statement, parameters or None)
+        for translated in to_postgres(statement):
+            self._cursor.execute(translated, parameters or None)
         return self
 
     def fetchall(self) -> list[tuple]:
@@ -54,8 +107,55 @@ class Cursor:
         return self._cursor.fetchone()
 
     def df(self) -> pd.DataFrame:
-        columns = [column.name for column in self._cursor.description or ()]
-        return pd.DataFrame(self._cursor.fetchall(), columns=columns)
+        description = self._cursor.description or ()
+        frame = pd.DataFrame(self._cursor.fetchall(), columns=[c.name for c in description])
+        types = self._connection.adapters.types
+        for column in description:
+            info = types.get(column.type_code)  # an array's oid finds its element's info
+            kind = info.name if info and info.oid == column.type_code else ""
+            if kind in _MOMENTS:
+                frame[column.name] = pd.to_datetime(frame[column.name]).astype("datetime64[us]")
+            elif kind in _INTEGERS or kind == "bool":
+                values = frame[column.name]
+                plain, nullable = ("int64", "Int64") if kind in _INTEGERS else ("bool", "boolean")
+                frame[column.name] = values.astype(nullable if values.isna().any() else plain)
+            elif kind in {"float4", "float8", "numeric"}:
+                frame[column.name] = frame[column.name].astype("float64")
+        return frame
+
+    def register(self, name: str, frame: object) -> None:
+        """Make a pandas or Arrow frame readable as ``name``, like DuckDB's register: a
+        temporary table, filled with COPY, dropped at the end of the transaction."""
+        if not isinstance(frame, pd.DataFrame):
+            frame = frame.to_pandas()
+        columns = [
+            sql.SQL("{} {}").format(
+                sql.Identifier(str(column)),
+                sql.SQL(_FRAME_TYPES.get(pd.api.types.infer_dtype(values), "TEXT")),
+            )
+            for column, values in frame.items()
+        ]
+        self._cursor.execute(
+            sql.SQL("CREATE TEMP TABLE {} ({}) ON COMMIT DROP").format(
+                sql.Identifier(name), sql.SQL(", ").join(columns)
+            )
+        )
+        target = sql.SQL("COPY {} FROM STDIN").format(sql.Identifier(name))
+        with self._cursor.copy(target) as copy:
+            for row in frame.astype(object).where(frame.notna(), None).itertuples(index=False):
+                copy.write_row(row)
+
+    def unregister(self, name: str) -> None:
+        # After a failed statement the transaction rolls back, and the table with it.
+        if self._connection.info.transaction_status == psycopg.pq.TransactionStatus.INTRANS:
+            self._cursor.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(sql.Identifier(name)))
+
+    def copy(self, statement: str):
+        """psycopg's COPY, for bulk moves (``statement`` is PostgreSQL's own)."""
+        return self._cursor.copy(statement)
+
+    def abort(self) -> None:
+        """DuckDB keeps one unread result that register() trips over; psycopg does not."""
 
     def begin(self) -> None:
         """psycopg opens a transaction with the first statement; nothing to do."""
@@ -71,16 +171,22 @@ class Cursor:
 
 
 class Connection:
-    """A psycopg connection that hands out ``Cursor``s."""
+    """One psycopg connection that hands out ``Cursor``s (migrations, copies)."""
 
     def __init__(self, url: str) -> None:
         self._connection = psycopg.connect(url, connect_timeout=10)
+        configure(self._connection)
 
     def cursor(self) -> Cursor:
         return Cursor(self._connection)
 
-    def execute(self, sql: str, parameters: Sequence | None = None) -> Cursor:
-        return self.cursor().execute(sql, parameters)
+    def execute(self, statement: str, parameters: Sequence | None = None) -> Cursor:
+        return self.cursor().execute(statement, parameters)
+
+    def create_functions(self) -> None:
+        with self._connection.transaction():
+            for function in FUNCTIONS:
+                self._connection.execute(function)
 
     def close(self) -> None:
         self._connection.close()
@@ -88,19 +194,41 @@ class Connection:
 
 class Store:
     """Server mode's Store: the same ``reading`` and ``transaction`` as the DuckDB file's,
-    on a PostgreSQL database (migrated on open). A connection per block for now; a pool
-    and the remaining parts (bulk writes with COPY, backups) come next."""
+    on a PostgreSQL database (migrated on open), over a pool of connections.
+
+    Reads are one REPEATABLE READ transaction: a page's queries see one moment, never
+    half of an import another server is committing. Writes are READ COMMITTED, with
+    row locks where two servers could race (the outbox, publication).
+    """
 
     def __init__(self, url: str) -> None:
-        from dashboard.store.database import migrate_server  # a cycle otherwise
+        from dashboard.store.database import StoreError, migrate_server  # a cycle otherwise
+        from dashboard.store.schema import MIGRATIONS
 
         self.url = url
         self.path = shown(url)  # what caches are keyed by and messages name
         self.found_version = migrate_server(url)
+        self.schema_version = len(MIGRATIONS)
         self._write_lock = threading.Lock()
+        size = int(os.environ.get(POOL_ENV) or DEFAULT_POOL)
+        self._pool = ConnectionPool(
+            url,
+            min_size=1,
+            max_size=size,
+            kwargs={"connect_timeout": 10},
+            configure=configure,
+            open=False,
+        )
+        try:
+            self._pool.open(wait=True, timeout=15)
+        except PoolTimeout:
+            raise StoreError(
+                f"Could not keep connections to PostgreSQL at {self.path}; check that the "
+                "server accepts them (max_connections)."
+            ) from None
 
     def close(self) -> None:
-        """Nothing stays open between blocks."""
+        self._pool.close()
 
     def __enter__(self) -> Store:
         return self
@@ -110,7 +238,8 @@ class Store:
 
     @contextmanager
     def reading(self) -> Iterator[Cursor]:
-        with psycopg.connect(self.url, connect_timeout=10) as connection:
+        with self._pool.connection() as connection:
+            connection.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
             cursor = Cursor(connection)
             try:
                 yield cursor
@@ -136,8 +265,13 @@ class Store:
         if given is not None:
             yield given
             return
-        with psycopg.connect(self.url, connect_timeout=10) as connection:
-            yield Cursor(connection)
+        with self._pool.connection() as connection:
+            connection.isolation_level = psycopg.IsolationLevel.READ_COMMITTED
+            cursor = Cursor(connection)
+            try:
+                yield cursor
+            finally:
+                cursor.close()
 
     def checkpoint(self) -> None:
         """PostgreSQL writes its own log; nothing to do."""

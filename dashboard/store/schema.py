@@ -499,6 +499,7 @@ BULK_TABLES = frozenset(
     {
         "departments", "teams", "team_facts", "users", "user_roles", "imports",
         "survey_responses", "checkins", "checkin_notes", "progress_entries", "audit_log",
-        "import_problems", "published_cells", "published_teams", "commitments",
+        "import_problems", "published_rounds", "published_cells", "published_teams",
+        "commitments",
     }
 )  # fmt: skip

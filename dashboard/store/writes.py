@@ -4,7 +4,7 @@ summary, settings), and the one bulk writer of a whole organization (the demo, t
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -13,6 +13,7 @@ import duckdb
 import pandas as pd
 
 from dashboard.catalysts import ITEM_KEYS
+from dashboard.store import postgres
 from dashboard.store.database import StoreError
 from dashboard.store.schema import BULK_TABLES
 
@@ -31,15 +32,28 @@ def registered(cursor: duckdb.DuckDBPyConnection, name: str, frame: object) -> I
         cursor.unregister(name)
 
 
-def append_frame(cursor: duckdb.DuckDBPyConnection, table: str, frame: object) -> int:
-    """Insert a pandas/Arrow frame into ``table`` by column name, in one bulk statement."""
+def append_frame(
+    cursor: duckdb.DuckDBPyConnection,
+    table: str,
+    frame: object,
+    *,
+    computed: dict[str, str] | None = None,
+    helpers: Sequence[str] = (),
+) -> int:
+    """Insert a pandas/Arrow frame into ``table`` by column name, in one bulk statement.
+    ``computed`` adds columns made by SQL from the frame's; ``helpers`` are frame columns
+    only that SQL reads."""
     if table not in BULK_TABLES:
         raise ValueError(f"bulk writes to {table!r} are not allowed")
+    computed = computed or {}
+    names = [str(name) for name in getattr(frame, "column_names", None) or frame.columns]
+    names = [name for name in names if name not in helpers]
+    into = ", ".join([*names, *computed])
+    values = ", ".join([*names, *computed.values()])
     with registered(cursor, "incoming_frame", frame):
-        (count,) = cursor.execute(
-            f"INSERT INTO {table} BY NAME SELECT * FROM incoming_frame"  # noqa: S608
-        ).fetchall()[0]
-    return int(count)
+        # Columns named, not DuckDB's INSERT … BY NAME: the same statement on PostgreSQL.
+        cursor.execute(f"INSERT INTO {table} ({into}) SELECT {values} FROM incoming_frame")  # noqa: S608
+    return len(frame)
 
 
 def bump_data_version(cursor: duckdb.DuckDBPyConnection, *kinds: str) -> None:
@@ -133,6 +147,11 @@ _SEQUENCES = {
 def sync_sequences(cursor: duckdb.DuckDBPyConnection) -> None:
     for sequence, (table, column) in _SEQUENCES.items():
         (largest,) = cursor.execute(f"SELECT coalesce(max({column}), 0) FROM {table}").fetchone()  # noqa: S608
+        if isinstance(cursor, postgres.Cursor):
+            # PostgreSQL sets a sequence; DuckDB has no setval, so it draws the numbers.
+            if largest:
+                cursor.execute("SELECT setval(?, ?)", [sequence, largest])
+            continue
         (current,) = cursor.execute(
             "SELECT coalesce(last_value, start_value - 1) FROM duckdb_sequences() "
             "WHERE sequence_name = ?",
@@ -199,12 +218,14 @@ def write_organization(
             "VALUES ('survey', ?, 'generated', ?, ?, ?) RETURNING import_id",
             [source, now, len(responses), len(responses)],
         ).fetchall()[0]
-        with registered(cursor, "generated_responses", responses.assign(import_id=import_id)):
-            cursor.execute(
-                "INSERT INTO survey_responses BY NAME SELECT * EXCLUDE (row_no), "
-                "md5_number(? || '-' || row_no) AS fingerprint FROM generated_responses",
-                [source],
-            )
+        quoted = source.replace("'", "''")
+        append_frame(
+            cursor,
+            "survey_responses",
+            responses.assign(import_id=import_id),
+            computed={"fingerprint": f"md5_number('{quoted}' || '-' || row_no)"},
+            helpers=["row_no"],
+        )
     rebuild_response_summary(cursor)
     for table in ("checkins", "checkin_notes", "progress_entries", "commitments"):
         frame = getattr(org, table)

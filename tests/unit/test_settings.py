@@ -6,20 +6,22 @@ from dashboard import settings
 from dashboard.settings import OrgSettings, SettingError
 
 
-def test_database_path_prefers_flag_then_environment_then_secrets_then_default(
+def test_database_location_prefers_flag_then_environment_then_secrets_then_default(
     tmp_path, monkeypatch
 ):
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("CATALYST_DB", raising=False)
-    assert settings.database_path() == tmp_path / "data" / "catalyst.duckdb"
+    assert settings.database_location() == str(tmp_path / "data" / "catalyst.duckdb")
 
     (tmp_path / ".streamlit").mkdir()
     (tmp_path / ".streamlit" / "secrets.toml").write_text('[catalyst]\ndatabase = "s.duckdb"\n')
-    assert settings.database_path() == tmp_path / "s.duckdb"
+    assert settings.database_location() == str(tmp_path / "s.duckdb")
 
     monkeypatch.setenv("CATALYST_DB", "env.duckdb")
-    assert settings.database_path() == tmp_path / "env.duckdb"
-    assert settings.database_path("flag.duckdb") == tmp_path / "flag.duckdb"
+    assert settings.database_location() == str(tmp_path / "env.duckdb")
+    assert settings.database_location("flag.duckdb") == str(tmp_path / "flag.duckdb")
+    url = "postgresql://catalyst@db.internal:5432/catalyst"  # server mode: taken as it is
+    assert settings.database_location(url) == url
 
 
 def test_defaults_when_nothing_is_set():
