@@ -49,15 +49,51 @@ def demo_path(small_demo_file, tmp_path) -> Path:
     return copy_database(small_demo_file, tmp_path / "demo.duckdb")
 
 
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers",
+        "both_engines: run the test's stores (empty_store, demo_store and what builds on "
+        "them) on a DuckDB file and on server mode's PostgreSQL",
+    )
+
+
+def pytest_generate_tests(metafunc):
+    if metafunc.definition.get_closest_marker("both_engines") and "engine" in (
+        metafunc.fixturenames
+    ):
+        metafunc.parametrize("engine", ["duckdb", "postgresql"])
+
+
 @pytest.fixture
-def demo_store(demo_path):
-    with Store(demo_path) as db:
+def engine() -> str:
+    """The engine of the test's stores: DuckDB, unless marked both_engines."""
+    return "duckdb"
+
+
+@pytest.fixture
+def demo_store(engine, demo_path, request):
+    if engine == "duckdb":
+        with Store(demo_path) as db:
+            yield db
+        return
+    from dashboard.store import postgres
+
+    url = request.getfixturevalue("postgres_database")(
+        template=request.getfixturevalue("demo_template")
+    )
+    with postgres.Store(url) as db:
         yield db
 
 
 @pytest.fixture
-def empty_store(tmp_path):
-    with Store(tmp_path / "empty.duckdb") as db:
+def empty_store(engine, tmp_path, request):
+    if engine == "duckdb":
+        with Store(tmp_path / "empty.duckdb") as db:
+            yield db
+        return
+    from dashboard.store import postgres
+
+    with postgres.Store(request.getfixturevalue("postgres_url")) as db:
         yield db
 
 
@@ -101,17 +137,39 @@ def postgres_cluster():
         yield cluster
 
 
-@pytest.fixture
-def postgres_url(postgres_cluster) -> str:
-    """An empty database of its own on the session's cluster."""
+@pytest.fixture(scope="session")
+def postgres_database(postgres_cluster):
+    """``new(template=None)``: the URL of a new database on the session's cluster (a copy
+    of ``template``'s, if given)."""
     import uuid
 
     import psycopg
 
-    name = f"test_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(postgres_cluster.url, autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    return postgres_cluster.url.rsplit("/", 1)[0] + f"/{name}"
+    def new(template: str | None = None) -> str:
+        name = f"test_{uuid.uuid4().hex[:12]}"
+        copied = f' TEMPLATE "{template}"' if template else ""
+        with psycopg.connect(postgres_cluster.url, autocommit=True) as admin:
+            admin.execute(f'CREATE DATABASE "{name}"{copied}')
+        return postgres_cluster.url.rsplit("/", 1)[0] + f"/{name}"
+
+    return new
+
+
+@pytest.fixture
+def postgres_url(postgres_database) -> str:
+    """An empty database of its own on the session's cluster."""
+    return postgres_database()
+
+
+@pytest.fixture(scope="session")
+def demo_template(small_demo_file, postgres_database) -> str:
+    """The small demo copied once to PostgreSQL (`catalyst copy`); tests get copies."""
+    from dashboard.store.copying import copy_to_server
+
+    url = postgres_database()
+    with Store(small_demo_file) as source:
+        copy_to_server(source, url)
+    return url.rsplit("/", 1)[1]
 
 
 @pytest.fixture(params=["duckdb", "postgresql"])

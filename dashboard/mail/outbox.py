@@ -254,7 +254,7 @@ def listing(
     """The newest messages (of one state), as Admin lists them."""
     return cursor.execute(
         "SELECT message_id, kind, recipient, state, created_at, due_at, sent_at, attempts, "
-        "last_error FROM outbox WHERE ? IS NULL OR state = ? "
+        "last_error FROM outbox WHERE CAST(? AS VARCHAR) IS NULL OR state = ? "
         "ORDER BY message_id DESC LIMIT ?",
         [state, state, limit],
     ).df()

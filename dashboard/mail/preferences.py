@@ -62,7 +62,9 @@ def change(
     if of(cursor, user_id) == wanted:
         return False
     cursor.execute(
-        "INSERT OR REPLACE INTO mail_preferences VALUES (?, ?, ?, ?)",
+        "INSERT INTO mail_preferences VALUES (?, ?, ?, ?) ON CONFLICT (user_id) DO UPDATE SET "
+        "reminders = excluded.reminders, digests = excluded.digests, "
+        "changed_at = excluded.changed_at",
         [user_id, wanted.reminders, wanted.digests, now],
     )
     said = ", ".join(f"{TOPICS[t].lower()} {'on' if getattr(wanted, t) else 'off'}" for t in TOPICS)

@@ -231,7 +231,8 @@ def _free_text(db: Store, scope: Scope, period: Period, team_id: int | None, col
     with db.reading() as cursor, store.registered(cursor, "eligible_cells", cells[["cell_id"]]):
         rows = cursor.execute(
             f"""
-            SELECT r.{column} FROM survey_responses r SEMI JOIN eligible_cells c USING (cell_id)
+            SELECT r.{column} FROM survey_responses r
+            SEMI JOIN eligible_cells c ON c.cell_id = r.cell_id
             WHERE nullif(trim(r.{column}), '') IS NOT NULL
             ORDER BY md5(r.{column} || r.fingerprint::VARCHAR)
             """  # noqa: S608 - the column is one of two names above

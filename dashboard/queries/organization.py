@@ -143,13 +143,15 @@ def audit_log(
     ``action`` keeps actions starting with it ("sign_in", "export"); ``who`` keeps
     lines whose who contains it."""
     return cursor.execute(
+        # A parameter only tested for NULL is cast: PostgreSQL must know its type.
         """
         SELECT a.occurred_at AS "when", coalesce(u.email, a.actor, '') AS who, a.action,
                coalesce(a.detail, '') AS detail
         FROM audit_log a LEFT JOIN users u USING (user_id)
         WHERE a.occurred_at >= $1 AND a.occurred_at < $2 + INTERVAL 1 DAY
-          AND ($3 IS NULL OR starts_with(a.action, $3))
-          AND ($4 IS NULL OR contains(lower(coalesce(u.email, a.actor, '')), lower($4)))
+          AND (CAST($3 AS VARCHAR) IS NULL OR starts_with(a.action, $3))
+          AND (CAST($4 AS VARCHAR) IS NULL
+               OR contains(lower(coalesce(u.email, a.actor, '')), lower($4)))
         ORDER BY a.occurred_at DESC, a.audit_id DESC LIMIT $5
         """,
         [first, last, action, who, limit],

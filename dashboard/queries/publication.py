@@ -409,6 +409,7 @@ def _mark_responses(
     pools = shown[shown.kind == "pool"][["round_id", "department_id", "cell_id"]]
     pooled = withheld[withheld.pooled].rename(columns={"round": "round_id"})[keys]
     members = pd.concat([teams, pooled.merge(pools, on=["round_id", "department_id"])])
+    members = members.astype(dict.fromkeys([*keys, "cell_id"], "Int64"))  # typed if all NULL
     with store.registered(cursor, "cell_members", members):
         cursor.execute(
             """

@@ -49,6 +49,8 @@ class NotACatalystDatabase(StoreError):
 class Store:
     """One open Catalyst database. Create one per process and share it."""
 
+    server = False  # a DuckDB file, this process's own; postgres.Store is server mode
+
     def __init__(
         self,
         path: str | Path,

@@ -16,7 +16,7 @@ import functools
 import re
 
 import sqlglot
-from sqlglot import ErrorLevel, exp
+from sqlglot import ErrorLevel, exp, transforms
 from sqlglot.dialects.postgres import Postgres
 
 
@@ -42,6 +42,10 @@ class CatalystPostgres(Postgres):
             # rows without one left out, as DuckDB does.
             exp.ArgMax: lambda self, e: _value_at(self, e, "DESC"),
             exp.ArgMin: lambda self, e: _value_at(self, e, "ASC"),
+            # contains(text, part): PostgreSQL finds a part's position instead.
+            exp.Contains: lambda self, e: (
+                f"(STRPOS({self.sql(e, 'this')}, {self.sql(e, 'expression')}) > 0)"
+            ),
         }
 
 
@@ -114,29 +118,66 @@ def _replaced_tables(tree: exp.Expression) -> list[exp.Expression]:
 _TEMPORARY = re.compile(r"^CREATE TEMPORARY TABLE (\S+) AS ")
 
 
-# sqlglot cannot read a cast of a parameter to a list written ``?::VARCHAR[]``; the same
-# cast written out reads the same on both engines.
-_CAST_PARAMETER = re.compile(r"\?::([A-Z]+(?:\[\])?)")
+# Parameters. Transforms move parts of a statement (a SEMI JOIN's condition goes into
+# WHERE), so ``?`` cannot stay positional: each is numbered in the order written, as
+# DuckDB numbers them, and sent to PostgreSQL by name (``%(p1)s``), in any order.
+_QUOTED_OR_MARK = re.compile(r"'(?:[^']|'')*'|\"(?:[^\"]|\"\")*\"|--[^\n]*|\?")
+# sqlglot cannot read a cast of a parameter to a list written ``$1::VARCHAR[]``; the
+# same cast written out reads the same.
+_CAST_PARAMETER = re.compile(r"(\$\d+)::([A-Z]+(?:\[\])?)")
+# psycopg reads ``%`` as the start of a parameter; a literal one is written twice.
+_PERCENT = re.compile(r"%(?!\(p\d+\)s)")
+
+
+def _numbered(sql: str) -> str:
+    count = 0
+
+    def number(found: re.Match) -> str:
+        nonlocal count
+        if found.group() != "?":
+            return found.group()  # inside a literal, a quoted name or a comment
+        count += 1
+        return f"${count}"
+
+    return _QUOTED_OR_MARK.sub(number, sql)
+
+
+def _named_parameters(tree: exp.Expression) -> exp.Expression:
+    for placeholder in tree.find_all(exp.Placeholder):
+        placeholder.set("this", f"p{placeholder.this}")
+    return tree
 
 
 def _adapted(tree: exp.Expression) -> exp.Expression:
-    for change in (_name_subqueries, _empty_list_defaults, _group_by_all, _json_text):
+    for change in (
+        _name_subqueries,
+        _empty_list_defaults,
+        _group_by_all,
+        _json_text,
+        # SEMI and ANTI JOIN are DuckDB's; sqlglot writes them as EXISTS and NOT EXISTS.
+        transforms.eliminate_semi_and_anti_joins,
+        _named_parameters,
+    ):
         tree = change(tree)
     return tree
 
 
 @functools.lru_cache(maxsize=4096)
 def to_postgres(sql: str) -> tuple[str, ...]:
-    """The statements of ``sql`` (DuckDB's dialect), as PostgreSQL runs them."""
-    trees = sqlglot.parse(_CAST_PARAMETER.sub(r"CAST(? AS \1)", sql), read="duckdb")
+    """The statements of ``sql`` (DuckDB's dialect), as PostgreSQL runs them, with the
+    parameters named ``p1``, ``p2``… in the order DuckDB numbers them (see parameters)."""
+    trees = sqlglot.parse(_CAST_PARAMETER.sub(r"CAST(\1 AS \2)", _numbered(sql)), read="duckdb")
     return tuple(
-        _TEMPORARY.sub(r"CREATE TEMPORARY TABLE \1 ON COMMIT DROP AS ", statement)
-        for tree in trees
-        if tree is not None
-        for part in _replaced_tables(tree)
-        if (
-            statement := _adapted(part).sql(
-                dialect=CatalystPostgres, unsupported_level=ErrorLevel.RAISE
-            )
-        )
+        _written(part) for tree in trees if tree is not None for part in _replaced_tables(tree)
     )
+
+
+def _written(tree: exp.Expression) -> str:
+    statement = _adapted(tree).sql(dialect=CatalystPostgres, unsupported_level=ErrorLevel.RAISE)
+    statement = _TEMPORARY.sub(r"CREATE TEMPORARY TABLE \1 ON COMMIT DROP AS ", statement)
+    return _PERCENT.sub("%%", statement)
+
+
+def parameters(values) -> dict:
+    """A statement's parameters (DuckDB's: a list, by position) by to_postgres's names."""
+    return {f"p{number}": value for number, value in enumerate(values or (), 1)}

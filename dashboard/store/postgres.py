@@ -21,7 +21,7 @@ from psycopg import sql
 from psycopg.adapt import Loader
 from psycopg_pool import ConnectionPool, PoolTimeout
 
-from dashboard.store.dialect import to_postgres
+from dashboard.store import dialect
 
 # Connections one app server or command keeps to PostgreSQL at most. Streamlit runs a
 # script per browser tab in threads; a script holds one for a block of reads or a write.
@@ -39,6 +39,15 @@ FUNCTIONS = (
         SELECT sum(get_byte(decode(md5(value), 'hex'), i)::NUMERIC * 256::NUMERIC ^ i)::NUMERIC(39, 0)
         FROM generate_series(0, 15) AS i
     $$""",  # noqa: E501
+)
+
+
+# Server mode's backups are PostgreSQL's own: consistent while every server writes, and
+# restorable into any PostgreSQL (README, "Server mode").
+BACKUP_ADVICE = (
+    "In server mode the database is PostgreSQL's: back it up with pg_dump (for example "
+    "`pg_dump --format=custom --file=catalyst.dump DATABASE`) and restore with pg_restore, "
+    "as the README's Server mode section shows."
 )
 
 
@@ -66,7 +75,7 @@ def configure(connection: psycopg.Connection) -> None:
 
 
 # Column types of a frame registered as a relation, by what pandas infers its values
-# are (the COPY reads their text); anything else is TEXT.
+# are (the COPY reads their text).
 _FRAME_TYPES = {
     "boolean": "BOOLEAN",
     "integer": "BIGINT",
@@ -79,8 +88,8 @@ _FRAME_TYPES = {
 }
 # pandas dtypes for result columns, by PostgreSQL type: what DuckDB's df() gives.
 _INTEGERS = {"int2", "int4", "int8"}
+_column_types: dict[str, dict[str, str]] = {}
 _MOMENTS = {"date", "timestamp", "timestamptz"}
-_NUMBERED = re.compile(r"\$(\d+)\b")
 
 
 class Cursor:
@@ -91,13 +100,9 @@ class Cursor:
         self._cursor = connection.cursor()
 
     def execute(self, statement: str, parameters: Sequence | None = None) -> Cursor:
-        # DuckDB's numbered parameters ($1, used twice) become positional ones, in order.
-        numbers = _NUMBERED.findall(statement)
-        if numbers and parameters is not None:
-            statement = _NUMBERED.sub("?", statement)
-            parameters = [parameters[int(n) - 1] for n in numbers]
-        for translated in to_postgres(statement):
-            self._cursor.execute(translated, parameters or None)
+        named = dialect.parameters(parameters)
+        for translated in dialect.to_postgres(statement):
+            self._cursor.execute(translated, named)
         return self
 
     def fetchall(self) -> list[tuple]:
@@ -129,10 +134,7 @@ class Cursor:
         if not isinstance(frame, pd.DataFrame):
             frame = frame.to_pandas()
         columns = [
-            sql.SQL("{} {}").format(
-                sql.Identifier(str(column)),
-                sql.SQL(_FRAME_TYPES.get(pd.api.types.infer_dtype(values), "TEXT")),
-            )
+            sql.SQL("{} {}").format(sql.Identifier(str(column)), sql.SQL(_frame_type(values)))
             for column, values in frame.items()
         ]
         self._cursor.execute(
@@ -149,6 +151,35 @@ class Cursor:
         # After a failed statement the transaction rolls back, and the table with it.
         if self._connection.info.transaction_status == psycopg.pq.TransactionStatus.INTRANS:
             self._cursor.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(sql.Identifier(name)))
+
+    def column_types(self, table: str) -> dict[str, str]:
+        """PostgreSQL's type of each of ``table``'s columns (the same in every database
+        of one schema version, so kept for the process)."""
+        if table not in _column_types:
+            rows = self._cursor.execute(
+                "SELECT attname, format_type(atttypid, atttypmod) FROM pg_attribute "
+                "WHERE attrelid = %s::regclass AND attnum > 0 AND NOT attisdropped",
+                [table],
+            ).fetchall()
+            _column_types[table] = dict(rows)
+        return _column_types[table]
+
+    def sync_sequences(self) -> None:
+        """Move every sequence past the largest id its column holds (after bulk writes
+        that bring their own ids)."""
+        found = self._cursor.execute(
+            "SELECT table_name, column_name, column_default FROM information_schema.columns "
+            "WHERE table_schema = 'public' AND column_default LIKE 'nextval(%'"
+        ).fetchall()
+        for table, column, default in found:
+            sequence = re.search(r"nextval\('([^']+)'", default).group(1)
+            self._cursor.execute(
+                sql.SQL(
+                    "SELECT setval({}, max({}), true) FROM {} HAVING max({}) IS NOT NULL"
+                ).format(
+                    sequence, sql.Identifier(column), sql.Identifier(table), sql.Identifier(column)
+                )
+            )
 
     def copy(self, statement: str):
         """psycopg's COPY, for bulk moves (``statement`` is PostgreSQL's own)."""
@@ -168,6 +199,12 @@ class Cursor:
 
     def close(self) -> None:
         self._cursor.close()
+
+
+def _frame_type(values: pd.Series) -> str:
+    """A column of only NULLs in an untyped (object) column is read as text: frames that
+    may hold one give the column a dtype (``Int64``)."""
+    return _FRAME_TYPES.get(pd.api.types.infer_dtype(values), "TEXT")
 
 
 class Connection:
@@ -200,6 +237,8 @@ class Store:
     half of an import another server is committing. Writes are READ COMMITTED, with
     row locks where two servers could race (the outbox, publication).
     """
+
+    server = True
 
     def __init__(self, url: str) -> None:
         from dashboard.store.database import StoreError, migrate_server  # a cycle otherwise
@@ -275,3 +314,8 @@ class Store:
 
     def checkpoint(self) -> None:
         """PostgreSQL writes its own log; nothing to do."""
+
+    def backup(self, target: object) -> None:
+        from dashboard.store.database import StoreError
+
+        raise StoreError(BACKUP_ADVICE)

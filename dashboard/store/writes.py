@@ -49,11 +49,20 @@ def append_frame(
     names = [str(name) for name in getattr(frame, "column_names", None) or frame.columns]
     names = [name for name in names if name not in helpers]
     into = ", ".join([*names, *computed])
-    values = ", ".join([*names, *computed.values()])
+    values = ", ".join([*_typed(cursor, table, names), *computed.values()])
     with registered(cursor, "incoming_frame", frame):
         # Columns named, not DuckDB's INSERT … BY NAME: the same statement on PostgreSQL.
         cursor.execute(f"INSERT INTO {table} ({into}) SELECT {values} FROM incoming_frame")  # noqa: S608
     return len(frame)
+
+
+def _typed(cursor, table: str, names: list[str]) -> list[str]:
+    """The frame's columns as the table's types. DuckDB converts on insert; PostgreSQL
+    wants a cast where a registered frame's type was a guess (a column of NULLs is text)."""
+    if not isinstance(cursor, postgres.Cursor):
+        return names
+    types = cursor.column_types(table)
+    return [f"CAST({name} AS {types[name]})" for name in names]
 
 
 def bump_data_version(cursor: duckdb.DuckDBPyConnection, *kinds: str) -> None:
@@ -145,13 +154,11 @@ _SEQUENCES = {
 
 
 def sync_sequences(cursor: duckdb.DuckDBPyConnection) -> None:
+    if isinstance(cursor, postgres.Cursor):
+        cursor.sync_sequences()  # PostgreSQL sets a sequence; DuckDB's draws the numbers
+        return
     for sequence, (table, column) in _SEQUENCES.items():
         (largest,) = cursor.execute(f"SELECT coalesce(max({column}), 0) FROM {table}").fetchone()  # noqa: S608
-        if isinstance(cursor, postgres.Cursor):
-            # PostgreSQL sets a sequence; DuckDB has no setval, so it draws the numbers.
-            if largest:
-                cursor.execute("SELECT setval(?, ?)", [sequence, largest])
-            continue
         (current,) = cursor.execute(
             "SELECT coalesce(last_value, start_value - 1) FROM duckdb_sequences() "
             "WHERE sequence_name = ?",

@@ -20,7 +20,7 @@ from dashboard.mail import delivery
 from dashboard.mail import invitations as mail_invitations
 from dashboard.mail.addresses import MailError
 from dashboard.markdown import plain
-from dashboard.store import Store
+from dashboard.store import Store, postgres
 
 LINKS_KEY = "admin_new_links"  # invitation links made this run, shown once
 SHOWN_LINKS = 10  # more than this go out through the CSV (a mail merge)
@@ -392,6 +392,9 @@ def audit(db: Store, admin: User, today: date) -> None:
 
 
 def backup(db: Store, admin: User, today: date) -> None:
+    if db.server:
+        st.info(postgres.BACKUP_ADVICE, icon=":material/backup:")
+        return
     st.write(
         "A consistent copy of the whole database, made while Catalyst keeps running. To "
         "restore: stop Catalyst, keep the current file aside, put the copy in its place (or "

@@ -8,6 +8,9 @@ from dashboard import accounts
 from dashboard.accounts import AccountError
 from dashboard.demo import DEMO_PASSWORD
 
+# Store-level: every test here runs on a DuckDB file and on PostgreSQL (server mode).
+pytestmark = pytest.mark.both_engines
+
 
 def test_a_password_verifies_and_a_wrong_one_does_not():
     stored = accounts.hash_password("correct horse battery")

@@ -12,6 +12,9 @@ from dashboard import checkins, focus, queries
 from dashboard.catalysts import CATALYST_KEYS
 from dashboard.checkins import Checkin, CheckinError
 
+# Store-level: every test here runs on a DuckDB file and on PostgreSQL (server mode).
+pytestmark = pytest.mark.both_engines
+
 MONDAY = date(2026, 11, 23)
 LAST_MONDAY = MONDAY - timedelta(weeks=1)
 NOW = datetime(2026, 11, 24, 10)

@@ -21,6 +21,9 @@ from dashboard.mail import delivery, invitations, outbox, planner, preferences
 from dashboard.mail.addresses import MailError
 from dashboard.mail.sender import Sender, send_test
 
+# Store-level: every test here runs on a DuckDB file and on PostgreSQL (server mode).
+pytestmark = pytest.mark.both_engines
+
 NOW = datetime(2026, 11, 27, 12, 0)  # the pinned clock: a Friday, 13:00 in Berlin
 THIS_WEEK = date(2026, 11, 23)
 LAST_WEEK = date(2026, 11, 16)

@@ -15,6 +15,9 @@ from dashboard.catalysts import CATALYST_KEYS, ITEM_KEYS
 from dashboard.queries import Scope
 from dashboard.rounds import Period
 
+# Store-level: every test here runs on a DuckDB file and on PostgreSQL (server mode).
+pytestmark = pytest.mark.both_engines
+
 W1 = date(2026, 3, 2)
 W2 = W1 + timedelta(weeks=1)
 ALL = Scope.hr(None)

@@ -27,6 +27,9 @@ from dashboard.mail import compose, delivery, outbox
 from dashboard.queries import Scope
 from dashboard.rounds import Period, weeks_in
 
+# Store-level: every test here runs on a DuckDB file and on PostgreSQL (server mode).
+pytestmark = pytest.mark.both_engines
+
 HR = Scope.hr()
 NOV_9, NOV_16, NOV_23 = date(2026, 11, 9), date(2026, 11, 16), date(2026, 11, 23)
 

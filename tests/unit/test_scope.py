@@ -12,6 +12,9 @@ from dashboard import checkins, manager_detail, queries
 from dashboard.catalysts import CATALYST_KEYS
 from dashboard.queries import Scope
 
+# Store-level: every test here runs on a DuckDB file and on PostgreSQL (server mode).
+pytestmark = pytest.mark.both_engines
+
 W1 = date(2026, 3, 2)
 
 

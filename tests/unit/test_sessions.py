@@ -12,6 +12,9 @@ from dashboard.accounts import SIGN_IN_FAILED, AccountError
 from dashboard.demo import DEMO_PASSWORD
 from dashboard.settings import SessionPolicy
 
+# Store-level: every test here runs on a DuckDB file and on PostgreSQL (server mode).
+pytestmark = pytest.mark.both_engines
+
 NOW = datetime(2026, 11, 24, 9, 0)
 POLICY = SessionPolicy()
 CLIENT = "192.0.2.10"  # where sign-ins come from unless a test says otherwise

@@ -6,6 +6,7 @@ import threading
 from datetime import date, datetime
 
 import duckdb
+import psycopg
 import pytest
 from fixtures import HeldDatabase
 
@@ -21,6 +22,9 @@ from dashboard.store import (
     Store,
     StoreError,
 )
+
+# Store-level: every test here runs on a DuckDB file and on PostgreSQL (server mode).
+pytestmark = pytest.mark.both_engines
 
 SAVE_CHECKIN = (
     f"INSERT INTO checkins (manager_id, team_id, week, saved_at, {', '.join(CATALYST_KEYS)}) "  # noqa: S608
@@ -177,7 +181,8 @@ def test_a_failed_transaction_leaves_nothing_behind(empty_store):
 
 
 def test_a_failed_statement_rolls_back_earlier_statements(empty_store):
-    with pytest.raises(duckdb.ConstraintException), empty_store.transaction() as cursor:
+    refused = (duckdb.ConstraintException, psycopg.errors.UniqueViolation)
+    with pytest.raises(refused), empty_store.transaction() as cursor:
         cursor.execute("INSERT INTO departments (name) VALUES ('Sales')")
         cursor.execute("INSERT INTO departments (name) VALUES ('Sales')")  # duplicate name
     with empty_store.reading() as cursor:

@@ -13,6 +13,9 @@ from dashboard.catalysts import CATALYST_KEYS
 from dashboard.queries import Scope
 from dashboard.rounds import Period
 
+# Store-level: every test here runs on a DuckDB file and on PostgreSQL (server mode).
+pytestmark = pytest.mark.both_engines
+
 TODAY = date(2026, 11, 27)  # conftest pins the clock here: week of 23 Nov
 WEEK = date(2026, 11, 9)  # a published round
 ALL = Scope.hr(None)
