@@ -55,12 +55,19 @@ def pytest_configure(config):
         "both_engines: run the test's stores (empty_store, demo_store and what builds on "
         "them) on a DuckDB file and on server mode's PostgreSQL",
     )
+    config.addinivalue_line(
+        "markers",
+        "file_only(why): in a both_engines module, a test of something only a DuckDB file "
+        "has (why says what)",
+    )
 
 
 def pytest_generate_tests(metafunc):
-    if metafunc.definition.get_closest_marker("both_engines") and "engine" in (
-        metafunc.fixturenames
-    ):
+    if "engine" not in metafunc.fixturenames:
+        return
+    if metafunc.definition.get_closest_marker("file_only"):
+        metafunc.parametrize("engine", ["duckdb"])
+    elif metafunc.definition.get_closest_marker("both_engines"):
         metafunc.parametrize("engine", ["duckdb", "postgresql"])
 
 

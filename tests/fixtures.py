@@ -318,11 +318,13 @@ def database_snapshot(db) -> dict:
             n
             for (n,) in cursor.execute(
                 "SELECT table_name FROM information_schema.tables WHERE table_type = 'BASE TABLE' "
-                "AND table_schema = 'main'"
+                "AND table_schema = ?",
+                ["public" if db.server else "main"],
             ).fetchall()
         ]
+        assert "survey_responses" in names  # a snapshot of nothing would prove nothing
         return {
-            name: cursor.execute(f"SELECT * FROM {name} ORDER BY ALL").fetchall()  # noqa: S608
+            name: sorted(cursor.execute(f"SELECT * FROM {name}").fetchall(), key=repr)  # noqa: S608
             for name in names
         }
 

@@ -93,7 +93,7 @@ class PeoplePlan:
 def plan_people(db: Store, source: Source, *, today: date | None = None) -> PeoplePlan:
     """Read and check a people file; ImportRefused (with every problem, by row and
     column) when it cannot go in."""
-    with db.reading() as cursor:
+    with db.staging() as cursor:
         org = queries.org_settings(cursor)
         today = today or clock.today_in(org.time_zone)
         text, roles, rows, report = read_small_file(

@@ -68,7 +68,7 @@ class RosterPlan:
 
 def plan_roster(db: Store, source: Source, *, today: date | None = None) -> RosterPlan:
     """Read and check a roster file; ImportRefused (with every problem) when it cannot go in."""
-    with db.reading() as cursor:
+    with db.staging() as cursor:
         org = queries.org_settings(cursor)
         today = today or clock.today_in(org.time_zone)
         text, roles, rows, report = read_small_file(

@@ -122,7 +122,7 @@ def opened_file(db: Store, source: Source, options: SurveyOptions) -> Iterator[S
             limits=Limits.of(org),
         )
         report.notes += [*text.notes, _describe(text)]
-        with db.reading() as cursor:
+        with db.staging() as cursor:
             roles, to_save = mapping.overrides(
                 cursor, text.layout, options.maps, options.team_column
             )
@@ -326,7 +326,7 @@ def _write(
         ).fetchall()
     ]
     columns = ", ".join(items)
-    with db.transaction(cursor):
+    with db.transaction(cursor, carry=("typed", "rejected_rows", "staged_problems")) as cursor:
         if staging.same_file(cursor, text.content_hash, "survey"):
             raise ImportRefused([Problem("The same file was just imported by someone else.")])
         for statement in survey_rows.REPEATS:

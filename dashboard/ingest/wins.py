@@ -81,7 +81,7 @@ def import_wins(
             limits=Limits.of(org),
         )
         roles = _roles(text)
-        with db.reading() as cursor:
+        with db.staging() as cursor:
             earlier = staging.same_file(cursor, text.content_hash, "progress")
             if earlier:
                 report.already_imported, report.import_id = earlier["when"], earlier["id"]
@@ -216,7 +216,7 @@ def _write(db: Store, cursor, report: ImportReport, text: TextFile, options, now
         """,
         [salt],
     )
-    with db.transaction(cursor):
+    with db.transaction(cursor, carry=("entries", "staged_problems")) as cursor:
         import_id = cursor.execute(
             "INSERT INTO imports (kind, file_name, layout, imported_by, imported_at, rows_in_file, "
             "imported, content_hash) VALUES ('progress', ?, 'progress', ?, ?, ?, 0, ?) "

@@ -42,7 +42,7 @@ def copy_to_server(
     migrate_server(url)
     where = postgres.shown(url)
     with source.reading() as reader:
-        tables = _tables(reader)
+        tables = tables_of(reader)
     connection = postgres.Connection(url)
     try:
         target = connection.cursor()
@@ -70,7 +70,7 @@ def copy_to_server(
     return checks
 
 
-def _tables(reader) -> dict[str, dict[str, str]]:
+def tables_of(reader) -> dict[str, dict[str, str]]:
     """Every table (not views), with its columns' types."""
     tables: dict[str, dict[str, str]] = {}
     for table, column, kind in reader.execute(
@@ -97,16 +97,44 @@ def _refuse_unless_empty(target: postgres.Cursor, tables: dict, where: str) -> N
 
 
 def _copy_table(reader, target: postgres.Cursor, table: str, columns: dict, folder: Path) -> int:
+    send_table(reader, target, table, table, columns, folder)
+    (rows,) = reader.execute(f"SELECT count(*) FROM {table}").fetchone()  # noqa: S608
+    return int(rows)
+
+
+def send_table(
+    reader, target: postgres.Cursor, table: str, into: str, columns: dict, folder: Path
+) -> None:
+    """DuckDB's ``table`` appended to PostgreSQL's ``into`` (with the same columns)."""
     csv = folder / f"{table}.csv"
     chosen = ", ".join(_as_text(name, kind) for name, kind in columns.items())
     reader.execute(f"COPY (SELECT {chosen} FROM {table}) TO '{csv}' (HEADER false)")  # noqa: S608
-    (rows,) = reader.execute(f"SELECT count(*) FROM {table}").fetchone()  # noqa: S608
-    statement = f"COPY {table} ({', '.join(columns)}) FROM STDIN (FORMAT csv)"
+    statement = f"COPY {into} ({', '.join(columns)}) FROM STDIN (FORMAT csv)"
     with target.copy(statement) as copy, csv.open("rb") as handle:
         while block := handle.read(1 << 20):
             copy.write(block)
     csv.unlink()
-    return int(rows)
+
+
+def receive_table(source: postgres.Cursor, writer, table: str, columns: dict, folder: Path) -> None:
+    """PostgreSQL's ``table`` appended to DuckDB's (the same columns). PostgreSQL writes a
+    list as JSON for DuckDB to read; a quoted empty field stays an empty text."""
+    csv = folder / f"{table}.csv"
+    chosen = ", ".join(
+        f"array_to_json({name})::text" if kind.endswith("[]") else name
+        for name, kind in columns.items()
+    )
+    statement = f"COPY (SELECT {chosen} FROM {table}) TO STDOUT (FORMAT csv)"  # noqa: S608
+    with source.copy(statement) as copy:
+        with csv.open("wb") as handle:
+            for block in copy:
+                handle.write(block)
+    if csv.stat().st_size:  # an empty file is refused (DuckDB cannot sniff it)
+        writer.execute(
+            f"COPY {table} ({', '.join(columns)}) FROM '{csv}' (FORMAT csv, HEADER false, "  # noqa: S608
+            "DELIMITER ',', QUOTE '\"', ESCAPE '\"', allow_quoted_nulls false)"
+        )
+    csv.unlink()
 
 
 def _as_text(name: str, kind: str) -> str:

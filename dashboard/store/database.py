@@ -3,6 +3,7 @@ one write lock, migrations on open, backups and checkpoints."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import threading
@@ -92,14 +93,20 @@ class Store:
         finally:
             cursor.close()
 
+    def staging(self) -> contextlib.AbstractContextManager[duckdb.DuckDBPyConnection]:
+        """Where an import reads and checks its file: on a file, a cursor of its own
+        (server mode's is an in-memory workspace, store/workspace.py)."""
+        return self.reading()
+
     @contextmanager
     def transaction(
-        self, cursor: duckdb.DuckDBPyConnection | None = None
+        self, cursor: duckdb.DuckDBPyConnection | None = None, carry: tuple[str, ...] = ()
     ) -> Iterator[duckdb.DuckDBPyConnection]:
         """Hold the write lock and commit everything done on the cursor, or nothing.
 
-        Pass the cursor a long job staged its temporary tables on (temporary
-        tables belong to one cursor) to finish it under the lock.
+        Pass the staging cursor a long job staged its temporary tables on (temporary
+        tables belong to one cursor) to finish it under the lock; ``carry`` names the
+        tables the write reads (server mode moves them to PostgreSQL).
         """
         with self._write_lock:
             own = cursor is None

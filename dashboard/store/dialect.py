@@ -96,6 +96,23 @@ def _group_by_all(tree: exp.Expression) -> exp.Expression:
     return tree
 
 
+def _order_by_all(tree: exp.Expression) -> exp.Expression:
+    """``ORDER BY ALL`` (DuckDB: by every selected column, left to right): positions."""
+    for select in tree.find_all(exp.Select):
+        order = select.args.get("order")
+        if order is None or len(order.expressions) != 1:
+            continue
+        by = order.expressions[0]
+        if isinstance(by.this, exp.Var) and by.this.name.upper() == "ALL":
+            if select.is_star:
+                raise sqlglot.errors.UnsupportedError("ORDER BY ALL of SELECT *")
+            order.set("expressions", [
+                exp.Ordered(this=exp.Literal.number(n), desc=by.args.get("desc"))
+                for n in range(1, len(select.expressions) + 1)
+            ])  # fmt: skip
+    return tree
+
+
 def _json_text(tree: exp.Expression) -> exp.Expression:
     """JSON kept as text (the outbox's payload): DuckDB reads a path from the text,
     PostgreSQL from a JSON value."""
@@ -153,6 +170,7 @@ def _adapted(tree: exp.Expression) -> exp.Expression:
         _name_subqueries,
         _empty_list_defaults,
         _group_by_all,
+        _order_by_all,
         _json_text,
         # SEMI and ANTI JOIN are DuckDB's; sqlglot writes them as EXISTS and NOT EXISTS.
         transforms.eliminate_semi_and_anti_joins,
@@ -174,7 +192,11 @@ def to_postgres(sql: str) -> tuple[str, ...]:
 
 def _written(tree: exp.Expression) -> str:
     statement = _adapted(tree).sql(dialect=CatalystPostgres, unsupported_level=ErrorLevel.RAISE)
-    statement = _TEMPORARY.sub(r"CREATE TEMPORARY TABLE \1 ON COMMIT DROP AS ", statement)
+    if statement.startswith("CREATE TEMPORARY TABLE "):
+        if _TEMPORARY.match(statement):
+            statement = _TEMPORARY.sub(r"CREATE TEMPORARY TABLE \1 ON COMMIT DROP AS ", statement)
+        else:
+            statement += " ON COMMIT DROP"
     return _PERCENT.sub("%%", statement)
 
 

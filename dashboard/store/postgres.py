@@ -106,9 +106,13 @@ class Cursor:
         return self
 
     def fetchall(self) -> list[tuple]:
+        if self._cursor.description is None:  # DuckDB answers a change with its count
+            return [(self._cursor.rowcount,)]
         return self._cursor.fetchall()
 
     def fetchone(self) -> tuple | None:
+        if self._cursor.description is None:
+            return (self._cursor.rowcount,)
         return self._cursor.fetchone()
 
     def df(self) -> pd.DataFrame:
@@ -286,11 +290,19 @@ class Store:
                 cursor.close()
                 connection.rollback()  # a read changes nothing
 
+    def staging(self):
+        """Where an import reads and checks its file: an in-memory DuckDB workspace with
+        the organization as it is now (store/workspace.py)."""
+        from dashboard.store import workspace
+
+        return workspace.opened(self)
+
     @contextmanager
-    def transaction(self, cursor: Cursor | None = None) -> Iterator[Cursor]:
+    def transaction(self, cursor=None, carry: tuple[str, ...] = ()) -> Iterator[Cursor]:
         """Commit everything done on the cursor, or nothing. The lock keeps this
-        process's writes in turn, as on a file; across servers PostgreSQL does."""
-        with self._write_lock, self._cursor(cursor) as chosen:
+        process's writes in turn, as on a file; across servers PostgreSQL does. Given an
+        import's workspace, its ``carry`` tables come along as temporary tables."""
+        with self._write_lock, self._cursor(cursor, carry) as chosen:
             try:
                 yield chosen
             except BaseException:
@@ -299,15 +311,19 @@ class Store:
             chosen.commit()
 
     @contextmanager
-    def _cursor(self, given: Cursor | None) -> Iterator[Cursor]:
-        """``given`` (a long job's, with its temporary tables), or one of its own."""
-        if given is not None:
+    def _cursor(self, given, carry: tuple[str, ...]) -> Iterator[Cursor]:
+        """``given`` (a long job's), or one of its own (with a workspace's tables)."""
+        if isinstance(given, Cursor):
             yield given
             return
         with self._pool.connection() as connection:
             connection.isolation_level = psycopg.IsolationLevel.READ_COMMITTED
             cursor = Cursor(connection)
             try:
+                if given is not None:
+                    from dashboard.store import workspace
+
+                    workspace.carry(given, cursor, carry)
                 yield cursor
             finally:
                 cursor.close()

@@ -17,6 +17,9 @@ from fixtures import database_snapshot, write_file
 from dashboard import exports, ingest, templates
 from dashboard.ingest import ImportRefused, Source
 
+# Store-level: every test here runs on a DuckDB file and on PostgreSQL (server mode).
+pytestmark = pytest.mark.both_engines
+
 NOW = datetime(2026, 11, 27, 12, 0)
 ROOT = Path(__file__).resolve().parents[2]
 HEADER = "email,name,team,language,effective_from"

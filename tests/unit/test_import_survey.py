@@ -11,6 +11,9 @@ from dashboard import ingest
 from dashboard.catalysts import ITEM_KEYS
 from dashboard.ingest import ImportRefused, Source, SurveyOptions, survey_rows
 
+# Store-level: every test here runs on a DuckDB file and on PostgreSQL (server mode).
+pytestmark = pytest.mark.both_engines
+
 NOW = datetime(2026, 11, 24, 9)
 
 
@@ -147,6 +150,10 @@ def test_a_growing_sheet_adds_only_its_new_rows(roster_store, tmp_path):
     assert stored(roster_store) == [(8,)]
 
 
+@pytest.mark.file_only(
+    "responses from before store version 8 exist only in files; copied to a "
+    "server they keep their keys, which the workspace computes in DuckDB"
+)
 def test_responses_stored_under_the_old_fingerprint_are_still_recognised(roster_store, tmp_path):
     """Responses imported before store version 8 carry the old key (team, second and
     scores): a later export holding them adds only its new rows, and copies of one row

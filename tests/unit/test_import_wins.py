@@ -10,6 +10,9 @@ from fixtures import SAMPLES, database_snapshot, write_file
 from dashboard import ingest
 from dashboard.ingest import ImportRefused, Source, SurveyOptions, WinsOptions
 
+# Store-level: every test here runs on a DuckDB file and on PostgreSQL (server mode).
+pytestmark = pytest.mark.both_engines
+
 NOW = datetime(2026, 11, 24, 9)
 COUNTS = "team,week,wins,setbacks\n"
 EVENTS = "team,date,kind,description\n"
