@@ -358,7 +358,8 @@ def flush(db: Store, pulse_id: int, *, now: datetime, closing: bool = False) -> 
         cursor.execute(
             f"INSERT INTO survey_responses (import_id, team_id, submitted_at, week, fingerprint, "  # noqa: S608
             f"{items}, comment, small_win) SELECT ?, team_id, ?::TIMESTAMP, ?, "
-            f"((hash(answer_id)::UHUGEINT << 64) | hash(gen_random_uuid())::UHUGEINT), {items}, "
+            # A random key: nothing in it leads back to the answer or its person.
+            f"md5_number(CAST(gen_random_uuid() AS VARCHAR)), {items}, "
             f"comment, small_win FROM pulse_waiting WHERE pulse_id = ? ORDER BY random()",
             [import_id, week, week, pulse_id],
         )

@@ -112,7 +112,7 @@ def enqueue_new(
     frame = pd.DataFrame(
         [(k, None if u is None else int(u), r, json.dumps(p), key) for k, u, r, p, key in planned],
         columns=["kind", "user_id", "recipient", "payload", "once_key"],
-    )
+    ).astype({"user_id": "Int64"})  # typed even when no message has an account
     with store.registered(cursor, "planned_messages", frame):
         rows = cursor.execute(
             "INSERT INTO outbox (kind, user_id, recipient, payload, once_key, created_at, "

@@ -185,6 +185,10 @@ class Cursor:
                 )
             )
 
+    def execute_native(self, statement: str) -> None:
+        """PostgreSQL's own SQL, run as written (bulk moves)."""
+        self._cursor.execute(statement)
+
     def copy(self, statement: str):
         """psycopg's COPY, for bulk moves (``statement`` is PostgreSQL's own)."""
         return self._cursor.copy(statement)

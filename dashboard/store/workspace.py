@@ -70,4 +70,5 @@ def carry(workspace, target: postgres.Cursor, tables: tuple[str, ...]) -> None:
             }
             defined = ", ".join(f'"{name}" {kind}' for name, kind in typed.items())
             target.execute(f"CREATE OR REPLACE TEMP TABLE {table} ({defined})")
-            send_table(workspace, target, table, table, columns, Path(folder))
+            send_table(workspace, target, table, columns, Path(folder))
+            target.execute(f"ANALYZE {table}")  # a plan for its size: it has no statistics

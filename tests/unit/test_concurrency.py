@@ -1,5 +1,7 @@
 """Many people at once on one database: simultaneous check-ins, readers during an import,
-and a check-in saved while a long import checks its rows. Real threads, real DuckDB."""
+and a check-in saved while a long import checks its rows. Real threads, on a real DuckDB
+file and on a real PostgreSQL, where each thread's work goes through a server of its own
+(a Store with its own pool and lock, as separate app servers have)."""
 
 from __future__ import annotations
 
@@ -14,7 +16,11 @@ from dashboard.catalysts import CATALYST_KEYS
 from dashboard.demo import DemoSpec
 from dashboard.queries import Scope
 from dashboard.rounds import week_of
-from dashboard.store import Store
+from dashboard.store import Store, postgres
+from dashboard.store.copying import copy_to_server
+
+# Store-level: every test here runs on a DuckDB file and on PostgreSQL (server mode).
+pytestmark = pytest.mark.both_engines
 
 WEEK = week_of(TODAY)
 ROWS = 200_000
@@ -30,11 +36,35 @@ def org_file(tmp_path_factory):
 
 
 @pytest.fixture
-def db(org_file, tmp_path):
+def db(engine, org_file, tmp_path, request):
     path = tmp_path / "catalyst.duckdb"
     path.write_bytes(org_file[0].read_bytes())
-    with Store(path) as store:
+    if engine == "duckdb":
+        with Store(path) as store:
+            yield store
+        return
+    url = request.getfixturevalue("postgres_url")
+    with Store(path) as source:
+        copy_to_server(source, url)
+    with postgres.Store(url) as store:
         yield store
+
+
+@pytest.fixture
+def servers(db):
+    """``open()``: another app server's Store on the same database (on a file, the one
+    process that owns it); closed after the test."""
+    opened = []
+
+    def open_one() -> Store | postgres.Store:
+        if not db.server:
+            return db
+        opened.append(postgres.Store(db.url))
+        return opened[-1]
+
+    yield open_one
+    for store in opened:
+        store.close()
 
 
 def leaders(db: Store) -> list[tuple[int, int]]:
@@ -79,12 +109,13 @@ def run_together(work: list, *, name: str) -> list[BaseException]:
     return errors
 
 
-def test_twenty_check_ins_saved_at_the_same_moment_are_all_stored(db):
+def test_twenty_check_ins_saved_at_the_same_moment_are_all_stored(db, servers):
     pairs = leaders(db)[:20]
     assert len(pairs) == 20
+    on = [servers() for _ in pairs]  # each check-in through a server of its own
     saves = [
         lambda m=manager, t=team, n=n: checkins.save(
-            db, m, entry(t, n), today=TODAY, now=datetime(2026, 11, 24, 9)
+            on[n], m, entry(t, n), today=TODAY, now=datetime(2026, 11, 24, 9)
         )
         for n, (manager, team) in enumerate(pairs)
     ]
@@ -96,8 +127,9 @@ def test_twenty_check_ins_saved_at_the_same_moment_are_all_stored(db):
             assert stored.notes == {"help": f"note {n}"} and stored.wins == [f"win {n}"]
 
 
-def test_fifty_readers_during_an_import_never_see_half_of_it(db, org_file):
+def test_fifty_readers_during_an_import_never_see_half_of_it(db, org_file, servers):
     csv = org_file[1]
+    readers = servers()  # the import runs on one server, the readers on another
     period = queries.default_period(db, 4, TODAY)
     with db.reading() as cursor:
         before = queries.organization_counts(cursor)["survey_responses"]
@@ -112,13 +144,13 @@ def test_fifty_readers_during_an_import_never_see_half_of_it(db, org_file):
     def reading() -> None:  # through the read API, each call on a cursor of its own
         while True:
             finished = done.is_set()
-            with db.reading() as cursor:
+            with readers.reading() as cursor:
                 stored, summed = cursor.execute(
                     "SELECT (SELECT count(*) FROM survey_responses), "
                     "(SELECT sum(responses) FROM response_summary)"
                 ).fetchone()
-            figure = queries.benchmark(db, period)
-            table = queries.team_table(db, Scope.hr(), period)
+            figure = queries.benchmark(readers, period)
+            table = queries.team_table(readers, Scope.hr(), period)
             seen.append((stored, summed, figure.responses, int(table.responses.sum())))
             if finished:
                 return
@@ -162,6 +194,7 @@ def test_a_check_in_is_saved_while_a_long_import_checks_its_rows(db, org_file):
         assert queries.organization_counts(cursor)["survey_responses"] >= ROWS
 
 
+@pytest.mark.file_only("a server's backups are pg_dump's, consistent by PostgreSQL's design")
 def test_a_backup_made_while_people_read_is_whole(db, tmp_path):
     period = queries.default_period(db, 4, TODAY)
     done, copy = threading.Event(), tmp_path / "backup.duckdb"

@@ -21,6 +21,9 @@ from dashboard.ingest import Source
 from dashboard.queries import Scope
 from dashboard.store import Store
 
+# Store-level: every test here runs on a DuckDB file and on PostgreSQL (server mode).
+pytestmark = pytest.mark.both_engines
+
 NOW = datetime(2026, 11, 25, 10, 0)
 WEEK = date(2026, 11, 23)
 CLOSES = datetime(2026, 11, 30, 0, 0)
@@ -62,8 +65,9 @@ def test_answers_wait_until_k_and_then_go_in_shuffled_dated_only_by_their_week(r
         assert cursor.execute("SELECT count(*) FROM pulse_waiting").fetchone() == (9,)
     pulse.submit(db, tokens[order[9]], answers(5), "note 10", now=NOW)
     with db.reading() as cursor:
+        stored_order = "ctid" if db.server else "rowid"  # in the order they were stored
         stored = cursor.execute(
-            "SELECT comment, submitted_at, week FROM survey_responses ORDER BY rowid"
+            f"SELECT comment, submitted_at, week FROM survey_responses ORDER BY {stored_order}"  # noqa: S608
         ).fetchall()
         assert cursor.execute("SELECT count(*) FROM pulse_waiting").fetchone() == (0,)
     assert len(stored) == 10
