@@ -1,5 +1,6 @@
 """The CLI killed (SIGKILL) in the middle of a large import: the database, reopened,
-holds the import whole or not at all, and the import then runs again."""
+holds the import whole or not at all, and the import then runs again. On a DuckDB file,
+and on PostgreSQL (server mode), where the import is killed during its transaction."""
 
 from __future__ import annotations
 
@@ -11,14 +12,15 @@ import sys
 import pytest
 from fixtures import build_demo_file, write_large_survey
 
-from dashboard.store import Store
+from dashboard.store import Store, open_store
+from dashboard.store.copying import copy_to_server
 
 ROWS = 500_000
 
 
-def state(path) -> dict:
+def state(location) -> dict:
     """What a half-written import would leave inconsistent."""
-    with Store(path) as db, db.reading() as cursor:
+    with open_store(location) as db, db.reading() as cursor:
         responses, summed = cursor.execute(
             "SELECT (SELECT count(*) FROM survey_responses), "
             "(SELECT coalesce(sum(responses), 0) FROM response_summary)"
@@ -46,11 +48,25 @@ def big_import(tmp_path_factory):
 
 # Before the write, during its transaction, and after its commit but before the
 # checkpoint (the import is then only in the write-ahead log).
-@pytest.mark.parametrize("moment", ["Checking every row", "Writing", "Saved; writing"])
-def test_a_killed_import_is_whole_or_absent_and_runs_again(big_import, tmp_path, moment):
+@pytest.mark.parametrize(
+    ("engine", "moment"),
+    [
+        ("duckdb", "Checking every row"),
+        ("duckdb", "Writing"),
+        ("duckdb", "Saved; writing"),
+        ("postgresql", "Writing"),
+    ],
+)
+def test_a_killed_import_is_whole_or_absent_and_runs_again(
+    big_import, tmp_path, engine, moment, request
+):
     source, csv = big_import
     db = tmp_path / "catalyst.duckdb"
     db.write_bytes(source.read_bytes())
+    if engine == "postgresql":
+        with Store(db) as file:
+            db = request.getfixturevalue("postgres_url")
+            copy_to_server(file, db)
     before = state(db)
     command = [sys.executable, "-m", "dashboard", "import", "survey", str(csv), "--db", str(db)]
     importing = subprocess.Popen(command, stderr=subprocess.PIPE, text=True)
