@@ -60,6 +60,9 @@ def pytest_configure(config):
         "file_only(why): in a both_engines module, a test of something only a DuckDB file "
         "has (why says what)",
     )
+    config.addinivalue_line(
+        "markers", "server_only: in a both_engines module, a test of several servers at once"
+    )
 
 
 def pytest_generate_tests(metafunc):
@@ -67,6 +70,8 @@ def pytest_generate_tests(metafunc):
         return
     if metafunc.definition.get_closest_marker("file_only"):
         metafunc.parametrize("engine", ["duckdb"])
+    elif metafunc.definition.get_closest_marker("server_only"):
+        metafunc.parametrize("engine", ["postgresql"])
     elif metafunc.definition.get_closest_marker("both_engines"):
         metafunc.parametrize("engine", ["duckdb", "postgresql"])
 

@@ -84,7 +84,9 @@ def cmd_test(args: argparse.Namespace) -> int:
 def cmd_send(args: argparse.Namespace) -> int:
     way = configured(args)
     logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stderr)
-    with open_existing(args) as db:
+    with open_existing(args) as db, db.exclusive("scheduler") as ours:
+        if not ours:  # server mode: an app server is sending this very moment
+            raise Refused("An app server is sending mail right now; try again in a minute.")
         worker = sender.Sender(db, way)
         worker.recover()
         report = worker.send_due(limit=10_000)

@@ -43,20 +43,29 @@ class Scheduler(threading.Thread):
         while not self.stopping.is_set():
             try:
                 db = store.shared(self.location)
-                if planned_at is None or time.monotonic() - planned_at >= PLAN_EVERY:
-                    planned_at = time.monotonic()
-                    if self.delivery is None:
-                        planner.keep_time(db, utc_now())
-                    elif planned := planner.plan(db, utc_now()):
-                        log.info("mail: planned %s", planned)
-                if self.delivery is not None:
-                    sender = sender or Sender(db, self.delivery)
-                    report = sender.send_due()
-                    if report.sent or report.retrying or report.failed:
-                        log.info("mail: %s", report)
+                # Every server runs a scheduler; one at a time plans and sends (on a
+                # file, the one process): no message is taken twice, and what one
+                # server left `sending` when it stopped is queued again by the next.
+                with db.exclusive("scheduler") as ours:
+                    if ours:
+                        sender, planned_at = self._round(db, sender, planned_at)
             except Exception:  # the loop must outlive any one fault; the next round retries
                 log.exception("mail: the scheduler's round failed")
             self.stopping.wait(SEND_EVERY)
+
+    def _round(self, db, sender: Sender | None, planned_at: float | None):
+        if planned_at is None or time.monotonic() - planned_at >= PLAN_EVERY:
+            planned_at = time.monotonic()
+            if self.delivery is None:
+                planner.keep_time(db, utc_now())
+            elif planned := planner.plan(db, utc_now()):
+                log.info("mail: planned %s", planned)
+        if self.delivery is not None:
+            sender = sender or Sender(db, self.delivery)
+            report = sender.send_due()
+            if report.sent or report.retrying or report.failed:
+                log.info("mail: %s", report)
+        return sender, planned_at
 
     def stop(self) -> None:
         self.stopping.set()

@@ -54,9 +54,9 @@ class Sender:
         self.outage = 0  # batches in a row the server could not be used: how long to wait
 
     def recover(self, now: datetime | None = None) -> list[int]:
-        """Queue again what was left ``sending`` (a restart, or an error while marking: with
-        one sender, nothing else can be in flight) — the one case that may repeat a
-        message; each is logged."""
+        """Queue again what was left ``sending`` (a restart, or an error while marking: one
+        sender at a time, the scheduler's lock, so nothing else can be in flight) — the one
+        case that may repeat a message; each is logged."""
         with self.db.reading() as cursor:  # every batch asks: a read, not the write lock
             if not outbox.counts(cursor)["sending"]:
                 return []

@@ -123,6 +123,12 @@ class Store:
                 if own:
                     cursor.close()
 
+    @contextmanager
+    def exclusive(self, name: str) -> Iterator[bool]:
+        """Whether this process holds ``name`` for the block: a file has one owner
+        process, so always (server mode's servers take turns)."""
+        yield True
+
     def backup(self, target: str | Path) -> Path:
         """Write a consistent copy of the whole database to ``target`` (a new file).
 

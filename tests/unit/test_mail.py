@@ -14,7 +14,7 @@ import pytest
 from fixtures import TEMPLATE_HEADER, OrgBuilder, stored, write_file
 from mailserver import MailServer
 
-from dashboard import accounts, checkins, ingest
+from dashboard import accounts, checkins, ingest, store
 from dashboard.catalysts import CATALYST_KEYS
 from dashboard.ingest import Source, SurveyOptions
 from dashboard.mail import delivery, invitations, outbox, planner, preferences
@@ -424,3 +424,34 @@ def test_a_new_manager_gets_the_invitation_a_thursday_reminder_and_the_digest_on
     assert "These are the first results of your team that can be shown" in digest.text
     for received in server.to("grace@example.com"):
         print(f"\n===== {received.message['Subject']}\n{received.text}")
+
+
+@pytest.mark.server_only
+def test_two_servers_schedulers_send_each_message_once(org, server):
+    """Every app server runs a scheduler; one at a time plans and sends (an advisory
+    lock). The other server's round comes while a message is on its way (the SMTP server
+    holds its answer): it must neither send it again nor queue it as interrupted."""
+    db, users, _ = org
+    invited = ["ann@example.com", "bob@example.com", "tom@example.com"]
+    invitations.invite_by_mail(db, [users[email] for email in invited], now=NOW)
+    other, rounds = store.open_store(db.url), []
+
+    def other_servers_round(_received) -> None:  # while the first waits for 250 OK
+        with other.exclusive("scheduler") as ours:
+            rounds.append(ours)
+            if ours:
+                Sender(other, smtp(server)).send_due(NOW)
+
+    server.on_data = other_servers_round
+    try:
+        with db.exclusive("scheduler") as ours:
+            assert ours
+            assert len(Sender(db, smtp(server)).send_due(NOW).sent) == 3
+    finally:
+        server.on_data = None
+        other.close()
+    assert rounds == [False, False, False]  # it waited its turn each time
+    recipients = sorted(r for received in server.received for r in received.recipients)
+    assert recipients == invited
+    with db.reading() as cursor:
+        assert outbox.counts(cursor)["sent"] == 3
