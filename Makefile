@@ -25,7 +25,8 @@ run: $(VENV)/.installed-run
 
 test: $(VENV)/.installed-test
 	@scripts/install-chromium
-	@scripts/install-postgresql
+	@scripts/install-debian postgresql "/usr/lib/postgresql/*/bin/initdb" "the tests of server mode"
+	@scripts/install-debian haproxy /usr/sbin/haproxy "the test of two app servers behind a proxy"
 	@scripts/install-axe $(VENV)/share/axe-core
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
