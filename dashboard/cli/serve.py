@@ -174,6 +174,18 @@ def cmd_run(args: argparse.Namespace) -> int:
         "server.address": args.address,
         "secrets.files": [str(settings.secrets_file(project))],
     }
+    # Streamlit signs its cookies (the upload form's XSRF token) with a secret made at
+    # start unless given one. Several servers behind one address must share it: a tab
+    # that moves to another server when its own stops keeps its cookies.
+    cookie_secret = settings.read_secrets(project).get("catalyst", {}).get("cookie_secret")
+    if cookie_secret:  # Streamlit takes this one from its environment only
+        os.environ["STREAMLIT_SERVER_COOKIE_SECRET"] = str(cookie_secret)
+    elif store.is_server(location):
+        print(
+            "Catalyst: server mode without [catalyst] cookie_secret in the secrets file; "
+            "several servers behind one address need the same one (README, Server mode)",
+            file=sys.stderr,
+        )
     create_app(project).run(config=config)
     return EXIT_OK
 

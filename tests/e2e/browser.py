@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import re
 import time
 from pathlib import Path
+
+from playwright.sync_api import expect
 
 from dashboard.demo import DEMO_PASSWORD
 from dashboard.navigation import SESSION_COOKIE
@@ -55,3 +58,16 @@ def open_signed_in(page, url: str, email: str, *, height: int) -> None:
     wait_until_signed_in(page)
     page.wait_for_url(f"{url}**")  # a page may add its filters to the URL at once
     settle(page)
+
+
+LABELS = ["Clear goals", "Autonomy", "Resources", "Help", "Obstacle removal", "Respect"]
+
+
+def rate(page, main, ratings: list[str]) -> None:
+    for label, value in zip(LABELS, ratings, strict=True):
+        group = main.get_by_role("radiogroup", name=re.compile(f"^{label}"))
+        # One rating at a time, each seen as chosen: a click that lands while the page is
+        # rerunning for the previous one was once lost (a flaky "missing: Clear goals").
+        group.get_by_text(value, exact=True).click()
+        expect(group.get_by_role("radio", name=value, exact=True)).to_be_checked()
+        settle(page)

@@ -33,9 +33,10 @@ def build_demo(db: Path, *, teams: int = 12, weeks: int = 10) -> Path:
 class Server:
     """`catalyst run` on a database, in its own process, with its console captured."""
 
-    def __init__(self, db: Path, log: Path, *, secrets=None, port: int | None = None) -> None:
-        """``secrets``: given the server's URL, the secrets file to serve with (SSO);
-        ``port``: an earlier server's, so that links it sent still work."""
+    def __init__(self, db: Path | str, log: Path, *, secrets=None, port: int | None = None) -> None:
+        """``db``: a file, or server mode's PostgreSQL URL; ``secrets``: given the
+        server's URL, the secrets file to serve with (SSO, mail); ``port``: an earlier
+        server's, so that links it sent still work."""
         self.port = port or _free_port()
         self.url = f"http://localhost:{self.port}"
         # Parallel workers (pytest-xdist) each serve their own demo: one log each.
@@ -86,4 +87,39 @@ class Server:
             self.process.wait(timeout=15)
         except subprocess.TimeoutExpired:
             self.process.kill()
+        self._log_file.close()
+
+
+HAPROXY = Path("/usr/sbin/haproxy")
+
+
+class Proxy:
+    """Debian's HAProxy with the configuration in deploy/haproxy.cfg, on loopback, in
+    front of ``servers`` (named app1, app2 … as the configuration names them)."""
+
+    def __init__(self, servers: list[Server], log: Path) -> None:
+        self.port = _free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        env = {**os.environ, "CATALYST_PROXY_BIND": f"127.0.0.1:{self.port}"}
+        env |= {f"CATALYST_APP{n}": f"127.0.0.1:{s.port}" for n, s in enumerate(servers, 1)}
+        self.log = log
+        log.parent.mkdir(parents=True, exist_ok=True)
+        self._log_file = log.open("w")
+        self.process = subprocess.Popen(
+            [str(HAPROXY), "-f", str(ROOT / "deploy" / "haproxy.cfg")],
+            env=env, stdout=self._log_file, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(f"{self.url}/_stcore/health", timeout=2) as reply:
+                    if reply.status == 200:
+                        return
+            except OSError:
+                time.sleep(0.2)
+        raise RuntimeError(f"HAProxy did not answer:\n{log.read_text()}")
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=15)
         self._log_file.close()

@@ -6,23 +6,12 @@ from __future__ import annotations
 import re
 
 import pytest
-from browser import open_signed_in, screenshot, settle, sign_in
+from browser import open_signed_in, rate, screenshot, settle, sign_in
 from playwright.sync_api import expect
 
 pytestmark = pytest.mark.e2e
 
 MAIN = "[data-testid='stMain']"
-LABELS = ["Clear goals", "Autonomy", "Resources", "Help", "Obstacle removal", "Respect"]
-
-
-def rate(page, main, ratings: list[str]) -> None:
-    for label, value in zip(LABELS, ratings, strict=True):
-        group = main.get_by_role("radiogroup", name=re.compile(f"^{label}"))
-        # One rating at a time, each seen as chosen: a click that lands while the page is
-        # rerunning for the previous one was once lost (a flaky "missing: Clear goals").
-        group.get_by_text(value, exact=True).click()
-        expect(group.get_by_role("radio", name=value, exact=True)).to_be_checked()
-        settle(page)
 
 
 def test_manager_checks_in_commits_and_sees_it_on_my_team(demo_server, page):
