@@ -32,7 +32,9 @@ test: $(VENV)/.installed-test
 	$(BIN)/ruff format --check .
 	@# pytest exits 5 when it collected nothing: that is a broken suite, not a pass.
 	@# -n auto: one worker per core (pytest-xdist); each serves its own demo to its browser.
-	@$(BIN)/python -m pytest -n auto; status=$$?; \
+	@# worksteal: a worker that runs out takes tests queued for the other (long browser
+	@# journeys no longer leave one core idle at the end).
+	@$(BIN)/python -m pytest -n auto --dist worksteal; status=$$?; \
 	if [ $$status -eq 5 ]; then echo "make test: pytest collected no tests" >&2; exit 1; fi; \
 	exit $$status
 

@@ -18,6 +18,11 @@ after every session connected and before the first step.
 
     make load                                   # 10, 50 and 100 sessions, 60 s each
     python scripts/load.py --levels 25 --seconds 30 --teams 200
+
+Server mode: ``--server postgresql://…/EMPTY_DATABASE`` copies the demo there (`catalyst
+copy`) and serves it; ``--servers 2`` starts two app servers on it and gives each session
+to one of them in turn, as HAProxy's sticky sessions do. CPU and memory are the servers'
+together (PostgreSQL's own are not counted: on this machine it shares the two cores).
 """
 
 from __future__ import annotations
@@ -217,25 +222,30 @@ async def person(session: Session, hr: bool, level: Level, until: float) -> None
 
 
 class Watch:
-    """The server's CPU (% of one core) and resident memory, sampled from /proc."""
+    """The servers' CPU (% of one core) and resident memory, together, from /proc."""
 
-    def __init__(self, pid: int) -> None:
-        self.pid, self.tick = pid, os.sysconf("SC_CLK_TCK")
+    def __init__(self, pids: list[int]) -> None:
+        self.pids, self.tick = pids, os.sysconf("SC_CLK_TCK")
 
     def cpu_seconds(self) -> float:
-        fields = Path(f"/proc/{self.pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / self.tick
+        used = 0
+        for pid in self.pids:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            used += int(fields[11]) + int(fields[12])
+        return used / self.tick
 
     def rss_mb(self) -> float:
-        for line in Path(f"/proc/{self.pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-        return 0.0
+        total = 0.0
+        for pid in self.pids:
+            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1]) / 1024
+        return total
 
 
-async def run_level(url: str, tokens: list[tuple[str, bool]], watch: Watch, seconds: float):
+async def run_level(urls: list[str], tokens: list[tuple[str, bool]], watch: Watch, seconds: float):
     level = Level(len(tokens))
-    sessions = [Session(url, token) for token, _ in tokens]
+    sessions = [Session(urls[n % len(urls)], token) for n, (token, _) in enumerate(tokens)]
     before = watch.rss_mb()
     await asyncio.gather(*(s.connect() for s in sessions))
     # Each opens its first page (as a tab does), then idles: the memory an open tab costs.
@@ -243,7 +253,7 @@ async def run_level(url: str, tokens: list[tuple[str, bool]], watch: Watch, seco
                            for s, (_, hr) in zip(sessions, tokens, strict=True)))  # fmt: skip
     await asyncio.sleep(3)
     idle = (watch.rss_mb() - before) / len(sessions)
-    log_from = LOG.stat().st_size
+    log_from = {log: log.stat().st_size for log in LOGS}
     cpu, started = watch.cpu_seconds(), time.monotonic()
     until = started + seconds
     peak = [watch.rss_mb()]
@@ -276,12 +286,14 @@ async def run_level(url: str, tokens: list[tuple[str, bool]], watch: Watch, seco
     }
 
 
-def script_runs(offset: int) -> dict:
-    """The server's own time per script run and page (app.py logs them), from ``offset``
-    of its log: median and p95 per page, apart from the time spent waiting for a turn."""
-    with LOG.open() as log:
-        log.seek(offset)
-        found = re.findall(r"rerun (\S+) (\d+) ms", log.read())
+def script_runs(offsets: dict[Path, int]) -> dict:
+    """The servers' own time per script run and page (app.py logs them), from each log's
+    offset: median and p95 per page, apart from the time spent waiting for a turn."""
+    found = []
+    for path, offset in offsets.items():
+        with path.open() as log:
+            log.seek(offset)
+            found += re.findall(r"rerun (\S+) (\d+) ms", log.read())
     pages: dict[str, list[float]] = {}
     for page, took in found:
         pages.setdefault(page, []).append(float(took))
@@ -300,10 +312,10 @@ def percentiles(values: list[float]) -> dict:
     return {"p50_ms": round(cuts[49]), "p95_ms": round(cuts[94]), "p99_ms": round(cuts[98])}
 
 
-def sessions_for(db_path: Path, count: int) -> list[tuple[str, bool]]:
+def sessions_for(location: Path | str, count: int) -> list[tuple[str, bool]]:
     """Real sessions, as signing in makes them: half HR (hr@ and admin@), half managers
     (the demo's, in turn). (token, is HR)."""
-    with store.Store(db_path) as db, db.transaction() as cursor:
+    with store.open_store(location) as db, db.transaction() as cursor:
         hr = [u for (u,) in cursor.execute(
             "SELECT user_id FROM users WHERE email IN ('hr@example.com', 'admin@example.com')"
         ).fetchall()]  # fmt: skip
@@ -324,17 +336,19 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-LOG = ROOT / "artifacts" / "load-server.log"
+LOGS: list[Path] = []  # each server's console
 
 
-def serve(db: Path) -> tuple[subprocess.Popen, str]:
+def serve(db: Path | str, number: int = 1) -> tuple[subprocess.Popen, str]:
     port = free_port()
-    LOG.parent.mkdir(exist_ok=True)
+    log = ROOT / "artifacts" / ("load-server.log" if number == 1 else f"load-server-{number}.log")
+    log.parent.mkdir(exist_ok=True)
+    LOGS.append(log)
     server = subprocess.Popen(
         [sys.executable, "-m", "dashboard", "run", "--db", str(db), "--port", str(port)],
         cwd=ROOT,
         stdout=subprocess.DEVNULL,
-        stderr=LOG.open("w"),
+        stderr=log.open("w"),
         env={**os.environ, "CATALYST_LOG_RERUNS": "1"},  # app.py logs each script run's time
     )
     url = f"http://127.0.0.1:{port}"
@@ -345,7 +359,7 @@ def serve(db: Path) -> tuple[subprocess.Popen, str]:
         except OSError:
             time.sleep(0.2)
     server.kill()
-    raise SystemExit(f"the server did not start:\n{LOG.read_text()}")
+    raise SystemExit(f"the server did not start:\n{log.read_text()}")
 
 
 def main() -> int:
@@ -354,6 +368,8 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=60, help="per level")
     parser.add_argument("--teams", type=int, default=40)
     parser.add_argument("--db", type=Path, help="serve this database (a copy) instead")
+    parser.add_argument("--server", help="server mode: an empty PostgreSQL database's URL")
+    parser.add_argument("--servers", type=int, default=1, help="app servers (server mode)")
     args = parser.parse_args()
     levels = [int(n) for n in args.levels.split(",")]
     results = []
@@ -368,13 +384,24 @@ def main() -> int:
                  str(args.teams)],
                 check=True, capture_output=True, cwd=ROOT,
             )  # fmt: skip
-        tokens = sessions_for(db, max(levels))
-        server, url = serve(db)
+        if args.server:
+            subprocess.run(
+                [sys.executable, "-m", "dashboard", "copy", "--from", str(db), "--to",
+                 args.server], check=True, capture_output=True, cwd=ROOT,
+            )  # fmt: skip
+        location = args.server or db
+        tokens = sessions_for(location, max(levels))
+        started = [serve(location, n) for n in range(1, args.servers + 1)]
+        servers, urls = [s for s, _ in started], [u for _, u in started]
         try:
-            watch = Watch(server.pid)
+            watch = Watch([server.pid for server in servers])
             for count in levels:
                 print(f"{count} sessions for {args.seconds:.0f} s…", file=sys.stderr)
-                result = asyncio.run(run_level(url, tokens[:count], watch, args.seconds))
+                result = asyncio.run(run_level(urls, tokens[:count], watch, args.seconds))
+                result |= {
+                    "servers": len(servers),
+                    "engine": "postgresql" if args.server else "duckdb",
+                }
                 results.append(result)
                 print(
                     f"  {result['reruns_per_s']} steps/s, p50 {result['p50_ms']} ms, p95 "
@@ -386,8 +413,9 @@ def main() -> int:
                     file=sys.stderr,
                 )
         finally:
-            server.terminate()
-            server.wait(timeout=30)
+            for server in servers:
+                server.terminate()
+                server.wait(timeout=30)
     (ROOT / "artifacts").mkdir(exist_ok=True)
     (ROOT / "artifacts" / "load.json").write_text(json.dumps(results, indent=2))
     print(json.dumps(results))

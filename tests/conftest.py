@@ -105,7 +105,10 @@ def empty_store(engine, tmp_path, request):
         return
     from dashboard.store import postgres
 
-    with postgres.Store(request.getfixturevalue("postgres_url")) as db:
+    url = request.getfixturevalue("postgres_database")(
+        template=request.getfixturevalue("empty_template")
+    )
+    with postgres.Store(url) as db:
         yield db
 
 
@@ -167,6 +170,16 @@ def postgres_database(postgres_cluster):
     return new
 
 
+@pytest.fixture(scope="session")
+def empty_template(postgres_database) -> str:
+    """A database with Catalyst's schema and nothing else, made once; tests get copies."""
+    from dashboard.store import migrate_server
+
+    url = postgres_database()
+    migrate_server(url)
+    return url.rsplit("/", 1)[1]
+
+
 @pytest.fixture
 def postgres_url(postgres_database) -> str:
     """An empty database of its own on the session's cluster."""
@@ -182,17 +195,3 @@ def demo_template(small_demo_file, postgres_database) -> str:
     with Store(small_demo_file) as source:
         copy_to_server(source, url)
     return url.rsplit("/", 1)[1]
-
-
-@pytest.fixture(params=["duckdb", "postgresql"])
-def either_empty_store(request, tmp_path):
-    """A new, empty database on each engine: a DuckDB file, and server mode's PostgreSQL
-    (the parts of Catalyst already built for both run their tests on both)."""
-    if request.param == "duckdb":
-        with Store(tmp_path / "empty.duckdb") as db:
-            yield db
-        return
-    from dashboard.store import postgres
-
-    with postgres.Store(request.getfixturevalue("postgres_url")) as db:
-        yield db

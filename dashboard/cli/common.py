@@ -33,9 +33,9 @@ def db_option() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(
         "--db",
-        metavar="PATH",
-        help="database file (default: $CATALYST_DB, else data/catalyst.duckdb); "
-        "`migrate` also takes a PostgreSQL URL",
+        metavar="PATH|URL",
+        help="database file, or server mode's postgresql://USER@HOST:PORT/DATABASE "
+        "(default: $CATALYST_DB, else data/catalyst.duckdb)",
     )
     return common
 

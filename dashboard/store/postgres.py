@@ -93,8 +93,8 @@ _FRAME_TYPES = {
 }
 # pandas dtypes for result columns, by PostgreSQL type: what DuckDB's df() gives.
 _INTEGERS = {"int2", "int4", "int8"}
-_column_types: dict[str, dict[str, str]] = {}
 _MOMENTS = {"date", "timestamp", "timestamptz"}
+_column_types: dict[str, dict[str, str]] = {}  # Cursor.column_types, by table
 
 
 class Cursor:

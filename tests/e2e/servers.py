@@ -20,6 +20,21 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
+def wait_until_healthy(url: str, process: subprocess.Popen, console, timeout: float) -> None:
+    """Until ``url`` answers its health check; RuntimeError with the console if not."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"the server exited:\n{console()}")
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as reply:
+                if reply.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError(f"the server did not answer within {timeout}s:\n{console()}")
+
+
 def build_demo(db: Path, *, teams: int = 12, weeks: int = 10) -> Path:
     """`catalyst demo` into ``db`` (a process of its own, as a user runs it)."""
     subprocess.run(
@@ -65,17 +80,7 @@ class Server:
         self._wait_until_healthy()
 
     def _wait_until_healthy(self, timeout: float = 60) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"catalyst run exited:\n{self.console()}")
-            try:
-                with urllib.request.urlopen(f"{self.url}/_stcore/health", timeout=2) as reply:
-                    if reply.status == 200:
-                        return
-            except OSError:
-                time.sleep(0.2)
-        raise RuntimeError(f"catalyst run did not answer within {timeout}s:\n{self.console()}")
+        wait_until_healthy(self.url, self.process, self.console, timeout)
 
     def console(self) -> str:
         self._log_file.flush()
@@ -109,15 +114,7 @@ class Proxy:
             [str(HAPROXY), "-f", str(ROOT / "deploy" / "haproxy.cfg")],
             env=env, stdout=self._log_file, stderr=subprocess.STDOUT,
         )  # fmt: skip
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline:
-            try:
-                with urllib.request.urlopen(f"{self.url}/_stcore/health", timeout=2) as reply:
-                    if reply.status == 200:
-                        return
-            except OSError:
-                time.sleep(0.2)
-        raise RuntimeError(f"HAProxy did not answer:\n{log.read_text()}")
+        wait_until_healthy(self.url, self.process, log.read_text, 20)
 
     def stop(self) -> None:
         self.process.terminate()

@@ -25,9 +25,6 @@ from dashboard.checkins import Checkin
 from dashboard.queries import Scope
 from dashboard.rounds import Period
 
-# Store-level: every test here runs on a DuckDB file and on PostgreSQL (server mode).
-pytestmark = pytest.mark.both_engines
-
 W1 = date(2026, 3, 2)  # a Monday
 YEAR_AGO = date(2025, 11, 3)  # a Monday: 52 weeks from here are closed by the test clock
 K = 5

@@ -13,9 +13,6 @@ from fixtures import DATA, database_snapshot, stored
 from dashboard import ingest
 from dashboard.ingest import ImportRefused, Source, SurveyOptions
 
-# Store-level: every test here runs on a DuckDB file and on PostgreSQL (server mode).
-pytestmark = pytest.mark.both_engines
-
 NOW = datetime(2026, 11, 24, 9)
 SHAPES = DATA / "shapes"
 ITEMS = ("clear_goals", "autonomy", "resources", "help", "obstacle_removal", "respect", "progress")

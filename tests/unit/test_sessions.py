@@ -314,44 +314,42 @@ def first_admin(db, code, **overrides):
     return accounts.create_first_admin(db, code=code, now=NOW, **values)
 
 
-def test_the_setup_code_creates_the_first_admin_once(either_empty_store):
-    code = accounts.new_setup_code(either_empty_store, now=NOW)
-    result = first_admin(either_empty_store, code.lower().replace("-", " "))
+def test_the_setup_code_creates_the_first_admin_once(empty_store):
+    code = accounts.new_setup_code(empty_store, now=NOW)
+    result = first_admin(empty_store, code.lower().replace("-", " "))
     assert result.token
     assert result.user.roles == {"admin"} and result.user.display_name == "Ada Admin"
-    with either_empty_store.reading() as cursor:
+    with empty_store.reading() as cursor:
         assert not accounts.has_setup_code(cursor)
     with pytest.raises(AccountError, match="already has accounts"):
-        first_admin(either_empty_store, code, email="eve@example.com")
+        first_admin(empty_store, code, email="eve@example.com")
 
 
-def test_a_wrong_setup_code_is_refused_and_throttled(either_empty_store):
-    accounts.new_setup_code(either_empty_store, now=NOW)
-    results = [first_admin(either_empty_store, "AAAA-BBBB-CCCC") for _ in range(5)]
+def test_a_wrong_setup_code_is_refused_and_throttled(empty_store):
+    accounts.new_setup_code(empty_store, now=NOW)
+    results = [first_admin(empty_store, "AAAA-BBBB-CCCC") for _ in range(5)]
     assert all(r.token is None for r in results)
     assert results[-1].wait == timedelta(minutes=1)
-    with either_empty_store.reading() as cursor:
+    with empty_store.reading() as cursor:
         assert not accounts.has_accounts(cursor)
 
 
 def test_a_stranger_guessing_the_setup_code_does_not_lock_out_the_real_one(
-    either_empty_store, monkeypatch
+    empty_store, monkeypatch
 ):
-    code = accounts.new_setup_code(either_empty_store, now=NOW)
+    code = accounts.new_setup_code(empty_store, now=NOW)
     hashed = []
     real = PasswordHasher.hash
     monkeypatch.setattr(PasswordHasher, "hash", lambda *a: hashed.append(1) or real(*a))
-    stranger = [
-        first_admin(either_empty_store, "AAAA-BBBB-CCCC", client="203.0.113.9") for _ in range(6)
-    ]
+    stranger = [first_admin(empty_store, "AAAA-BBBB-CCCC", client="203.0.113.9") for _ in range(6)]
     assert stranger[-1].token is None and stranger[-1].wait
     assert not hashed  # a wrong code is refused before the password is hashed
 
-    assert first_admin(either_empty_store, code).token  # from the console holder's own browser
+    assert first_admin(empty_store, code).token  # from the console holder's own browser
 
 
-def test_the_first_admin_signs_in_and_out_on_either_engine(either_empty_store):
-    db = either_empty_store
+def test_the_first_admin_signs_in_and_out_on_either_engine(empty_store):
+    db = empty_store
     first_admin(db, accounts.new_setup_code(db, now=NOW))
     wrong = attempt(db, "ada@example.com", "not the password")
     assert wrong.token is None and wrong.message == SIGN_IN_FAILED
@@ -369,11 +367,11 @@ def test_the_first_admin_signs_in_and_out_on_either_engine(either_empty_store):
     assert accounts.session_user(db, again.token, now=later, policy=POLICY) is None
 
 
-def test_first_admin_details_are_checked_before_anything_is_written(either_empty_store):
-    code = accounts.new_setup_code(either_empty_store, now=NOW)
+def test_first_admin_details_are_checked_before_anything_is_written(empty_store):
+    code = accounts.new_setup_code(empty_store, now=NOW)
     with pytest.raises(AccountError, match="at least 12"):
-        first_admin(either_empty_store, code, password="short")
+        first_admin(empty_store, code, password="short")
     with pytest.raises(AccountError, match="not an email"):
-        first_admin(either_empty_store, code, email="ada")
-    with either_empty_store.reading() as cursor:
+        first_admin(empty_store, code, email="ada")
+    with empty_store.reading() as cursor:
         assert not accounts.has_accounts(cursor) and accounts.has_setup_code(cursor)

@@ -177,12 +177,13 @@ def test_the_named_differences_between_the_engines(duckdb_sql, postgres_sql):
     assert "; ".join(to_postgres(duckdb_sql)) == postgres_sql
 
 
-def test_a_write_that_fails_midway_leaves_nothing_on_either_engine(either_empty_store):
-    with pytest.raises(RuntimeError), either_empty_store.transaction() as cursor:
+@pytest.mark.both_engines
+def test_a_write_that_fails_midway_leaves_nothing_on_either_engine(empty_store):
+    with pytest.raises(RuntimeError), empty_store.transaction() as cursor:
         cursor.execute("INSERT INTO meta VALUES ('half', 'written')")
         raise RuntimeError("the second half failed")
-    with either_empty_store.transaction() as cursor:
+    with empty_store.transaction() as cursor:
         cursor.execute("INSERT INTO meta VALUES ('whole', 'written')")
-    with either_empty_store.reading() as cursor:
+    with empty_store.reading() as cursor:
         kept = cursor.execute("SELECT key FROM meta WHERE value = 'written'").fetchall()
     assert kept == [("whole",)]
