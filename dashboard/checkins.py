@@ -208,7 +208,8 @@ def _save_commitments(cursor: duckdb.DuckDBPyConnection, manager_id: int, checki
     for action in chosen:
         cursor.execute(
             "INSERT INTO commitments (manager_id, team_id, week, action, catalyst) "
-            "VALUES (?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET catalyst = excluded.catalyst",
+            "VALUES (?, ?, ?, ?, ?) ON CONFLICT (manager_id, team_id, week, action) DO UPDATE "
+            "SET catalyst = excluded.catalyst",
             [*key, action, checkin.focus],
         )
     earlier = asked_back(cursor, manager_id, checkin.team_id, checkin.week)

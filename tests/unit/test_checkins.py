@@ -79,6 +79,19 @@ def test_saving_twice_keeps_one_check_in_with_the_latest_values(team):
     assert (saved.wins, saved.setbacks) == (["Shipped it", "Closed a bug"], [])
 
 
+def test_commitments_saved_again_are_kept_once_with_the_latest_focus(team):
+    """A check-in saved twice with the same commitment (the load test found PostgreSQL
+    refusing the second save's upsert): one row, the latest catalyst."""
+    db, ann, north, _ = team
+    promise = "Ask every person what slows them down"
+    for focus in ("help", "obstacle_removal"):
+        entry = Checkin(north, MONDAY, dict(ALL_FOURS), {}, focus, commitments=[promise])
+        checkins.save(db, ann, entry, today=MONDAY, now=NOW)
+    with db.reading() as cursor:
+        rows = cursor.execute("SELECT action, catalyst FROM commitments").fetchall()
+    assert rows == [(promise, "obstacle_removal")]
+
+
 @pytest.mark.parametrize(
     ("change", "problem"),
     [
