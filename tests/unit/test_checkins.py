@@ -84,8 +84,8 @@ def test_commitments_saved_again_are_kept_once_with_the_latest_focus(team):
     refusing the second save's upsert): one row, the latest catalyst."""
     db, ann, north, _ = team
     promise = "Ask every person what slows them down"
-    for focus in ("help", "obstacle_removal"):
-        entry = Checkin(north, MONDAY, dict(ALL_FOURS), {}, focus, commitments=[promise])
+    for chosen in ("help", "obstacle_removal"):
+        entry = Checkin(north, MONDAY, dict(ALL_FOURS), {}, chosen, commitments=[promise])
         checkins.save(db, ann, entry, today=MONDAY, now=NOW)
     with db.reading() as cursor:
         rows = cursor.execute("SELECT action, catalyst FROM commitments").fetchall()
