@@ -19,9 +19,6 @@ from dashboard.demo import DEMO_PASSWORD
 from dashboard.settings import SessionPolicy
 from dashboard.store import Store
 
-# Store-level: every test here runs on a DuckDB file and on PostgreSQL (server mode).
-pytestmark = pytest.mark.both_engines
-
 NOW = datetime(2026, 11, 24, 9, 0)
 CLIENT = "192.0.2.10"  # the address every sign-in here comes from
 POLICY = SessionPolicy(idle=timedelta(hours=1), max_age=timedelta(hours=12))

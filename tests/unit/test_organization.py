@@ -10,9 +10,6 @@ from fixtures import database_snapshot
 
 from dashboard import organization
 
-# Store-level: every test here runs on a DuckDB file and on PostgreSQL (server mode).
-pytestmark = pytest.mark.both_engines
-
 NOW = datetime(2026, 11, 24, 9)
 
 

@@ -17,9 +17,6 @@ from dashboard.ingest import Source
 from dashboard.mail import delivery, planner
 from dashboard.mail.sender import Sender
 
-# Store-level: every test here runs on a DuckDB file and on PostgreSQL (server mode).
-pytestmark = pytest.mark.both_engines
-
 PEOPLE = ["ann", "ben", "cid", "dora", "eve", "fay"]
 
 

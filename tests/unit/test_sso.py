@@ -10,9 +10,6 @@ import pytest
 from dashboard import accounts, settings
 from dashboard.settings import SessionPolicy
 
-# Store-level: every test here runs on a DuckDB file and on PostgreSQL (server mode).
-pytestmark = pytest.mark.both_engines
-
 NOW = datetime(2026, 11, 24, 9, 0)
 POLICY = SessionPolicy(idle=timedelta(hours=1), max_age=timedelta(hours=12))
 
