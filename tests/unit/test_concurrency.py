@@ -23,7 +23,7 @@ from dashboard.store.copying import copy_to_server
 pytestmark = pytest.mark.both_engines
 
 WEEK = week_of(TODAY)
-ROWS = 50_000
+ROWS = 20_000
 
 
 @pytest.fixture(scope="module")

@@ -15,7 +15,7 @@ from fixtures import build_demo_file, write_large_survey
 from dashboard.store import Store, open_store
 from dashboard.store.copying import copy_to_server
 
-ROWS = 300_000
+ROWS = 150_000
 
 
 def state(location) -> dict:

@@ -3,14 +3,16 @@ DuckDB and on PostgreSQL (a throwaway cluster), and `catalyst migrate` upgrades 
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import subprocess
-import sys
 
 import psycopg
 import pytest
 
 from dashboard import store
+from dashboard.cli import main
 from dashboard.store import SCHEMA_VERSION, Store, StoreError
 from dashboard.store.dialect import to_postgres
 
@@ -41,9 +43,12 @@ def _by_table(rows) -> dict[str, list[tuple[str, bool]]]:
 
 
 def catalyst(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "dashboard", *args], capture_output=True, text=True, timeout=120
-    )
+    """The command line, in this process (its exit status and what it printed): the
+    same main() the installed command runs, without a Python start per call."""
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        status = main(list(args))
+    return subprocess.CompletedProcess(args, status, out.getvalue(), err.getvalue())
 
 
 def test_every_migration_makes_the_same_tables_and_columns_on_both_engines(tmp_path, postgres_url):
