@@ -75,7 +75,7 @@ def read_secrets(project_dir: Path | None = None) -> dict:
         return tomllib.load(handle)
 
 
-SERVER_SCHEMES = ("postgresql://", "postgres://")  # as store.is_server reads them
+SERVER_SCHEMES = ("postgresql://", "postgres://")  # server mode's URLs (store.is_server)
 
 
 def database_location(cli_value: str | None = None, *, project_dir: Path | None = None) -> str:

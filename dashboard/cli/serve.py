@@ -273,8 +273,8 @@ def _bench_process(teams: int, weeks: int) -> dict:
 
 
 def cmd_migrate(args: argparse.Namespace) -> int:
-    """Either engine, the same migrations: a file is migrated when opened; a PostgreSQL
-    database here (server mode, issue 24, being built)."""
+    """Either engine, the same migrations: a file is migrated when opened, a PostgreSQL
+    database (server mode) by migrate_server."""
     location = settings.database_location(args.db)
     if store.is_server(location):
         found, where = store.migrate_server(location), postgres.shown(location)

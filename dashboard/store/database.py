@@ -14,6 +14,7 @@ from pathlib import Path
 import duckdb
 import psycopg
 
+from dashboard.settings import SERVER_SCHEMES
 from dashboard.store import postgres
 from dashboard.store.schema import MIGRATIONS, Migration
 
@@ -160,9 +161,6 @@ class Store:
         """
         with self._write_lock:
             self._connection.execute("FORCE CHECKPOINT")
-
-
-SERVER_SCHEMES = ("postgresql://", "postgres://")
 
 
 def is_server(location: str | Path) -> bool:
