@@ -20,7 +20,8 @@ MAIL_FOLDER ?= data/demo-mail
 .PHONY: run test lint format demo bench fuzz load load-browser clean
 
 run: $(VENV)/.installed-run
-	@test -f "$(DB)" || $(BIN)/catalyst demo --db "$(DB)"
+	@# A file that is not there yet gets the demo; a PostgreSQL URL is served as it is.
+	@case "$(DB)" in postgres*://*) ;; *) test -f "$(DB)" || $(BIN)/catalyst demo --db "$(DB)";; esac
 	$(BIN)/catalyst run --db "$(DB)" --port $(PORT) $(if $(MAIL_FOLDER),--mail-folder "$(MAIL_FOLDER)")
 
 test: $(VENV)/.installed-test

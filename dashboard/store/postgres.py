@@ -59,8 +59,9 @@ LOCKS = {"writes": 0x0CA7A1_0001, "scheduler": 0x0CA7A1_0002}
 def shown(url: str) -> str:
     """The URL without its password, for messages."""
     info = psycopg.conninfo.conninfo_to_dict(url)
-    user, host = info.get("user", ""), info.get("host", "")
-    return f"postgresql://{user}@{host}:{info.get('port', 5432)}/{info.get('dbname', '')}"
+    user = f"{info['user']}@" if info.get("user") else ""
+    host = f"{info['host']}:{info.get('port', 5432)}" if info.get("host") else ""  # or a socket
+    return f"postgresql://{user}{host}/{info.get('dbname', '')}"
 
 
 class _Number(Loader):
